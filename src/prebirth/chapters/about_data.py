@@ -1,0 +1,127 @@
+"""Chapter 0: About your data: what can you answer now?"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .common import Chapter, Notice, Table, count, pct
+from .requirements import QUESTIONS, Question
+
+STATUS_CAN, STATUS_PARTLY, STATUS_NOT_YET = "can answer", "partly", "not yet"
+COMPLETE_ENOUGH = 0.8  # a field filled in for at least 80% of rows counts as recorded
+
+
+def field_completeness(chapter: Chapter, table: str, field: str) -> float | None:
+    """Share of rows with the field filled in; None when the table or column is absent."""
+    frame = chapter.data.get(table)
+    if frame is None or field not in frame or frame.empty:
+        return None
+    if table == "children" and field in ("date_of_birth",):
+        return float(frame[field].notna().mean())
+    return float(frame[field].notna().mean())
+
+
+def question_status(chapter: Chapter, question: Question) -> dict:
+    """Status of one question: can answer / partly / not yet, with what is missing."""
+    missing, partly, rows = [], [], []
+    for need in question.needs:
+        for field in need.fields:
+            share = field_completeness(chapter, need.table, field)
+            rows.append({"table": need.table, "field": field, "completeness": share, "essential": need.essential})
+            if share is None or share == 0:
+                (missing if need.essential else partly).append(need)
+                break
+            if share < COMPLETE_ENOUGH:
+                partly.append(need)
+                break
+    status = STATUS_NOT_YET if missing else STATUS_PARTLY if partly else STATUS_CAN
+    return {"question": question, "status": status, "missing": missing, "partly": partly, "fields": rows}
+
+
+def statuses(chapter: Chapter) -> list[dict]:
+    return [question_status(chapter, q) for q in QUESTIONS]
+
+
+def sources_table(chapter: Chapter) -> Table:
+    """The files read, what each held and what each cannot provide."""
+    rows = [{"File": s.path, "What it holds": s.label, "Tables": ", ".join(s.tables),
+             "What it cannot provide": "; ".join(s.cannot_provide) or "-"} for s in chapter.data.sources]
+    frame = pd.DataFrame(rows, columns=["File", "What it holds", "Tables", "What it cannot provide"])
+    return Table(frame, "Files read for this book")
+
+
+def tables_summary(chapter: Chapter) -> Table:
+    """Rows and date range of each canonical table supplied."""
+    from ..data.schema import TABLES
+
+    rows = []
+    for name, table in TABLES.items():
+        frame = chapter.data.get(name)
+        if frame is None:
+            rows.append({"Table": name, "Rows": "not supplied", "Earliest date": "", "Latest date": ""})
+            continue
+        dates = [frame[c.name] for c in table.columns if c.kind == "date" and c.name in frame]
+        stacked = pd.concat(dates) if dates else pd.Series(dtype="datetime64[ns]")
+        rows.append({"Table": name, "Rows": count(len(frame)),
+                     "Earliest date": _month(stacked.min()), "Latest date": _month(stacked.max())})
+    return Table(pd.DataFrame(rows), "The canonical tables supplied (dates shown to the month)")
+
+
+def _month(value) -> str:
+    return "" if pd.isna(value) else value.strftime("%b %Y")
+
+
+def status_table(chapter: Chapter) -> Table:
+    """For every chapter: the tables and fields it needs, their completeness and a status."""
+    rows = []
+    for result in statuses(chapter):
+        q = result["question"]
+        fields = "; ".join(
+            f"{f['table']}.{f['field']} {'(not supplied)' if f['completeness'] is None else pct(f['completeness'])}"
+            for f in result["fields"])
+        to_record = "; ".join(n.record for n in result["missing"] + result["partly"]) or "-"
+        rows.append({"Chapter": f"{q.chapter}. {q.title}", "Status": result["status"],
+                     "Fields used (share filled in)": fields, "What to record to answer it routinely": to_record})
+        chapter.status[q.key] = result["status"]
+    chapter.finding(
+        f"{sum(r['Status'] == STATUS_CAN for r in rows)} of {len(rows)} questions can be answered in full from the data supplied.")
+    return Table(pd.DataFrame(rows), "What each chapter can answer from your data")
+
+
+def status_summary(chapter: Chapter) -> Notice:
+    results = statuses(chapter)
+    can = [r["question"].title for r in results if r["status"] == STATUS_CAN]
+    partly = [r["question"].title for r in results if r["status"] == STATUS_PARTLY]
+    not_yet = [r["question"].title for r in results if r["status"] == STATUS_NOT_YET]
+    parts = []
+    if can:
+        parts.append(f"Your data can answer in full: {', '.join(can)}.")
+    if partly:
+        parts.append(f"It can answer in part: {', '.join(partly)}.")
+    if not_yet:
+        parts.append(f"It cannot yet answer: {', '.join(not_yet)}. The table below says what to record.")
+    return Notice(" ".join(parts))
+
+
+def warnings_table(chapter: Chapter) -> Table | Notice:
+    """The data-quality warnings found while reading the data (never child-level values)."""
+    warnings = chapter.data.warnings + chapter.benchmarks.problems
+    if not warnings:
+        return Notice("No data-quality warnings were found.", kind="ok")
+    grouped = {}
+    for w in warnings:
+        message, rows = w.message, 1
+        if "more rows with the same problem (" in message:
+            rows = int(message.split()[0])
+            message = message.split("(", 1)[1].rstrip(")")
+        entry = grouped.setdefault((w.file, w.column or "", message), {"rows": 0, "fix": w.fix})
+        entry["rows"] += rows
+    frame = pd.DataFrame([{"File": f, "Field": c, "What we noticed": m, "Rows": _rows(v["rows"], chapter),
+                           "What to check": v["fix"]} for (f, c, m), v in grouped.items()])
+    return Table(frame, "Data-quality warnings (the book was still built)",
+                 note="Row numbers are in the validation report (prebirth validate), not in the published book.")
+
+
+def _rows(n: int, chapter: Chapter) -> str:
+    """Row counts of warnings are about records, but small ones are still withheld when published."""
+    return count(n, suppressed=chapter.published and 0 < n < chapter.min_count)

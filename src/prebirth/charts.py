@@ -1,0 +1,135 @@
+"""Accessible charts: the Okabe-Ito palette, markers and line styles that read in
+greyscale, large text, and never a point that publication rules withhold."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+OKABE_ITO = {
+    "orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73", "yellow": "#F0E442",
+    "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7", "black": "#000000", "grey": "#999999",
+}
+SERIES_STYLES = [
+    dict(color=OKABE_ITO["blue"], marker="o", linestyle="-"),
+    dict(color=OKABE_ITO["vermillion"], marker="s", linestyle="--"),
+    dict(color=OKABE_ITO["green"], marker="^", linestyle=":"),
+    dict(color=OKABE_ITO["purple"], marker="D", linestyle="-."),
+    dict(color=OKABE_ITO["black"], marker="v", linestyle=(0, (5, 2, 1, 2))),
+]
+
+
+def theme() -> None:
+    import seaborn as sns
+
+    sns.set_theme(style="whitegrid", context="notebook", font_scale=1.05,
+                  palette=list(OKABE_ITO.values()))
+    plt.rcParams.update({"figure.dpi": 110, "axes.titleweight": "bold", "axes.spines.top": False,
+                         "axes.spines.right": False})
+
+
+def new(width: float = 8, height: float = 4.2):
+    theme()
+    return plt.subplots(figsize=(width, height))
+
+
+def lines_with_ci(data: pd.DataFrame, x: str, y: str, series: str, ylabel: str, lower: str | None = None,
+                  upper: str | None = None, events: list | None = None, title: str = ""):
+    """One line per series, with confidence bars; missing (withheld) points are simply absent."""
+    fig, ax = new()
+    for i, (name, group) in enumerate(data.groupby(series, sort=False)):
+        style = SERIES_STYLES[i % len(SERIES_STYLES)]
+        group = group.sort_values(x)
+        ax.plot(group[x], group[y], label=name, linewidth=2, markersize=6, **style)
+        if lower and upper and group[lower].notna().any():
+            err = np.vstack([group[y] - group[lower], group[upper] - group[y]])
+            ax.errorbar(group[x], group[y], yerr=err, fmt="none", ecolor=style["color"], alpha=0.6, capsize=3)
+    for event in events or []:
+        if event["x"] in set(data[x]):
+            ax.axvline(event["x"], color=OKABE_ITO["grey"], linestyle=":", linewidth=1.5)
+            ax.annotate(event["label"], (event["x"], ax.get_ylim()[1]), rotation=90, va="top", ha="right",
+                        fontsize=9, color="#444444")
+    ax.set_ylabel(ylabel)
+    ax.set_xlabel("")
+    ax.set_ylim(bottom=0)
+    ax.tick_params(axis="x", rotation=45)
+    ax.legend(frameon=False, loc="best")
+    if title:
+        ax.set_title(title, loc="left")
+    fig.tight_layout()
+    return fig
+
+
+def funnel(points: pd.DataFrame, limits: pd.DataFrame, target: float, highlight: str, xlabel: str, ylabel: str,
+           neighbours: list[str] | None = None):
+    """Funnel plot: every area's value against its denominator, 95% and 99.8% limits."""
+    fig, ax = new(8, 4.8)
+    ax.plot(limits["denominator"], limits["lower_95"], color=OKABE_ITO["grey"], linestyle="--", label="95% limits")
+    ax.plot(limits["denominator"], limits["upper_95"], color=OKABE_ITO["grey"], linestyle="--")
+    ax.plot(limits["denominator"], limits["lower_998"], color=OKABE_ITO["black"], linestyle=":", label="99.8% limits")
+    ax.plot(limits["denominator"], limits["upper_998"], color=OKABE_ITO["black"], linestyle=":")
+    ax.axhline(target, color=OKABE_ITO["black"], linewidth=1, label="England")
+    others = points[points["area_code"] != highlight]
+    near = others["area_code"].isin(neighbours or [])
+    ax.scatter(others.loc[~near, "denominator"], others.loc[~near, "value"], s=18, color=OKABE_ITO["sky"],
+               alpha=0.7, label="Other areas", marker="o")
+    if near.any():
+        ax.scatter(others.loc[near, "denominator"], others.loc[near, "value"], s=36, color=OKABE_ITO["green"],
+                   marker="^", label="Statistical neighbours")
+    mine = points[points["area_code"] == highlight]
+    if len(mine):
+        ax.scatter(mine["denominator"], mine["value"], s=110, color=OKABE_ITO["vermillion"], marker="D",
+                   edgecolor="black", zorder=5, label="This area")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_ylim(bottom=0)
+    ax.legend(frameon=False, fontsize=9, loc="upper right")
+    fig.tight_layout()
+    return fig
+
+
+def dots(data: pd.DataFrame, label: str, value: str, lower: str, upper: str, highlight: str, xlabel: str,
+         reference: float | None = None, reference_label: str = "England"):
+    """Dot plot with intervals, one row per area, sorted; this area stands out by shape and colour."""
+    data = data.sort_values(value)
+    fig, ax = new(8, 0.45 * len(data) + 1.3)
+    y = np.arange(len(data))
+    is_me = (data[label] == highlight).to_numpy()
+    ax.errorbar(data[value], y, xerr=[data[value] - data[lower], data[upper] - data[value]], fmt="none",
+                ecolor=OKABE_ITO["grey"], capsize=3)
+    ax.scatter(data[value][~is_me], y[~is_me], color=OKABE_ITO["blue"], s=40, zorder=3, marker="o")
+    ax.scatter(data[value][is_me], y[is_me], color=OKABE_ITO["vermillion"], s=90, zorder=4, marker="D",
+               edgecolor="black")
+    if reference is not None and not np.isnan(reference):
+        ax.axvline(reference, color=OKABE_ITO["black"], linestyle="--", linewidth=1)
+        ax.annotate(reference_label, (reference, len(data) - 0.5), fontsize=9, ha="left")
+    ax.set_yticks(y)
+    ax.set_yticklabels([f"{n} (this area)" if me else n for n, me in zip(data[label], is_me)])
+    ax.set_xlabel(xlabel)
+    ax.set_xlim(left=0)
+    fig.tight_layout()
+    return fig
+
+
+def bars(data: pd.DataFrame, category: str, value: str, xlabel: str, lower: str | None = None,
+         upper: str | None = None):
+    """Horizontal bars with hatching so categories read without colour."""
+    fig, ax = new(8, 0.5 * len(data) + 1.2)
+    y = np.arange(len(data))
+    hatches = ["", "//", "..", "xx", "\\\\", "--", "++", "oo"]
+    for i, (_, row) in enumerate(data.iterrows()):
+        ax.barh(y[i], row[value], color=SERIES_STYLES[i % len(SERIES_STYLES)]["color"],
+                hatch=hatches[i % len(hatches)], edgecolor="black")
+    if lower and upper:
+        ax.errorbar(data[value], y, xerr=[data[value] - data[lower], data[upper] - data[value]], fmt="none",
+                    ecolor="black", capsize=3)
+    ax.set_yticks(y)
+    ax.set_yticklabels(data[category])
+    ax.set_xlabel(xlabel)
+    fig.tight_layout()
+    return fig

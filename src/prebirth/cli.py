@@ -1,0 +1,116 @@
+"""The ``prebirth`` command: build, demo, validate, template.
+
+Exit codes: 0 built; 1 a chapter failed (the others were built); 2 bad parameters or
+bad data (nothing overwritten).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Pre-birth Data Book: build a book about babies in care proceedings for your area.")
+
+EXIT_OK, EXIT_CHAPTER_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def _print_data_error(exc) -> None:
+    errors = exc.errors
+    typer.echo(f"The data cannot be used yet: {len(errors)} problem(s) to fix. Nothing was overwritten.", err=True)
+    for problem in errors:
+        typer.echo(f"  - {problem.describe()}", err=True)
+
+
+@app.command()
+def build(
+    areas: list[Path] = typer.Argument(..., help="parameters file(s), e.g. areas/demo.yml"),
+    jobs: Optional[int] = typer.Option(None, "-j", "--jobs", help="notebooks executed at once (default: CPU count)"),
+    force: bool = typer.Option(False, "--force", help="re-execute every chapter, ignoring the cache"),
+    output: Optional[Path] = typer.Option(None, "--output", help="build folder (default: _build/ in the project)"),
+) -> None:
+    """Build the book for one or more areas."""
+    from .build import BuildError, build_area
+    from .config import ParameterError
+    from .data.problems import DataError
+
+    codes = []
+    for area in areas:
+        try:
+            result = build_area(area, jobs=jobs, force=force, output_root=output)
+            codes.append(result.exit_code)
+        except ParameterError as exc:
+            typer.echo(str(exc), err=True)
+            codes.append(EXIT_BAD_INPUT)
+        except DataError as exc:
+            typer.echo(f"{area}:", err=True)
+            _print_data_error(exc)
+            codes.append(EXIT_BAD_INPUT)
+        except BuildError as exc:
+            typer.echo(f"{area}: the book could not be built: {exc}", err=True)
+            codes.append(EXIT_CHAPTER_FAILED)
+    raise typer.Exit(max(codes) if codes else EXIT_OK)
+
+
+@app.command()
+def demo(
+    root: Path = typer.Option(Path("."), help="project folder to write data/demo/ and areas/demo.yml into"),
+    seed: int = typer.Option(20240401, help="random seed (the same seed gives the same files)"),
+) -> None:
+    """Write the synthetic demo area (data/demo/) and its parameters (areas/demo.yml)."""
+    from .synth import write_demo
+
+    path = write_demo(root, seed=seed)
+    typer.echo(f"Demo area written: {path}")
+
+
+@app.command()
+def validate(area: Path = typer.Argument(..., help="parameters file, e.g. areas/my_area.yml")) -> None:
+    """Check the parameters and the data, and print every problem found (nothing is built)."""
+    from .config import ParameterError, load_parameters
+    from .data.load import load_area_data
+    from .data.problems import DataError
+
+    try:
+        params = load_parameters(area)
+        data = load_area_data(params.data)
+    except ParameterError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    except DataError as exc:
+        _print_data_error(exc)
+        for problem in exc.problems:
+            if problem.level == "warning":
+                typer.echo(f"  (warning) {problem.describe()}", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    typer.echo(f"{params.area_name}: the data can be used.")
+    for name, frame in data.tables.items():
+        typer.echo(f"  {name}: {len(frame):,} rows")
+    if data.warnings:
+        typer.echo(f"{len(data.warnings)} warning(s) (the book will still build):")
+        for problem in data.warnings:
+            typer.echo(f"  - {problem.describe()}")
+    else:
+        typer.echo("No warnings.")
+
+
+@app.command()
+def template(path: Path = typer.Argument(..., help="workbook to write, e.g. my_area.xlsx")) -> None:
+    """Write an empty workbook of the canonical tables, with a README sheet and drop-down lists."""
+    from .data.template import write_template
+
+    if path.exists():
+        typer.echo(f"{path} already exists; choose another name (it was not overwritten).", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    write_template(path)
+    typer.echo(f"Template written: {path}")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

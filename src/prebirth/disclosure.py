@@ -1,0 +1,103 @@
+"""Small-number suppression for everything the book publishes (DESIGN 9).
+
+In a published build a count from 1 to ``min_count - 1`` is shown as ``c``; a share,
+rate, median or limit built on a suppressed count is suppressed too; and in a table
+with totals, further cells are suppressed where a suppressed cell could be worked
+out by subtraction. 0 is shown: it identifies nobody.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+MARKER = "c"
+
+
+def is_small(count, min_count: int) -> bool:
+    """True when a count would identify few enough people to need suppression."""
+    if count is None or (isinstance(count, float) and math.isnan(count)):
+        return False
+    return 0 < count < min_count
+
+
+def small_mask(counts, min_count: int) -> np.ndarray:
+    values = pd.to_numeric(pd.Series(counts), errors="coerce").to_numpy(dtype=float)
+    return (values > 0) & (values < min_count)
+
+
+def share_needs_suppression(numerator, denominator, min_count: int) -> bool:
+    """A share is withheld when its numerator, its denominator or its complement is small.
+
+    The complement matters: 98 of 100 tells the reader that 2 children did not.
+    """
+    if denominator is None or pd.isna(denominator):
+        return is_small(numerator, min_count)
+    rest = denominator - numerator if numerator is not None and not pd.isna(numerator) else None
+    return is_small(numerator, min_count) or is_small(denominator, min_count) or is_small(rest, min_count)
+
+
+def secondary_suppress(counts: pd.DataFrame, min_count: int, primary: pd.DataFrame | None = None,
+                       axes: tuple[int, ...] = (0, 1)) -> pd.DataFrame:
+    """Boolean mask of cells to withhold in a table whose row and column totals are shown.
+
+    Primary: counts 1..min_count-1. Secondary: wherever a row or column has exactly one
+    withheld cell, the smallest other non-zero cell in that line is withheld too, so the
+    hidden value cannot be found by subtracting from the total. Repeats until stable.
+    ``axes``: 0 when column totals are shown (lines are columns), 1 for row totals.
+    """
+    values = counts.to_numpy(dtype=float)
+    mask = (small_mask(values.ravel(), min_count).reshape(values.shape) if primary is None
+            else primary.to_numpy(dtype=bool).copy())
+    changed = True
+    while changed:
+        changed = False
+        for axis in axes:
+            lines = mask.T if axis == 0 else mask
+            vals = values.T if axis == 0 else values
+            for i in range(lines.shape[0]):
+                hidden = lines[i]
+                if hidden.sum() == 1:
+                    candidates = np.where(~hidden & (vals[i] > 0))[0]
+                    if len(candidates):
+                        pick = candidates[np.argmin(vals[i][candidates])]
+                        lines[i][pick] = True
+                        changed = True
+    return pd.DataFrame(mask, index=counts.index, columns=counts.columns)
+
+
+def format_count(count, suppressed: bool = False) -> str:
+    if suppressed:
+        return MARKER
+    if count is None or pd.isna(count):
+        return "not recorded"
+    return f"{int(count):,}"
+
+
+def suppress_indicators(rows: pd.DataFrame, min_count: int) -> pd.DataFrame:
+    """Mark indicator rows whose counts are small; blank their numbers (published builds).
+
+    Rows already flagged ``suppressed`` (e.g. derived from a suppressed count) stay so.
+    Counts in ``numerator`` (and ``denominator`` when it counts people) decide.
+    """
+    out = rows.copy()
+    flag = out.get("suppressed", pd.Series(False, index=out.index)).fillna(False).astype(bool)
+    people = out["unit"].isin(["proportion", "count", "per 10,000 live births", "days", "weeks", "months"])
+    for i in out.index[people]:
+        num, den = out.at[i, "numerator"], out.at[i, "denominator"]
+        unit = out.at[i, "unit"]
+        if unit == "proportion":
+            flag[i] = flag[i] or share_needs_suppression(num, den, min_count)
+        elif unit in ("count", "per 10,000 live births"):
+            flag[i] = flag[i] or is_small(num, min_count)
+        else:  # medians: the number of people behind them
+            flag[i] = flag[i] or is_small(den, min_count)
+    out["suppressed"] = flag
+    for column in ("numerator", "value", "lower", "upper"):
+        out[column] = out[column].astype(float).where(~flag)
+    # A denominator is published only when it is not itself a small count.
+    den_small = small_mask(out["denominator"], min_count)
+    out["denominator"] = out["denominator"].astype(float).where(~den_small)
+    return out
