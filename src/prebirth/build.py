@@ -169,10 +169,15 @@ def _say(message: str) -> None:
     print(message, flush=True)
 
 
-def _execute(notebook: str, output: str, parameters: dict, cwd: str) -> float:
-    """Run one notebook with papermill (in a worker process); returns seconds taken."""
+def _execute(notebook: str, output: str, parameters: dict, cwd: str, log: str) -> float:
+    """Run one notebook with papermill (in a worker process); returns seconds taken.
+
+    The kernel's own chatter goes to a log file beside the build, not the analyst's terminal.
+    """
     import papermill
 
+    with open(log, "w") as handle:
+        os.dup2(handle.fileno(), 2)
     start = time.perf_counter()
     papermill.execute_notebook(notebook, output, parameters=parameters, cwd=cwd, progress_bar=False,
                                log_output=False, kernel_name="python3")
@@ -402,7 +407,8 @@ def execute_chapters(params, prepared, area_file, work, src, jobs, force) -> lis
             for nb, key, cache_file, output, notebook, parameters in todo:
                 cache_file.unlink(missing_ok=True)
                 tmp_out = work / f"{nb.stem}.running.ipynb"
-                futures[pool.submit(_execute, str(notebook), str(tmp_out), parameters, str(notebook.parent))] = (
+                futures[pool.submit(_execute, str(notebook), str(tmp_out), parameters, str(notebook.parent),
+                                    str(work / f"{nb.stem}.log"))] = (
                     nb, key, cache_file, output, tmp_out)
             for future in as_completed(futures):
                 nb, key, cache_file, output, tmp_out = futures[future]

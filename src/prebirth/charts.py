@@ -71,8 +71,8 @@ def funnel(points: pd.DataFrame, limits: pd.DataFrame, target: float, highlight:
     fig, ax = new(8, 4.8)
     ax.plot(limits["denominator"], limits["lower_95"], color=OKABE_ITO["grey"], linestyle="--", label="95% limits")
     ax.plot(limits["denominator"], limits["upper_95"], color=OKABE_ITO["grey"], linestyle="--")
-    ax.plot(limits["denominator"], limits["lower_998"], color=OKABE_ITO["black"], linestyle=":", label="99.8% limits")
-    ax.plot(limits["denominator"], limits["upper_998"], color=OKABE_ITO["black"], linestyle=":")
+    ax.plot(limits["denominator"], limits["lower_99_8"], color=OKABE_ITO["black"], linestyle=":", label="99.8% limits")
+    ax.plot(limits["denominator"], limits["upper_99_8"], color=OKABE_ITO["black"], linestyle=":")
     ax.axhline(target, color=OKABE_ITO["black"], linewidth=1, label="England")
     others = points[points["area_code"] != highlight]
     near = others["area_code"].isin(neighbours or [])

@@ -127,8 +127,8 @@ def published_yearly(ch: Chapter) -> pd.DataFrame:
     share_rules = (("infants_share", "infants", "children_aged", "hidden_infants"),
                    ("newborns_share_of_infants", "newborns", "infants", "hidden_newborns"))
     for share, num_, den, hidden in share_rules:
-        withhold = table[hidden] | [disclosure.share_needs_suppression(a, b, ch.min_count)
-                                    for a, b in zip(table[num_], table[den])]
+        withhold = table[hidden] | np.array([disclosure.share_needs_suppression(a, b, ch.min_count)
+                                             for a, b in zip(table[num_], table[den])], dtype=bool)
         table.loc[withhold, [share, f"{share}_lower", f"{share}_upper"]] = np.nan
     for rate, hidden in (("newborn_rate", "hidden_newborns"), ("infant_rate", "hidden_infants")):
         table.loc[table[hidden], [rate, f"{rate}_lower", f"{rate}_upper"]] = np.nan
@@ -261,18 +261,18 @@ def trend(ch: Chapter) -> Table | Notice:
             continue
         fit = glm.poisson_trend(t[column].to_numpy(float), t["live_births"].to_numpy(float),
                                 np.arange(len(t), dtype=float))
-        if fit.get("rate_ratio") is None or pd.isna(fit.get("rate_ratio")):
+        if not fit.fitted_ok:
             continue
         suppressed = ch.published and 0 < t[column].sum() < ch.min_count
         indicator = "newborn_rate_trend_ratio" if column == "newborns" else "infant_rate_trend_ratio"
-        ch.record(indicator, "all", fit["rate_ratio"], lower=fit["lower"], upper=fit["upper"],
-                  unit="rate ratio per year", method=f"{fit['model']} GLM with log(live births) offset",
+        ch.record(indicator, "all", fit.ratio, lower=fit.lower, upper=fit.upper,
+                  unit="rate ratio per year", method=f"{fit.model} GLM with log(live births) offset",
                   suppressed=suppressed)
-        change = (fit["rate_ratio"] - 1)
-        direction = "rose" if fit["lower"] > 1 else "fell" if fit["upper"] < 1 else "showed no clear change"
+        change = fit.ratio - 1
+        direction = "rose" if fit.lower > 1 else "fell" if fit.upper < 1 else "showed no clear change"
         rows.append({"Babies": label, "Change per year": f"{'+' if change >= 0 else ''}{pct(change, 1)}",
-                     "95% confidence interval": f"{pct(fit['lower'] - 1, 1)} to {pct(fit['upper'] - 1, 1)}",
-                     "Model": fit["model"], "What it means": f"the rate {direction}" if not suppressed else disclosure.MARKER})
+                     "95% confidence interval": f"{pct(fit.lower - 1, 1)} to {pct(fit.upper - 1, 1)}",
+                     "Model": fit.model, "What it means": f"the rate {direction}" if not suppressed else disclosure.MARKER})
         if column == "newborns" and not suppressed:
             ch.finding(f"The newborn rate {direction} over the period ({'+' if change >= 0 else ''}{pct(change, 1)} a year).",
                        "newborn_rate_trend_ratio")

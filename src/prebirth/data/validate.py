@@ -185,7 +185,7 @@ def validate(raw_tables: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFram
             continue
         typed[name] = type_table(table, raw, problems)
         check_keys(table, typed[name], problems)
+    check_references(typed, problems)
     if not any(p.level == "error" for p in problems):
-        check_references(typed, problems)
         check_warnings(typed, problems)
     return typed, problems

@@ -1,0 +1,89 @@
+"""Reading and checking canonical tables: every problem at once, with file, row and column."""
+
+import textwrap
+
+import pytest
+
+from prebirth.data.load import load_area_data
+from prebirth.data.problems import DataError
+from tests.conftest import TINY, write_area
+
+
+def load(tmp_path, files):
+    yml = write_area(tmp_path, files)
+    return load_area_data(yml.parent / "data")
+
+
+def test_tiny_area_reads_and_types(tmp_path):
+    data = load(tmp_path, TINY)
+    children = data.tables["children"]
+    assert list(children.child_id) == ["K1", "K2", "K3", "K4"]
+    assert str(children.date_of_birth.dtype).startswith("datetime64")
+    assert children.loc[2, "ethnicity"] is None  # blank = not recorded
+    assert data.tables["births"].live_births.tolist() == [3000, 2900]
+    assert data.extract_date.strftime("%Y-%m-%d") == "2021-07-22"
+
+
+def test_every_error_reported_at_once(tmp_path):
+    files = dict(TINY)
+    files["proceedings.csv"] = """\
+        proceedings_id,child_id,issue_date
+        P1,K1,2020-05-03
+        P1,K2,2021-13-45
+        P3,K9,03/12/2020
+        """
+    with pytest.raises(DataError) as err:
+        load(tmp_path, files)
+    described = [p.describe() for p in err.value.errors]
+    assert any("proceedings.csv, row 3, column 'proceedings_id'" in d and "duplicate" in d for d in described)
+    assert any("row 3, column 'issue_date'" in d and "not a date" in d and "2021-13-45" in d for d in described)
+    assert any("row 4, column 'child_id'" in d and "unknown child_id" in d and "K9" in d for d in described)
+    assert len(err.value.errors) == 3  # DD/MM/YYYY in row 4 is accepted
+
+
+def test_missing_required_column(tmp_path):
+    files = dict(TINY)
+    files["proceedings.csv"] = "proceedings_id,child_id\nP1,K1\n"
+    with pytest.raises(DataError) as err:
+        load(tmp_path, files)
+    (problem,) = err.value.errors
+    assert problem.file == "proceedings.csv" and problem.column == "issue_date"
+    assert "required column 'issue_date' is missing" in problem.describe()
+
+
+def test_unknown_parent_and_bad_code(tmp_path):
+    files = dict(TINY)
+    files["children.csv"] = TINY["children.csv"].replace("K3,M2,F2", "K3,M7,F2").replace(",U,", ",X,")
+    with pytest.raises(DataError) as err:
+        load(tmp_path, files)
+    described = " | ".join(p.describe() for p in err.value.errors)
+    assert "column 'mother_id'" in described and "M7" in described
+    assert "column 'sex'" in described and "M, F, U" in described
+
+
+def test_warnings_do_not_stop(tmp_path):
+    files = dict(TINY)
+    files["proceedings.csv"] = TINY["proceedings.csv"].replace("P3,K3,2020-12-01,2020-12-08", "P3,K3,2020-12-01,2020-11-30")
+    data = load(tmp_path, files)
+    (warning,) = [w for w in data.warnings if w.column == "first_hearing_date"]
+    assert warning.row == 4 and "before the issue date" in warning.message
+
+
+def test_not_utf8_and_semicolons(tmp_path):
+    files = dict(TINY)
+    del files["births.csv"]
+    yml = write_area(tmp_path, files)
+    (yml.parent / "data" / "births.csv").write_bytes("year;live_births\n2020;3000\n".encode())
+    (yml.parent / "data" / "context.csv").write_bytes("period,indicator,value\n2020,caf\xe9,1\n".encode("latin-1"))
+    with pytest.raises(DataError) as err:
+        load_area_data(yml.parent / "data")
+    described = " | ".join(p.describe() for p in err.value.errors)
+    assert "births.csv, row 1" in described and "separated by ;" in described
+    assert "context.csv, row 2" in described and "not UTF-8" in described
+
+
+def test_input_files_are_not_modified(tmp_path):
+    yml = write_area(tmp_path, TINY)
+    before = {p.name: p.read_bytes() for p in (yml.parent / "data").iterdir()}
+    load_area_data(yml.parent / "data")
+    assert before == {p.name: p.read_bytes() for p in (yml.parent / "data").iterdir()}
