@@ -353,7 +353,9 @@ def binomial_trend(successes, trials, time, *, confidence: float = 0.95) -> Tren
     over_p = float(stats.chi2.sf(binomial.pearson_chi2, df_resid)) if df_resid > 0 else math.nan
     model, result = "binomial", binomial
     if df_resid > 0 and dispersion > 1 and over_p < 0.05:
-        result, _ = _quiet(lambda: sm.GLM(endog, design, family=sm.families.Binomial()).fit(scale="X2"))
+        # The scale is passed as a number: statsmodels' scale="X2" is wrong for a
+        # two-column (successes, failures) response (statsmodels 0.15: far too small).
+        result, _ = _quiet(lambda: sm.GLM(endog, design, family=sm.families.Binomial()).fit(scale=dispersion))
         model = "quasi-binomial"
     table = tidy_glm(result, confidence=confidence)
     row = table.set_index("term").loc["time"]

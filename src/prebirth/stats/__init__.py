@@ -1,0 +1,45 @@
+"""Statistics every number in the book rests on (DESIGN sections 7 and 8).
+
+- ``rounding``: half-up rounding for anything published.
+- ``intervals``: Wilson intervals for shares; exact Poisson / Byar's limits for counts and rates.
+- ``funnel``: funnel-plot control limits and significance (PHE method; Spiegelhalter overdispersion).
+- ``glm``: Poisson / negative binomial trends in rates, logistic trends in shares.
+- ``segmented``: interrupted time series (segmented Poisson regression).
+- ``survival``: Kaplan-Meier medians and curves, log-rank, Cox hazard ratios.
+- ``regional``: how a share varies between and within English regions.
+
+The submodules import statsmodels only when a model is fitted, so importing this
+package stays light.
+"""
+
+from .funnel import (
+    Overdispersion,
+    estimate_overdispersion,
+    funnel_significance,
+    proportion_funnel,
+    proportion_funnel_limits,
+    proportion_funnel_significance,
+    rate_funnel,
+    rate_funnel_limits,
+    rate_funnel_points,
+    rate_funnel_significance,
+    ratio_funnel,
+)
+from .glm import TrendResult, binomial_trend, poisson_trend, tidy_glm, time_values
+from .intervals import byars, exact_poisson, poisson_limits, proportion_ci, rate_ci, wilson, z_value
+from .regional import REGIONS, RegionalModel, canonical_region, regional_model
+from .rounding import round_half_up, round_to_nearest
+from .segmented import SegmentedResult, segmented_poisson
+from .survival import cox_hazard_ratio, km_curve, km_median, logrank
+
+__all__ = [
+    "round_half_up", "round_to_nearest",
+    "z_value", "wilson", "exact_poisson", "byars", "poisson_limits", "rate_ci", "proportion_ci",
+    "Overdispersion", "estimate_overdispersion", "proportion_funnel_limits", "proportion_funnel",
+    "rate_funnel_limits", "rate_funnel", "rate_funnel_points", "ratio_funnel", "funnel_significance",
+    "proportion_funnel_significance", "rate_funnel_significance",
+    "TrendResult", "poisson_trend", "binomial_trend", "tidy_glm", "time_values",
+    "SegmentedResult", "segmented_poisson",
+    "km_median", "km_curve", "logrank", "cox_hazard_ratio",
+    "REGIONS", "canonical_region", "RegionalModel", "regional_model",
+]

@@ -1,0 +1,177 @@
+"""Waiting times with open episodes: Kaplan-Meier, log-rank and Cox (statsmodels.duration).
+
+A waiting time still open at the data extract date (an assessment not yet authorised,
+support not yet offered) is *right censored*: we know it is at least that long. Dropping
+it would make waits look shorter than they are; Kaplan-Meier uses it until it leaves
+the risk set (DESIGN 5.2).
+
+Conventions
+-----------
+- ``durations`` are non-negative numbers (days); ``observed`` is True/1 where the
+  event happened, False/0 where the wait was still open (censored).
+- The median is statsmodels' ``SurvfuncRight.quantile(0.5)``: the first event time
+  at which the estimated share still waiting falls *below* one half (SAS convention).
+  Its confidence interval inverts the complementary log-log transformed test
+  (``quantile_ci``, Brookmeyer-Crowley). NaN where the curve never gets that low: a
+  median that is "not reached" is reported as such, never invented.
+- Pointwise limits of the curve use the log(-log) transform of Greenwood's variance.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+__all__ = ["km_median", "km_curve", "logrank", "cox_hazard_ratio"]
+
+
+def _durations(durations, observed) -> tuple[np.ndarray, np.ndarray]:
+    time = np.asarray(durations, dtype=float).ravel()
+    status = np.asarray(observed, dtype=float).ravel()
+    if len(time) != len(status):
+        raise ValueError("durations and observed must have the same length")
+    if np.any(np.isnan(time)) or np.any(np.isnan(status)):
+        raise ValueError(
+            "a waiting time or its event flag is missing; an open wait needs its duration up to the extract date "
+            "and observed = 0, not a blank"
+        )
+    if np.any(time < 0):
+        raise ValueError("a waiting time is negative: its end date is before its start date")
+    if not np.all(np.isin(status, (0, 1))):
+        raise ValueError("observed must be 1 (the event happened) or 0 (still waiting, censored)")
+    return time, status
+
+
+def _finite(value) -> float:
+    value = float(value)
+    return value if math.isfinite(value) else math.nan
+
+
+def km_median(durations, observed, *, confidence: float = 0.95) -> dict:
+    """Kaplan-Meier median waiting time with its confidence interval.
+
+    Returns
+    -------
+    dict ``median, lower, upper, n, events`` (NaN median/limits where not reached;
+    all NaN with ``n = 0`` for no data).
+    """
+    from statsmodels.duration.survfunc import SurvfuncRight
+
+    time, status = _durations(durations, observed)
+    result = {"median": math.nan, "lower": math.nan, "upper": math.nan, "n": int(len(time)), "events": int(status.sum())}
+    if len(time) == 0 or status.sum() == 0:
+        return result
+    curve = SurvfuncRight(time, status)
+    lower, upper = curve.quantile_ci(0.5, alpha=1 - confidence)
+    result.update(median=_finite(curve.quantile(0.5)), lower=_finite(lower), upper=_finite(upper))
+    return result
+
+
+def km_curve(durations, observed, *, confidence: float = 0.95) -> pd.DataFrame:
+    """The Kaplan-Meier curve as a tidy frame, starting at time 0 with everyone waiting.
+
+    Returns
+    -------
+    DataFrame ``time, survival, lower, upper, at_risk, events, censored``: one row for
+    time 0 and one per distinct event time. ``survival`` is the estimated share still
+    waiting just after ``time``; ``at_risk`` those still waiting just before it.
+    """
+    from statsmodels.duration.survfunc import SurvfuncRight
+
+    time, status = _durations(durations, observed)
+    columns = ["time", "survival", "lower", "upper", "at_risk", "events", "censored"]
+    if len(time) == 0:
+        return pd.DataFrame(columns=columns)
+    start = {"time": 0.0, "survival": 1.0, "lower": 1.0, "upper": 1.0, "at_risk": len(time), "events": 0,
+             "censored": 0}
+    if status.sum() == 0:
+        return pd.DataFrame([start], columns=columns)
+    curve = SurvfuncRight(time, status)
+    surv = np.asarray(curve.surv_prob, dtype=float)
+    se = np.asarray(curve.surv_prob_se, dtype=float)
+    z = float(stats.norm.ppf(0.5 + confidence / 2))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # log(-log S) has standard error se / (S |log S|); transform back.
+        log_log_se = se / (surv * np.abs(np.log(surv)))
+        lower = surv ** np.exp(z * log_log_se)
+        upper = surv ** np.exp(-z * log_log_se)
+    lower = np.where(surv >= 1, 1.0, np.where(surv <= 0, 0.0, lower))
+    upper = np.where(surv >= 1, 1.0, np.where(surv <= 0, 0.0, upper))
+    times = np.asarray(curve.surv_times, dtype=float)
+    # Censored waits between event times, counted at the next event time (for a table);
+    # those after the last event are added to a final row.
+    edges = np.concatenate([[-np.inf], times])
+    censored_times = time[status == 0]
+    censored = np.array([np.sum((censored_times >= lo) & (censored_times < hi)) for lo, hi in zip(edges[:-1], edges[1:])])
+    frame = pd.DataFrame({
+        "time": times, "survival": surv, "lower": lower, "upper": upper,
+        "at_risk": np.asarray(curve.n_risk, dtype=int), "events": np.asarray(curve.n_events, dtype=int),
+        "censored": censored.astype(int),
+    })
+    frame = pd.concat([pd.DataFrame([start]), frame], ignore_index=True)
+    tail = int(np.sum(censored_times >= times[-1]))
+    if tail:
+        last_time = float(censored_times.max())
+        final = frame.iloc[-1].to_dict()
+        final.update(time=last_time, at_risk=tail, events=0, censored=tail)
+        frame = pd.concat([frame, pd.DataFrame([final])], ignore_index=True)
+    return frame[columns]
+
+
+def logrank(durations, observed, groups) -> dict:
+    """Log-rank test that two or more groups wait equally long.
+
+    Returns
+    -------
+    dict ``statistic, df, p_value, groups`` (the distinct group labels).
+    """
+    from statsmodels.duration.survfunc import survdiff
+
+    time, status = _durations(durations, observed)
+    labels = np.asarray(groups, dtype=object).ravel()
+    if len(labels) != len(time):
+        raise ValueError("groups must have one label per waiting time")
+    distinct = pd.unique(pd.Series(labels))
+    if len(distinct) < 2 or status.sum() == 0:
+        return {"statistic": math.nan, "df": max(len(distinct) - 1, 0), "p_value": math.nan, "groups": list(distinct)}
+    codes = pd.Series(labels).map({label: i for i, label in enumerate(distinct)}).to_numpy()
+    statistic, p_value = survdiff(time, status, codes)
+    return {"statistic": float(statistic), "df": len(distinct) - 1, "p_value": float(p_value), "groups": list(distinct)}
+
+
+def cox_hazard_ratio(durations, observed, group_indicator, *, confidence: float = 0.95) -> dict:
+    """Cox proportional hazards: the hazard ratio for ``group_indicator`` = 1 against 0.
+
+    A hazard ratio above 1 means the group's waits end sooner (the event happens at a
+    higher rate). Ties use Breslow's method.
+
+    Returns
+    -------
+    dict ``hazard_ratio, lower, upper, p_value, n, events``.
+    """
+    from statsmodels.duration.hazard_regression import PHReg
+
+    time, status = _durations(durations, observed)
+    indicator = np.asarray(group_indicator, dtype=float).ravel()
+    if len(indicator) != len(time):
+        raise ValueError("group_indicator must have one value per waiting time")
+    if not np.all(np.isin(indicator, (0, 1))):
+        raise ValueError("group_indicator must be 0 or 1 for every waiting time")
+    result = {"hazard_ratio": math.nan, "lower": math.nan, "upper": math.nan, "p_value": math.nan,
+              "n": int(len(time)), "events": int(status.sum())}
+    if status.sum() == 0 or len(np.unique(indicator)) < 2:
+        return result
+    fit = PHReg(time, indicator.reshape(-1, 1), status=status, ties="breslow").fit()
+    beta = float(np.asarray(fit.params)[0])
+    se = float(np.asarray(fit.bse)[0])
+    if not (math.isfinite(beta) and math.isfinite(se)) or se == 0:
+        return result
+    z = float(stats.norm.ppf(0.5 + confidence / 2))
+    result.update(
+        hazard_ratio=math.exp(beta), lower=math.exp(beta - z * se), upper=math.exp(beta + z * se),
+        p_value=float(2 * stats.norm.sf(abs(beta) / se)),
+    )
+    return result
