@@ -19,6 +19,7 @@ be looked after, 16% of them under one.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -409,8 +410,9 @@ class _Area:
             chosen = -1
             if target >= self.start:
                 hi_pos = np.searchsorted(sorted_issue, min(target, issue[j] - 365), side="right")
-                cand = [order[p] for p in range(hi_pos - 1, -1, -1)
-                        if eligible[p] and not used[order[p]] and order[p] != j][:5]
+                # the five latest suitable children issued before the target date
+                cand = list(itertools.islice((order[p] for p in range(hi_pos - 1, -1, -1)
+                                              if eligible[p] and not used[order[p]] and order[p] != j), 5))
                 if cand:
                     chosen = cand[int(u * len(cand))]
             if chosen >= 0:
@@ -424,6 +426,8 @@ class _Area:
                 hist_mother.append(m)
                 mothers[j] = m
         self.designed = {"subsequent_newborns_designed": int(k), "newborns_designed": n_newborns}
+        if s.subsequent_infant_share is not None:
+            self.designed["subsequent_infant_share_asked"] = s.subsequent_infant_share
 
         # Older children in proceedings before the period (only as the earlier proceedings of recurrence).
         hist_issue = np.array(hist_issue, float)
@@ -480,7 +484,7 @@ class _Area:
         ok = linked & (hi > lo)
         pick = lo + np.floor(rng.random(n) * np.maximum(hi - lo, 1)).astype(int)
         mothers = np.where(ok, p_mother[np.minimum(pick, len(p_mother) - 1)] if len(p_mother) else mothers, mothers)
-        self.designed_pb_previous = int(ok.sum())
+        self.designed["prebirth_children_with_previous_proceedings"] = int(ok.sum())
         ids = self.add_children(dob, edd, "pb", mothers, rng.random(n) < self.father_share(ref))
         self.pb = pd.DataFrame({"child": ids, "ref": ref, "dob": dob, "edd": edd})
 
@@ -592,7 +596,6 @@ class _Area:
         mother_age = np.full(n, 26.0)
         if has_m.any():
             mother_age[has_m] = (born[has_m] - m_dob[m_inv]) / _YEAR
-        f_mother_age = np.full(len(f_ids), 26.0)
         idx = np.flatnonzero(has_f)
         first_child = pd.Series(born[idx]).groupby(f_inv).idxmin().to_numpy()
         f_mother_age = mother_age[idx[first_child]]
@@ -601,7 +604,7 @@ class _Area:
         f_dob = np.floor(f_first - f_age * _YEAR)
         f_eth = np.where(rng.random(len(f_ids)) < 0.8, eth[idx[first_child]],
                          _pick(rng, list(_ETHNICITY), list(_ETHNICITY.values()), len(f_ids)))
-        f_eth = np.where(f_eth == "", "", f_eth)
+        f_eth = np.where(f_eth == "", _pick(rng, list(_ETHNICITY), list(_ETHNICITY.values()), len(f_ids)), f_eth)
         f_cat = c["cat"][idx[first_child]]
         f_ce = np.where(rng.random(len(f_ids)) < np.where(f_cat == "gen", 0.04, 0.12), "Y", "N").astype(object)
         f_ce[rng.random(len(f_ids)) < np.where(f_cat == "gen", 0.5, 0.3)] = ""
@@ -754,7 +757,7 @@ class _Area:
         use_pp = rng.random(n) < np.where(cat == "nb", np.where(after, 0.6, 0.35), np.where(cat == "hist", 0.3, 0.45))
         pp = issue - np.where(cat == "nb", rng.integers(21, 151, n), rng.integers(30, 201, n))
         pp = np.where(np.isnan(fr), pp, np.clip(pp, fr + 7, issue))
-        pp = np.where(use_pp, pp, np.nan)
+        pp = np.where(use_pp & (issue - pp >= 14), pp, np.nan)  # too little time: no pre-proceedings
         # An emergency protection order first: an EPO application, then the s31 a few days later.
         rows = pd.DataFrame({
             "child": p["child"], "issue": issue, "hearing": hearing,
@@ -1302,7 +1305,7 @@ def _summarise(f: dict[str, pd.DataFrame], s: SynthSpec) -> dict[str, Any]:
         "newborn_days": s.newborn_days,
         "newborns": nb_total,
         "subsequent_newborns": int(subsequent.sum()),
-        "subsequent_infant_share": (subsequent.sum() / nb_total) if nb_total else float("nan"),
+        "subsequent_infant_share": float(subsequent.sum() / nb_total) if nb_total else float("nan"),
         "infants": int(infant.sum()),
         "children_in_proceedings": int(in_period.sum()),
         "newborns_by_year": by_year(newborn),
@@ -1585,7 +1588,6 @@ urgent_days: {{emergency: 3, short_notice: 7}}
 suppression: {{min_count: 6}}
 audience: published
 synthetic: true
-events:
 {events}"""
 
 
@@ -1596,14 +1598,12 @@ def write_demo(root: Path, seed: int = DEMO_SEED) -> Path:
     spec = SynthSpec(seed=seed)
     area = generate_area(spec, root / "data" / "demo" / "area")
     generate_benchmarks(root / "data" / "demo" / "benchmarks", spec, area=area)
-    events = "\n".join(f'  - {{date: {d}, label: "{label}"}}' for d, label in spec.events) or "  []"
+    events = "events:\n" + "\n".join(f'  - {{date: {d}, label: "{label}"}}' for d, label in spec.events)
     if not spec.events:
-        events = "  []"
+        events = "events: []"
     text = _DEMO_YML.format(area_code=spec.area_code, area_name=spec.area_name, region=spec.region,
                             start=spec.period_start.isoformat(), end=spec.period_end.isoformat(),
                             newborn_days=spec.newborn_days, events=events)
-    if not spec.events:
-        text = text.replace("events:\n  []", "events: []")
     yml = root / "areas" / "demo.yml"
     yml.parent.mkdir(parents=True, exist_ok=True)
     yml.write_text(text + "\n", encoding="utf-8")
