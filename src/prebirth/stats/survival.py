@@ -65,7 +65,9 @@ def km_median(durations, observed, *, confidence: float = 0.95) -> dict:
     if len(time) == 0 or status.sum() == 0:
         return result
     curve = SurvfuncRight(time, status)
-    lower, upper = curve.quantile_ci(0.5, alpha=1 - confidence)
+    # Where everyone's wait has ended, S = 0 and log(-log S) is infinite: an open limit, not a fault.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lower, upper = curve.quantile_ci(0.5, alpha=1 - confidence)
     result.update(median=_finite(curve.quantile(0.5)), lower=_finite(lower), upper=_finite(upper))
     return result
 

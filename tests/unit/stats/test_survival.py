@@ -1,0 +1,95 @@
+"""Kaplan-Meier, log-rank and Cox on tiny samples worked by hand."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from prebirth.stats.survival import cox_hazard_ratio, km_curve, km_median, logrank
+
+# Waits in days; observed = 0 means still open at the extract date (censored).
+DAYS = [2, 3, 3, 5, 6, 8, 9, 12]
+ENDED = [1, 1, 0, 1, 0, 1, 1, 0]
+
+
+def test_km_curve_by_hand():
+    # t=2: 8 at risk, 1 event: S = 7/8 = 0.875
+    # t=3: 7 at risk (the wait censored at 3 still counts), 1 event: 0.875 x 6/7 = 0.75
+    # t=5: 5 at risk, 1 event: 0.75 x 4/5 = 0.6      (t=6 censored)
+    # t=8: 3 at risk, 1 event: 0.6 x 2/3 = 0.4
+    # t=9: 2 at risk, 1 event: 0.4 x 1/2 = 0.2       (t=12 censored)
+    curve = km_curve(DAYS, ENDED)
+    assert list(curve["time"]) == [0, 2, 3, 5, 8, 9, 12]
+    np.testing.assert_allclose(curve["survival"], [1, 0.875, 0.75, 0.6, 0.4, 0.2, 0.2])
+    assert list(curve["at_risk"]) == [8, 8, 7, 5, 3, 2, 1]
+    assert list(curve["events"]) == [0, 1, 1, 1, 1, 1, 0]
+    assert curve["censored"].sum() == 3
+    assert (curve["lower"] <= curve["survival"]).all() and (curve["survival"] <= curve["upper"]).all()
+    # Greenwood at t=2: S^2 x 1/(8 x 7); log-log limits S^exp(+/- z se / (S |log S|)).
+    se = 0.875 * math.sqrt(1 / 56)
+    factor = math.exp(1.959964 * se / (0.875 * abs(math.log(0.875))))
+    assert curve.loc[1, "lower"] == pytest.approx(0.875 ** factor, rel=1e-5)
+    assert curve.loc[1, "upper"] == pytest.approx(0.875 ** (1 / factor), rel=1e-5)
+
+
+def test_km_median_by_hand():
+    # The share still waiting first falls below one half at t=8 (0.4).
+    result = km_median(DAYS, ENDED)
+    assert result["median"] == 8 and result["n"] == 8 and result["events"] == 5
+    assert result["lower"] <= 8
+    assert math.isnan(result["upper"]) or result["upper"] >= 8
+
+
+def test_km_median_when_the_curve_sits_exactly_at_one_half():
+    # All six waits end (days 1..6): S(3) = 0.5 exactly. The convention (SAS, statsmodels) takes
+    # the first time the curve is *below* one half: day 4.
+    assert km_median([1, 2, 3, 4, 5, 6], [1] * 6)["median"] == 4
+
+
+def test_km_median_not_reached_is_missing_not_invented():
+    result = km_median([1, 2, 3, 4, 5, 6], [1, 0, 0, 0, 0, 0])
+    assert math.isnan(result["median"]) and math.isnan(result["upper"])
+    assert math.isnan(km_median([], [])["median"])
+
+
+def test_bad_durations_are_refused_with_a_reason():
+    with pytest.raises(ValueError, match="negative"):
+        km_median([-1, 2], [1, 1])
+    with pytest.raises(ValueError, match="missing"):
+        km_median([np.nan, 2], [1, 1])
+    with pytest.raises(ValueError, match="observed must be 1"):
+        km_median([1, 2], [1, 2])
+
+
+def test_logrank_by_hand():
+    # Group A waits 1 and 2 days, group B 3 and 4; all end.
+    # t=1: 4 at risk (2 A), 1 event: E_A = 1/2, V = 2x2x1x3 / (16x3) = 0.25
+    # t=2: 3 at risk (1 A): E_A = 1/3, V = 1x2x1x2 / (9x2) = 2/9
+    # t=3, 4: no A at risk. O_A - E_A = 2 - 5/6 = 7/6; V = 17/36; chi2 = (49/36) / (17/36) = 49/17.
+    result = logrank([1, 2, 3, 4], [1, 1, 1, 1], ["A", "A", "B", "B"])
+    assert result["statistic"] == pytest.approx(49 / 17, rel=1e-9)
+    assert result["p_value"] == pytest.approx(stats.chi2.sf(49 / 17, 1), rel=1e-9)
+    assert result["df"] == 1 and result["groups"] == ["A", "B"]
+
+
+def test_logrank_single_group_has_no_test():
+    assert math.isnan(logrank([1, 2], [1, 1], ["A", "A"])["p_value"])
+
+
+def test_cox_hazard_ratio_by_hand():
+    # Group 1 waits 1 and 3 days, group 0 waits 2 and 4; all end. Partial likelihood with h = e^b:
+    # L = h/(2h+2) x 1/(h+2) x h/(h+1); d log L / db = 2 - 2h/(h+1) - h/(h+2) = 0
+    # gives h^2 - h - 4 = 0, h = (1 + sqrt 17) / 2 = 2.561553.
+    result = cox_hazard_ratio([1, 3, 2, 4], [1, 1, 1, 1], [1, 1, 0, 0])
+    assert result["hazard_ratio"] == pytest.approx((1 + math.sqrt(17)) / 2, rel=1e-6)
+    assert result["lower"] < result["hazard_ratio"] < result["upper"]
+    assert result["n"] == 4 and result["events"] == 4
+
+
+def test_cox_needs_two_groups():
+    assert math.isnan(cox_hazard_ratio([1, 2, 3], [1, 1, 1], [1, 1, 1])["hazard_ratio"])
+    with pytest.raises(ValueError, match="0 or 1"):
+        cox_hazard_ratio([1, 2, 3], [1, 1, 1], [0, 1, 2])
