@@ -1,5 +1,9 @@
 """Read an area's data (a canonical CSV folder or workbook) into checked canonical tables.
 
+A folder may also hold the standard returns (CIN census XML, SSDA903 tables or XML,
+Ofsted Annex A): each file's kind is detected from its content and read by
+``prebirth.data.adapters``; several years of a return are stacked into one history.
+
 Input files are only ever opened for reading.
 """
 
@@ -13,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import adapters
 from .problems import DataError, Problem, error, warning
 from .schema import PROVENANCE, REQUIRED_TABLES, TABLES
 from .validate import validate
@@ -143,6 +148,7 @@ def read_raw(data: Path) -> tuple[dict[str, pd.DataFrame], list[Problem], list[S
         problems.append(error(str(data.name), None, None, None, "data must be a folder of CSV files or an .xlsx workbook",
                               "point 'data:' in the parameters file at the folder"))
         return raw, problems, sources
+    returns: list = []  # standard returns (CIN census, SSDA903, Annex A), read by the adapters
     for path in sorted(data.iterdir()):
         if path.name.startswith((".", "~$")) or not path.is_file():
             continue
@@ -154,10 +160,32 @@ def read_raw(data: Path) -> tuple[dict[str, pd.DataFrame], list[Problem], list[S
             raw[table] = frame
             sources.append(SourceFile(path.name, "canonical CSV", f"{table} table ({len(frame):,} rows)",
                                       len(frame), sha256_of(path), [table]))
+            continue
+        kind = adapters.detect(path)
+        if kind in adapters.DATA_KINDS and kind not in ("canonical_csv", "canonical_workbook"):
+            try:
+                source = adapters.read(path, kind)
+            except DataError as exc:  # the file cannot be read at all: say why, go on with the others
+                problems.extend(exc.problems)
+                continue
+            returns.append(source)
+            sources.append(SourceFile(path.name, adapters.KIND_NAMES[kind], source.label, source.rows,
+                                      sha256_of(path), sorted(source.tables), list(source.cannot_provide)))
+        elif kind in adapters.BENCHMARK_KINDS:
+            problems.append(warning(path.name, None, None, None,
+                                    "this is a benchmark file, not the area's own data, and was not read here",
+                                    "move it to the benchmarks folder named in the parameters file"))
         else:
             problems.append(warning(path.name, None, None, None,
                                     "this file is not one of the canonical tables and was not read",
                                     "name canonical tables after their table (e.g. children.csv); see the data guide"))
+    if returns:
+        # Several years of a return are one history; a canonical table of the same name counts as the latest.
+        own = [adapters.SourceRead("canonical_csv", f"{name}.csv", name, {name: frame})
+               for name, frame in raw.items() if any(name in r.tables for r in returns)]
+        stacked, found = adapters.stack(returns + own)
+        problems.extend(found)
+        raw.update({name: frame for name, frame in stacked.items() if name in TABLES})
     return raw, problems, sources
 
 
