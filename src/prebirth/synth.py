@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -626,8 +626,7 @@ class _Area:
 
     # ---- referrals
     def build_referrals(self):
-        s, rng = self.spec, self.rng
-        ch = self.children
+        rng = self.rng
         parts = []
         # unborn children not in proceedings
         pb = self.pb
@@ -1440,7 +1439,6 @@ def generate_benchmarks(folder: Path, spec: SynthSpec, n_las: int = 150, *,
     rng = np.random.default_rng([spec.seed, 5])  # its own stream: the area's data do not move
     years = np.array([spec.start_year + i for i in range(spec.years)])
     ny = len(years)
-    t = np.arange(ny) / max(ny - 1, 1)
 
     # The other local authorities, spread over the regions like England's.
     counts = _allocate(n_las - 1, _REGION_LA_COUNTS)

@@ -476,3 +476,15 @@ def test_demo_yml_points_at_the_data_it_wrote(demo):
     assert params["synthetic"] is True and params["audience"] == "published"
     assert params["comparators"] == "statistical_neighbours"
     assert params["events"] == [{"date": dt.date(2019, 4, 1), "label": "Pre-birth team set up"}]
+
+
+def test_fictional_la_names_are_not_real_local_authorities(benchmarks):
+    codes = Path(__file__).resolve().parents[2] / ".." / "shared" / "third_party" / "dfe-lait" / "la_code_list.xlsx"
+    if not codes.exists():
+        pytest.skip("the DfE LA code list (../shared/third_party) is not available")
+    import pandas as pd
+
+    real = set(pd.read_excel(codes)["LA Name"].astype(str).str.strip())
+    rows, _ = benchmarks
+    ours = {r["area_name"] for r in rows if r["geographic_level"] == "Local authority"}
+    assert len(real) > 100 and not ours & real
