@@ -4,9 +4,11 @@ Python's ``round`` and numpy's ``np.round`` round halves to the nearest even dig
 (``round(2.5) == 2``), and binary floating point stores ``1.005`` as
 ``1.00499999999999989...``, so even a careful ``floor(x * 100 + 0.5)`` gives ``1.0``.
 Readers of a published table expect what a calculator or a spreadsheet's ``ROUND``
-shows: ``2.5 -> 3``, ``0.125 -> 0.13``, ``1.005 -> 1.01``. So each number is taken as
-its shortest decimal representation (the digits Python prints for it, ``repr``) and
-rounded in decimal arithmetic, halves away from zero (``-2.5 -> -3``).
+shows: ``2.5 -> 3``, ``0.125 -> 0.13``, ``1.005 -> 1.01``. So, as a spreadsheet does,
+each number is first read to 15 significant digits (the precision a double reliably
+holds, which also absorbs arithmetic noise such as ``100 * 0.285 ==
+28.499999999999996``), then rounded in decimal arithmetic, halves away from zero
+(``-2.5 -> -3``).
 """
 
 from __future__ import annotations
@@ -27,9 +29,8 @@ def _round_one(value, ndigits: int) -> float:
     number = float(value)
     if not math.isfinite(number):
         return number
-    # repr gives the shortest decimal string that reads back as the same float: the
-    # number as the analyst sees it, not its binary approximation.
-    decimal = Decimal(repr(number))
+    # 15 significant digits: the number as the analyst sees it, not its binary approximation.
+    decimal = Decimal(format(number, ".15g"))
     try:
         rounded = decimal.quantize(Decimal(1).scaleb(-ndigits), rounding=ROUND_HALF_UP)
     except InvalidOperation:  # more digits asked for than the context holds: nothing to round
@@ -91,7 +92,7 @@ def round_to_nearest(x, base: float = 5):
         number = float(value)
         if not math.isfinite(number):
             return number
-        multiples = (Decimal(repr(number)) / step).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        multiples = (Decimal(format(number, ".15g")) / step).quantize(Decimal(1), rounding=ROUND_HALF_UP)
         return float(multiples * step) + 0.0
 
     return _apply(x, one)

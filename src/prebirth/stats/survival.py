@@ -79,7 +79,10 @@ def km_curve(durations, observed, *, confidence: float = 0.95) -> pd.DataFrame:
     -------
     DataFrame ``time, survival, lower, upper, at_risk, events, censored``: one row for
     time 0 and one per distinct event time. ``survival`` is the estimated share still
-    waiting just after ``time``; ``at_risk`` those still waiting just before it.
+    waiting just after ``time``; ``at_risk`` those still waiting just before it;
+    ``censored`` the waits that were still open when the data ended, counted from the
+    previous row's time up to (not including) this one. When open waits outlast the
+    last event, a final row at the longest open wait holds them (the curve is flat there).
     """
     from statsmodels.duration.survfunc import SurvfuncRight
 

@@ -42,6 +42,14 @@ def test_halves_round_up_like_a_spreadsheet(value, ndigits, expected):
     assert round_half_up(value, ndigits) == expected
 
 
+def test_arithmetic_noise_does_not_turn_a_half_down():
+    # 100 x 0.285 is 28.499999999999996 in binary floating point; a spreadsheet shows 28.5 and rounds to 29.
+    assert 100 * 0.285 < 28.5
+    assert round_half_up(100 * 0.285) == 29.0
+    assert round_half_up(0.1 + 0.2, 1) == 0.3
+    assert round_half_up(28.4999, 0) == 28.0  # a real value below the half still goes down
+
+
 def test_missing_stays_missing_and_infinity_is_kept():
     assert math.isnan(round_half_up(float("nan")))
     assert math.isnan(round_half_up(None))
