@@ -442,8 +442,9 @@ def rate_funnel_points(
 def ratio_funnel(observed, expected, *, scale: str = "ratio", points: int = 100) -> pd.DataFrame:
     """Funnel lines for observed / expected counts (standardised ratios), per observed count.
 
-    ``scale``: "ratio" (O/E), "isr" (O/E x 100) or "count" (O/E - 1, PHE's
-    ``ratio_type = "count"``). Returns DataFrame ``observed, lower_95_expected, lower_95,
+    The grid of observed counts spans the expected counts (PHE axis rule); ``observed``
+    is only checked. ``scale``: "ratio" (O/E), "isr" (O/E x 100) or "count" (O/E - 1,
+    PHE's ``ratio_type = "count"``). Returns DataFrame ``observed, lower_95_expected, lower_95,
     upper_95_expected, upper_95, lower_99_8_expected, lower_99_8, upper_99_8_expected,
     upper_99_8``.
     """
@@ -527,11 +528,11 @@ def funnel_significance(
             for label, confidence in LEVELS.items():
                 half = z_value(confidence) * np.sqrt(p * (1 - p) / n)
                 limits[label] = (p - half, p + half)
+            # (PHE tests the low side first; the order cannot matter, a share is never both.)
             labels = _label(
                 share > limits["99_8"][1], share > limits["95"][1],
                 share < limits["99_8"][0], share < limits["95"][0],
             )
-            # The PHE order tests the low side first; a share cannot be both high and low.
     elif statistic == "ratio":
         e = _floats(denominators, "denominators")
         lower_998, upper_998 = poisson_limits(x, 0.998)
