@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
+from dataclasses import dataclass
 import textwrap
 from pathlib import Path
 
@@ -79,3 +79,69 @@ def demo_root(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("demo")
     write_demo(root)
     return root
+
+
+def sparse_parameters(folder: Path) -> Path:
+    """An area with only children and proceedings (the 'can't answer yet' paths)."""
+    from prebirth.synth import SynthSpec, generate_area
+
+    generate_area(SynthSpec(tables=("children", "proceedings"), area_code="E99999002", area_name="Sparseham",
+                            births_per_year=1500), folder / "data")
+    yml = folder / "sparse.yml"
+    yml.write_text(textwrap.dedent("""\
+        area_code: E99999002
+        area_name: Sparseham
+        region: South West
+        data: data/
+        period: {start: 2014-04-01, end: 2024-03-31}
+        synthetic: true
+        """))
+    return yml
+
+
+def demo_parameters() -> Path:
+    """The repository's demo area, generated if `make demo` has not run yet."""
+    yml = ROOT / "areas" / "demo.yml"
+    if not (ROOT / "data" / "demo" / "area" / "children.csv").exists():
+        from prebirth.synth import write_demo
+
+        write_demo(ROOT)
+    return yml
+
+
+@dataclass
+class Built:
+    parameters: Path
+    folder: Path  # _build/<area>
+    result: object
+    log: str
+
+    @property
+    def html(self) -> Path:
+        return self.folder / "html"
+
+    def page(self, stem: str) -> str:
+        return (self.html / "notebooks" / f"{stem}.html").read_text(encoding="utf-8")
+
+
+def build_book(parameters: Path, output: Path) -> Built:
+    import contextlib
+    import io
+
+    from prebirth.build import build_area
+
+    log = io.StringIO()
+    with contextlib.redirect_stdout(log):
+        result = build_area(parameters, jobs=2, output_root=output)
+    return Built(parameters, output / parameters.stem, result, log.getvalue())
+
+
+@pytest.fixture(scope="session")
+def demo_book(tmp_path_factory) -> Built:
+    return build_book(demo_parameters(), tmp_path_factory.mktemp("demo-build"))
+
+
+@pytest.fixture(scope="session")
+def sparse_book(tmp_path_factory) -> Built:
+    folder = tmp_path_factory.mktemp("sparse")
+    return build_book(sparse_parameters(folder), folder / "_build")

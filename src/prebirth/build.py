@@ -27,6 +27,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -35,6 +36,7 @@ from .chapters.common import INDICATOR_COLUMNS, Prepared, prepare
 from .chapters.requirements import QUESTIONS
 from .config import AreaParameters, ParameterError, load_parameters
 from .data.problems import DataError
+from .stats.rounding import round_half_up
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 ROOT = PACKAGE_DIR.parents[1] if (PACKAGE_DIR.parents[1] / "_toc.yml").is_file() else Path.cwd()
@@ -294,6 +296,10 @@ def collect_indicators(results_dir: Path) -> pd.DataFrame:
     if not frames:
         return pd.DataFrame(columns=INDICATOR_COLUMNS)
     table = pd.concat(frames, ignore_index=True).reindex(columns=INDICATOR_COLUMNS)
+    proportion = table["unit"] == "proportion"
+    for column in ("value", "lower", "upper"):
+        numbers = pd.to_numeric(table[column], errors="coerce")
+        table[column] = np.where(proportion, round_half_up(numbers, 4), round_half_up(numbers, 2))
     table["suppressed"] = table["suppressed"].fillna(False).astype(bool).map({True: "true", False: "false"})
     return table
 
@@ -422,11 +428,29 @@ def execute_chapters(params, prepared, area_file, work, src, jobs, force) -> lis
                     nbformat.write(_failed_page(nb.stem, title, message), output)
                     (work / "results" / f"{nb.key}.json").unlink(missing_ok=True)
                     continue
+                tidy_executed(tmp_out, params.slug)
                 os.replace(tmp_out, output)
                 cache_file.write_text(key)
                 runs[nb.stem] = ChapterRun(nb.stem, seconds=seconds)
                 _say(f"  {nb.stem}: executed ({seconds:.1f} s)")
     return [runs[nb.stem] for nb in NOTEBOOKS]
+
+
+def tidy_executed(path: Path, area: str) -> None:
+    """Hide papermill's injected parameters cell and drop its paths (they name folders on the
+    analyst's machine; the executed notebook is published with the book)."""
+    nb = nbformat.read(path, as_version=4)
+    run = nb.metadata.get("papermill", {})
+    nb.metadata["papermill"] = {k: run[k] for k in ("version", "start_time", "end_time", "duration", "exception")
+                                if k in run}
+    for cell in nb.cells:
+        cell.get("metadata", {}).pop("papermill", None)
+        tags = cell.get("metadata", {}).get("tags", [])
+        if "injected-parameters" in tags:
+            cell.source = f"# Parameters set by `prebirth build` for the area '{area}'"
+            cell.outputs = []
+            cell.metadata["tags"] = sorted(set(tags) | {"remove-cell"})
+    nbformat.write(nb, path)
 
 
 def _short_error(exc: Exception) -> str:

@@ -157,12 +157,17 @@ def check_warnings(tables: dict[str, pd.DataFrame], problems: list[Problem]) -> 
                 "assessment authorised before it started", "check the start and authorisation dates")
     if children is not None:
         born = children["date_of_birth"].notna()
-        lost = born & children["expected_date_of_birth"].isna()
-        if born.any() and children["expected_date_of_birth"].notna().any() and lost.mean() > 0.5:
-            problems.append(warning(children["_file"].iloc[0], None, "expected_date_of_birth", None,
-                                    f"the expected date of birth is blank for {lost.sum():,} of {born.sum():,} born children: "
-                                    "it seems to be removed once the baby is born, so gestation at referral cannot be measured for them",
-                                    "keep expected_date_of_birth after the birth"))
+        if referrals is not None and children["expected_date_of_birth"].notna().any():
+            # Only babies referred before birth can be expected to have an expected date of birth.
+            first_referral = referrals.groupby("child_id")["referral_date"].min()
+            prebirth = born & (children["child_id"].map(first_referral) < children["date_of_birth"])
+            lost = prebirth & children["expected_date_of_birth"].isna()
+            if prebirth.sum() >= 10 and lost.sum() / prebirth.sum() > 0.5:
+                problems.append(warning(children["_file"].iloc[0], None, "expected_date_of_birth", None,
+                                        f"the expected date of birth is blank for {lost.sum():,} of {prebirth.sum():,} babies "
+                                        "referred before birth: it seems to be removed once the baby is born, so gestation "
+                                        "at referral cannot be measured for them",
+                                        "keep expected_date_of_birth after the birth"))
         if born.sum() >= 20 and (children.loc[born, "date_of_birth"].dt.day == 1).all():
             problems.append(warning(children["_file"].iloc[0], None, "date_of_birth", None,
                                     "every date of birth is the 1st of the month: dates of birth look rounded, "
