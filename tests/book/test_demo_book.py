@@ -143,3 +143,16 @@ def test_a_rebuild_with_nothing_changed_reuses_every_chapter(demo_book):
     assert again.result.exit_code == 0
     assert all(c.cached for c in again.result.chapters), again.log
     assert (again.html / "notebooks" / "01_infants_and_newborns.html").is_file()
+
+
+def test_regional_model_rows_for_every_region(demo_book):
+    indicators = pd.read_csv(demo_book.folder / "indicators.csv", dtype={"period": str})
+    regional = indicators[indicators.indicator == "regional_infant_starters_share"]
+    regions = {"North East", "North West", "Yorkshire and The Humber", "East Midlands", "West Midlands",
+               "East of England", "London", "South East", "South West"}
+    assert set(regional.group) == regions
+    assert set(regional.period) >= {"all", "2014/15", "2023/24"}
+    overall = regional[regional.period == "all"]
+    assert len(overall) == 9 and (overall.lower < overall.value).all() and (overall.value < overall.upper).all()
+    html = demo_book.page("01_infants_and_newborns")
+    assert "by region" in html and "Between-region share of the real variation" in html

@@ -372,7 +372,7 @@ def funnel_plot(ch: Chapter) -> Figure | Notice:
     if hidden:
         pooled = pooled[pooled["area_code"] != ch.params.area_code]
     fig = charts.funnel(pooled, limits, target, ch.params.area_code,
-                        f"Live births {years[0]} to {years[-1]} (calendar years)", "Newborns per 10,000 live births",
+                        f"Live births, calendar years {years[0][:4]} to {int(years[-1][:4])}", "Newborns per 10,000 live births",
                         neighbour_codes(ch))
     above = int((pooled["compared with England"].astype(str).str.contains("higher|above|High", case=False)).sum())
     alt = (f"Funnel plot of {len(pooled)} local authorities: newborns in care proceedings per 10,000 live births "
@@ -509,3 +509,116 @@ def starters_chart(ch: Chapter) -> Figure | Notice:
     return Figure(fig, "Babies under one as a percentage of children starting to be looked after, by financial year",
                   alt, table, ch.download_link("starters", table),
                   f"{hidden} year(s) not shown (fewer than {ch.min_count} children)." if hidden else "")
+
+
+# -- regional variation across every authority in the benchmarks -------------------
+
+def regional_fit(ch: Chapter):
+    """Quasi-binomial regional model of the under-1 share of starters (see stats.regional)."""
+    def compute():
+        from ..stats.regional import regional_model
+
+        tidy = ch.benchmarks.indicator(BENCH_STARTERS)
+        local = tidy[tidy["geographic_level"] == "Local authority"]
+        if local.empty or local["region_name"].isna().all():
+            return None
+        frame = local[["area_code", "area_name", "region_name", "period", "numerator", "denominator"]].copy()
+        frame.loc[local["suppressed"].to_numpy(), ["numerator", "denominator"]] = np.nan
+        return regional_model(frame)
+    return _memo(ch, "regional", compute)
+
+
+def regional_variation(ch: Chapter) -> Figure | Notice:
+    """Each region's share of starters aged under one, with where this area sits."""
+    model = regional_fit(ch)
+    if model is None:
+        return not_yet("how the share of babies among children starting care varies between regions.",
+                       ["benchmarks with every authority's starters by age (DfE 'children looked after' tables)"],
+                       "add the DfE explore-education-statistics file of children who started to be looked after "
+                       "to the benchmarks folder.")
+    estimates = model.region_estimates
+    for _, r in estimates[estimates["region_name"] != "England"].iterrows():
+        ch.record("regional_infant_starters_share", r["period"], r["share"], group=r["region_name"],
+                  numerator=r["numerator"], denominator=r["denominator"], lower=r["lower"], upper=r["upper"],
+                  method="pooled share of the region's authorities; Wilson interval widened for overdispersion "
+                         "(quasi-binomial)")
+    overall = estimates[estimates["period"] == "all"].copy()
+    region = region_name(ch)
+    overall["label"] = overall["region_name"].where(overall["region_name"] != region, overall["region_name"] + " (this area's region)")
+    mine = starters_by_year(ch) if ch.data.has("care_episodes") else None
+    own_years = set(model.periods)
+    points = overall[["label", "share", "lower", "upper"]].copy()
+    note = ""
+    if mine is not None:
+        sub = mine[mine["period"].isin(own_years)]
+        num_, den = sub["under_1"].sum(), sub["starters"].sum()
+        if den and not (ch.published and disclosure.share_needs_suppression(num_, den, ch.min_count)):
+            from ..stats import intervals as iv
+
+            value, lower, upper = iv.proportion_ci(num_, den)
+            points = pd.concat([points, pd.DataFrame([{"label": ch.params.area_name, "share": value,
+                                                       "lower": lower, "upper": upper}])], ignore_index=True)
+        else:
+            note = f"{ch.params.area_name}'s own share is not shown (it rests on fewer than {ch.min_count} children)."
+    for column in ("share", "lower", "upper"):
+        points[column] = points[column] * 100
+    fig = charts.dots(points, "label", "share", "lower", "upper", ch.params.area_name,
+                      "% of children starting to be looked after who were under one",
+                      reference=float(overall.loc[overall["region_name"] == "England", "share"].iloc[0] * 100)
+                      if (overall["region_name"] == "England").any() else None)
+    top = overall[overall["region_name"] != "England"].sort_values("share", ascending=False)
+    between = model.variation.get("between_region_share")
+    years = sorted(model.periods)
+    alt = (f"Dot plot of the share of children starting to be looked after who were under one, by English region, "
+           f"{years[0]} to {years[-1]}, with 95% intervals. Highest: {top.iloc[0]['region_name']} "
+           f"({pct(top.iloc[0]['share'])}); lowest: {top.iloc[-1]['region_name']} ({pct(top.iloc[-1]['share'])}).")
+    table = points.rename(columns={"label": "Area", "share": "Per cent", "lower": "Lower 95%", "upper": "Upper 95%"})
+    for column in ("Per cent", "Lower 95%", "Upper 95%"):
+        table[column] = table[column].map(num)
+    if between is not None and not pd.isna(between):
+        ch.finding(f"About {pct(between)} of the real variation between authorities in the share of babies among "
+                   "children starting care lies between regions.", "regional_infant_starters_share")
+    return Figure(fig, f"Babies under one as a share of children starting to be looked after, by region, "
+                       f"{years[0]} to {years[-1]}", alt, table, ch.download_link("regions", table),
+                  " ".join(x for x in (note, f"{model.excluded_suppressed} authority-years with withheld figures were "
+                                       "left out (never counted as zero).") if x))
+
+
+def regional_summary(ch: Chapter) -> Table | Notice:
+    """How much variation lies between regions, each region's trend, and this area's place in its region."""
+    model = regional_fit(ch)
+    if model is None:
+        return Notice("")
+    between = model.variation.get("between_region_share")
+    trends = model.region_trends.copy()
+    frame = pd.DataFrame({
+        "Region": trends["region_name"],
+        "Change per year in the odds": [f"{'+' if r - 1 >= 0 else ''}{pct(r - 1, 1)}" for r in trends["odds_ratio"]],
+        "95% confidence interval": [f"{pct(lo - 1, 1)} to {pct(hi - 1, 1)}" for lo, hi in zip(trends["lower"], trends["upper"])],
+        "What it means": ["rising" if lo > 1 else "falling" if hi < 1 else "no clear change"
+                          for lo, hi in zip(trends["lower"], trends["upper"])],
+    })
+    position = model.position(ch.params.area_code)
+    where = position.get("message") or ""
+    if position.get("share") is not None and not pd.isna(position.get("share")):
+        hidden = ch.published and disclosure.share_needs_suppression(position.get("numerator"), position.get("denominator"),
+                                                                       ch.min_count)
+        if not hidden:
+            where = (f"In the published figures, {ch.params.area_name} ({pct(position['share'])}) ranks "
+                     f"{position['rank']} of {position['n_areas']} authorities in {position['region_name']} "
+                     f"(region {pct(position['region_share'])}); compared with its region it is "
+                     f"{_versus_region(position.get('compared_with_region'))}.")
+    note = (f"Between-region share of the real variation between authorities: "
+            f"{pct(between) if between is not None and not pd.isna(between) else 'not estimable'}. "
+            f"Whether regional trends differ: p = {num(model.trend_heterogeneity_p_value, 2)}. {where}")
+    return Table(frame, "Trend in the share of babies among children starting to be looked after, by region "
+                        "(quasi-binomial logistic model within authorities)", ch.download_link("region-trends", frame), note)
+
+
+def _versus_region(label) -> str:
+    text = str(label or "").lower()
+    if "high" in text:
+        return "higher than its region's figure by more than chance would explain"
+    if "low" in text:
+        return "lower than its region's figure by more than chance would explain"
+    return "within the range chance would explain" if text else "not assessed"

@@ -10,6 +10,7 @@ Input files are only ever opened for reading.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import io
 from dataclasses import dataclass, field
@@ -111,9 +112,20 @@ def read_csv_text(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
     return frame
 
 
+def _cell_text(value):
+    """A workbook cell as the text a CSV would hold: dates typed in Excel become ISO dates."""
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
+        return None
+    if isinstance(value, (pd.Timestamp, dt.datetime, dt.date)):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def _read_workbook(path: Path, problems: list[Problem]) -> dict[str, pd.DataFrame]:
     try:
-        sheets = pd.read_excel(path, sheet_name=None, dtype=str, engine="openpyxl")
+        sheets = pd.read_excel(path, sheet_name=None, dtype=object, engine="openpyxl")
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         problems.append(error(path.name, None, None, None, f"cannot open the workbook ({type(exc).__name__})",
                               "save it again from Excel as .xlsx"))
@@ -125,7 +137,7 @@ def _read_workbook(path: Path, problems: list[Problem]) -> dict[str, pd.DataFram
             continue
         frame = frame.dropna(how="all")
         frame.columns = [str(c).strip().lower() for c in frame.columns]
-        frame = frame.astype("object").where(frame.notna(), None)
+        frame = frame.map(_cell_text)
         if frame.empty:
             continue
         frame["_file"] = f"{path.name} [{sheet}]"
