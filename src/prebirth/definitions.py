@@ -108,3 +108,199 @@ def births_for_year(births: pd.DataFrame | None, label: str) -> float | None:
         return None
     row = births.loc[births["year"] == financial_year_start(label), "live_births"]
     return float(row.iloc[0]) if len(row) and pd.notna(row.iloc[0]) else None
+
+
+# -- parents in pre-birth assessment (chapters 6 and 7) ----------------------------
+
+PARENT_AGE_BANDS = ("under 20", "20-24", "25-29", "30-34", "35 and over")
+PLAUSIBLE_PARENT_AGE = (10, 80)  # ages outside this range are shown as "not recorded or not plausible"
+
+# CIN census assessment factors about a parent or carer (B) or another person in the
+# household (C). The "A" codes are concerns about the child, which for an unborn baby
+# are not the parents' needs.
+FACTOR_GROUPS: dict[str, tuple[str, ...]] = {
+    "mental_health": ("4B", "4C"),
+    "domestic_abuse": ("3B", "3C"),
+    "alcohol": ("1B", "1C"),
+    "drugs": ("2B", "2C"),
+    "substance": ("1B", "1C", "2B", "2C"),
+    "learning_disability": ("5B", "5C"),
+    "physical_illness": ("6B", "6C"),
+}
+NO_FACTORS_CODE = "21"  # CIN: "no factors identified"
+
+# DfE ethnicity codes by major group (the grouping of the children looked after statistics).
+ETHNIC_GROUPS: dict[str, tuple[str, ...]] = {
+    "White": ("WBRI", "WIRI", "WIRT", "WOTH", "WROM"),
+    "Mixed": ("MWBC", "MWBA", "MWAS", "MOTH"),
+    "Asian or Asian British": ("AIND", "APKN", "ABAN", "AOTH"),
+    "Black or Black British": ("BCRB", "BAFR", "BOTH"),
+    "Other ethnic group": ("CHNE", "OOTH"),
+}
+ETHNICITY_NOT_KNOWN = "Not known or refused"
+
+
+def birth_or_expected(children: pd.DataFrame) -> pd.Series:
+    """The baby's date of birth, or the expected date of birth while unborn (or when birth is not recorded)."""
+    born = pd.to_datetime(children["date_of_birth"])
+    if "expected_date_of_birth" in children:
+        born = born.fillna(pd.to_datetime(children["expected_date_of_birth"]))
+    return born
+
+
+def is_prebirth_assessment(start_date: pd.Series, date_of_birth: pd.Series, kind: pd.Series | None = None) -> pd.Series:
+    """Pre-birth assessment: started before the baby's birth, or the baby is still unborn
+    (blank date of birth), or the area recorded its kind as ``pre-birth``.
+
+    The dates decide for most assessments (DESIGN 5.2); the recorded kind also counts, so
+    that an assessment the service ran as pre-birth but started on the day of birth, or
+    recorded without a date of birth, is not lost.
+    """
+    start, dob = pd.to_datetime(start_date), pd.to_datetime(date_of_birth)
+    by_date = (start < dob) | dob.isna()
+    if kind is not None:
+        by_date = by_date | (kind.astype("object").fillna("").astype(str).str.strip().str.lower() == "pre-birth")
+    return by_date.fillna(False).astype(bool)
+
+
+def children_with_prebirth_assessment(assessments: pd.DataFrame, children: pd.DataFrame, start=None,
+                                      end=None) -> pd.DataFrame:
+    """One row per baby with a pre-birth assessment that started in [start, end].
+
+    Each baby counts once, in the financial year of their first pre-birth assessment in the
+    period. ``factors`` joins the codes of all their pre-birth assessments in the period
+    (blank when none of them recorded any). Columns: child_id, assessment_id, start_date,
+    financial_year, mother_id, father_id, birth_date (birth or expected), factors,
+    assessments (how many pre-birth assessments the baby had in the period).
+    """
+    kids = children.set_index("child_id")
+    rows = assessments.copy()
+    if start is not None:
+        rows = rows[rows["start_date"] >= pd.Timestamp(start)]
+    if end is not None:
+        rows = rows[rows["start_date"] <= pd.Timestamp(end)]
+    dob = rows["child_id"].map(kids["date_of_birth"])
+    kind = rows["kind"] if "kind" in rows else None
+    rows = rows[is_prebirth_assessment(rows["start_date"], dob, kind).to_numpy()]
+    rows = rows.sort_values(["start_date", "assessment_id"])
+    factors = rows["factors"] if "factors" in rows else pd.Series(None, index=rows.index, dtype=object)
+    joined = factors.groupby(rows["child_id"]).agg(
+        lambda values: ";".join(sorted({c for v in values for c in factor_codes(v)})) or None)
+    first = rows.drop_duplicates("child_id", keep="first")
+    out = pd.DataFrame({
+        "child_id": first["child_id"].to_numpy(), "assessment_id": first["assessment_id"].to_numpy(),
+        "start_date": first["start_date"].to_numpy(),
+    })
+    out["financial_year"] = financial_year(out["start_date"])
+    for column in ("mother_id", "father_id"):
+        out[column] = out["child_id"].map(kids[column]) if column in kids else None
+    out["birth_date"] = out["child_id"].map(birth_or_expected(kids.reset_index()).set_axis(kids.index))
+    out["factors"] = out["child_id"].map(joined)
+    out["assessments"] = out["child_id"].map(rows.groupby("child_id").size()).astype(int)
+    return out.reset_index(drop=True)
+
+
+def factor_codes(text) -> set[str]:
+    """The CIN factor codes in one ';'-separated cell (upper case, blanks ignored)."""
+    if text is None or (isinstance(text, float) and pd.isna(text)):
+        return set()
+    return {c.strip().upper() for c in str(text).replace(",", ";").split(";") if c.strip()}
+
+
+def has_factor(factors: pd.Series, codes) -> pd.Series:
+    """True where any of ``codes`` is recorded; NA where no factors were recorded at all."""
+    wanted = {c.upper() for c in codes}
+    found = factors.map(lambda v: bool(factor_codes(v) & wanted))
+    recorded = factors.map(lambda v: bool(factor_codes(v)))
+    return found.astype("boolean").where(recorded)
+
+
+def age_in_years(date_of_birth: pd.Series, on_date: pd.Series) -> pd.Series:
+    """Age in completed years on a date (NA where either date is missing).
+
+    Someone born on 29 February reaches each birthday on 1 March in a non-leap year,
+    as in :func:`first_birthday`.
+    """
+    dob, on = pd.to_datetime(date_of_birth), pd.to_datetime(on_date)
+    before_birthday = (on.dt.month < dob.dt.month) | ((on.dt.month == dob.dt.month) & (on.dt.day < dob.dt.day))
+    years = on.dt.year - dob.dt.year - before_birthday.astype(int)
+    return years.astype("Int64").where(dob.notna() & on.notna())
+
+
+def parent_age_band(age: pd.Series) -> pd.Series:
+    """Age band of a parent at the baby's birth; None when the age is unknown or not plausible."""
+    low, high = PLAUSIBLE_PARENT_AGE
+    values = pd.to_numeric(age, errors="coerce")
+    bands = pd.cut(values, [low, 20, 25, 30, 35, high + 1], right=False, labels=list(PARENT_AGE_BANDS))
+    return bands.astype("object").where(bands.notna(), None)
+
+
+def ethnic_group(codes: pd.Series) -> pd.Series:
+    """DfE ethnicity code -> major group; blank, refused, not obtained or unknown codes -> not known."""
+    lookup = {code: group for group, members in ETHNIC_GROUPS.items() for code in members}
+    return codes.astype("object").map(
+        lambda v: lookup.get(str(v).strip().upper(), ETHNICITY_NOT_KNOWN) if v is not None and not pd.isna(v)
+        else ETHNICITY_NOT_KNOWN)
+
+
+# -- recurrence, waiting times and notice (chapters 2, 4 and 5) ---------------------
+
+def is_prebirth(event_date: pd.Series, date_of_birth: pd.Series) -> pd.Series:
+    """Pre-birth referral or assessment: dated before the child's birth, or the child is still unborn.
+
+    A blank date of birth means the baby is not yet born (the children table records
+    unborn children with a blank date of birth), so an event for them is pre-birth.
+    """
+    event = pd.to_datetime(event_date)
+    dob = pd.to_datetime(date_of_birth)
+    return (dob.isna() | (event < dob)).astype(bool)
+
+
+def mothers_of(child_ids: pd.Series, children: pd.DataFrame) -> pd.Series:
+    """The mother_id of each child (None where the child has no mother linked)."""
+    if "mother_id" not in children:
+        return pd.Series([None] * len(child_ids), index=child_ids.index, dtype="object")
+    mother = children.set_index("child_id")["mother_id"]
+    return pd.Series(child_ids.map(mother).to_numpy(), index=child_ids.index, dtype="object")
+
+
+def previous_proceedings_date(child_ids: pd.Series, dates: pd.Series, proceedings: pd.DataFrame,
+                              children: pd.DataFrame) -> pd.Series:
+    """For each (child, date): the latest issue date of the mother's proceedings about another child before it.
+
+    "Before" is strictly earlier (a twin issued the same day does not count); proceedings
+    about the same child never count; proceedings at any date count, including those
+    before the report period. NaT where there are none or the mother is not linked.
+    """
+    index = child_ids.index
+    events = pd.DataFrame({"event": range(len(child_ids)), "child_id": child_ids.to_numpy(),
+                           "date": pd.to_datetime(dates).to_numpy()})
+    events["mother_id"] = mothers_of(events["child_id"], children).to_numpy()
+    earlier = proceedings[["child_id", "issue_date"]].rename(columns={"child_id": "other_child"})
+    earlier = earlier.assign(mother_id=mothers_of(earlier["other_child"], children).to_numpy())
+    known = events["mother_id"].notna() & events["date"].notna()
+    pairs = events[known].merge(earlier[earlier["mother_id"].notna()], on="mother_id")
+    pairs = pairs[(pairs["other_child"] != pairs["child_id"]) & (pairs["issue_date"] < pairs["date"])]
+    latest = pairs.groupby("event")["issue_date"].max()
+    result = pd.Series(pd.NaT, index=range(len(child_ids)), dtype="datetime64[ns]")
+    result.loc[latest.index] = latest.to_numpy()
+    result.index = index
+    return result
+
+
+def subsequent_infant(child_ids: pd.Series, issue_dates: pd.Series, proceedings: pd.DataFrame,
+                      children: pd.DataFrame) -> pd.Series:
+    """Subsequent infant: the child's mother is on an earlier proceedings row (strictly earlier
+    issue date, at any date) about a different child. False where no mother is linked."""
+    return previous_proceedings_date(child_ids, issue_dates, proceedings, children).notna()
+
+
+def notice_days(issue_date: pd.Series, first_hearing_date: pd.Series) -> pd.Series:
+    """Notice before the first hearing: (first_hearing_date - issue_date) in days; NA when not recorded."""
+    return (pd.to_datetime(first_hearing_date) - pd.to_datetime(issue_date)).dt.days.astype("Int64")
+
+
+def gestation_weeks(referral_date: pd.Series, expected_date_of_birth: pd.Series) -> pd.Series:
+    """Weeks of pregnancy at referral: 40 - (expected_date_of_birth - referral_date).days / 7."""
+    days_to_due = (pd.to_datetime(expected_date_of_birth) - pd.to_datetime(referral_date)).dt.days
+    return 40 - days_to_due / 7
