@@ -16,8 +16,6 @@ def field_completeness(chapter: Chapter, table: str, field: str) -> float | None
     frame = chapter.data.get(table)
     if frame is None or field not in frame or frame.empty:
         return None
-    if table == "children" and field in ("date_of_birth",):
-        return float(frame[field].notna().mean())
     return float(frame[field].notna().mean())
 
 
