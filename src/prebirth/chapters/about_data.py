@@ -11,12 +11,35 @@ STATUS_CAN, STATUS_PARTLY, STATUS_NOT_YET = "can answer", "partly", "not yet"
 COMPLETE_ENOUGH = 0.8  # a field filled in for at least 80% of rows counts as recorded
 
 
-def field_completeness(chapter: Chapter, table: str, field: str) -> float | None:
-    """Share of rows with the field filled in; None when the table or column is absent."""
+def field_completeness(chapter: Chapter, table: str, field: str, scope: str = "all") -> float | None:
+    """Share of rows with the field filled in; None when the table or column is absent.
+
+    With scope "prebirth" only babies referred or assessed before birth (or still unborn)
+    count: an expected date of birth or a father's id is only expected for them.
+    """
     frame = chapter.data.get(table)
     if frame is None or field not in frame or frame.empty:
         return None
+    if scope == "prebirth" and table == "children":
+        frame = frame[frame["child_id"].isin(prebirth_child_ids(chapter))]
+        if frame.empty:
+            return None
     return float(frame[field].notna().mean())
+
+
+def prebirth_child_ids(chapter: Chapter) -> set:
+    """Children with a referral or assessment dated before their birth, or still unborn."""
+    from ..definitions import is_prebirth
+
+    children = chapter.data.get("children")
+    dob = children.set_index("child_id")["date_of_birth"]
+    ids = set()
+    for table, column in (("referrals", "referral_date"), ("assessments", "start_date")):
+        events = chapter.data.get(table)
+        if events is not None and not events.empty:
+            early = is_prebirth(events[column], events["child_id"].map(dob))
+            ids |= set(events.loc[early, "child_id"])
+    return ids
 
 
 def question_status(chapter: Chapter, question: Question) -> dict:
@@ -24,8 +47,9 @@ def question_status(chapter: Chapter, question: Question) -> dict:
     missing, partly, rows = [], [], []
     for need in question.needs:
         for field in need.fields:
-            share = field_completeness(chapter, need.table, field)
-            rows.append({"table": need.table, "field": field, "completeness": share, "essential": need.essential})
+            share = field_completeness(chapter, need.table, field, need.scope)
+            rows.append({"table": need.table, "field": field, "completeness": share, "essential": need.essential,
+                         "scope": need.scope})
             if share is None or share == 0:
                 (missing if need.essential else partly).append(need)
                 break
@@ -49,7 +73,8 @@ def sources_table(chapter: Chapter) -> Table:
 
 
 def tables_summary(chapter: Chapter) -> Table:
-    """Rows and date range of each canonical table supplied."""
+    """Rows and date range of each canonical table supplied (dates of birth are never shown:
+    the earliest or latest one would point at one person)."""
     from ..data.schema import TABLES
 
     rows = []
@@ -58,11 +83,13 @@ def tables_summary(chapter: Chapter) -> Table:
         if frame is None:
             rows.append({"Table": name, "Rows": "not supplied", "Earliest date": "", "Latest date": ""})
             continue
-        dates = [frame[c.name] for c in table.columns if c.kind == "date" and c.name in frame]
+        dates = [frame[c.name] for c in table.columns
+                 if c.kind == "date" and c.name in frame and "birth" not in c.name]
         stacked = pd.concat(dates) if dates else pd.Series(dtype="datetime64[ns]")
         rows.append({"Table": name, "Rows": count(len(frame)),
                      "Earliest date": _month(stacked.min()), "Latest date": _month(stacked.max())})
-    return Table(pd.DataFrame(rows), "The canonical tables supplied (dates shown to the month)")
+    return Table(pd.DataFrame(rows), "The canonical tables supplied (dates shown to the month)",
+                 note="Dates of birth are left out of these ranges: the earliest or latest would point at one person.")
 
 
 def _month(value) -> str:
@@ -76,6 +103,7 @@ def status_table(chapter: Chapter) -> Table:
         q = result["question"]
         fields = "; ".join(
             f"{f['table']}.{f['field']} {'(not supplied)' if f['completeness'] is None else pct(f['completeness'])}"
+            + (" of babies referred before birth" if f["scope"] == "prebirth" and f["completeness"] is not None else "")
             for f in result["fields"])
         to_record = "; ".join(n.record for n in result["missing"] + result["partly"]) or "-"
         rows.append({"Chapter": f"{q.chapter}. {q.title}", "Status": result["status"],

@@ -16,6 +16,7 @@ class Need:
     essential: bool
     why: str
     record: str  # what to record routinely in the case-management system
+    scope: str = "all"  # "prebirth": completeness counts only babies referred or assessed before birth
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ QUESTIONS: tuple[Question, ...] = (
               Need("assessments", ("assessment_id", "child_id", "start_date", "authorised_date", "referral_id"), True,
                    "assessment start and authorisation", "the assessment start and authorisation dates, and the referral it follows"),
               Need("children", ("expected_date_of_birth",), False, "gestation at referral",
-                   "the expected date of birth, kept after the baby is born"),
+                   "the expected date of birth, kept after the baby is born", scope="prebirth"),
               Need("support", ("child_id", "offered_date"), False, "time to help", "when each kind of support was offered"),
               Need("transfers", ("child_id", "transfer_date"), False, "time lost at transfers",
                    "the date of each transfer between teams"))),
@@ -85,7 +86,7 @@ QUESTIONS: tuple[Question, ...] = (
     Question(7, "fathers", "Fathers",
              "Does pre-birth work include fathers?",
              (Need("children", ("child_id", "father_id"), True, "whether a father is recorded",
-                   "the father's id on the baby's record, even before birth"),
+                   "the father's id on the baby's record, even before birth", scope="prebirth"),
               Need("involvement", ("child_id", "parent_id", "assessed", "invited_to_meetings", "attended_fgc",
                                    "included_in_plan", "offered_support"), False, "how fathers took part",
                    "for each parent: assessed, invited, at the family group conference, in the plan, offered support"))),
