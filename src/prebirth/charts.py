@@ -133,3 +133,78 @@ def bars(data: pd.DataFrame, category: str, value: str, xlabel: str, lower: str 
     ax.set_xlabel(xlabel)
     fig.tight_layout()
     return fig
+
+
+def aligned_panels(panels: list[dict], order: list[str], events: list | None = None, panel_height: float = 1.9,
+                   width: float = 8.5):
+    """Small multiples stacked on one shared x axis (never two y axes on one panel).
+
+    ``panels``: dicts with ``title``, ``data`` (a frame with columns ``x``, ``y`` and
+    optionally ``lower``/``upper``), ``ylabel`` and ``zero`` (start the y axis at 0).
+    ``order``: the x labels in order (every panel uses the same positions, so years line
+    up even when a panel has gaps). ``events``: dicts ``x`` (a label in ``order``) and
+    ``label``, drawn as a dotted line in every panel and labelled in the first.
+    Withheld or missing points are simply absent.
+    """
+    theme()
+    fig, axes = plt.subplots(len(panels), 1, figsize=(width, panel_height * len(panels) + 0.8), sharex=True,
+                             squeeze=False)
+    position = {label: i for i, label in enumerate(order)}
+    for i, (ax, panel) in enumerate(zip(axes[:, 0], panels)):
+        style = SERIES_STYLES[i % len(SERIES_STYLES)]
+        data = panel["data"]
+        data = data[data["x"].isin(position)].assign(pos=lambda f: f["x"].map(position)).sort_values("pos")
+        shown = data[data["y"].notna()]
+        ax.plot(shown["pos"], shown["y"], linewidth=2, markersize=6, **style)
+        if {"lower", "upper"} <= set(data.columns) and shown["lower"].notna().any():
+            err = np.vstack([shown["y"] - shown["lower"], shown["upper"] - shown["y"]])
+            ax.errorbar(shown["pos"], shown["y"], yerr=err, fmt="none", ecolor=style["color"], alpha=0.6, capsize=3)
+        for event in events or []:
+            if event["x"] in position:
+                ax.axvline(position[event["x"]] - 0.5, color=OKABE_ITO["grey"], linestyle=":", linewidth=1.5)
+                if i == 0:
+                    ax.annotate(event["label"], (position[event["x"]] - 0.45, 1), xycoords=("data", "axes fraction"),
+                                va="top", ha="left", fontsize=9, color="#444444")
+        ax.set_title(panel["title"], loc="left", fontsize=11)
+        ax.set_ylabel(panel.get("ylabel", ""), fontsize=9)
+        if panel.get("zero", True):
+            ax.set_ylim(bottom=0, top=max(ax.get_ylim()[1], 1e-9) * 1.08)
+        ax.margins(x=0.03)
+    last = axes[-1, 0]
+    last.set_xticks(range(len(order)))
+    last.set_xticklabels(order, rotation=45, ha="right")
+    last.set_xlim(-0.5, len(order) - 0.5)
+    fig.tight_layout()
+    return fig
+
+
+def grouped_bars(data: pd.DataFrame, category: str, series: str, value: str, xlabel: str, lower: str | None = None,
+                 upper: str | None = None):
+    """Horizontal bars grouped by category, one bar per series, told apart by hatching as well as colour.
+
+    Withheld values (NaN) leave an empty slot; categories keep the order they have in ``data``.
+    """
+    categories = list(dict.fromkeys(data[category]))
+    names = list(dict.fromkeys(data[series]))
+    fig, ax = new(8, 0.42 * len(categories) * max(len(names), 1) + 1.4)
+    hatches = ["", "//", "..", "xx", "\\\\"]
+    height = 0.8 / max(len(names), 1)
+    for j, name in enumerate(names):
+        part = data[data[series] == name].set_index(category).reindex(categories)
+        y = np.arange(len(categories)) + (j - (len(names) - 1) / 2) * height
+        color = SERIES_STYLES[j % len(SERIES_STYLES)]["color"]
+        ax.barh(y, part[value].fillna(0).where(part[value].notna(), np.nan), height=height * 0.95, color=color,
+                hatch=hatches[j % len(hatches)], edgecolor="black", label=name)
+        if lower and upper and part[lower].notna().any():
+            ok = part[value].notna() & part[lower].notna()
+            ax.errorbar(part[value][ok], y[ok.to_numpy()],
+                        xerr=[part[value][ok] - part[lower][ok], part[upper][ok] - part[value][ok]], fmt="none",
+                        ecolor="black", capsize=3)
+    ax.set_yticks(np.arange(len(categories)))
+    ax.set_yticklabels(categories)
+    ax.invert_yaxis()
+    ax.set_xlabel(xlabel)
+    ax.set_xlim(left=0)
+    ax.legend(frameon=False, loc="lower right")
+    fig.tight_layout()
+    return fig
