@@ -341,11 +341,11 @@ def _route_share_rows(ch: Chapter):
             n = int(row_counts[key])
             value = n / total if total else np.nan
             lower, upper = intervals.wilson(float(n), float(total)) if total else (np.nan, np.nan)
-            hidden = bool(whole[key]) if period == "all" else bool(cells.loc[period, key])
-            hidden = ch.published and (hidden or disclosure.share_needs_suppression(n, total, ch.min_count))
+            cell_hidden = bool(whole[key]) if period == "all" else bool(cells.loc[period, key])
+            # A share of a shown count over a shown total is shown: withholding it would hide nothing.
+            hidden = ch.published and (cell_hidden or period in hidden_totals)
             out.append({"period": period, "route": key, "label": label, "n": n, "total": total, "value": value,
-                        "lower": lower, "upper": upper, "hidden": hidden,
-                        "cell_hidden": bool(whole[key]) if period == "all" else bool(cells.loc[period, key]),
+                        "lower": lower, "upper": upper, "hidden": hidden, "cell_hidden": cell_hidden,
                         "total_hidden": period in hidden_totals})
     return pd.DataFrame(out)
 
@@ -369,8 +369,7 @@ def legal_route_table(ch: Chapter) -> Table | Notice:
     frame = pd.DataFrame({"Year": years(ch) + ["All years"]})
     for key, label in ROUTES:
         part = shares[shares["route"] == key]
-        frame[label] = [disclosure.MARKER if r["cell_hidden"] and ch.published
-                        else f"{count(r['n'])} ({disclosure.MARKER if r['hidden'] else pct(r['value'])})"
+        frame[label] = [disclosure.MARKER if r["hidden"] else f"{count(r['n'])} ({pct(r['value'])})"
                         if r["total"] else "0" for _, r in part.iterrows()]
     totals = shares.drop_duplicates("period")
     frame["Babies under one starting care"] = [count(r["total"], ch.published and (r["total_hidden"] or
