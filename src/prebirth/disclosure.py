@@ -9,6 +9,7 @@ out by subtraction. 0 is shown: it identifies nobody.
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -101,3 +102,57 @@ def suppress_indicators(rows: pd.DataFrame, min_count: int) -> pd.DataFrame:
     den_small = small_mask(out["denominator"], min_count)
     out["denominator"] = out["denominator"].astype(float).where(~den_small)
     return out
+
+
+# -- text that reaches the book ---------------------------------------------------------------
+
+class DisclosureError(Exception):
+    """A chapter tried to publish something that identifies people (a child-level column)."""
+
+
+# Column names that make a table child-level: never in a published table or download.
+CHILD_LEVEL_COLUMNS = frozenset({
+    "child_id", "mother_id", "father_id", "parent_id", "referral_id", "assessment_id", "support_id",
+    "proceedings_id", "date_of_birth", "expected_date_of_birth", "dob"})
+
+# Words after a number that make it a count of people (or of their records).
+PEOPLE_NOUNS = ("babies", "baby", "children", "child", "newborns", "newborn", "infants", "infant", "mothers",
+                "mother", "fathers", "father", "parents", "parent", "families", "family", "young people",
+                "women", "men", "girls", "boys", "people", "rows", "records", "episodes", "referrals",
+                "assessments", "applications", "starters")
+_SMALL_BEFORE_NOUN = re.compile(
+    # (a validation summary "N more rows with the same problem" is left whole: its reader withholds it)
+    r"(?<![\w.,/:-])(\d{1,3}(?:,\d{3})*|\d+)(?![\w.,%/:-])(?!\s+more rows with the same problem)"
+    r"(?=\s+(?:[a-z-]+\s+)?(?:" + "|".join(PEOPLE_NOUNS) + r")\b)",
+    re.IGNORECASE)
+_FULL_DATE = re.compile(r"(?<![\d/-])(?:\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4})(?![\d/-])")
+_TOKEN = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def withhold_small_counts_in_text(text: str, min_count: int) -> str:
+    """Replace counts of people from 1 to min_count - 1 in a sentence by the marker.
+
+    ``'CIN census 2020/21: 2 children'`` becomes ``'... c children'``; years, codes and
+    counts of min_count or more are left as they are.
+    """
+    def swap(match: re.Match) -> str:
+        return MARKER if is_small(int(match.group(1).replace(",", "")), min_count) else match.group(1)
+
+    return _SMALL_BEFORE_NOUN.sub(swap, text or "")
+
+
+def withhold_identifiers_in_text(text: str, identifiers) -> str:
+    """Replace every whole word that is one of ``identifiers`` (ids of the input data), and every
+    full date, so a message about one record can be published without naming it."""
+    text = _TOKEN.sub(lambda m: "(id withheld)" if m.group(0) in identifiers else m.group(0), text or "")
+    return _FULL_DATE.sub("(date withheld)", text)
+
+
+def check_publishable(frame: pd.DataFrame, what: str = "a table") -> None:
+    """Refuse a table with a child-level column (an identifier or a date of birth)."""
+    named = sorted({str(c) for c in frame.columns} & CHILD_LEVEL_COLUMNS
+                   | {str(c) for c in frame.columns if " ".join(str(c).lower().replace("_", " ").split())
+                      in {"date of birth", "expected date of birth", "child id", "parent id"}})
+    if named:
+        raise DisclosureError(f"{what} has child-level column(s) {', '.join(named)}: a published table holds "
+                              "counts and summaries only, never a row per child, an identifier or a date of birth")

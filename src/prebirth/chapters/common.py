@@ -42,7 +42,7 @@ class Prepared:
 
 def prepare(area_file: str | Path) -> Prepared:
     params = load_parameters(area_file)
-    return Prepared(params, load_area_data(params.data), load_benchmarks(params.benchmarks))
+    return Prepared(params, load_area_data(params.data, params.sources), load_benchmarks(params.benchmarks))
 
 
 @dataclass
@@ -63,7 +63,9 @@ class Chapter:
 
     @property
     def data(self) -> AreaData:
-        return self.prepared.data
+        """The area's data; in a published book its warnings and file labels name nobody (DESIGN 9)."""
+        data = self.prepared.data
+        return data.for_publication(self.min_count) if self.published else data
 
     @property
     def benchmarks(self) -> Benchmarks:
@@ -105,6 +107,8 @@ class Chapter:
     # -- downloads -------------------------------------------------------------
     def download_link(self, name: str, frame: pd.DataFrame) -> str:
         """A link to the (already suppressed) data of a figure or table as CSV."""
+        if self.published:
+            disclosure.check_publishable(frame, f"the download '{name}'")
         text = frame.to_csv(index=False)
         file_name = f"{self.number:02d}-{name}.csv"
         if self.downloads_dir is not None:
@@ -124,8 +128,17 @@ def open_chapter(number: int, key: str, area_file: str, prepared: str = "", resu
             ready = pickle.load(handle)
     else:
         ready = prepare(area_file)
-    return Chapter(number, key, ready, Path(results_dir) if results_dir else None,
-                   Path(downloads_dir) if downloads_dir else None)
+    chapter = Chapter(number, key, ready, Path(results_dir) if results_dir else None,
+                      Path(downloads_dir) if downloads_dir else None)
+    global _PUBLISHED_MIN_COUNT
+    _PUBLISHED_MIN_COUNT = chapter.min_count if chapter.published else None
+    return chapter
+
+
+# The threshold of the published book this notebook is building (set by open_chapter): the
+# displays below use it as a safety net, so a count or a table that slipped past a chapter's
+# own suppression is still withheld.
+_PUBLISHED_MIN_COUNT: int | None = None
 
 
 def _num(value):
@@ -179,6 +192,8 @@ class Table:
     """A published table: already suppressed, with a caption and a CSV download."""
 
     def __init__(self, frame: pd.DataFrame, caption: str, download: str = "", note: str = ""):
+        if _PUBLISHED_MIN_COUNT is not None:
+            disclosure.check_publishable(frame, f"the table '{caption}'")
         self.frame, self.caption, self.download, self.note = frame, caption, download, note
 
     def _repr_html_(self) -> str:
@@ -197,6 +212,8 @@ class Figure:
     """A chart with its caption, alt text, data table and CSV download."""
 
     def __init__(self, fig, caption: str, alt: str, data: pd.DataFrame, download: str = "", note: str = ""):
+        if _PUBLISHED_MIN_COUNT is not None:
+            disclosure.check_publishable(data, f"the data of the figure '{caption}'")
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
         import matplotlib.pyplot as plt
@@ -250,6 +267,11 @@ def num(value, digits: int = 1) -> str:
 
 
 def count(value, suppressed: bool = False) -> str:
+    """A count as published: ``c`` when suppressed and, in a published book, whenever it is from
+    1 to min_count - 1 (a safety net for a count shown without its flag)."""
+    if _PUBLISHED_MIN_COUNT is not None and not suppressed:
+        number = _num(value)
+        suppressed = number is not None and disclosure.is_small(number, _PUBLISHED_MIN_COUNT)
     return disclosure.format_count(value, suppressed)
 
 

@@ -13,11 +13,12 @@ import csv
 import datetime as dt
 import hashlib
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
 
+from .. import disclosure
 from . import adapters
 from .problems import DataError, Problem, error, warning
 from .schema import PROVENANCE, REQUIRED_TABLES, TABLES
@@ -57,15 +58,53 @@ class AreaData:
 
     @property
     def extract_date(self) -> pd.Timestamp | None:
-        """The latest date anywhere in the data: open episodes are censored here."""
+        """The latest date anywhere in the data: open episodes are censored here.
+
+        Expected dates of birth are forecasts (an unborn baby's lies after the extract),
+        so they do not count; nor do the self-assessment rounds.
+        """
         latest = []
         for name, frame in self.tables.items():
             for column in TABLES[name].columns:
-                if column.kind == "date" and column.name in frame and name != "rag":
+                if (column.kind == "date" and column.name in frame and name != "rag"
+                        and column.name != "expected_date_of_birth"):
                     value = frame[column.name].max()
                     if pd.notna(value):
                         latest.append(value)
         return max(latest) if latest else None
+
+    def identifiers(self) -> frozenset[str]:
+        """Every id of a person or record in the data (children, parents, referrals, ...)."""
+        ids: set[str] = set()
+        for name, frame in self.tables.items():
+            for column in TABLES[name].columns:
+                if column.kind == "id" and column.name in frame and name != "rag":
+                    ids.update(str(v) for v in frame[column.name].dropna().unique())
+        return frozenset(ids)
+
+    def for_publication(self, min_count: int) -> "AreaData":
+        """The same tables, with warnings and file descriptions safe to publish (DESIGN 9).
+
+        A published book may say *what* was noticed in the data but never about whom:
+        identifiers and full dates in warning messages are withheld, their row numbers
+        and values dropped (the analyst sees them in ``prebirth validate``), and counts
+        of people from 1 to ``min_count - 1`` in messages and file labels shown as ``c``.
+        """
+        cache = self.__dict__.setdefault("_published", {})
+        if min_count not in cache:
+            ids = self.identifiers()
+
+            def clean(text: str) -> str:
+                text = disclosure.withhold_identifiers_in_text(text, ids)
+                return disclosure.withhold_small_counts_in_text(text, min_count)
+
+            problems = [replace(p, row=None, value=None, message=clean(p.message), fix=clean(p.fix))
+                        for p in self.problems]
+            sources = [replace(s, label=disclosure.withhold_small_counts_in_text(s.label, min_count),
+                               cannot_provide=[clean(text) for text in s.cannot_provide])
+                       for s in self.sources]
+            cache[min_count] = AreaData(tables=self.tables, problems=problems, sources=sources)
+        return cache[min_count]
 
 
 def sha256_of(path: Path) -> str:
@@ -146,7 +185,7 @@ def _read_workbook(path: Path, problems: list[Problem]) -> dict[str, pd.DataFram
     return raw
 
 
-def read_raw(data: Path) -> tuple[dict[str, pd.DataFrame], list[Problem], list[SourceFile]]:
+def read_raw(data: Path, kinds: dict[str, str] | None = None) -> tuple[dict[str, pd.DataFrame], list[Problem], list[SourceFile]]:
     """Read every canonical table found in a folder (``<table>.csv``) or workbook (one sheet each)."""
     problems: list[Problem] = []
     sources: list[SourceFile] = []
@@ -173,7 +212,7 @@ def read_raw(data: Path) -> tuple[dict[str, pd.DataFrame], list[Problem], list[S
             sources.append(SourceFile(path.name, "canonical CSV", f"{table} table ({len(frame):,} rows)",
                                       len(frame), sha256_of(path), [table]))
             continue
-        kind = adapters.detect(path)
+        kind = (kinds or {}).get(path.name) or adapters.detect(path)
         if kind in adapters.DATA_KINDS and kind not in ("canonical_csv", "canonical_workbook"):
             try:
                 source = adapters.read(path, kind)
@@ -201,9 +240,17 @@ def read_raw(data: Path) -> tuple[dict[str, pd.DataFrame], list[Problem], list[S
     return raw, problems, sources
 
 
-def load_area_data(data: Path) -> AreaData:
-    """Read and validate the area's data. Raises DataError listing every error found."""
-    raw, problems, sources = read_raw(Path(data))
+def load_area_data(data: Path, kinds: dict[str, str] | None = None) -> AreaData:
+    """Read and validate the area's data. Raises DataError listing every error found.
+
+    ``kinds`` names the kind of a file where detection from its content needs help
+    (the parameters' ``sources:``), e.g. ``{"returns_2021.xml": "cin_census"}``.
+    """
+    unknown = sorted(set((kinds or {}).values()) - set(adapters.DATA_KINDS))
+    if unknown:
+        raise DataError([error(str(Path(data).name), None, "sources", ", ".join(unknown), "unknown kind of source file",
+                               "use one of: " + ", ".join(sorted(adapters.DATA_KINDS)))])
+    raw, problems, sources = read_raw(Path(data), kinds)
     for name in REQUIRED_TABLES:
         if name not in raw and not any(p.level == "error" for p in problems):
             problems.append(error(str(Path(data).name), None, None, None, f"the {name} table is missing",

@@ -1,0 +1,155 @@
+"""The shared safety nets every chapter publishes through (DESIGN 9), on hand-made values.
+
+- text: counts of people from 1 to min_count - 1 inside sentences, identifiers and full dates;
+- tables: a child-level column (an id or a date of birth) is refused in a published book;
+- the data a published chapter sees: warnings and file labels that name nobody;
+- ``common.count``: a small count is withheld in a published book even without its flag.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from prebirth import disclosure
+from prebirth.chapters import common
+from prebirth.data.load import AreaData, SourceFile
+from prebirth.data.problems import Problem
+from tests.unit.chapters.conftest import make_chapter
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("CIN census 2020/21 (LA 931): 2 children", "CIN census 2020/21 (LA 931): c children"),
+    ("SSDA903 2019/20 episodes: 3 episodes of 5 children", "SSDA903 2019/20 episodes: c episodes of c children"),
+    ("proceedings table (1 rows)", "proceedings table (c rows)"),
+    ("children table (1,204 rows)", "children table (1,204 rows)"),  # 1,204 is not small
+    ("fewer than 6 children", "fewer than 6 children"),  # 6 is min_count itself: shown
+    ("0 babies", "0 babies"),  # zero identifies nobody
+    ("Annex A list 3 is not in the workbook", "Annex A list 3 is not in the workbook"),  # not a count of people
+    ("4 pre-birth babies", "c pre-birth babies"),  # one word may stand between the count and the noun
+    ("3 more rows with the same problem (x)", "3 more rows with the same problem (x)"),  # withheld by its reader
+    ("schema year 2030 is newer", "schema year 2030 is newer"),
+])
+def test_small_counts_in_text(text, expected):
+    assert disclosure.withhold_small_counts_in_text(text, 6) == expected
+
+
+def test_small_counts_follow_min_count():
+    assert disclosure.withhold_small_counts_in_text("9 mothers", 10) == "c mothers"
+    assert disclosure.withhold_small_counts_in_text("9 mothers", 6) == "9 mothers"
+
+
+def test_identifiers_and_full_dates_withheld_in_text():
+    text = "child C000373 has date_of_birth '2011-09-29' here but '29/09/2011' in CIN_2021.xml; C000373:R:2020-06-01:1"
+    assert disclosure.withhold_identifiers_in_text(text, {"C000373"}) == (
+        "child (id withheld) has date_of_birth '(date withheld)' here but '(date withheld)' in CIN_2021.xml; "
+        "(id withheld):R:(date withheld):1")
+    # Only whole words: an id inside a longer word (or a file name) is not one.
+    assert disclosure.withhold_identifiers_in_text("XC000373 and C0003731", {"C000373"}) == "XC000373 and C0003731"
+
+
+@pytest.mark.parametrize("columns", [["child_id", "n"], ["Date of birth"], ["mother_id"], ["expected_date_of_birth"],
+                                     ["Child ID", "Year"]])
+def test_child_level_columns_refused(columns):
+    with pytest.raises(disclosure.DisclosureError, match="child-level"):
+        disclosure.check_publishable(pd.DataFrame(columns=columns), "a table")
+
+
+def test_summary_columns_pass():
+    disclosure.check_publishable(pd.DataFrame(columns=["Year", "Children in proceedings", "Median age (days)"]))
+
+
+def _area_with(problems, sources=()):
+    children = pd.DataFrame({"child_id": ["C000373", "C000374"], "mother_id": ["P000009", None],
+                             "_file": "children.csv", "_row": [2, 3]})
+    return AreaData({"children": children}, list(problems), list(sources))
+
+
+def test_publication_view_names_nobody():
+    conflict = Problem("warning", "children.csv", 374, "ethnicity", "WBRI",
+                       "child C000373 has ethnicity 'WBRI' here but 'WIRI' in CIN_2021.xml: the latest return's value was used",
+                       "correct the record")
+    dob = Problem("warning", "CIN_2021.xml", "Message/Children/Child[1]", "date_of_birth", "2011-09-29",
+                  "mother P000009 of child C000374 born 2011-09-29", "")
+    source = SourceFile("CIN_2021.xml", "CIN census XML", "CIN census 2020/21 (LA 931): 2 children", 2, "0" * 64,
+                        ["children"], ["the CIN census has no mother or father links"])
+    data = _area_with([conflict, dob], [source])
+    public = data.for_publication(6)
+    first, second = public.problems
+    assert first.message == ("child (id withheld) has ethnicity 'WBRI' here but 'WIRI' in CIN_2021.xml: "
+                             "the latest return's value was used")
+    assert (first.row, first.value, first.file, first.column) == (None, None, "children.csv", "ethnicity")
+    assert second.message == "mother (id withheld) of child (id withheld) born (date withheld)"
+    assert public.sources[0].label == "CIN census 2020/21 (LA 931): c children"
+    assert public.tables is data.tables  # the same tables: nothing copied, nothing dropped
+    # The analyst's own view is untouched (prebirth validate shows ids and rows).
+    assert data.problems[0].row == 374 and "C000373" in data.problems[0].message
+    assert data.sources[0].label.endswith(": 2 children")
+
+
+def test_published_chapter_sees_the_publication_view():
+    tables = {"children": [{"child_id": "C000373", "date_of_birth": "2020-01-02"}]}
+    published = make_chapter(tables)
+    internal = make_chapter(tables, audience="internal")
+    problem = Problem("warning", "children.csv", 2, "sex", None, "child C000373 has sex 'F' here but 'M'", "")
+    for chapter in (published, internal):
+        chapter.prepared.data.problems.append(problem)
+    assert "C000373" not in published.data.warnings[0].message
+    assert "C000373" in internal.data.warnings[0].message  # internal builds show everything
+
+
+def test_extract_date_ignores_expected_dates_of_birth():
+    children = pd.DataFrame({"child_id": ["A1", "A2"],
+                             "date_of_birth": pd.to_datetime(["2021-01-05", None]),
+                             "expected_date_of_birth": pd.to_datetime([None, "2022-09-01"]),
+                             "_file": "children.csv", "_row": [2, 3]})
+    assert AreaData({"children": children}, [], []).extract_date == pd.Timestamp("2021-01-05")
+
+
+@pytest.fixture
+def publishing(monkeypatch):
+    """As inside a notebook of a published book (open_chapter sets this)."""
+    monkeypatch.setattr(common, "_PUBLISHED_MIN_COUNT", 6)
+
+
+@pytest.mark.parametrize("value, expected", [(3, "c"), (1, "c"), (5.0, "c"), (0, "0"), (6, "6"), (1234, "1,234"),
+                                             (None, "not recorded")])
+def test_count_withholds_small_counts_in_a_published_book(publishing, value, expected):
+    assert common.count(value) == expected
+
+
+def test_count_shows_everything_outside_a_published_book():
+    assert common._PUBLISHED_MIN_COUNT is None
+    assert common.count(3) == "3" and common.count(3, True) == "c"
+
+
+def test_open_chapter_sets_and_clears_the_safety_net(tmp_path, monkeypatch):
+    import pickle
+
+    tables = {"children": [{"child_id": "C1", "date_of_birth": "2020-01-02"}]}
+    for audience, expected in (("published", 6), ("internal", None)):
+        chapter = make_chapter(tables, audience=audience, suppression={"min_count": 6})
+        path = tmp_path / f"{audience}.pkl"
+        path.write_bytes(pickle.dumps(chapter.prepared))
+        common.open_chapter(1, "x", "", prepared=str(path))
+        assert common._PUBLISHED_MIN_COUNT == expected
+    monkeypatch.setattr(common, "_PUBLISHED_MIN_COUNT", None)
+
+
+def test_tables_figures_and_downloads_refuse_child_level_columns(publishing, tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = pd.DataFrame({"child_id": ["C1"], "Days": [3]})
+    with pytest.raises(disclosure.DisclosureError):
+        common.Table(rows, "Waiting times")
+    with pytest.raises(disclosure.DisclosureError):
+        common.Figure(plt.figure(), "Waiting", "alt", rows)
+    chapter = make_chapter({"children": [{"child_id": "C1"}]})
+    chapter.downloads_dir = tmp_path
+    with pytest.raises(disclosure.DisclosureError):
+        chapter.download_link("waits", rows.rename(columns={"child_id": "date_of_birth"}))
+    assert not list(tmp_path.iterdir())  # nothing written
+    common.Table(pd.DataFrame({"Year": ["2020/21"], "Children": ["c"]}), "Fine")
