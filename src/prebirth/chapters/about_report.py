@@ -1,0 +1,322 @@
+"""Chapter 9: About this report.
+
+How the book was made, so anyone can check it and make it again: the parameters, each
+input file with its SHA-256 checksum and the range of dates it holds (to the month, and
+never a date of birth), the software and its versions, the git commit, when the chapters
+ran, the definitions and the suppression rules in force. Nothing here is child-level.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+
+from .. import disclosure
+from ..config import AreaParameters
+from ..data.load import sha256_of
+from ..data.schema import TABLES
+from .common import Chapter, Notice, Table, count, glue_values
+from .reflect import chapter_titles
+
+# Dates of birth (and expected dates of birth) are personal: left out of every date range.
+PERSONAL_DATES = ("date_of_birth", "expected_date_of_birth")
+PATH_PARAMETERS = ("data", "benchmarks", "previous_indicators")
+
+
+def long_date(date) -> str:
+    """1 April 2014 (no leading zero)."""
+    return f"{date.day} {date:%B %Y}"
+
+
+def _describe_parameter(name: str) -> str:
+    """The parameter's own description from the parameters model, or a plain one for the rest."""
+    extra = {
+        "area_name": "the area's name, as shown in the book",
+        "country": "England or Wales (decides which national figures apply)",
+        "region": "the area's region, where the benchmarks do not give it",
+        "comparators": "the areas compared with: the DfE statistical neighbours, or a list of area codes",
+        "period.start": "first day of the report period",
+        "period.end": "last day of the report period",
+        "newborn_days": "a baby is a newborn when aged under this many days at issue",
+        "urgent_days.emergency": "a first hearing with notice under this many days is an emergency hearing",
+        "urgent_days.short_notice": "a first hearing with notice of this many days or fewer is at short notice",
+        "suppression.min_count": "counts from 1 to this number minus one are shown as c in a published book",
+        "audience": "published (small numbers withheld) or internal (not for publication)",
+        "events": "dated local changes drawn on trend charts and used as breakpoints",
+        "sources": "file name -> kind of file, where detection needs help",
+    }
+    if name in extra:
+        return extra[name]
+    field = AreaParameters.model_fields.get(name)
+    return (field.description or "") if field is not None else ""
+
+
+def _flatten(settings: dict, prefix: str = "") -> list[tuple[str, object]]:
+    items = []
+    for key, value in settings.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and value and key not in ("sources",):
+            items += _flatten(value, name + ".")
+        else:
+            items.append((name, value))
+    return items
+
+
+def _show(name: str, value) -> str:
+    if value is None or value == [] or value == {}:
+        return "not set"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if name in PATH_PARAMETERS:
+        # Only the last part of a path: folders on the analyst's machine are not published.
+        return Path(str(value)).name + ("/" if Path(str(value)).suffix == "" else "")
+    if name == "events":
+        return "; ".join(f"{e['date']}: {e['label']}" for e in value)
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {v}" for k, v in value.items())
+    return str(value)
+
+
+def parameters_table(ch: Chapter) -> Table:
+    """Every parameter of this build, with what it means."""
+    settings = ch.params.model_dump(mode="json")
+    rows = [{"Parameter": name, "Value": _show(name.split(".")[0], value), "What it means": _describe_parameter(name)}
+            for name, value in _flatten(settings)]
+    frame = pd.DataFrame(rows, columns=["Parameter", "Value", "What it means"])
+    source = ch.params.source_file.name if ch.params.source_file else "the parameters file"
+    return Table(frame, f"The parameters of this book ({source})", ch.download_link("parameters", frame),
+                 note="Paths are shown by their last part only.")
+
+
+def _file_rows(frame: pd.DataFrame, file_name: str) -> pd.DataFrame:
+    names = frame["_file"].astype(str)
+    return frame[(names == file_name) | names.str.startswith(file_name + " [")]
+
+
+def date_range(ch: Chapter, file_name: str, tables: list[str]) -> str:
+    """The months (or years, or periods) covered by the rows read from one file; no dates of birth."""
+    earliest, latest, years, periods, personal = [], [], [], [], False
+    for name in tables:
+        frame = ch.data.get(name)
+        if frame is None or frame.empty or "_file" not in frame:
+            continue
+        rows = _file_rows(frame, file_name)
+        if rows.empty:
+            continue
+        for column in TABLES[name].columns:
+            if column.name not in rows:
+                continue
+            if column.name in PERSONAL_DATES:
+                personal = personal or bool(rows[column.name].notna().any())
+                continue
+            if column.kind == "date":
+                values = pd.to_datetime(rows[column.name], errors="coerce").dropna()
+                if len(values):
+                    earliest.append(values.min())
+                    latest.append(values.max())
+            elif name == "births" and column.name == "year":
+                years += [int(v) for v in pd.to_numeric(rows["year"], errors="coerce").dropna()]
+            elif name == "context" and column.name == "period":
+                periods += [str(v) for v in rows["period"].dropna()]
+    if earliest:
+        return f"{min(earliest):%b %Y} to {max(latest):%b %Y}"
+    if years:
+        return f"{min(years)} to {max(years)} (calendar years)"
+    if periods:
+        return f"{min(periods)} to {max(periods)}"
+    return "only dates of birth (not shown)" if personal else "no dates"
+
+
+def inputs_frame(ch: Chapter) -> pd.DataFrame:
+    rows = []
+    for source in ch.data.sources:
+        # The kind of file, not the reader's label: labels count records, and small counts are withheld below.
+        rows.append({"File": source.path, "What it holds": source.kind, "Tables": ", ".join(source.tables),
+                     "Records": count(source.rows, ch.published and disclosure.is_small(source.rows, ch.min_count)),
+                     "Dates covered": date_range(ch, source.path, list(source.tables)),
+                     "SHA-256 checksum": source.sha256})
+    return pd.DataFrame(rows, columns=["File", "What it holds", "Tables", "Records", "Dates covered", "SHA-256 checksum"])
+
+
+def inputs_table(ch: Chapter) -> Table:
+    """Each input file with its checksum and the dates it covers."""
+    frame = inputs_frame(ch)
+    glue_values(ch, {"ch9_files": f"{len(frame)}"})
+    return Table(frame, "The area's data files read for this book", ch.download_link("inputs", frame),
+                 note="The checksum is a fingerprint of the file: the same file always gives the same checksum, and "
+                      "any change to it gives a different one, so anyone can check that a book was built from the "
+                      "files they hold (for example with the sha256sum command). Dates are shown to the month; "
+                      "dates of birth are left out.")
+
+
+def other_files_table(ch: Chapter) -> Table | Notice:
+    """Benchmark files and the earlier indicators file, with their checksums."""
+    rows = []
+    folder = ch.params.benchmarks
+    for name in ch.benchmarks.files:
+        path = (folder / name) if folder is not None and folder.is_dir() else folder
+        checksum = sha256_of(path) if path is not None and path.is_file() else "not available"
+        rows.append({"File": name, "Used for": "benchmarks: England, regions and other areas", "SHA-256 checksum": checksum})
+    previous = ch.params.previous_indicators
+    if previous is not None and previous.is_file():
+        rows.append({"File": previous.name, "Used for": "an earlier build's indicators (the change since, chapter 8)",
+                     "SHA-256 checksum": sha256_of(previous)})
+    if not rows:
+        return Notice("No benchmark files were given, so the book makes no comparison with other areas.")
+    frame = pd.DataFrame(rows, columns=["File", "Used for", "SHA-256 checksum"])
+    return Table(frame, "Other files read: benchmarks and earlier indicators", ch.download_link("other-files", frame))
+
+
+def git_state() -> tuple[str, str]:
+    """The commit of the book's code and whether the working copy had changes not yet committed."""
+    from ..build import ROOT, git_commit
+
+    commit = git_commit()
+    if len(commit) != 40:
+        return commit, ""
+    try:
+        done = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                              capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired):
+        return commit, ""
+    if done.returncode != 0:
+        return commit, ""
+    return commit, "yes" if done.stdout.strip() else "no"
+
+
+def software_frame() -> pd.DataFrame:
+    from ..build import software_versions
+
+    rows = [{"Software": name, "Version": version} for name, version in software_versions().items()]
+    return pd.DataFrame(rows, columns=["Software", "Version"])
+
+
+def software_table(ch: Chapter) -> Table:
+    """The software that made the book, with versions and the git commit of the book's code."""
+    frame = software_frame()
+    commit, dirty = git_state()
+    extra = [{"Software": "Pre-birth Data Book code (git commit)", "Version": commit}]
+    if dirty:
+        extra.append({"Software": "Changes not yet committed when built", "Version": dirty})
+    frame = pd.concat([frame, pd.DataFrame(extra)], ignore_index=True)
+    return Table(frame, "Software used to build this book", ch.download_link("software", frame),
+                 note="requirements.txt in the project pins every package, so the same versions can be installed "
+                      "again.")
+
+
+def build_summary(ch: Chapter) -> Notice:
+    """When and how this book was built, in one paragraph."""
+    now = dt.datetime.now(dt.timezone.utc)
+    commit, _ = git_state()
+    short = commit[:10] if len(commit) == 40 else commit
+    p = ch.params
+    audience = ("a **published** book: small numbers are withheld" if ch.published else
+                "an **internal** book, NOT FOR PUBLICATION: small numbers are shown")
+    text = (f"This book was built for {p.area_name} ({p.area_code}) on {long_date(now)} at {now:%H:%M} UTC, from the "
+            f"parameters file `{p.source_file.name if p.source_file else 'not recorded'}` and the code at git commit "
+            f"`{short}`. It covers {long_date(p.period.start)} to {long_date(p.period.end)}. It is {audience}.")
+    if p.synthetic:
+        text += " Every number in it comes from made-up (synthetic) data, for demonstration only."
+    text += (" Each chapter notebook was run by papermill and the pages made by Jupyter Book; a chapter whose "
+             "inputs had not changed since the last build was kept rather than run again, so the date above is when "
+             "this page was last run.")
+    return Notice(text)
+
+
+def definitions_table(ch: Chapter) -> Table:
+    """The definitions in force in this build, with this area's parameter values filled in."""
+    p = ch.params
+    u = p.urgent_days
+    rows = [
+        ("Financial year", "1 April to 31 March, written 2019/20. Proceedings are counted in the year of their issue "
+                           "date; each child once a year, at their first issue that year."),
+        ("Report period", f"{long_date(p.period.start)} to {long_date(p.period.end)}; earlier records are used only to "
+                          "find earlier proceedings and referrals."),
+        ("Infant", "A baby under one year old when proceedings were issued (issued before the first birthday)."),
+        ("Newborn", f"A baby aged under {p.newborn_days} days when proceedings were issued."),
+        ("Rate per 10,000 live births", "Babies in proceedings in financial year t/t+1 divided by the live births in "
+                                        "calendar year t, times 10,000 (the pairing the Born into Care research used)."),
+        ("Pre-birth referral or assessment", "Made before the baby's date of birth, or while the baby is unborn; an "
+                                             "assessment recorded as a pre-birth assessment also counts."),
+        ("Weeks of pregnancy at referral", "40 minus the weeks from the referral to the expected date of birth."),
+        ("Notice", "Days from the issue of proceedings to the first hearing: 0 is the same day; "
+                   f"under {u.emergency} days is an emergency hearing; {u.short_notice} days or fewer is short notice."),
+        ("Children starting to be looked after", "Care episodes that start a new period of care (reason S, or a first "
+                                                 "episode), each child once a year; the DfE measure."),
+        ("Subsequent infant", "A baby whose mother was in earlier care proceedings about an older child."),
+        ("Waiting times", "Open episodes count up to the date of the latest record in the data (censored), "
+                          "never dropped; medians are Kaplan-Meier estimates."),
+    ]
+    frame = pd.DataFrame(rows, columns=["Term", "Definition in this book"])
+    return Table(frame, "Definitions in force in this book", ch.download_link("definitions", frame),
+                 note="The methods page gives the calculations, and the glossary explains the words.")
+
+
+def suppression_rules(ch: Chapter) -> Notice:
+    """The disclosure-control rules applied to this build."""
+    m = ch.min_count
+    glue_values(ch, {"ch9_min_count": f"{m}"})
+    if not ch.published:
+        return Notice(f"This is an internal build: **no number is withheld**, and every page says NOT FOR "
+                      f"PUBLICATION. Do not share it outside the organisation. A published build of the same data "
+                      f"would withhold counts from 1 to {m - 1}.", kind="notyet", title="Not for publication")
+    rules = [
+        f"Any count from 1 to {m - 1} children, parents or records is shown as **c**. Zero is shown: it identifies nobody.",
+        "A percentage, rate, median or confidence interval built on a withheld count is withheld too.",
+        "A percentage is also withheld when the number *not* counted is small (98 of 100 would tell the reader "
+        "that 2 did not).",
+        "In a table with totals, a second cell is withheld wherever a withheld cell could be worked out by "
+        "subtraction.",
+        f"Medians and waiting-time curves based on fewer than {m} people are withheld.",
+        "Charts leave withheld points out and say how many.",
+        "No child-level record, identifier or date of birth appears in the book, its downloads or its notebooks.",
+    ]
+    return Notice("Rules applied in this published book:\n\n" + "\n".join(f"- {r}" for r in rules))
+
+
+def chapters_frame(ch: Chapter) -> pd.DataFrame | None:
+    """Per chapter: the measures recorded and how many were withheld (from the saved results)."""
+    if ch.results_dir is None or not ch.results_dir.is_dir():
+        return None
+    titles = chapter_titles()
+    rows = []
+    for number in range(0, 9):
+        title = f"{number}. {titles.get(number, 'Reflect and plan' if number == 8 else '')}"
+        payload = None
+        for path in ch.results_dir.glob("*.json"):
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            if data.get("chapter") == number:
+                payload = data
+                break
+        if payload is None:
+            rows.append({"Chapter": title, "Measures recorded": "not built", "Withheld": "", "Key findings": ""})
+            continue
+        indicators = payload.get("indicators") or []
+        withheld = sum(bool(r.get("suppressed")) for r in indicators)
+        rows.append({"Chapter": title, "Measures recorded": f"{len(indicators):,}", "Withheld": f"{withheld:,}",
+                     "Key findings": f"{len(payload.get('findings') or []):,}"})
+    return pd.DataFrame(rows, columns=["Chapter", "Measures recorded", "Withheld", "Key findings"])
+
+
+def chapters_table(ch: Chapter) -> Table | Notice:
+    """What each chapter published: rows of indicators.csv, how many withheld, key findings."""
+    frame = chapters_frame(ch)
+    if frame is None:
+        return Notice("The count of measures each chapter published appears here when the book is built with "
+                      "`prebirth build`.", kind="notyet", title="Shown when the whole book is built")
+    return Table(frame, "What each chapter published", ch.download_link("chapters", frame),
+                 note="Measures are the rows each chapter added to indicators.csv (this area and the areas it is "
+                      "compared with); withheld rows have their numbers blanked.")
+
+
+__all__ = ["parameters_table", "inputs_table", "inputs_frame", "other_files_table", "software_table",
+           "build_summary", "definitions_table", "suppression_rules", "chapters_table", "date_range", "git_state"]

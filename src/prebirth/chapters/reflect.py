@@ -1,0 +1,807 @@
+"""Chapter 8: Reflect and plan.
+
+Four parts, as in the local planning the *Born into Care* research describes:
+
+- the key findings of every chapter, collected from what chapters 0-7 recorded when they
+  ran (the results files ``Chapter.save`` writes; nothing is computed again here);
+- a RAG (red, amber, green) self-assessment against statements of good practice, by the
+  three stages (pre-birth; maternity setting and first hearing; after discharge) and two
+  levels (strategic; practice). The starter statements below are this book's own words,
+  not the Pre-birth Change Project's official tool. An area's own ``rag`` table rates
+  them (matching ``statement_id``) and adds statements of its own; a table that uses none
+  of the starter ids replaces the starter set;
+- baseline measures for evaluation: this run's indicators and, when the parameter
+  ``previous_indicators`` names an earlier build's ``indicators.csv``, the change since;
+- questions to take to practitioners and families.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .. import charts
+from .common import Chapter, Figure, Notice, Table, glue_values, num, pct
+from .requirements import QUESTIONS
+
+STAGES = ("Pre-birth", "Maternity setting and first hearing", "After discharge")
+LEVELS = ("Strategic", "Practice")
+RATING_NAMES = {"R": "Red", "A": "Amber", "G": "Green"}
+RATING_SCORE = {"R": 0, "A": 1, "G": 2}
+NOT_RATED = "not rated"
+# Okabe-Ito colours for the ratings, with hatching so they read in greyscale too.
+RATING_COLOURS = {"R": charts.OKABE_ITO["vermillion"], "A": charts.OKABE_ITO["orange"],
+                  "G": charts.OKABE_ITO["green"], "": "#dddddd"}
+RATING_HATCHES = {"R": "///", "A": "", "G": "...", "": ""}
+COLLECTED_CHAPTERS = range(0, 8)  # chapter 8 runs after chapters 0-7 (build.NOTEBOOKS after=)
+CHAPTER_ZERO_TITLE = "About your data"
+ENGLISH_REGIONS = ("North East", "North West", "Yorkshire and The Humber", "Yorkshire and the Humber",
+                   "East Midlands", "West Midlands", "East of England", "London", "South East", "South West")
+GSS_CODE = re.compile(r"^[EWSN]\d{8}$")
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One statement of good practice to rate Red, Amber or Green."""
+
+    statement_id: str
+    stage: str
+    level: str
+    text: str
+
+
+# The book's own starter statements (never the official Pre-birth Change Project wording).
+# The synthetic demo area rates exactly these, with the same ids.
+STARTER_STATEMENTS: tuple[Statement, ...] = tuple(Statement(f"S{i:02d}", stage, level, text) for i, (stage, level, text) in
+                                                  enumerate((
+    ("Pre-birth", "Strategic", "Partners share one written pathway for referring unborn babies early in pregnancy."),
+    ("Pre-birth", "Strategic", "Maternity, health visiting and children's services agree when and how concerns about a pregnancy are shared."),
+    ("Pre-birth", "Strategic", "Leaders look at local data on pre-birth referrals, assessments and proceedings at least twice a year."),
+    ("Pre-birth", "Practice", "Pre-birth assessments start early enough to finish well before the expected date of birth."),
+    ("Pre-birth", "Practice", "Both parents, fathers included, are invited to take part in the assessment and in planning."),
+    ("Pre-birth", "Practice", "Parents are offered independent advocacy and early legal advice when concerns are serious."),
+    ("Maternity setting and first hearing", "Strategic", "Hospitals and children's services follow an agreed protocol for babies who may be separated from their parents at birth."),
+    ("Maternity setting and first hearing", "Strategic", "Applications to court on the day of birth are made only when no safe alternative exists, and each one is reviewed."),
+    ("Maternity setting and first hearing", "Strategic", "The local family justice board monitors the notice parents receive before first hearings."),
+    ("Maternity setting and first hearing", "Practice", "Parents know the plan for the birth and the days after it well before the due date."),
+    ("Maternity setting and first hearing", "Practice", "Parents receive court papers in good time and are represented at the first hearing."),
+    ("Maternity setting and first hearing", "Practice", "If a baby is separated from their parents, time together in hospital is planned and supported."),
+    ("After discharge", "Strategic", "Support for parents continues after proceedings, whatever the outcome."),
+    ("After discharge", "Strategic", "A service helps parents whose children were removed before any further pregnancy."),
+    ("After discharge", "Strategic", "Partners track what happens to babies and parents after discharge and review it together."),
+    ("After discharge", "Practice", "Family time for parents and babies is frequent, close to home and in a welcoming place."),
+    ("After discharge", "Practice", "Parents are told about support for their own health and wellbeing after a separation."),
+    ("After discharge", "Practice", "Records explain decisions in words parents can understand."),
+), start=1))
+
+# Plain-English names of the indicators (DESIGN 7); an id not listed is shown as written.
+INDICATOR_LABELS = {
+    "proceedings_children": "Children in new care proceedings",
+    "infants_share": "Babies under one as a share of children in proceedings",
+    "newborns_share_of_infants": "Newborns as a share of babies under one in proceedings",
+    "newborn_rate_per_10k_births": "Newborns in proceedings per 10,000 live births",
+    "infant_rate_per_10k_births": "Babies under one in proceedings per 10,000 live births",
+    "newborn_rate_trend_ratio": "Yearly change in the newborn rate (rate ratio)",
+    "infant_rate_trend_ratio": "Yearly change in the infant rate (rate ratio)",
+    "infant_starters_share": "Babies under one among children starting to be looked after",
+    "newborns_subsequent_share": "Newborns in proceedings whose mother had earlier proceedings",
+    "prebirth_assessments_previous_proceedings_share": "Pre-birth assessments where the mother had earlier proceedings",
+    "months_previous_to_referral_median": "Months from earlier proceedings to the new referral (median)",
+    "days_referral_to_assessment_median": "Days from referral to assessment (median)",
+    "days_assessment_to_authorisation_median": "Days from assessment start to authorisation (median)",
+    "days_referral_to_support_median": "Days from referral to support being offered (median)",
+    "gestation_weeks_at_referral_median": "Weeks of pregnancy at referral (median)",
+    "referred_by_20_weeks_share": "Pre-birth referrals made by 20 weeks of pregnancy",
+    "hearing_same_day_share": "First hearings on the day of issue",
+    "hearing_emergency_share": "First hearings at emergency notice",
+    "hearing_within_7_days_share": "First hearings within seven days of issue",
+    "mothers_under_20_share": "Mothers aged under 20 at the birth",
+    "parents_care_experienced_share": "Parents who were in care themselves",
+    "factor_mental_health_share": "Assessments noting parental mental health",
+    "factor_domestic_abuse_share": "Assessments noting domestic abuse",
+    "factor_substance_share": "Assessments noting drug or alcohol use",
+    "factor_learning_disability_share": "Assessments noting a parent's learning disability",
+    "fathers_recorded_share": "Pre-birth assessments with the father recorded",
+    "fathers_assessed_share": "Fathers assessed",
+    "fathers_in_plan_share": "Fathers included in the plan",
+    "fathers_at_fgc_share": "Fathers at a family group conference",
+}
+
+
+# -- what the other chapters recorded ---------------------------------------------
+
+def chapter_titles() -> dict[int, str]:
+    titles = {0: CHAPTER_ZERO_TITLE}
+    titles.update({q.chapter: q.title for q in QUESTIONS})
+    return titles
+
+
+def collected_results(ch: Chapter) -> dict[int, dict] | None:
+    """The saved results of chapters 0-7 by chapter number; None when not run by the build."""
+    if ch.results_dir is None:
+        return None
+    found = {}
+    if ch.results_dir.is_dir():
+        for path in sorted(ch.results_dir.glob("*.json")):
+            try:
+                payload = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            number = payload.get("chapter")
+            if isinstance(number, int) and number in COLLECTED_CHAPTERS:
+                found[number] = payload
+    return found
+
+
+def _standalone_notice(what: str) -> Notice:
+    return Notice(f"{what} appear here when the book is built with `prebirth build` (this page was run on its "
+                  "own, so the other chapters' results were not collected).", kind="notyet",
+                  title="Shown when the whole book is built")
+
+
+def indicator_label(indicator: str) -> str:
+    if not indicator:
+        return ""
+    return INDICATOR_LABELS.get(indicator, indicator.replace("_", " ").capitalize())
+
+
+def findings_frame(ch: Chapter) -> pd.DataFrame | None:
+    """One row per key finding of chapters 0-7 (a chapter with none gets a row saying why)."""
+    results = collected_results(ch)
+    if results is None:
+        return None
+    titles = chapter_titles()
+    status = results.get(0, {}).get("status", {})
+    keys = {q.chapter: q.key for q in QUESTIONS}
+    rows = []
+    for number in COLLECTED_CHAPTERS:
+        title = f"{number}. {titles.get(number, '')}".rstrip(". ")
+        payload = results.get(number)
+        if payload is None:
+            rows.append({"Chapter": title, "Key finding": "No results: this chapter was not built this time.",
+                         "Measure": ""})
+            continue
+        findings = payload.get("findings") or []
+        for item in findings:
+            rows.append({"Chapter": title, "Key finding": item.get("finding", ""),
+                         "Measure": indicator_label(item.get("indicator", ""))})
+        if not findings:
+            answer = status.get(keys.get(number, ""), "")
+            why = ("the data cannot answer this question yet (see chapter 0 for what to record)."
+                   if answer == "not yet" else "this chapter recorded no key finding.")
+            rows.append({"Chapter": title, "Key finding": f"No key finding: {why}", "Measure": ""})
+    return pd.DataFrame(rows, columns=["Chapter", "Key finding", "Measure"])
+
+
+def findings_table(ch: Chapter) -> Table | Notice:
+    """The key findings of every chapter in one table."""
+    frame = findings_frame(ch)
+    if frame is None:
+        glue_values(ch, {"ch8_findings": "key findings (listed when the whole book is built)"})
+        return _standalone_notice("The key findings of every chapter")
+    found = int((~frame["Key finding"].str.startswith("No ")).sum())
+    glue_values(ch, {"ch8_findings": f"{found:,} key finding{'s' if found != 1 else ''}"})
+    return Table(frame, "Key findings of every chapter, as each chapter recorded them", ch.download_link("findings", frame),
+                 note="Each finding is repeated from its chapter, where its figures, tables and confidence intervals "
+                      "are shown. Numbers withheld to protect families are never used in a finding.")
+
+
+# -- the self-assessment ------------------------------------------------------------
+
+def _squash(text: str) -> str:
+    return re.sub(r"[^a-z]", "", str(text).lower())
+
+
+def normalise_stage(text: str) -> str:
+    """The guidelines' stage a label names ('pre birth', 'After Discharge'...); others stay as written."""
+    key = _squash(text)
+    if key in ("prebirth", "beforebirth", "antenatal", "duringpregnancy"):
+        return STAGES[0]
+    if "maternity" in key or "firsthearing" in key or key in ("atbirth", "birth"):
+        return STAGES[1]
+    if "discharge" in key or key in ("afterbirth", "postbirth"):
+        return STAGES[2]
+    return str(text).strip()
+
+
+def normalise_level(text: str) -> str:
+    key = _squash(text)
+    if key.startswith("strateg"):
+        return LEVELS[0]
+    if key.startswith("practi"):
+        return LEVELS[1]
+    return str(text).strip()
+
+
+def _order(values, known) -> list[str]:
+    present = list(dict.fromkeys(values))
+    return [k for k in known if k in present] + sorted(v for v in present if v not in known)
+
+
+def rag_ratings(ch: Chapter) -> pd.DataFrame:
+    """Every rating of every round in the area's ``rag`` table (empty when none), labels normalised."""
+    columns = ["round_date", "statement_id", "stage", "level", "statement", "rating", "evidence", "owner",
+               "next_review"]
+    table = ch.data.get("rag")
+    if table is None or table.empty:
+        return pd.DataFrame(columns=columns)
+    out = table[columns].copy()
+    out["stage"] = out["stage"].map(normalise_stage)
+    out["level"] = out["level"].map(normalise_level)
+    out["rating"] = out["rating"].fillna("").astype(str).str.strip().str.upper()
+    out["round_date"] = pd.to_datetime(out["round_date"])
+    return out.sort_values(["round_date", "statement_id"]).reset_index(drop=True)
+
+
+def statements_in_use(ch: Chapter) -> pd.DataFrame:
+    """The statements this book asks the area to rate, with where each comes from."""
+    starter = pd.DataFrame([{"statement_id": s.statement_id, "stage": s.stage, "level": s.level,
+                             "statement": s.text, "origin": "starter"} for s in STARTER_STATEMENTS])
+    ratings = rag_ratings(ch)
+    if ratings.empty:
+        frame = starter
+    else:
+        own = ratings.drop_duplicates("statement_id", keep="last")[["statement_id", "stage", "level", "statement"]]
+        own = own.assign(origin="own")
+        if set(own["statement_id"]) & set(starter["statement_id"]):
+            frame = pd.concat([own, starter[~starter["statement_id"].isin(own["statement_id"])]], ignore_index=True)
+        else:
+            frame = own
+    stages, levels = _order(frame["stage"], STAGES), _order(frame["level"], LEVELS)
+    frame = frame.assign(_s=frame["stage"].map(stages.index), _l=frame["level"].map(levels.index))
+    return frame.sort_values(["_s", "_l", "statement_id"]).drop(columns=["_s", "_l"]).reset_index(drop=True)
+
+
+def rounds(ch: Chapter) -> list[pd.Timestamp]:
+    return sorted(rag_ratings(ch)["round_date"].dropna().unique())
+
+
+def _round_label(date) -> str:
+    return pd.Timestamp(date).strftime("%B %Y")
+
+
+def round_ratings(ch: Chapter, date) -> pd.Series:
+    """statement_id -> rating ('R', 'A', 'G' or '' when not rated) in one round."""
+    ratings = rag_ratings(ch)
+    chosen = ratings[ratings["round_date"] == date]
+    return chosen.set_index("statement_id")["rating"]
+
+
+def rag_intro(ch: Chapter) -> Notice:
+    """Which statements are in use, how many rounds have been rated, and the rule that decides it."""
+    used = statements_in_use(ch)
+    dates = rounds(ch)
+    starter = int((used["origin"] == "starter").sum())
+    if not dates:
+        return Notice(f"No self-assessment ratings were supplied yet, so the {len(used)} starter statements below are "
+                      "shown unrated. Rate them at a workshop, record the ratings in a `rag` table (the worksheet "
+                      "below can be downloaded in that format) and they will appear here, with the change from one "
+                      "round to the next.")
+    parts = [f"{len(dates)} round{'s' if len(dates) != 1 else ''} of ratings "
+             f"{'were' if len(dates) != 1 else 'was'} supplied, the latest in {_round_label(dates[-1])}."]
+    starter_ids = {s.statement_id for s in STARTER_STATEMENTS}
+    own_ids = set(used.loc[used["origin"] == "own", "statement_id"])
+    matched, extra = own_ids & starter_ids, own_ids - starter_ids
+    if not matched:
+        parts.append(f"Your own {len(own_ids)} statements replace the book's starter set.")
+    else:
+        parts.append(f"Your table rates {len(matched)} of the book's starter statements"
+                     + (f" and {len(extra)} statement{'s' if len(extra) != 1 else ''} of your own" if extra else "")
+                     + " (matched by statement id; your wording is used).")
+        if starter:
+            parts.append(f"The {starter} starter statement{'s' if starter != 1 else ''} your table does not use "
+                         f"{'are' if starter != 1 else 'is'} listed as not rated.")
+    return Notice(" ".join(parts))
+
+
+def heatmap_data(ch: Chapter) -> pd.DataFrame:
+    """Stage x level counts of the latest round's ratings, with the average rating of each cell."""
+    used = statements_in_use(ch)
+    dates = rounds(ch)
+    latest = round_ratings(ch, dates[-1]) if dates else pd.Series(dtype=object)
+    rated = used.assign(rating=used["statement_id"].map(latest).fillna(""))
+    rows = []
+    for stage in _order(rated["stage"], STAGES):
+        for level in _order(rated["level"], LEVELS):
+            cell = rated[(rated["stage"] == stage) & (rated["level"] == level)]
+            counts = {k: int((cell["rating"] == k).sum()) for k in RATING_NAMES}
+            scored = [RATING_SCORE[r] for r in cell["rating"] if r in RATING_SCORE]
+            average = ""
+            if scored:
+                average = "RAG"[int(np.floor(np.mean(scored) + 0.5))]  # round half up to the nearest rating
+            rows.append({"Stage": stage, "Level": level, "Statements": len(cell), "Red": counts["R"],
+                         "Amber": counts["A"], "Green": counts["G"], "Not rated": len(cell) - sum(counts.values()),
+                         "Average rating": RATING_NAMES.get(average, NOT_RATED), "_average": average})
+    return pd.DataFrame(rows)
+
+
+def _cell_text(row) -> str:
+    lines = [f"Average: {row['Average rating']} ({row['_average']})" if row["_average"] else "Not rated yet"]
+    lines.append(f"R {row['Red']} · A {row['Amber']} · G {row['Green']}")
+    if row["Not rated"]:
+        lines.append(f"not rated: {row['Not rated']}")
+    return "\n".join(lines)
+
+
+def rag_heatmap(ch: Chapter) -> Figure | Notice:
+    """Heat map of the latest round: stages down, levels across, cell colour the average rating."""
+    dates = rounds(ch)
+    if not dates:
+        return Notice("The heat map of ratings appears once a round of ratings is recorded in the `rag` table.",
+                      kind="notyet", title="No ratings yet")
+    data = heatmap_data(ch)
+    stages, levels = list(dict.fromkeys(data["Stage"])), list(dict.fromkeys(data["Level"]))
+    fig, ax = charts.new(8, 1.4 * len(stages) + 1.0)
+    import matplotlib.patches as patches
+
+    for _, row in data.iterrows():
+        x, y = levels.index(row["Level"]), len(stages) - 1 - stages.index(row["Stage"])
+        rating = row["_average"]
+        ax.add_patch(patches.Rectangle((x, y), 1, 1, facecolor=RATING_COLOURS[rating], hatch=RATING_HATCHES[rating],
+                                       edgecolor="white", linewidth=3))
+        ax.text(x + 0.5, y + 0.5, _cell_text(row), ha="center", va="center", fontsize=13, color="black",
+                bbox=dict(boxstyle="round,pad=0.35", facecolor="white", edgecolor="black", linewidth=0.8))
+    ax.set_xlim(0, len(levels))
+    ax.set_ylim(0, len(stages))
+    ax.set_xticks([i + 0.5 for i in range(len(levels))])
+    ax.set_xticklabels(levels, fontsize=13)
+    ax.xaxis.tick_top()
+    ax.set_yticks([len(stages) - 1 - i + 0.5 for i in range(len(stages))])
+    ax.set_yticklabels([_wrap(s, 18) for s in stages], fontsize=13)
+    ax.grid(False)
+    for side in ("top", "right", "bottom", "left"):
+        ax.spines[side].set_visible(False)
+    ax.tick_params(length=0)
+    fig.tight_layout()
+    label = _round_label(dates[-1])
+    cells = "; ".join(
+        f"{r['Stage']}, {r['Level'].lower()}: {r['Red']} red, {r['Amber']} amber, {r['Green']} green"
+        + (f", {r['Not rated']} not rated" if r["Not rated"] else "")
+        + f" (average {r['Average rating'].lower()})" for _, r in data.iterrows())
+    alt = (f"Heat map of the self-assessment ratings in {label}, with the three stages as rows and the two levels "
+           f"as columns. Each cell is coloured by the average of its ratings and says how many statements were rated "
+           f"red, amber and green. {cells}.")
+    table = data.drop(columns=["_average"])
+    return Figure(fig, f"Self-assessment ratings in {label}, by stage and level", alt, table,
+                  ch.download_link("rag-heatmap", table),
+                  note="Colour shows the average rating of the statements in each cell (red, amber or green, rounded "
+                       "to the nearest); red cells are also hatched with diagonal lines and green cells with dots, and "
+                       "every cell gives its counts in words, so the chart reads without colour.")
+
+
+def _wrap(text: str, width: int) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width)) or text
+
+
+def rounds_data(ch: Chapter) -> pd.DataFrame:
+    used = statements_in_use(ch)
+    rows = []
+    for date in rounds(ch):
+        ratings = used["statement_id"].map(round_ratings(ch, date)).fillna("")
+        counts = {RATING_NAMES[k]: int((ratings == k).sum()) for k in RATING_NAMES}
+        rows.append({"Round": _round_label(date), **counts, "Not rated": int(len(used) - sum(counts.values()))})
+    return pd.DataFrame(rows, columns=["Round", "Red", "Amber", "Green", "Not rated"])
+
+
+def rag_rounds_chart(ch: Chapter) -> Figure | Notice:
+    """How many statements were rated red, amber and green in each round."""
+    data = rounds_data(ch)
+    if data.empty:
+        return Notice("")
+    fig, ax = charts.new(8, 0.8 * len(data) + 1.6)
+    y = np.arange(len(data))[::-1]
+    left = np.zeros(len(data))
+    for key, name in RATING_NAMES.items():
+        values = data[name].to_numpy(float)
+        ax.barh(y, values, left=left, color=RATING_COLOURS[key], hatch=RATING_HATCHES[key], edgecolor="black",
+                label=name, height=0.6)
+        for yi, value, start in zip(y, values, left):
+            if value:
+                ax.text(start + value / 2, yi, f"{key} {int(value)}", ha="center", va="center", fontsize=10,
+                        bbox=dict(boxstyle="round,pad=0.2", facecolor="white", edgecolor="none"))
+        left += values
+    ax.set_yticks(y)
+    ax.set_yticklabels(data["Round"])
+    ax.set_xlabel("Number of statements")
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend(frameon=False, ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.35 if len(data) < 3 else -0.2))
+    ax.grid(axis="y", visible=False)
+    fig.tight_layout()
+    alt = ("Stacked bar chart of the number of statements rated red, amber and green in each round: "
+           + "; ".join(f"{r['Round']}: {r['Red']} red, {r['Amber']} amber, {r['Green']} green"
+                       + (f", {r['Not rated']} not rated" if r["Not rated"] else "") for _, r in data.iterrows()) + ".")
+    return Figure(fig, "Ratings in each round of the self-assessment", alt, data, ch.download_link("rag-rounds", data))
+
+
+def _rating_word(rating) -> str:
+    return RATING_NAMES.get(rating, NOT_RATED) if isinstance(rating, str) else NOT_RATED
+
+
+def change_between_rounds(before: str, after: str) -> str:
+    """Better / Worse / No change between two ratings; '' means not rated."""
+    if after not in RATING_SCORE:
+        return "Not rated this round"
+    if before not in RATING_SCORE:
+        return "Newly rated"
+    difference = RATING_SCORE[after] - RATING_SCORE[before]
+    return "Better" if difference > 0 else "Worse" if difference < 0 else "No change"
+
+
+def rag_change_table(ch: Chapter) -> Table | Notice:
+    """Each statement's rating in the previous and the latest round, and the change."""
+    dates = rounds(ch)
+    if len(dates) < 2:
+        if dates:
+            return Notice(f"Only one round has been rated so far ({_round_label(dates[-1])}); the change will show "
+                          "here after the next round.")
+        return Notice("")
+    used = statements_in_use(ch)
+    before, after = round_ratings(ch, dates[-2]), round_ratings(ch, dates[-1])
+    b = used["statement_id"].map(before).fillna("")
+    a = used["statement_id"].map(after).fillna("")
+    frame = pd.DataFrame({"Stage": used["stage"], "Level": used["level"], "Statement": used["statement"],
+                          _round_label(dates[-2]): b.map(_rating_word), _round_label(dates[-1]): a.map(_rating_word),
+                          "Change": [change_between_rounds(x, y) for x, y in zip(b, a)]})
+    better, worse = int((frame["Change"] == "Better").sum()), int((frame["Change"] == "Worse").sum())
+    changed = frame[frame["Change"] != "No change"]
+    same = len(frame) - len(changed)
+    note = (f"{better} statement{'s' if better != 1 else ''} rated better and {worse} worse than in the round before; "
+            f"{same} unchanged statement{'s are' if same != 1 else ' is'} left out here (the download lists every "
+            "statement).")
+    if changed.empty:
+        return Notice(f"No rating changed between {_round_label(dates[-2])} and {_round_label(dates[-1])}.")
+    return Table(changed, f"Ratings that changed from {_round_label(dates[-2])} to {_round_label(dates[-1])}",
+                 ch.download_link("rag-change", frame), note=note)
+
+
+def rag_priorities(ch: Chapter) -> Table | Notice:
+    """Statements rated red or amber in the latest round, with their owner and next review: where to start."""
+    dates = rounds(ch)
+    if not dates:
+        return Notice("")
+    ratings = rag_ratings(ch)
+    latest = ratings[(ratings["round_date"] == dates[-1]) & ratings["rating"].isin(["R", "A"])].copy()
+    if latest.empty:
+        return Notice(f"Every statement rated in {_round_label(dates[-1])} was green.", kind="ok")
+    latest["_r"] = latest["rating"].map(RATING_SCORE)
+    latest = latest.sort_values(["_r", "statement_id"])
+    frame = pd.DataFrame({
+        "Rating": latest["rating"].map(RATING_NAMES), "Stage": latest["stage"], "Level": latest["level"],
+        "Statement": latest["statement"], "Evidence": latest["evidence"].fillna(""),
+        "Owner": latest["owner"].fillna("not agreed yet"),
+        "Next review": [d.strftime("%B %Y") if pd.notna(d) else "not set" for d in pd.to_datetime(latest["next_review"])],
+    })
+    return Table(frame, f"Statements rated red or amber in {_round_label(dates[-1])}: where to start",
+                 ch.download_link("rag-priorities", frame),
+                 note="Red first. The owner is the role that agreed to lead the change, as recorded in the rag table.")
+
+
+def rag_worksheet(ch: Chapter) -> Table:
+    """The statements in the format of the ``rag`` table, ready to rate at the next workshop."""
+    used = statements_in_use(ch)
+    dates = rounds(ch)
+    latest = round_ratings(ch, dates[-1]) if dates else pd.Series(dtype=object)
+    shown = pd.DataFrame({"Id": used["statement_id"], "Stage": used["stage"], "Level": used["level"],
+                          "Statement": used["statement"],
+                          "Latest rating": used["statement_id"].map(latest).fillna("").map(_rating_word),
+                          "From": used["origin"].map({"own": "your table", "starter": "starter set"})})
+    blank = pd.DataFrame({"round_date": "", "statement_id": used["statement_id"], "stage": used["stage"],
+                          "level": used["level"], "statement": used["statement"], "rating": "", "evidence": "",
+                          "owner": "", "next_review": ""})
+    return Table(shown, "The statements to rate: a worksheet for the next round", ch.download_link("rag-worksheet", blank),
+                 note="The download has the columns of the rag table: fill in round_date, rating (R, A or G), "
+                      "evidence, owner (a role, not a person's name: the book publishes it) and next_review, and "
+                      "add the rows to your data. Edit the statements or add your own with new ids.")
+
+
+# -- baseline measures and the change since an earlier build --------------------------
+
+def _is_comparator(row, names: set[str]) -> bool:
+    group = str(row.get("group") or "")
+    method = str(row.get("method") or "")
+    return bool(GSS_CODE.match(group)) or group in names or method.startswith("published benchmark")
+
+
+def comparator_names(ch: Chapter) -> set[str]:
+    names = {"England", "Wales", *ENGLISH_REGIONS}
+    tidy = ch.benchmarks.tidy
+    for column in ("region_name", "area_name"):
+        if column in tidy:
+            names |= {str(v) for v in tidy[column].dropna().unique()}
+    names.discard(ch.params.area_name)
+    return names
+
+
+def current_indicators(ch: Chapter) -> pd.DataFrame | None:
+    """This run's indicators for the area itself (comparators' published figures left out)."""
+    results = collected_results(ch)
+    if results is None:
+        return None
+    rows = []
+    for number in sorted(results):
+        for row in results[number].get("indicators") or []:
+            rows.append({**row, "chapter": number})
+    columns = ["chapter", "indicator", "period", "group", "numerator", "denominator", "value", "lower", "upper",
+               "unit", "method", "suppressed"]
+    frame = pd.DataFrame(rows, columns=columns)
+    if frame.empty:
+        return frame
+    frame["group"] = frame["group"].fillna("").astype(str)
+    names = comparator_names(ch)
+    keep = [not _is_comparator(r, names) for r in frame.to_dict("records")]
+    frame = frame[keep].copy()
+    for column in ("numerator", "denominator", "value", "lower", "upper"):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce")
+    frame["suppressed"] = frame["suppressed"].map(_truthy)
+    return frame.reset_index(drop=True)
+
+
+def _truthy(value) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "1", "yes", "y")
+    return bool(value) if value is not None and not (isinstance(value, float) and np.isnan(value)) else False
+
+
+def _is_year(period: str) -> bool:
+    return bool(re.match(r"^\d{4}/\d{2}$", str(period)))
+
+
+def format_value(unit: str, value, lower=None, upper=None, suppressed: bool = False) -> str:
+    """A published value in words, with its 95% interval when there is one."""
+    if suppressed:
+        return "c"
+    if value is None or pd.isna(value):
+        return "not available"
+    unit = str(unit or "")
+
+    def one(v):
+        if unit == "proportion":
+            return pct(v)
+        if unit == "count":
+            return f"{int(round(float(v))):,}" if float(v).is_integer() else num(v, 1)
+        if "ratio" in unit:
+            return num(v, 2)
+        if unit in ("days", "weeks", "months"):
+            return num(v, 0)
+        return num(v, 1)
+
+    text = one(value)
+    if unit in ("days", "weeks", "months"):
+        text += f" {unit}"
+    if lower is not None and upper is not None and pd.notna(lower) and pd.notna(upper):
+        text += f" ({one(lower)} to {one(upper)})"
+    return text
+
+
+def _latest_year(rows: pd.DataFrame) -> pd.Series | None:
+    years = rows[rows["period"].map(_is_year)]
+    if years.empty:
+        return None
+    return years.sort_values("period").iloc[-1]
+
+
+def baseline_frame(ch: Chapter) -> pd.DataFrame | None:
+    """One row per measure (and group): the latest year and the whole period."""
+    current = current_indicators(ch)
+    if current is None:
+        return None
+    rows = []
+    for (indicator, group), rows_of in current.groupby(["indicator", "group"], sort=False):
+        latest = _latest_year(rows_of)
+        whole = rows_of[rows_of["period"] == "all"]
+        whole = whole.iloc[-1] if len(whole) else None
+        rows.append({
+            "Chapter": int(rows_of["chapter"].iloc[0]),
+            "Measure": indicator_label(indicator),
+            "Group": group,
+            "Latest year": latest["period"] if latest is not None else "",
+            "Value in the latest year": _fmt_row(latest) if latest is not None else "",
+            "Whole period": _fmt_row(whole) if whole is not None else "",
+            "Indicator id": indicator,
+        })
+    return pd.DataFrame(rows, columns=["Chapter", "Measure", "Group", "Latest year", "Value in the latest year",
+                                       "Whole period", "Indicator id"])
+
+
+def _fmt_row(row) -> str:
+    return format_value(row["unit"], row["value"], row["lower"], row["upper"], bool(row["suppressed"]))
+
+
+def baseline_table(ch: Chapter) -> Table | Notice:
+    """This run's measures: the baseline against which change will be evaluated."""
+    frame = baseline_frame(ch)
+    if frame is None:
+        glue_values(ch, {"ch8_measures": "its measures (listed when the whole book is built)"})
+        return _standalone_notice("The baseline measures")
+    glue_values(ch, {"ch8_measures": f"{len(frame):,} measure{'s' if len(frame) != 1 else ''}"})
+    if frame.empty:
+        return Notice("No chapter could record a measure from the data supplied yet: the baseline starts when the "
+                      "data can answer the book's questions (see chapter 0).", kind="notyet",
+                      title="No baseline measures yet")
+    return Table(frame, "Baseline measures for evaluation: this book's indicators for the area",
+                 ch.download_link("baseline", frame),
+                 note="Ranges are 95% confidence intervals; c = withheld to protect families. Every year of every "
+                      "measure is in indicators.csv, which the build writes beside the book; keep it, and name it as "
+                      "previous_indicators in the parameters file of the next build to see the change.")
+
+
+PREVIOUS_REQUIRED = ("indicator", "period", "value", "lower", "upper", "unit", "suppressed")
+
+
+def read_previous(path) -> tuple[pd.DataFrame | None, list[str]]:
+    """An earlier build's indicators.csv, or the problems that stop it being used (file, row, column, fix)."""
+    name = getattr(path, "name", str(path))
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        return None, [f"{name}: cannot be read as CSV ({type(exc).__name__}). Point previous_indicators at the "
+                      "indicators.csv an earlier `prebirth build` wrote."]
+    missing = [c for c in PREVIOUS_REQUIRED if c not in frame.columns]
+    if missing:
+        return None, [f"{name}: column '{c}' is missing. Expected the columns of an indicators.csv written by "
+                      f"`prebirth build` ({', '.join(PREVIOUS_REQUIRED)})." for c in missing]
+    problems = []
+    for column in ("value", "lower", "upper"):
+        numbers = pd.to_numeric(frame[column].str.strip().replace("", np.nan), errors="coerce")
+        bad = frame.index[numbers.isna() & frame[column].str.strip().ne("")]
+        for i in bad[:5]:
+            problems.append(f"{name}, row {i + 2}, column '{column}': '{frame.at[i, column]}' is not a number. "
+                            "Leave it blank or correct it.")
+        frame[column] = numbers
+    if problems:
+        return None, problems
+    if "group" not in frame:
+        frame["group"] = ""
+    frame["suppressed"] = frame["suppressed"].map(_truthy)
+    return frame, []
+
+
+def _difference(unit: str, before, after) -> str:
+    change = after - before
+    sign = "+" if change > 0 else "" if change == 0 else "-"
+    size = abs(change)
+    if unit == "proportion":
+        return f"{sign}{num(100 * size, 1)} percentage points"
+    if unit == "count":
+        return f"{sign}{num(size, 0)}"
+    if "ratio" in str(unit):
+        return f"{sign}{num(size, 2)}"
+    if unit in ("days", "weeks", "months"):
+        return f"{sign}{num(size, 0)} {unit}"
+    return f"{sign}{num(size, 1)}"
+
+
+def outside_interval(value, lower, upper) -> bool | None:
+    """Whether a value lies outside an earlier 95% interval; None when there is no interval."""
+    if any(v is None or pd.isna(v) for v in (value, lower, upper)):
+        return None
+    return bool(value < lower or value > upper)
+
+
+def change_frame(ch: Chapter, previous: pd.DataFrame) -> pd.DataFrame:
+    """Each measure now and in the earlier build: the latest year of each (or the whole period)."""
+    current = current_indicators(ch)
+    if current is None or current.empty:
+        return pd.DataFrame()
+    previous = previous.copy()
+    previous["group"] = previous["group"].fillna("").astype(str)
+    rows = []
+    for (indicator, group), now_rows in current.groupby(["indicator", "group"], sort=False):
+        then_rows = previous[(previous["indicator"] == indicator) & (previous["group"] == group)]
+        now, then = _latest_year(now_rows), _latest_year(then_rows)
+        if now is None or then is None:
+            now = _whole(now_rows)
+            then = _whole(then_rows)
+        if now is None or then is None:
+            continue
+        unit = now["unit"]
+        if bool(now["suppressed"]) or bool(then["suppressed"]):
+            difference, note = "not shown", "Withheld in one of the books, so not compared."
+        elif pd.isna(now["value"]) or pd.isna(then["value"]):
+            difference, note = "not shown", "Not available in one of the books."
+        else:
+            difference = _difference(unit, float(then["value"]), float(now["value"]))
+            outside = outside_interval(float(now["value"]), then["lower"], then["upper"])
+            note = ("No earlier interval to compare with." if outside is None else
+                    "Outside the earlier 95% interval: more than chance alone would usually explain." if outside else
+                    "Inside the earlier 95% interval: could be chance.")
+        period = lambda r: "whole period" if r["period"] == "all" else r["period"]  # noqa: E731
+        rows.append({"Chapter": int(now_rows["chapter"].iloc[0]), "Measure": indicator_label(indicator),
+                     "Group": group,
+                     "Before": f"{period(then)}: {format_value(then['unit'], then['value'], then['lower'], then['upper'], bool(then['suppressed']))}",
+                     "Now": f"{period(now)}: {_fmt_row(now)}",
+                     "Change": difference, "Outside the earlier interval?": note})
+    return pd.DataFrame(rows, columns=["Chapter", "Measure", "Group", "Before", "Now", "Change",
+                                       "Outside the earlier interval?"])
+
+
+def _whole(rows: pd.DataFrame):
+    whole = rows[rows["period"] == "all"]
+    return whole.iloc[-1] if len(whole) else None
+
+
+def change_table(ch: Chapter) -> Table | Notice:
+    """The change in each measure since an earlier build (parameter ``previous_indicators``)."""
+    path = ch.params.previous_indicators
+    if path is None:
+        return Notice("To see how each measure has changed, keep this build's `indicators.csv` and, at the next "
+                      "build, name it in the parameters file: `previous_indicators: <path to the earlier "
+                      "indicators.csv>`. This section will then compare each measure with its baseline and say "
+                      "whether the change lies outside the earlier confidence interval.")
+    previous, problems = read_previous(path)
+    if problems:
+        return Notice("\n".join(f"- {p}" for p in problems), kind="notyet",
+                      title="The earlier indicators file could not be used")
+    if ch.results_dir is None:
+        return _standalone_notice("The change since the earlier build")
+    frame = change_frame(ch, previous)
+    if frame.empty:
+        return Notice(f"No measure of this book was also in {path.name}, so there is nothing to compare yet.")
+    return Table(frame, f"Change in each measure since the earlier book ({path.name})", ch.download_link("change", frame),
+                 note="Each measure's latest year in each book (the whole period where there are no yearly figures). "
+                      "A value outside the earlier 95% interval is a signal to look into, not proof of a real change; "
+                      "a value inside it may still be a real change that the numbers are too small to show.")
+
+
+# -- questions to take to practitioners and families -------------------------------------
+
+def discussion_questions(ch: Chapter) -> Notice:
+    """Questions to take to practitioners and to families, shaped by the ratings and the findings."""
+    practitioners: list[str] = []
+    dates = rounds(ch)
+    if dates:
+        data = heatmap_data(ch)
+        scored = data[data["_average"] != ""].assign(_score=lambda d: d["_average"].map(RATING_SCORE))
+        if not scored.empty:
+            low = scored.sort_values(["_score", "Red"], ascending=[True, False]).iloc[0]
+            practitioners.append(f"The lowest-rated part of the self-assessment is {low['Stage'].lower()} "
+                                 f"({low['Level'].lower()} level). What gets in the way there, and who could change it?")
+        ratings = rag_ratings(ch)
+        reds = ratings[(ratings["round_date"] == dates[-1]) & (ratings["rating"] == "R")]
+        for text in reds["statement"].head(2):
+            practitioners.append(f"\u201c{text.rstrip('.')}\u201d was rated red. What would it take to make this true "
+                                 "here within a year?")
+        if len(dates) >= 2:
+            before, after = round_ratings(ch, dates[-2]), round_ratings(ch, dates[-1])
+            worse = [s for s in after.index if change_between_rounds(before.get(s, ""), after.get(s, "")) == "Worse"]
+            if worse:
+                practitioners.append(f"{len(worse)} rating{'s' if len(worse) != 1 else ''} got worse since the last "
+                                     "round. What changed?")
+    results = collected_results(ch) or {}
+    status = results.get(0, {}).get("status", {})
+    not_yet = [q.title for q in QUESTIONS if status.get(q.key) == "not yet"]
+    if not_yet:
+        practitioners.append(f"The data cannot yet answer: {', '.join(not_yet)}. Which of these matters most, and "
+                             "what would it take to record it?")
+    practitioners += [
+        "Which of the key findings matches what you see in your work, and which does not?",
+        "Which two or three measures in the baseline would show, a year from now, that things are better for babies "
+        "and parents?",
+    ]
+    families = [
+        "When did you first hear that children's services were worried, and how long before the birth was that?",
+        "Did you know the plan for the birth and the days after it? Who explained it, and did it make sense?",
+        "Were both parents, and the wider family, asked to take part? What helped you take part?",
+        "What support made the biggest difference, and what was missing, before the birth and after?",
+        "If you could change one thing about how this works here, what would it be?",
+    ]
+    text = ("**For practitioners and managers**\n\n" + "\n".join(f"- {q}" for q in practitioners)
+            + "\n\n**For parents and families** (asked with care, by someone they trust, and only if they want to "
+              "talk)\n\n" + "\n".join(f"- {q}" for q in families))
+    return Notice(text)
+
+
+__all__ = [
+    "STARTER_STATEMENTS", "STAGES", "LEVELS", "Statement", "findings_table", "findings_frame", "rag_intro",
+    "rag_heatmap", "rag_rounds_chart", "rag_change_table", "rag_priorities", "rag_worksheet", "baseline_table",
+    "baseline_frame", "change_table", "change_frame", "read_previous", "discussion_questions", "statements_in_use",
+    "heatmap_data", "normalise_stage", "normalise_level", "format_value", "outside_interval", "change_between_rounds",
+]
