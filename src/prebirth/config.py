@@ -61,6 +61,8 @@ class AreaParameters(_Strict):
     audience: Literal["published", "internal"] = "published"
     events: list[Event] = []
     synthetic: bool = Field(False, description="the data are made up (shows a banner on every page)")
+    overdispersion: Literal["none", "multiplicative", "additive"] = Field(
+        "none", description="widen funnel-plot limits for real differences between areas (Spiegelhalter 2005)")
     previous_indicators: Path | None = Field(None, description="an earlier build's indicators.csv")
     sources: dict[str, str] = Field(default_factory=dict, description="file name -> kind, where detection needs help")
 

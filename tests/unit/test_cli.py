@@ -26,7 +26,7 @@ def test_validate_bad_area_lists_every_problem_and_exits_2(tmp_path):
     result = runner.invoke(app, ["validate", str(yml)])
     assert result.exit_code == 2
     assert "proceedings.csv, row 3, column 'proceedings_id'" in result.output
-    assert "proceedings.csv, row 3, column 'issue_date': not a date (found '31/02/2020')" in result.output
+    assert "proceedings.csv, row 3, column 'issue_date': not a date (or not between 1900 and 2100) (found '31/02/2020')" in result.output
     assert "unknown child_id" in result.output and "Traceback" not in result.output
 
 

@@ -304,7 +304,10 @@ def comparator_rates(ch: Chapter, indicator: str) -> pd.DataFrame:
         return pd.DataFrame(columns=["group", "period", "value", "numerator", "denominator", "suppressed", "area_name"])
     region = region_name(ch)
     national = tidy[tidy["geographic_level"] == "National"].assign(group="England")
-    regional = tidy[(tidy["geographic_level"] == "Regional") & (tidy["region_name"] == region)].assign(group=region)
+    # Inner and Outer London are published as regional rows too: keep the region itself.
+    regional = tidy[(tidy["geographic_level"] == "Regional") & (tidy["region_name"] == region)
+                    & ((tidy["area_name"] == region) | tidy["area_code"].fillna("").str.startswith("E12"))]
+    regional = regional.drop_duplicates(["period"]).assign(group=region)
     local = tidy[(tidy["geographic_level"] == "Local authority") &
                  tidy["area_code"].isin(neighbour_codes(ch) + [ch.params.area_code])]
     local = local.assign(group=local["area_code"])
@@ -363,9 +366,15 @@ def funnel_plot(ch: Chapter) -> Figure | Notice:
     national = national[(national["geographic_level"] == "National") & national["period"].isin(years)]
     target = (national["numerator"].sum() / national["denominator"].sum() * 10000 if len(national)
               else pooled["numerator"].sum() / pooled["denominator"].sum() * 10000)
+    method = None if ch.params.overdispersion == "none" else ch.params.overdispersion
+    spread = funnel.estimate_overdispersion(pooled["numerator"], pooled["denominator"], statistic="rate",
+                                            target=target / 10000)
+    phi = spread.phi if method else 1.0
+    tau2 = spread.tau2 if method else 0.0
     limits = funnel.rate_funnel_limits(np.linspace(pooled["denominator"].min() * 0.8, pooled["denominator"].max() * 1.1, 200),
-                                       target, multiplier=10000)
-    flags = funnel.rate_funnel_significance(pooled["numerator"], pooled["denominator"], target, multiplier=10000)
+                                       target, multiplier=10000, overdispersion=method, phi=phi, tau2=tau2)
+    flags = funnel.rate_funnel_significance(pooled["numerator"], pooled["denominator"], target, multiplier=10000,
+                                            overdispersion=method)
     pooled["compared with England"] = flags
     mine_flag = pooled.loc[pooled["area_code"] == ch.params.area_code, "compared with England"].iloc[0]
     hidden = ch.published and disclosure.is_small(mine["numerator"], ch.min_count)
@@ -388,8 +397,8 @@ def funnel_plot(ch: Chapter) -> Figure | Notice:
     return Figure(fig, f"Newborns in care proceedings per 10,000 live births, {years[0]} to {years[-1]}: every local "
                        "authority in the benchmarks against its number of births", alt, table,
                   ch.download_link("funnel", table),
-                  f"{above} authorities lie above the upper 99.8% limit or 95% limit. Authorities with a withheld "
-                  "(small) count in any year are left out.")
+                  f"{above} authorities lie above the upper 95% limit (or the 99.8% limit). Authorities with a withheld "
+                  "(small) count in any year are left out. " + _spread_note(spread, method))
 
 
 def describe_flag(flag) -> str:
@@ -622,3 +631,17 @@ def _versus_region(label) -> str:
     if "low" in text:
         return "lower than its region's figure by more than chance would explain"
     return "within the range chance would explain" if text else "not assessed"
+
+
+def _spread_note(spread, method) -> str:
+    """Say whether authorities differ more than chance allows, and what the limits assume."""
+    if spread.phi is None or np.isnan(spread.phi):
+        return ""
+    if method:
+        return (f"The limits are widened ({method} overdispersion, Spiegelhalter 2005; phi = {num(spread.phi, 2)}) "
+                "for the real differences between authorities.")
+    if spread.overdispersed:
+        return (f"Authorities differ far more than chance alone would explain (phi = {num(spread.phi, 2)}); the "
+                "limits shown allow for chance only. Set 'overdispersion: multiplicative' in the parameters to "
+                "widen them.")
+    return ""

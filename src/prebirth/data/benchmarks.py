@@ -1,7 +1,9 @@
 """Benchmarks: published figures for England, regions and other authorities (DESIGN 5.4).
 
-The tidy frame has the columns in ``TIDY_COLUMNS``; a suppressed published cell is
-``NaN`` with ``suppressed`` True, never 0.
+The readers of each published format live in ``benchmarks_readers``; this module
+gathers a benchmarks folder (and its sub-folders) into one tidy frame with the
+columns ``TIDY_COLUMNS``. A suppressed published cell is ``NaN`` with ``suppressed``
+True, never 0. When two releases give the same figure, the newer release is used.
 """
 
 from __future__ import annotations
@@ -9,17 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from .problems import Problem, error, warning
-
-TIDY_COLUMNS = [
-    "period", "geographic_level", "area_code", "area_name", "region_code", "region_name",
-    "indicator", "numerator", "denominator", "value", "source", "suppressed",
-]
-NOT_A_NUMBER = {"c", "z", "x", "k", "u", "low", ":", "..", "-", "*"}
-NEIGHBOUR_COLUMNS = {"area_code", "rank", "neighbour_code"}
+from .benchmarks_readers import TIDY_COLUMNS, prefer_latest_release, read_folder
+from .problems import Problem
 
 
 @dataclass
@@ -42,99 +37,24 @@ def empty_tidy() -> pd.DataFrame:
                                       bool if c == "suppressed" else object) for c in TIDY_COLUMNS})
 
 
-def numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Published cells to floats; markers (c, x, z, ...) become NaN and are flagged, never 0."""
-    text = values.astype("string").str.strip()
-    marker = text.str.lower().isin(NOT_A_NUMBER)
-    number = pd.to_numeric(text.str.replace(",", "", regex=False).where(~marker), errors="coerce")
-    return number.astype(float), marker.fillna(False).astype(bool)
-
-
-def read_tidy(path: Path, problems: list[Problem]) -> pd.DataFrame:
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    missing = [c for c in TIDY_COLUMNS if c not in frame.columns and c != "suppressed"]
-    if missing:
-        problems.append(error(path.name, 1, ", ".join(missing), None, "benchmark file is missing columns",
-                              "use the tidy format: " + ", ".join(TIDY_COLUMNS)))
-        return empty_tidy()
-    out = frame.copy()
-    flagged = pd.Series(False, index=frame.index)
-    for column in ("numerator", "denominator", "value"):
-        out[column], marker = numbers(frame[column])
-        flagged |= marker
-    if "suppressed" in frame:
-        flagged |= frame["suppressed"].str.strip().str.lower().isin(["true", "1", "y", "yes"])
-    out["suppressed"] = flagged
-    out["source"] = out["source"].replace("", path.name)
-    for column in ("area_code", "area_name", "region_code", "region_name", "period", "indicator", "geographic_level"):
-        out[column] = out[column].str.strip().replace("", None)
-    return out[TIDY_COLUMNS]
-
-
-def read_neighbours(path: Path) -> dict[str, list[str]]:
-    frame = pd.read_csv(path, dtype=str)
-    frame["rank"] = pd.to_numeric(frame["rank"])
-    return {code: list(group.sort_values("rank")["neighbour_code"])
-            for code, group in frame.groupby("area_code")}
-
-
 def load_benchmarks(folder: Path | None) -> Benchmarks:
-    """Read every benchmark file in the folder (or a single file)."""
+    """Read every benchmark file in the folder and its sub-folders (or a single file)."""
     if folder is None:
         return Benchmarks(empty_tidy())
     folder = Path(folder)
-    paths = [folder] if folder.is_file() else sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
-    problems: list[Problem] = []
-    frames, neighbours, files = [], {}, []
-    for path in paths:
-        kind = detect_benchmark(path)
-        if kind == "tidy":
-            frames.append(read_tidy(path, problems))
-        elif kind == "neighbours":
-            neighbours.update(read_neighbours(path))
-        else:
-            extra = read_other_benchmark(path, kind, problems)
-            if extra is None:
-                problems.append(warning(path.name, None, None, None, "not a benchmark file this book can read; it was skipped",
-                                        "use the tidy format, a DfE explore-education-statistics CSV, or the statistical-neighbours workbook"))
-                continue
-            if isinstance(extra, dict):
-                neighbours.update(extra)
-            else:
-                frames.append(extra)
-        files.append(path.name)
+    places = [folder] if folder.is_file() else [folder] + sorted(
+        p for p in folder.rglob("*") if p.is_dir() and not p.name.startswith("."))
+    frames, neighbours, problems, files = [], {}, [], []
+    for place in places:
+        tidy, found_neighbours, found, read = read_folder(place)
+        if not tidy.empty:
+            frames.append(tidy)
+        neighbours.update(found_neighbours)
+        problems += found
+        files += [str((place / name).relative_to(folder)) if place != folder and folder.is_dir() else name
+                  for name in read]
     tidy = pd.concat(frames, ignore_index=True) if frames else empty_tidy()
-    tidy["suppressed"] = tidy["suppressed"].astype(bool)
-    return Benchmarks(tidy=tidy, neighbours=neighbours, problems=problems, files=files)
-
-
-def detect_benchmark(path: Path) -> str | None:
-    if path.suffix.lower() != ".csv":
-        return _detect_other(path)
-    header = path.open(encoding="utf-8-sig", errors="replace").readline().strip().lower().split(",")
-    if {"indicator", "geographic_level", "area_code", "value"} <= set(header):
-        return "tidy"
-    if NEIGHBOUR_COLUMNS <= set(header):
-        return "neighbours"
-    return _detect_other(path)
-
-
-def _detect_other(path: Path) -> str | None:
-    """Other published formats (DfE EES CSVs, SFR tables, the neighbours workbook)."""
-    try:
-        from . import benchmarks_readers
-    except ImportError:
-        return None
-    return benchmarks_readers.detect(path)
-
-
-def read_other_benchmark(path: Path, kind: str | None, problems: list[Problem]):
-    if kind is None:
-        return None
-    from . import benchmarks_readers
-    return benchmarks_readers.read(path, kind, problems)
-
-
-def rows_for(tidy: pd.DataFrame, indicator: str, codes: list[str]) -> pd.DataFrame:
-    rows = tidy[(tidy["indicator"] == indicator) & tidy["area_code"].isin(codes)]
-    return rows.assign(value=np.where(rows["suppressed"], np.nan, rows["value"]))
+    if len(frames) > 1:
+        tidy = prefer_latest_release(tidy, problems)
+    tidy["suppressed"] = tidy["suppressed"].fillna(False).astype(bool)
+    return Benchmarks(tidy=tidy.reset_index(drop=True), neighbours=neighbours, problems=problems, files=files)

@@ -41,7 +41,10 @@ def parse_dates(values: pd.Series) -> pd.Series:
                          format="%Y-%m-%d", errors="coerce")
     uk = pd.to_datetime(text.where(text.str.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}", na=False)),
                         format="%d/%m/%Y", errors="coerce")
-    return iso.fillna(uk).astype("datetime64[ns]")
+    parsed = iso.fillna(uk)
+    # Dates outside 1900-2100 are typing mistakes (e.g. 1066 for 2016); they are reported, not kept.
+    plausible = (parsed >= pd.Timestamp("1900-01-01")) & (parsed <= pd.Timestamp("2100-12-31"))
+    return parsed.where(plausible).astype("datetime64[ns]")
 
 
 def _blank(values: pd.Series) -> pd.Series:
@@ -66,7 +69,7 @@ def type_table(table: Table, raw: pd.DataFrame, problems: list[Problem]) -> pd.D
         if column.kind == "date":
             parsed = parse_dates(stripped)
             bad = ~blank & parsed.isna()
-            _report(problems, error, raw, bad, column.name, "not a date",
+            _report(problems, error, raw, bad, column.name, "not a date (or not between 1900 and 2100)",
                     "write dates as YYYY-MM-DD (e.g. 2021-03-31) or DD/MM/YYYY")
             out[column.name] = parsed
         elif column.kind in ("code", "yn"):

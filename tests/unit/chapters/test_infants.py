@@ -70,3 +70,18 @@ def test_without_proceedings_the_chapter_says_what_to_record():
     ch = make_chapter({"children": [child("A", "2020-01-01")]})
     shown = infants.year_table(ch)
     assert "can't answer this yet" in shown.markdown and "issue date" in shown.markdown
+
+
+def test_overdispersion_option_widens_the_funnel():
+    from prebirth.chapters import common
+    from tests.conftest import demo_parameters
+
+    plain = common.open_chapter(1, "x", str(demo_parameters()))
+    params = plain.params.model_copy(update={"overdispersion": "multiplicative"})
+    widened = common.Chapter(1, "x", common.Prepared(params, plain.data, plain.benchmarks))
+    plain_note = infants.funnel_plot(plain).note
+    widened_note = infants.funnel_plot(widened).note
+    # the demo's 150 authorities differ far more than chance allows (phi well above 1)
+    assert "Set 'overdispersion: multiplicative'" in plain_note
+    assert "The limits are widened (multiplicative overdispersion" in widened_note
+    assert int(widened_note.split()[0]) < int(plain_note.split()[0])
