@@ -22,6 +22,7 @@ only with the caution they need. The yearly newborn counts and rates are chapter
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 
@@ -80,6 +81,27 @@ def _memo(ch: Chapter, name: str, compute):
     return store[key]
 
 
+def _glue(ch: Chapter, values: dict) -> None:
+    """Glue values for the chapter's prose, remembering which keys are done."""
+    done = ch.__dict__.setdefault("_glued", set())
+    fresh = {k: v for k, v in values.items() if k not in done}
+    done.update(fresh)
+    glue_values(ch, fresh)
+
+
+def glues(*keys: str):
+    """Make sure a function's glue keys exist on every path ('not available' when it returned early)."""
+    def wrap(function):
+        @functools.wraps(function)
+        def run(ch: Chapter, *args, **kwargs):
+            try:
+                return function(ch, *args, **kwargs)
+            finally:
+                _glue(ch, {k: None for k in keys})
+        return run
+    return wrap
+
+
 def years(ch: Chapter) -> list[str]:
     return d.financial_years(ch.params.period.start, ch.params.period.end)
 
@@ -92,6 +114,10 @@ def event_marks(ch: Chapter) -> list[dict]:
 def has_births(ch: Chapter) -> bool:
     births = ch.data.get("births")
     return births is not None and not births.empty and births["live_births"].notna().any()
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
 
 def signed_pct(x: float, digits: int = 0) -> str:
@@ -223,6 +249,7 @@ def context_panels(ch: Chapter) -> Figure | Notice:
                   ch.download_link("context", data), " ".join(notes))
 
 
+@glues('ch3_corr_years', 'ch3_corr_needed')
 def correlations(ch: Chapter) -> Table | Notice:
     """How closely each context indicator moved with the newborn rate, in levels and in yearly changes."""
     if not infants.can_answer(ch):
@@ -262,7 +289,7 @@ def correlations(ch: Chapter) -> Table | Notice:
     frame = pd.DataFrame(out)
     n_max = int(frame["Years"].max())
     needed = critical_r(n_max) if n_max >= 4 else np.nan
-    glue_values(ch, {"ch3_corr_years": str(n_max), "ch3_corr_needed": num(needed, 2) if pd.notna(needed) else None})
+    _glue(ch, {"ch3_corr_years": str(n_max), "ch3_corr_needed": num(needed, 2) if pd.notna(needed) else None})
     return Table(frame, "How closely local context moved with the newborn rate (correlation, -1 to 1)",
                  ch.download_link("correlations", frame),
                  note=f"With {n_max} yearly points a correlation must be larger than about {num(needed, 2)} (either "
@@ -357,6 +384,7 @@ def _missing_care() -> Notice:
                    "date DECOM, reason for new episode RNE).")
 
 
+@glues('ch3_route_s20', 'ch3_route_ico')
 def legal_route_table(ch: Chapter) -> Table | Notice:
     """Babies starting to be looked after, by legal route, per financial year: counts and shares with CIs."""
     if not ch.data.has("care_episodes"):
@@ -378,7 +406,7 @@ def legal_route_table(ch: Chapter) -> Table | Notice:
     total = shares[shares["period"] == "all"]
     s20 = total[total["route"] == "s20"].iloc[0]
     ico = total[total["route"] == "ico"].iloc[0]
-    glue_values(ch, {"ch3_route_s20": None if s20["hidden"] or not s20["total"] else pct(s20["value"]),
+    _glue(ch, {"ch3_route_s20": None if s20["hidden"] or not s20["total"] else pct(s20["value"]),
                      "ch3_route_ico": None if ico["hidden"] or not ico["total"] else pct(ico["value"])})
     return Table(frame, "Babies under one starting to be looked after, by legal route, by financial year",
                  ch.download_link("legal-route", frame),
@@ -396,23 +424,36 @@ def legal_route_chart(ch: Chapter) -> Figure | Notice:
                          "Per cent": np.where(yearly["hidden"], np.nan, yearly["value"] * 100),
                          "Lower": np.where(yearly["hidden"], np.nan, yearly["lower"] * 100),
                          "Upper": np.where(yearly["hidden"], np.nan, yearly["upper"] * 100)})
-    if data["Per cent"].notna().sum() == 0:
-        return Notice(f"Every yearly share rests on fewer than {ch.min_count} babies, so the chart is not shown.")
-    fig = charts.lines_with_ci(data, "Year", "Per cent", "Route", "% of babies under one starting care",
+    # A route is drawn when at least two of its yearly shares can be shown and it is not always 0.
+    drawn = data.groupby("Route", sort=False)["Per cent"].agg(lambda v: v.notna().sum() >= 2 and v.fillna(0).gt(0).any())
+    left_out = [r for r, ok in drawn.items() if not ok]
+    chart_data = data[data["Route"].isin([r for r, ok in drawn.items() if ok])]
+    if chart_data.empty:
+        return Notice(f"Every yearly share rests on fewer than {ch.min_count} babies, or is 0, so the chart is not "
+                      "shown; the table above gives the whole period.")
+    fig = charts.lines_with_ci(chart_data, "Year", "Per cent", "Route", "% of babies under one starting care",
                                "Lower", "Upper", event_marks(ch))
+    fig.axes[0].legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=1)
+    fig.axes[0].set_ylim(0, 100)
+    fig.tight_layout()
     total = shares[shares["period"] == "all"].set_index("route")
     said = [f"{lab.split(' (')[0].lower()} {pct(total.loc[k, 'value'])}" for k, lab in ROUTES
             if not total.loc[k, "hidden"] and total.loc[k, "total"]]
     alt = ("Line chart of the share of babies under one starting to be looked after by each legal route, by "
            "financial year, with 95% confidence intervals." + (" Over the whole period: " + "; ".join(said) + "."
                                                                if said else ""))
-    hidden = int(data["Per cent"].isna().sum())
+    hidden = int(chart_data["Per cent"].isna().sum())
     table = data.assign(**{c: data[c].map(lambda v: num(v) if pd.notna(v) else disclosure.MARKER)
                            for c in ("Per cent", "Lower", "Upper")})
+    notes = []
+    if hidden:
+        notes.append(f"{hidden} point(s) are not shown because they rest on fewer than {ch.min_count} babies, or "
+                     "would reveal one.")
+    if left_out:
+        notes.append("Not drawn (too few yearly figures can be shown, or always 0): " + "; ".join(left_out) + ".")
     return Figure(fig, "Babies under one starting to be looked after: the legal route, by financial year "
                        "(bars: 95% confidence intervals)", alt, table, ch.download_link("legal-route-chart", table),
-                  f"{hidden} point(s) are not shown because they rest on fewer than {ch.min_count} babies, or would "
-                  "reveal one." if hidden else "")
+                  " ".join(notes))
 
 
 # -- pre-proceedings before newborn proceedings ----------------------------------------
@@ -452,12 +493,13 @@ def _pp_groups(ch: Chapter):
     return out
 
 
+@glues('ch3_pp_before_birth', 'ch3_pp_weeks')
 def pre_proceedings_table(ch: Chapter) -> Table | Notice:
     """Share of newborns in proceedings whose pre-proceedings started before birth, and how many weeks before."""
     if not infants.can_answer(ch):
         return _missing_trend(ch)
     if not has_pre_proceedings(ch):
-        glue_values(ch, {"ch3_pp_before_birth": None, "ch3_pp_weeks": None})
+        _glue(ch, {"ch3_pp_before_birth": None, "ch3_pp_weeks": None})
         return not_yet("whether pre-proceedings were used before newborn babies came into care proceedings.",
                        ["the date pre-proceedings started (proceedings table, column pre_proceedings_start_date)"],
                        "the date of the pre-proceedings (PLO) meeting or letter before each application; the CIN "
@@ -498,7 +540,7 @@ def pre_proceedings_table(ch: Chapter) -> Table | Notice:
                                                   else num(median["median"])),
         })
         if period == "all":
-            glue_values(ch, {"ch3_pp_before_birth": None if hb or not b["denominator"] else pct(b["value"]),
+            _glue(ch, {"ch3_pp_before_birth": None if hb or not b["denominator"] else pct(b["value"]),
                              "ch3_pp_weeks": None if hm or not len(weeks) else num(median["median"])})
             if not hb and b["denominator"]:
                 ch.finding(f"Pre-proceedings started before birth for {pct(b['value'])} of newborns in care "
@@ -667,11 +709,12 @@ def service_change_chart(ch: Chapter) -> Figure | Notice:
                   f"{hidden} year(s) not shown because they rest on fewer than {ch.min_count} babies." if hidden else "")
 
 
+@glues('ch3_years', 'ch3_level_range')
 def what_few_points_show(ch: Chapter) -> Notice:
     """An honest statement of how little a handful of yearly points can show, with this area's numbers."""
     glue = {"ch3_years": None, "ch3_level_range": None}
     if not infants.can_answer(ch) or not has_births(ch) or not ch.params.events:
-        glue_values(ch, glue)
+        _glue(ch, glue)
         return Notice("")
     model = next(m for m in its_models(ch) if m["column"] == "newborns")
     result = model["result"]
@@ -683,12 +726,13 @@ def what_few_points_show(ch: Chapter) -> Notice:
         glue["ch3_level_range"] = f"{signed_pct(r['level_lower'] - 1)} to {signed_pct(r['level_upper'] - 1)}"
         parts.append(f"At the change in {fy} there are {int(r['points_before'])} years before and "
                      f"{int(r['points_after'])} after. The 95% interval for the change in level runs from "
-                     f"{glue['ch3_level_range']}: any change in that range is consistent with the data, so a real "
-                     "effect of the service change smaller than that cannot be told apart from chance.")
+                     f"{glue['ch3_level_range']}: every change in that range"
+                     + (", including no change at all," if r["level_lower"] <= 1 <= r["level_upper"] else "")
+                     + " is consistent with the data.")
     parts.append(result.caveat)
     parts.append("Quarterly or monthly counts would give many more points; the book uses financial years because "
                  "births, and most published figures, are yearly.")
-    glue_values(ch, glue)
+    _glue(ch, glue)
     return Notice(" ".join(parts), kind="notyet", title="How little a handful of yearly points can show")
 
 
@@ -707,20 +751,22 @@ def research_factors(ch: Chapter) -> Table:
             if frame is not None and not frame.empty and column in frame and frame[column].notna().any():
                 have.append(f"{table}.{column} ({pct(frame[column].notna().mean())} complete)")
         rows.append({"What the research heard": factor, "Data that would test it": wanted,
-                     "In your data": "; ".join(have) if have else "not yet: record " + wanted,
+                     "In your data": "; ".join(have) if have else "not yet",
                      "A question to ask": question})
     frame = pd.DataFrame(rows)
     return Table(frame, "Explanations the research heard for rising numbers, and the data that would test each",
                  ch.download_link("research-factors", frame),
-                 note="From the Born into Care research (Broadhurst et al. 2018). Context indicators are matched by "
-                      "name; rename an indicator in the context table if it is missed here.")
+                 note="From the Born into Care research (Broadhurst et al. 2018). Where it says 'not yet', the second "
+                      "column is what to record (a yearly indicator goes in the context table). Context indicators are "
+                      "matched by name; rename an indicator in the context table if it is missed here.")
 
 
+@glues('ch3_rate_first', 'ch3_rate_last', 'ch3_first_year', 'ch3_last_year')
 def headline(ch: Chapter) -> Notice:
     """Where the newborn rate started and ended, and what the chapter sets beside it."""
     glue = {"ch3_rate_first": None, "ch3_rate_last": None, "ch3_first_year": None, "ch3_last_year": None}
     if not infants.can_answer(ch):
-        glue_values(ch, glue)
+        _glue(ch, glue)
         return _missing_trend(ch)
     series = rate_series(ch).dropna(subset=["y"])
     what = "newborn rate per 10,000 live births" if has_births(ch) else "number of newborns in proceedings"
@@ -733,9 +779,10 @@ def headline(ch: Chapter) -> Notice:
                      f"{num(last['y'])} in {last['x']}.")
     context = context_rows(ch)
     n_context = context["indicator"].nunique() if not context.empty else 0
-    parts.append(f"This chapter sets {n_context} local context indicator(s)" if n_context
+    n_events = len(ch.params.events)
+    parts.append(f"This chapter sets {_plural(n_context, 'local context indicator')}" if n_context
                  else "No local context indicators were supplied to set")
-    parts[-1] += (" beside it, with " + (f"{len(ch.params.events)} dated service change(s) marked."
-                                         if ch.params.events else "no dated service changes listed."))
-    glue_values(ch, glue)
+    parts[-1] += (" beside it, with " + (f"{_plural(n_events, 'dated service change')} marked."
+                                         if n_events else "no dated service changes listed."))
+    _glue(ch, glue)
     return Notice(" ".join(parts))
