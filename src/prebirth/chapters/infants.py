@@ -182,6 +182,7 @@ def headline(ch: Chapter) -> Notice:
     t = published_yearly(ch)
     years = t[(t["period"] != "all") & (t["children"] > 0)]
     if years.empty:
+        glue_values(ch, {"ch1_newborn_rate_all": None, "ch1_infants_share_all": None})
         return Notice("There were no care proceedings in the report period.")
     latest = years.iloc[-1]
     total = t[t["period"] == "all"].iloc[0]
