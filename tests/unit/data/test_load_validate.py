@@ -87,3 +87,19 @@ def test_input_files_are_not_modified(tmp_path):
     before = {p.name: p.read_bytes() for p in (yml.parent / "data").iterdir()}
     load_area_data(yml.parent / "data")
     assert before == {p.name: p.read_bytes() for p in (yml.parent / "data").iterdir()}
+
+
+def test_sources_names_a_files_kind_and_rejects_unknown_kinds(tmp_path):
+    yml = write_area(tmp_path, TINY)
+    data = yml.parent / "data"
+    # an SSDA903 episodes export saved under a name and with a header detection would not know
+    (data / "looked_after_export.txt").write_text(
+        "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n"
+        "K1,04/05/2020,S,C2,N1,U1,PR1,,,,,,\n")
+    detected = load_area_data(data)  # its kind is recognised from its columns, whatever its name
+    assert list(detected.tables["care_episodes"].child_id) == ["K1"]
+    named = load_area_data(data, {"looked_after_export.txt": "ssda903_episodes"})
+    episodes = named.tables["care_episodes"]
+    assert list(episodes.child_id) == ["K1"] and episodes.start_date.iloc[0].strftime("%Y-%m-%d") == "2020-05-04"
+    with pytest.raises(DataError, match="unknown kind of source file"):
+        load_area_data(data, {"looked_after_export.txt": "census"})
