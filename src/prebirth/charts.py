@@ -208,3 +208,49 @@ def grouped_bars(data: pd.DataFrame, category: str, series: str, value: str, xla
     ax.legend(frameon=False, loc="lower right")
     fig.tight_layout()
     return fig
+
+
+def step_curves(data: pd.DataFrame, x: str, y: str, series: str, xlabel: str, ylabel: str,
+                lower: str | None = None, upper: str | None = None, references: list | None = None,
+                percent: bool = True):
+    """Kaplan-Meier style step curves, one per series, with a light 95% band.
+
+    Series differ by line style and colour (readable in greyscale). Withheld stretches
+    of a curve are simply absent. ``references``: dicts ``x`` (a time), ``label`` drawn as
+    dotted vertical lines (e.g. 2 and 7 years).
+    """
+    fig, ax = new()
+    for i, (name, group) in enumerate(data.groupby(series, sort=False)):
+        style = SERIES_STYLES[i % len(SERIES_STYLES)]
+        group = group.sort_values(x)
+        ax.step(group[x], group[y], where="post", label=name, color=style["color"], linestyle=style["linestyle"],
+                linewidth=2)
+        if lower and upper and group[lower].notna().any():
+            ax.fill_between(group[x], group[lower], group[upper], step="post", color=style["color"], alpha=0.15,
+                            linewidth=0)
+    for ref in references or []:
+        ax.axvline(ref["x"], color=OKABE_ITO["grey"], linestyle=":", linewidth=1.5)
+        ax.annotate(ref["label"], (ref["x"], 1), xycoords=("data", "axes fraction"), rotation=90, va="top",
+                    ha="right", fontsize=9, color="#444444")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_xlim(left=0)
+    ax.set_ylim(0, 100 if percent else None)
+    ax.legend(frameon=False, loc="best")
+    fig.tight_layout()
+    return fig
+
+
+def reference_lines(fig, references: list):
+    """Add labelled horizontal reference lines (e.g. a national figure) to a chart's first axes.
+
+    ``references``: dicts ``y`` and ``label``. Dashed black and dash-dot grey, so they read
+    apart from the data series in greyscale.
+    """
+    ax = fig.axes[0]
+    styles = [dict(color=OKABE_ITO["black"], linestyle="--"), dict(color="#555555", linestyle="-.")]
+    for i, ref in enumerate(references):
+        ax.axhline(ref["y"], linewidth=1.2, label=ref["label"], **styles[i % len(styles)])
+    ax.set_ylim(bottom=0, top=max(ax.get_ylim()[1], max(r["y"] for r in references) * 1.1) if references else None)
+    ax.legend(frameon=False, loc="best", fontsize=9)
+    return fig
