@@ -145,3 +145,28 @@ def demo_book(tmp_path_factory) -> Built:
 def sparse_book(tmp_path_factory) -> Built:
     folder = tmp_path_factory.mktemp("sparse")
     return build_book(sparse_parameters(folder), folder / "_build")
+
+
+@pytest.fixture(scope="session")
+def small_area(tmp_path_factory) -> Path:
+    """A folder with a small area built so that leaks would show (tests/privacy/area.py): its data,
+    benchmarks, and two parameters files over the same data, smallham.yml (published) and
+    smallham_internal.yml (internal)."""
+    from tests.privacy.area import write_small_area
+
+    folder = tmp_path_factory.mktemp("smallham")
+    write_small_area(folder)
+    write_small_area(folder, audience="internal", name="smallham_internal")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def small_book(small_area) -> Built:
+    """The small area's published book (built once; read-only for tests: copy it to change it)."""
+    return build_book(small_area / "smallham.yml", small_area / "_build")
+
+
+@pytest.fixture(scope="session")
+def small_internal_book(small_area) -> Built:
+    """The small area's internal book (nothing suppressed, NOT FOR PUBLICATION on every page)."""
+    return build_book(small_area / "smallham_internal.yml", small_area / "_build")

@@ -388,25 +388,33 @@ def _notebook_outputs(text: str) -> Iterator[tuple[str, str]]:
         for output in cell.get("outputs", []):
             if "text" in output:
                 yield f"cell {number} stream", "".join(output["text"])
-            for mime, value in output.get("data", {}).items():
-                if mime.startswith("image/"):
-                    continue
+            data = output.get("data", {})
+            for mime, value in data.items():
+                if mime.startswith("image/") or (mime == "text/plain" and len(data) > 1):
+                    continue  # the plain-text form of a rich output is not what the book shows
                 value = "".join(value) if isinstance(value, list) else value if isinstance(value, str) else json.dumps(value)
                 yield f"cell {number} {mime}", value
 
 
 def _tags_stripped(html: str) -> str:
+    """The text of an HTML output outside its tables (each table cell is scanned on its own)."""
+    html = re.sub(r"<table\b.*?</table>", " ", html, flags=re.S | re.I)
     return " ".join(re.sub(r"<[^>]+>", " ", html).split())
 
 
 # -- the scan ----------------------------------------------------------------------------------------
 
+def published_files(folder: Path) -> list[Path]:
+    """Every file of a build folder that leaves the analyst's machine: the book and its results."""
+    folder = Path(folder)
+    return sorted(p for p in folder.rglob("*") if p.is_file() and not _internal(p, folder))
+
+
 def scan_book(folder: Path, secrets: Secrets) -> Iterator[Leak]:
     """Every leak in a build folder (``_build/<area>``), file by file, lazily."""
     folder = Path(folder)
     html = folder / "html"
-    files = sorted(p for p in folder.rglob("*") if p.is_file() and not _internal(p, folder))
-    for path in files:
+    for path in published_files(folder):
         name = str(path.relative_to(folder))
         for suffix, text in _texts(path):
             label = name + suffix
