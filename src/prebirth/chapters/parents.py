@@ -455,8 +455,8 @@ def needs_table(ch: Chapter) -> Table | Notice:
     return Table(frame, "Needs recorded in pre-birth assessments: share of babies whose assessment recorded each",
                  ch.download_link("needs", frame),
                  note=f"Shares are of the {count_text(ch, recorded)} babies whose pre-birth assessment recorded "
-                      f"factors; {count_text(ch, blank)} had none recorded and are left out. "
-                      f"{count_text(ch, none_found)} had 'no factors identified' (code 21). Codes B are about a parent "
+                      f"factors (left out: {count_text(ch, blank)} whose assessments recorded none), including "
+                      f"{count_text(ch, none_found)} with 'no factors identified' (code 21). Codes B are about a parent "
                       "or carer, C about another person in the household; a baby counts once for each need. "
                       f"c = fewer than {ch.min_count} babies, or a share that would reveal one.")
 
