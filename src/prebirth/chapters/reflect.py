@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from .. import charts
+from ..stats.rounding import round_half_up
 from .common import Chapter, Figure, Notice, Table, glue_values, num, pct
 from .requirements import QUESTIONS
 
@@ -271,6 +272,12 @@ def round_ratings(ch: Chapter, date) -> pd.Series:
     return chosen.set_index("statement_id")["rating"]
 
 
+def ratings_of(statement_ids: pd.Series, ratings: pd.Series) -> pd.Series:
+    """Each statement's rating in one round ('' where it was not rated)."""
+    lookup = {k: (v or "") for k, v in ratings.items()}
+    return statement_ids.map(lambda s: lookup.get(s, "")).astype(object)
+
+
 def rag_intro(ch: Chapter) -> Notice:
     """Which statements are in use, how many rounds have been rated, and the rule that decides it."""
     used = statements_in_use(ch)
@@ -303,7 +310,7 @@ def heatmap_data(ch: Chapter) -> pd.DataFrame:
     used = statements_in_use(ch)
     dates = rounds(ch)
     latest = round_ratings(ch, dates[-1]) if dates else pd.Series(dtype=object)
-    rated = used.assign(rating=used["statement_id"].map(latest).fillna(""))
+    rated = used.assign(rating=ratings_of(used["statement_id"], latest))
     rows = []
     for stage in _order(rated["stage"], STAGES):
         for level in _order(rated["level"], LEVELS):
@@ -383,7 +390,7 @@ def rounds_data(ch: Chapter) -> pd.DataFrame:
     used = statements_in_use(ch)
     rows = []
     for date in rounds(ch):
-        ratings = used["statement_id"].map(round_ratings(ch, date)).fillna("")
+        ratings = ratings_of(used["statement_id"], round_ratings(ch, date))
         counts = {RATING_NAMES[k]: int((ratings == k).sum()) for k in RATING_NAMES}
         rows.append({"Round": _round_label(date), **counts, "Not rated": int(len(used) - sum(counts.values()))})
     return pd.DataFrame(rows, columns=["Round", "Red", "Amber", "Green", "Not rated"])
@@ -445,8 +452,8 @@ def rag_change_table(ch: Chapter) -> Table | Notice:
         return Notice("")
     used = statements_in_use(ch)
     before, after = round_ratings(ch, dates[-2]), round_ratings(ch, dates[-1])
-    b = used["statement_id"].map(before).fillna("")
-    a = used["statement_id"].map(after).fillna("")
+    b = ratings_of(used["statement_id"], before)
+    a = ratings_of(used["statement_id"], after)
     frame = pd.DataFrame({"Stage": used["stage"], "Level": used["level"], "Statement": used["statement"],
                           _round_label(dates[-2]): b.map(_rating_word), _round_label(dates[-1]): a.map(_rating_word),
                           "Change": [change_between_rounds(x, y) for x, y in zip(b, a)]})
@@ -491,7 +498,7 @@ def rag_worksheet(ch: Chapter) -> Table:
     latest = round_ratings(ch, dates[-1]) if dates else pd.Series(dtype=object)
     shown = pd.DataFrame({"Id": used["statement_id"], "Stage": used["stage"], "Level": used["level"],
                           "Statement": used["statement"],
-                          "Latest rating": used["statement_id"].map(latest).fillna("").map(_rating_word),
+                          "Latest rating": ratings_of(used["statement_id"], latest).map(_rating_word),
                           "From": used["origin"].map({"own": "your table", "starter": "starter set"})})
     blank = pd.DataFrame({"round_date": "", "statement_id": used["statement_id"], "stage": used["stage"],
                           "level": used["level"], "statement": used["statement"], "rating": "", "evidence": "",
@@ -665,18 +672,21 @@ def read_previous(path) -> tuple[pd.DataFrame | None, list[str]]:
 
 
 def _difference(unit: str, before, after) -> str:
-    change = after - before
-    sign = "+" if change > 0 else "" if change == 0 else "-"
-    size = abs(change)
+    """The change between two values as published: both rounded as shown, then subtracted, so
+    the change always agrees with the two numbers beside it."""
+    unit = str(unit or "")
     if unit == "proportion":
-        return f"{sign}{num(100 * size, 1)} percentage points"
-    if unit == "count":
-        return f"{sign}{num(size, 0)}"
-    if "ratio" in str(unit):
-        return f"{sign}{num(size, 2)}"
-    if unit in ("days", "weeks", "months"):
-        return f"{sign}{num(size, 0)} {unit}"
-    return f"{sign}{num(size, 1)}"
+        scale, digits, suffix = 100, 0, " percentage points"
+    elif unit == "count" or unit in ("days", "weeks", "months"):
+        scale, digits, suffix = 1, 0, f" {unit}" if unit != "count" else ""
+    elif "ratio" in unit:
+        scale, digits, suffix = 1, 2, ""
+    else:
+        scale, digits, suffix = 1, 1, ""
+    change = round_half_up(after * scale, digits) - round_half_up(before * scale, digits)
+    change = round_half_up(change, digits)  # drop the float noise of the subtraction
+    sign = "+" if change > 0 else "-" if change < 0 else ""
+    return f"{sign}{abs(change):,.{digits}f}{suffix}"
 
 
 def outside_interval(value, lower, upper) -> bool | None:

@@ -1,0 +1,366 @@
+"""Slides for workshop facilitators: one chapter of a built book as a self-contained deck.
+
+``prebirth slides areas/<name>.yml --chapter N`` reads the chapter as the last build
+executed it (the notebook with its outputs, and the key findings it saved) and writes a
+single HTML file: the question, the key findings, each chart with its caption and text
+alternative, small tables, the questions to reflect on, what the data cannot tell you
+and the facilitator's prompts. Styles, script and images are all inside the file, so it
+opens in any browser with no network. Arrow keys move between slides; printing gives one
+slide per page; without JavaScript every slide shows, one under another.
+
+The deck shows only what the published chapter shows (already suppressed); it computes
+nothing again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from .build import NOTEBOOKS, ROOT
+from .config import load_parameters
+
+ASSETS = Path(__file__).resolve().parent / "assets" / "slides"
+MAX_TABLE_ROWS = 12  # larger tables stay in the book: a slide cannot show them legibly
+MAX_NARROW_TABLE_ROWS = 16  # ... unless they are narrow (up to MAX_NARROW_COLUMNS columns)
+MAX_NARROW_COLUMNS = 4
+MAX_TABLE_COLUMNS = 7
+SKIP_SECTIONS = ()  # every section of the chapter has its place in a workshop
+
+
+class SlidesError(Exception):
+    """The deck cannot be made; the message says what to do."""
+
+
+@dataclass
+class Slide:
+    title: str
+    body: str  # HTML
+    kind: str = "content"
+
+
+@dataclass
+class Section:
+    title: str
+    text: list[str] = field(default_factory=list)  # HTML blocks
+    figures: list[dict] = field(default_factory=list)
+    tables: list[dict] = field(default_factory=list)
+    lists: list[str] = field(default_factory=list)  # HTML of bullet lists (questions)
+
+
+@dataclass
+class ChapterContent:
+    title: str
+    question: str
+    sections: list[Section]
+    facilitator: str  # HTML of the facilitator box's body
+    findings: list[str]
+
+
+# -- reading the built chapter ----------------------------------------------------------
+
+def notebook_for(chapter: int):
+    matches = [nb for nb in NOTEBOOKS if nb.number == chapter]
+    if not matches:
+        numbers = ", ".join(str(nb.number) for nb in NOTEBOOKS)
+        raise SlidesError(f"there is no chapter {chapter}; the chapters are numbered {numbers}.")
+    return matches[0]
+
+
+def built_files(area_file: Path, chapter: int, output_root: Path | None = None) -> tuple[Path, Path | None, object]:
+    """The executed notebook of a chapter and its saved results, from the area's last build."""
+    params = load_parameters(area_file)
+    nb = notebook_for(chapter)
+    folder = (output_root or ROOT / "_build") / params.slug
+    candidates = [folder / ".src" / "notebooks" / f"{nb.stem}.ipynb",
+                  folder / "html" / "_sources" / "notebooks" / f"{nb.stem}.ipynb"]
+    executed = next((p for p in candidates if p.is_file()), None)
+    if executed is None:
+        raise SlidesError(f"no built book for {params.area_name} in {folder}. Build it first: "
+                          f"prebirth build {area_file}" + (f" --output {output_root}" if output_root else "")
+                          + " (slides show the chapter as the last build made it).")
+    results = folder / ".work" / "results" / f"{nb.key}.json"
+    return executed, results if results.is_file() else None, params
+
+
+def glued_values(notebook) -> dict[str, str]:
+    """Values glued for the prose (myst-nb glue), by name."""
+    values = {}
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
+            if name:
+                text = output.get("data", {}).get("application/papermill.record/text/plain", "")
+                values[name] = text.strip("'\"") if isinstance(text, str) else str(text)
+    return values
+
+
+_ROLE = re.compile(r"\{(?P<role>[a-z:-]+)\}`(?P<text>[^`]*)`")
+_ADMONITION = re.compile(r"^:::+\s*\{(?P<kind>[a-z-]+)\}\s*(?P<title>.*)$")
+_TARGET = re.compile(r"^\(.+\)=\s*$")
+
+
+def myst_to_markdown(text: str, glue: dict[str, str]) -> str:
+    """Roles become plain text (glue roles their glued value); labels are dropped."""
+    def role(match):
+        name, inner = match.group("role"), match.group("text")
+        if name.startswith("glue"):
+            return glue.get(inner, "not available")
+        plain = re.sub(r"\s*<[^>]*>\s*$", "", inner)
+        return plain or inner
+    lines = [line for line in text.splitlines() if not _TARGET.match(line.strip())]
+    return _ROLE.sub(role, "\n".join(lines))
+
+
+def _markdown():
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": True}).enable("table")
+
+
+def render_markdown(text: str) -> str:
+    return _markdown().render(text)
+
+
+def split_blocks(markdown: str) -> list[tuple[str, str, str]]:
+    """A markdown cell as (kind, title, body) blocks: 'h1'/'h2'/'h3' headings, admonitions, text."""
+    blocks: list[tuple[str, str, str]] = []
+    lines = markdown.splitlines()
+    buffer: list[str] = []
+    i = 0
+
+    def flush():
+        if "".join(buffer).strip():
+            blocks.append(("text", "", "\n".join(buffer).strip()))
+        buffer.clear()
+
+    while i < len(lines):
+        line = lines[i]
+        heading = re.match(r"^(#{1,6})\s+(.*)$", line)
+        admonition = _ADMONITION.match(line.strip())
+        if heading:
+            flush()
+            blocks.append((f"h{len(heading.group(1))}", heading.group(2).strip(), ""))
+        elif admonition:
+            flush()
+            fence = re.match(r"^(:+)", line.strip()).group(1)
+            body, title = [], admonition.group("title").strip()
+            i += 1
+            while i < len(lines) and lines[i].strip() != fence:
+                if not re.match(r"^:[a-z-]+:", lines[i].strip()):  # options such as :class: note
+                    body.append(lines[i])
+                i += 1
+            kind = admonition.group("kind")
+            blocks.append(("admonition", title or kind.capitalize(), "\n".join(body).strip()))
+        else:
+            buffer.append(line)
+        i += 1
+    flush()
+    return blocks
+
+
+def _figure_from(soup) -> dict | None:
+    figure = soup.select_one("figure.prebirth-figure")
+    if figure is None:
+        return None
+    image = figure.find("img")
+    caption = figure.find("figcaption")
+    note = soup.select_one("p.prebirth-note")
+    return {"src": image.get("src", "") if image else "", "alt": image.get("alt", "") if image else "",
+            "caption": caption.get_text(" ", strip=True) if caption else "",
+            "note": note.get_text(" ", strip=True) if note else ""}
+
+
+def _table_from(soup) -> dict | None:
+    wrap = soup.select_one("div.prebirth-tablewrap")
+    if wrap is None:
+        return None
+    table = wrap.find("table")
+    caption = wrap.select_one("p.prebirth-caption")
+    note = wrap.select_one("p.prebirth-note")
+    rows = len(table.select("tbody tr")) if table else 0
+    columns = len(table.select("thead th")) if table else 0
+    if table is not None:
+        for attribute in ("class", "border", "aria-label"):
+            del table[attribute]
+    return {"html": str(table) if table else "", "caption": caption.get_text(" ", strip=True) if caption else "",
+            "note": note.get_text(" ", strip=True) if note else "", "rows": rows, "columns": columns}
+
+
+def read_chapter(notebook, findings: list[str]) -> ChapterContent:
+    """The parts of an executed chapter notebook a deck shows, in order."""
+    from bs4 import BeautifulSoup
+
+    glue = glued_values(notebook)
+    title, question, facilitator = "", "", ""
+    sections: list[Section] = []
+    current = Section("")
+    sections.append(current)
+    for cell in notebook.cells:
+        tags = cell.get("metadata", {}).get("tags", [])
+        if cell.cell_type == "markdown":
+            for kind, heading, body in split_blocks(myst_to_markdown(cell.source, glue)):
+                if kind == "h1" and not title:
+                    title = heading
+                elif kind in ("h1", "h2", "h3"):
+                    current = Section(heading)  # a subsection is its own group of slides
+                    sections.append(current)
+                elif kind in ("h4", "h5", "h6"):
+                    current.text.append(f"<h3>{html.escape(heading)}</h3>")
+                elif kind == "admonition" and heading.lower().startswith("the question"):
+                    question = render_markdown(body)
+                elif kind == "admonition" and "facilitator" in heading.lower():
+                    facilitator = render_markdown(body)
+                elif kind == "admonition":
+                    current.text.append(f'<div class="prebirth-notyet"><p><strong>{html.escape(heading)}</strong></p>'
+                                        f"{render_markdown(body)}</div>")
+                elif kind == "text":
+                    rendered = render_markdown(body)
+                    if body.lstrip().startswith(("-", "*", "1.")) and "questions" in current.title.lower():
+                        current.lists.append(rendered)
+                    else:
+                        current.text.append(rendered)
+            continue
+        if cell.cell_type != "code" or "remove-cell" in tags:
+            continue
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if "text/html" in data:
+                soup = BeautifulSoup(_joined(data["text/html"]), "html.parser")
+                figure, table = _figure_from(soup), _table_from(soup)
+                if figure:
+                    current.figures.append(figure)
+                elif table:
+                    current.tables.append(table)
+                else:
+                    current.text.append(_joined(data["text/html"]))
+            elif "text/markdown" in data:
+                text = _joined(data["text/markdown"]).strip()
+                if text:
+                    current.text.append(render_markdown(text))
+    return ChapterContent(title or "Chapter", question, [s for s in sections if s.title or s.text or s.figures
+                                                          or s.tables or s.lists], facilitator, findings)
+
+
+def _joined(value) -> str:
+    return "".join(value) if isinstance(value, list) else str(value)
+
+
+# -- making the slides ----------------------------------------------------------------------
+
+def fits_on_a_slide(table: dict) -> bool:
+    if table["columns"] > MAX_TABLE_COLUMNS:
+        return False
+    limit = MAX_NARROW_TABLE_ROWS if table["columns"] <= MAX_NARROW_COLUMNS else MAX_TABLE_ROWS
+    return table["rows"] <= limit
+
+
+def plan_slides(content: ChapterContent) -> list[Slide]:
+    """Title, key findings, then each section: its words, each chart, each small table."""
+    slides = []
+    slides.append(Slide(content.title, content.question, kind="title"))
+    if content.findings:
+        items = "".join(f"<li>{html.escape(f)}</li>" for f in content.findings)
+        slides.append(Slide("Key findings", f"<ul>{items}</ul>"))
+    for section in content.sections:
+        if section.title in SKIP_SECTIONS:
+            continue
+        big_tables = [t for t in section.tables if not fits_on_a_slide(t)]
+        words = list(section.text)
+        if big_tables:
+            listed = "".join(f"<li>{html.escape(t['caption'])}</li>" for t in big_tables)
+            words.append(f'<p class="deck-note">In the book (too large for a slide):</p><ul class="deck-note">{listed}</ul>')
+        if section.lists:
+            body = "".join(words) + "".join(section.lists)
+            slides.append(Slide(section.title, f'<div class="deck-prompts">{body}</div>'))
+        elif any(w.strip() for w in words):
+            slides.append(Slide(section.title or content.title, "".join(words)))
+        for figure in section.figures:
+            note = f'<p class="deck-note">{html.escape(figure["note"])}</p>' if figure["note"] else ""
+            slides.append(Slide(figure["caption"] or section.title,
+                                f'<figure><img src="{html.escape(figure["src"], quote=True)}" '
+                                f'alt="{html.escape(figure["alt"], quote=True)}"/></figure>{note}', kind="figure"))
+        for table in section.tables:
+            if table in big_tables:
+                continue
+            note = f'<p class="deck-note">{html.escape(table["note"])}</p>' if table["note"] else ""
+            slides.append(Slide(table["caption"] or section.title, table["html"] + note, kind="table"))
+    if content.facilitator:
+        slides.append(Slide("For facilitators: discussion prompts",
+                            f'<div class="deck-prompts">{content.facilitator}</div>', kind="prompts"))
+    return slides
+
+
+def banner_text(params) -> str:
+    parts = []
+    if not params.published:
+        parts.append("NOT FOR PUBLICATION: small numbers are shown unsuppressed.")
+    if params.synthetic:
+        parts.append("Synthetic data: every number is made up, for demonstration only.")
+    return " ".join(parts)
+
+
+def deck_html(content: ChapterContent, params, chapter: int, made: dt.date | None = None) -> str:
+    """The whole deck as one HTML document (styles and script inline, images as data URIs)."""
+    slides = plan_slides(content)
+    banner = banner_text(params)
+    made = made or dt.date.today()
+    source = html.escape(f"{params.area_name} · chapter {chapter} · {made.day} {made:%B %Y}")
+    parts = []
+    for i, slide in enumerate(slides, start=1):
+        heading = "h1" if slide.kind == "title" else "h2"
+        extra = ""
+        if slide.kind == "title":
+            extra = f'<p class="deck-area">{html.escape(params.area_name)}: chapter {chapter}</p>'
+            body = f'{extra}<div class="deck-question">{slide.body}</div>' if slide.body else extra
+        else:
+            body = slide.body
+        banner_html = f'<p class="deck-banner">{html.escape(banner)}</p>' if banner else ""
+        # The body scrolls when a slide holds more than fits: focusable, so the keyboard can scroll it.
+        parts.append(
+            f'<section class="slide {slide.kind}" id="slide-{i}" aria-labelledby="slide-{i}-title">'
+            f'<{heading} id="slide-{i}-title">{html.escape(slide.title)}</{heading}>'
+            f'<div class="deck-body" tabindex="0" role="group" aria-labelledby="slide-{i}-title">{body}</div>'
+            f'<div class="deck-foot">{banner_html}<p class="deck-source">{source}</p></div></section>')
+    css = (ASSETS / "deck.css").read_text(encoding="utf-8")
+    script = (ASSETS / "deck.js").read_text(encoding="utf-8")
+    title = html.escape(f"{content.title}: {params.area_name} (slides)")
+    return (
+        "<!DOCTYPE html>\n"
+        f'<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>{title}</title>\n'
+        f"<style>\n{css}\n</style>\n</head>\n<body>\n<main>\n" + "\n".join(parts) + "\n</main>\n"
+        '<nav class="deck-controls" aria-label="Slides">'
+        '<button type="button" id="deck-previous">Previous</button>'
+        '<p id="deck-counter"></p>'
+        '<button type="button" id="deck-next">Next</button></nav>\n'
+        '<p class="deck-spoken" id="deck-spoken" aria-live="polite"></p>\n'
+        f"<script>\n{script}\n</script>\n</body>\n</html>\n")
+
+
+def write_chapter_deck(area_file: str | Path, chapter: int, output_root: Path | None = None,
+                       to: Path | None = None) -> Path:
+    """Write the deck for one chapter of an area's last build; returns the file written."""
+    area_file = Path(area_file)
+    executed, results, params = built_files(area_file, chapter, output_root)
+    notebook = nbformat.read(executed, as_version=4)
+    findings = []
+    if results is not None:
+        payload = json.loads(results.read_text(encoding="utf-8"))
+        findings = [f.get("finding", "") for f in payload.get("findings") or [] if f.get("finding")]
+    content = read_chapter(notebook, findings)
+    nb = notebook_for(chapter)
+    target = to or (output_root or ROOT / "_build") / params.slug / "slides" / f"{nb.stem}.html"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(deck_html(content, params, chapter), encoding="utf-8")
+    return target
+
+
+__all__ = ["SlidesError", "write_chapter_deck", "read_chapter", "plan_slides", "deck_html", "split_blocks",
+           "myst_to_markdown", "glued_values"]

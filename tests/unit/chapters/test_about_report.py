@@ -1,0 +1,151 @@
+"""Chapter 9 (About this report) on hand-made tables: files, dates, parameters, rules."""
+
+import hashlib
+import json
+import re
+from importlib.metadata import version
+
+import pytest
+
+from prebirth.chapters import about_report, common
+from prebirth.config import Event
+from prebirth.data.benchmarks import Benchmarks, empty_tidy
+from prebirth.data.load import SourceFile
+from tests.unit.chapters.conftest import make_chapter
+
+TABLES = {
+    "children": [{"child_id": "K1", "date_of_birth": "2020-05-01", "expected_date_of_birth": "2020-05-03"},
+                 {"child_id": "K2", "date_of_birth": "2019-11-20"},
+                 {"child_id": "K3", "date_of_birth": "2015-03-03"},
+                 {"child_id": "K4", "date_of_birth": "2021-07-10"}],
+    "proceedings": [{"proceedings_id": "P1", "child_id": "K1", "issue_date": "2020-05-03",
+                     "first_hearing_date": "2020-05-03"},
+                    {"proceedings_id": "P2", "child_id": "K2", "issue_date": "2019-12-01",
+                     "first_hearing_date": "2021-07-22"},
+                    {"proceedings_id": "P3", "child_id": "K3", "issue_date": "2018-02-14"},
+                    {"proceedings_id": "P4", "child_id": "K4", "issue_date": "2021-07-20"}],
+    "births": [{"year": 2019, "live_births": 3000}, {"year": 2021, "live_births": 2900}],
+    "involvement": [{"child_id": "K1", "parent_id": "M1", "assessed": "Y"}],
+    "parents": [{"parent_id": "M1", "role": "mother", "date_of_birth": "2001-02-02"}],
+}
+
+
+def source(name, table, rows):
+    return SourceFile(name, "canonical CSV", f"{table} table ({rows} rows)", rows, "ab" * 32, [table])
+
+
+@pytest.fixture
+def ch(tmp_path):
+    chapter = make_chapter(TABLES, number=9, key="about_this_report", tmp_path=tmp_path / "secret" / "area",
+                           events=[Event(date="2019-04-01", label="New team")], synthetic=True)
+    chapter.data.sources.extend([source("children.csv", "children", 4), source("proceedings.csv", "proceedings", 4),
+                                 source("births.csv", "births", 2), source("involvement.csv", "involvement", 1),
+                                 source("parents.csv", "parents", 1)])
+    return chapter
+
+
+def test_date_ranges_to_the_month_from_every_event_date_and_never_a_date_of_birth(ch):
+    frame = about_report.inputs_frame(ch).set_index("File")
+    # proceedings: issue and hearing dates from 14 Feb 2018 to 22 Jul 2021
+    assert frame.loc["proceedings.csv", "Dates covered"] == "Feb 2018 to Jul 2021"
+    assert frame.loc["births.csv", "Dates covered"] == "2019 to 2021 (calendar years)"
+    assert frame.loc["children.csv", "Dates covered"] == "only dates of birth (not shown)"
+    assert frame.loc["parents.csv", "Dates covered"] == "only dates of birth (not shown)"
+    assert frame.loc["involvement.csv", "Dates covered"] == "no dates"
+    text = frame.to_csv()
+    for dob in ("2020-05-01", "May 2020", "Nov 2019", "Mar 2015", "Feb 2001", "2001"):
+        assert dob not in text, dob
+
+
+def test_record_counts_below_the_threshold_are_withheld_in_a_published_book(ch):
+    frame = about_report.inputs_frame(ch).set_index("File")
+    assert frame.loc["children.csv", "Records"] == "c"  # 4 < 6
+    assert frame.loc["children.csv", "SHA-256 checksum"] == "ab" * 32
+    assert "4 rows" not in frame.to_csv()  # the reader's label (which counts rows) is not shown
+
+
+def test_record_counts_in_an_internal_book(tmp_path):
+    chapter = make_chapter(TABLES, tmp_path=tmp_path, audience="internal")
+    chapter.data.sources.append(source("children.csv", "children", 4))
+    assert about_report.inputs_frame(chapter)["Records"].tolist() == ["4"]
+
+
+def test_parameters_show_paths_by_their_last_part_only(ch, tmp_path):
+    frame = about_report.parameters_table(ch).frame.set_index("Parameter")
+    assert frame.loc["data", "Value"] == "area/"
+    assert str(tmp_path) not in frame.to_csv()
+    assert frame.loc["period.start", "Value"] == "2019-04-01"
+    assert frame.loc["suppression.min_count", "Value"] == "6"
+    assert frame.loc["synthetic", "Value"] == "yes"
+    assert frame.loc["events", "Value"] == "2019-04-01: New team"
+    assert frame.loc["previous_indicators", "Value"] == "not set"
+    assert frame.loc["newborn_days", "What it means"].startswith("a baby is a newborn")
+
+
+def test_definitions_carry_this_area_s_settings(tmp_path):
+    chapter = make_chapter(TABLES, tmp_path=tmp_path, newborn_days=14, urgent_days={"emergency": 2, "short_notice": 5})
+    frame = about_report.definitions_table(chapter).frame.set_index("Term")
+    assert frame.loc["Newborn", "Definition in this book"] == "A baby aged under 14 days when proceedings were issued."
+    notice = frame.loc["Notice", "Definition in this book"]
+    assert "under 2 days is an emergency hearing" in notice and "5 days or fewer is short notice" in notice
+    assert frame.loc["Report period", "Definition in this book"].startswith("1 April 2019 to 31 March 2022")
+
+
+def test_suppression_rules_name_the_threshold(tmp_path):
+    published = about_report.suppression_rules(make_chapter(TABLES, tmp_path=tmp_path, suppression={"min_count": 10}))
+    assert "from 1 to 9" in published.markdown and "fewer than 10 people" in published.markdown
+    internal = about_report.suppression_rules(make_chapter(TABLES, tmp_path=tmp_path, audience="internal"))
+    assert internal.kind == "notyet" and "NOT FOR PUBLICATION" in internal.markdown
+
+
+def test_software_versions_and_commit(ch):
+    frame = about_report.software_table(ch).frame.set_index("Software")
+    assert frame.loc["pandas", "Version"] == version("pandas")
+    assert frame.loc["statsmodels", "Version"] == version("statsmodels")
+    commit = frame.loc["Pre-birth Data Book code (git commit)", "Version"]
+    assert re.fullmatch(r"[0-9a-f]{40}", commit) or commit in ("not a git checkout", "git not available")
+
+
+def test_build_summary_names_the_area_the_period_and_the_audience(ch):
+    text = about_report.build_summary(ch).markdown
+    assert "Testshire (E99000001)" in text and "1 April 2019 to 31 March 2022" in text
+    assert "**published**" in text and "synthetic" in text
+
+
+def test_benchmark_files_are_listed_with_their_checksums(tmp_path):
+    folder = tmp_path / "bench"
+    folder.mkdir()
+    (folder / "benchmarks.csv").write_text("period,indicator\n2019/20,x\n")
+    previous = tmp_path / "old_indicators.csv"
+    previous.write_text("indicator,period\n")
+    chapter = make_chapter(TABLES, tmp_path=tmp_path, benchmarks=Benchmarks(empty_tidy(), files=["benchmarks.csv"]),
+                           previous_indicators=previous)
+    # the benchmarks folder parameter shares its name with make_chapter's Benchmarks argument
+    chapter.prepared.params = chapter.params.model_copy(update={"benchmarks": folder})
+    frame = about_report.other_files_table(chapter).frame.set_index("File")
+    assert frame.loc["benchmarks.csv", "SHA-256 checksum"] == hashlib.sha256(
+        (folder / "benchmarks.csv").read_bytes()).hexdigest()
+    assert frame.loc["old_indicators.csv", "SHA-256 checksum"] == hashlib.sha256(previous.read_bytes()).hexdigest()
+
+
+def test_no_benchmarks_says_so(tmp_path):
+    notice = about_report.other_files_table(make_chapter(TABLES, tmp_path=tmp_path))
+    assert "no comparison with other areas" in notice.markdown
+
+
+def test_chapters_table_counts_what_each_chapter_published(ch, tmp_path):
+    results = tmp_path / "results"
+    results.mkdir()
+    rows = [{"indicator": "x", "suppressed": False}, {"indicator": "x", "suppressed": True},
+            {"indicator": "y", "suppressed": False}]
+    (results / "infants_and_newborns.json").write_text(json.dumps(
+        {"chapter": 1, "key": "infants_and_newborns", "indicators": rows, "findings": [{"finding": "f"}]}))
+    ch.results_dir = results
+    frame = about_report.chapters_table(ch).frame.set_index("Chapter")
+    row = frame.loc["1. Infants and newborns in care proceedings"]
+    assert (row["Measures recorded"], row["Withheld"], row["Key findings"]) == ("3", "1", "1")
+    assert frame.loc["2. Recurrent proceedings", "Measures recorded"] == "not built"
+
+
+def test_chapters_table_when_run_on_its_own(ch):
+    assert isinstance(about_report.chapters_table(ch), common.Notice)

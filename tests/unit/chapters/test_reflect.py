@@ -1,0 +1,357 @@
+"""Chapter 8 (Reflect and plan) on hand-made tables and hand-made chapter results."""
+
+import json
+
+import pandas as pd
+import pytest
+
+from prebirth.chapters import common, reflect
+from tests.unit.chapters.conftest import make_chapter
+
+CHILDREN = [{"child_id": "K1", "date_of_birth": "2020-05-01"}]
+
+
+def rag_row(date, sid, stage, level, rating, text=None, owner="Head of Service"):
+    return {"round_date": date, "statement_id": sid, "stage": stage, "level": level,
+            "statement": text or f"Statement {sid}.", "rating": rating, "evidence": f"Evidence for {sid}",
+            "owner": owner, "next_review": "2024-04-01"}
+
+
+def chapter(rag=None, tmp_path=None, **parameters):
+    tables = {"children": CHILDREN}
+    if rag is not None:
+        tables["rag"] = rag
+    return make_chapter(tables, number=8, key="reflect_and_plan", tmp_path=tmp_path, **parameters)
+
+
+# -- the starter statements and the area's own ----------------------------------------
+
+def test_starter_statements_cover_every_stage_and_level_with_unique_ids():
+    ids = [s.statement_id for s in reflect.STARTER_STATEMENTS]
+    assert len(ids) == len(set(ids)) == 18
+    cells = {(s.stage, s.level) for s in reflect.STARTER_STATEMENTS}
+    assert cells == {(stage, level) for stage in reflect.STAGES for level in reflect.LEVELS}
+
+
+def test_the_starter_set_never_claims_to_be_the_official_tool():
+    text = " ".join(s.text for s in reflect.STARTER_STATEMENTS).lower()
+    assert "pre-birth change project" not in text and "official" not in text
+
+
+@pytest.mark.parametrize("label, stage", [
+    ("Pre-birth", "Pre-birth"), ("pre birth", "Pre-birth"), ("PREBIRTH", "Pre-birth"),
+    ("Maternity setting and first hearing", "Maternity setting and first hearing"),
+    ("maternity", "Maternity setting and first hearing"), ("After Discharge", "After discharge"),
+    ("post-discharge", "After discharge"), ("Leaving care", "Leaving care"),
+])
+def test_stage_labels_are_read_whatever_their_case_and_spacing(label, stage):
+    assert reflect.normalise_stage(label) == stage
+
+
+@pytest.mark.parametrize("label, level", [("Strategic", "Strategic"), ("strategy", "Strategic"),
+                                          ("practice", "Practice"), ("Practitioner", "Practice"),
+                                          ("Operational", "Operational")])
+def test_level_labels(label, level):
+    assert reflect.normalise_level(label) == level
+
+
+def test_no_rag_table_gives_the_starter_set_unrated_in_stage_order():
+    ch = chapter()
+    used = reflect.statements_in_use(ch)
+    assert list(used["statement_id"]) == [f"S{i:02d}" for i in range(1, 19)]  # already in stage, level order
+    assert set(used["origin"]) == {"starter"}
+    assert "No self-assessment ratings were supplied yet" in reflect.rag_intro(ch).markdown
+    notice = reflect.rag_heatmap(ch)
+    assert isinstance(notice, common.Notice) and notice.kind == "notyet"
+
+
+def test_an_area_table_with_none_of_the_starter_ids_replaces_the_starter_set():
+    ch = chapter([rag_row("2023-10-01", "X1", "after discharge", "practice", "G"),
+                  rag_row("2023-10-01", "X2", "pre-birth", "strategic", "R")])
+    used = reflect.statements_in_use(ch)
+    assert list(used["statement_id"]) == ["X2", "X1"]  # pre-birth before after discharge
+    assert "replace the book's starter set" in reflect.rag_intro(ch).markdown
+
+
+def test_an_area_table_using_starter_ids_rates_them_and_adds_its_own():
+    ch = chapter([rag_row("2023-10-01", "S01", "Pre-birth", "Strategic", "A", text="Our own wording of S01."),
+                  rag_row("2023-10-01", "X9", "After discharge", "Practice", "G", text="A statement of our own.")])
+    used = reflect.statements_in_use(ch).set_index("statement_id")
+    assert len(used) == 19  # 18 starter statements + 1 of the area's own
+    assert used.loc["S01", "statement"] == "Our own wording of S01."
+    assert used.loc["S01", "origin"] == "own" and used.loc["X9", "origin"] == "own"
+    assert used.loc["S02", "origin"] == "starter"
+    intro = reflect.rag_intro(ch).markdown
+    assert "rates 1 of the book's starter statements and 1 statement of your own" in intro
+    assert "The 17 starter statements your table does not use are listed as not rated" in intro
+
+
+# -- heat map, rounds and change ----------------------------------------------------------
+
+@pytest.fixture
+def two_rounds():
+    # Own ids only (the area's set replaces the starter set). Latest round, 1 Oct 2023:
+    #   Pre-birth / Strategic: P1 R, P2 A, P3 G   -> scores 0, 1, 2, mean 1.0 -> Amber; R1 A1 G1
+    #   Pre-birth / Practice:  P4 G, P5 G, P6 blank -> mean 2.0 -> Green; 1 not rated
+    #   After discharge / Strategic: P7 R, P8 A  -> mean 0.5, rounded half up -> 1 -> Amber
+    # Round before, 1 Oct 2022: P1 A (worse now), P2 A (same), P3 A (better), P4 R (better),
+    #   P5 G (same), P7 R (same); P8 first rated in 2023 (newly rated); P6 G then blank now.
+    rows = [rag_row("2022-10-01", "P1", "Pre-birth", "Strategic", "A"),
+            rag_row("2022-10-01", "P2", "Pre-birth", "Strategic", "A"),
+            rag_row("2022-10-01", "P3", "Pre-birth", "Strategic", "A"),
+            rag_row("2022-10-01", "P4", "Pre-birth", "Practice", "R"),
+            rag_row("2022-10-01", "P5", "Pre-birth", "Practice", "G"),
+            rag_row("2022-10-01", "P6", "Pre-birth", "Practice", "G"),
+            rag_row("2022-10-01", "P7", "After discharge", "Strategic", "R"),
+            rag_row("2023-10-01", "P1", "Pre-birth", "Strategic", "R", owner="Principal Social Worker"),
+            rag_row("2023-10-01", "P2", "Pre-birth", "Strategic", "A"),
+            rag_row("2023-10-01", "P3", "Pre-birth", "Strategic", "G"),
+            rag_row("2023-10-01", "P4", "Pre-birth", "Practice", "G"),
+            rag_row("2023-10-01", "P5", "Pre-birth", "Practice", "G"),
+            rag_row("2023-10-01", "P6", "Pre-birth", "Practice", None),
+            rag_row("2023-10-01", "P7", "After discharge", "Strategic", "R"),
+            rag_row("2023-10-01", "P8", "After discharge", "Strategic", "A")]
+    return rows
+
+
+def test_heatmap_counts_and_average_rating_by_hand(two_rounds):
+    ch = chapter(two_rounds)
+    data = reflect.heatmap_data(ch).set_index(["Stage", "Level"])
+    cell = data.loc[("Pre-birth", "Strategic")]
+    assert (cell.Red, cell.Amber, cell.Green, cell["Not rated"], cell["Average rating"]) == (1, 1, 1, 0, "Amber")
+    cell = data.loc[("Pre-birth", "Practice")]
+    assert (cell.Red, cell.Amber, cell.Green, cell["Not rated"], cell["Average rating"]) == (0, 0, 2, 1, "Green")
+    cell = data.loc[("After discharge", "Strategic")]
+    assert cell["Average rating"] == "Amber"  # mean 0.5 rounds half up to amber, not down to red
+    assert ("After discharge", "Practice") in data.index  # an empty cell is still shown
+    assert data.loc[("After discharge", "Practice"), "Average rating"] == reflect.NOT_RATED
+
+
+def test_heatmap_figure_says_every_cell_in_words(two_rounds):
+    figure = reflect.rag_heatmap(chapter(two_rounds))
+    assert isinstance(figure, common.Figure)
+    assert "October 2023" in figure.caption
+    assert "Pre-birth, strategic: 1 red, 1 amber, 1 green (average amber)" in figure.alt
+    assert "Pre-birth, practice: 0 red, 0 amber, 2 green, 1 not rated (average green)" in figure.alt
+    assert list(figure.data.columns[:2]) == ["Stage", "Level"] and "_average" not in figure.data
+
+
+def test_rounds_chart_counts_each_round(two_rounds):
+    figure = reflect.rag_rounds_chart(chapter(two_rounds))
+    data = figure.data.set_index("Round")
+    # 8 statements in use. 2022: R P4 P7 = 2, A P1 P2 P3 = 3, G P5 P6 = 2, not rated P8 = 1.
+    assert tuple(data.loc["October 2022", ["Red", "Amber", "Green", "Not rated"]]) == (2, 3, 2, 1)
+    # 2023: R P1 P7 = 2, A P2 P8 = 2, G P3 P4 P5 = 3, not rated P6 = 1.
+    assert tuple(data.loc["October 2023", ["Red", "Amber", "Green", "Not rated"]]) == (2, 2, 3, 1)
+
+
+@pytest.mark.parametrize("before, after, change", [
+    ("A", "G", "Better"), ("R", "A", "Better"), ("G", "R", "Worse"), ("R", "R", "No change"),
+    ("", "A", "Newly rated"), ("A", "", "Not rated this round"),
+])
+def test_change_between_rounds(before, after, change):
+    assert reflect.change_between_rounds(before, after) == change
+
+
+def test_change_table_lists_the_statements_that_changed(two_rounds):
+    table = reflect.rag_change_table(chapter(two_rounds))
+    frame = table.frame.set_index(table.frame["Statement"].str[10:12])
+    assert dict(frame["Change"]) == {"P1": "Worse", "P3": "Better", "P4": "Better", "P6": "Not rated this round",
+                                     "P8": "Newly rated"}
+    assert frame.loc["P1", "October 2022"] == "Amber" and frame.loc["P1", "October 2023"] == "Red"
+    assert "2 statements rated better and 1 worse" in table.note
+    assert "3 unchanged statements are left out" in table.note  # P2, P5, P7
+
+
+def test_one_round_says_the_change_comes_later():
+    notice = reflect.rag_change_table(chapter([rag_row("2023-10-01", "P1", "Pre-birth", "Practice", "G")]))
+    assert "Only one round" in notice.markdown and "October 2023" in notice.markdown
+
+
+def test_priorities_are_the_latest_red_and_amber_statements_red_first(two_rounds):
+    table = reflect.rag_priorities(chapter(two_rounds))
+    assert list(table.frame["Rating"]) == ["Red", "Red", "Amber", "Amber"]  # P1, P7, then P2, P8
+    assert list(table.frame["Statement"]) == ["Statement P1.", "Statement P7.", "Statement P2.", "Statement P8."]
+    assert table.frame["Owner"].iloc[0] == "Principal Social Worker"
+    assert table.frame["Next review"].iloc[0] == "April 2024"
+
+
+def test_worksheet_downloads_in_the_rag_table_format(tmp_path):
+    ch = chapter()
+    ch.downloads_dir = tmp_path
+    table = reflect.rag_worksheet(ch)
+    assert len(table.frame) == 18
+    sheet = pd.read_csv(tmp_path / "08-rag-worksheet.csv", dtype=str)
+    assert list(sheet.columns) == ["round_date", "statement_id", "stage", "level", "statement", "rating", "evidence",
+                                   "owner", "next_review"]
+    assert sheet["statement_id"].tolist()[:2] == ["S01", "S02"]
+
+
+# -- what the other chapters recorded ---------------------------------------------------
+
+def write_results(folder, number, key, findings=(), indicators=(), status=None):
+    folder.mkdir(parents=True, exist_ok=True)
+    payload = {"chapter": number, "key": key, "status": status or {}, "indicators": list(indicators),
+               "findings": [{"chapter": number, "finding": f, "indicator": i} for f, i in findings]}
+    (folder / f"{key}.json").write_text(json.dumps(payload))
+
+
+def indicator(name, period, value, lower=None, upper=None, unit="proportion", group="", suppressed=False,
+              method="", numerator=None, denominator=None):
+    return {"indicator": name, "period": period, "group": group, "numerator": numerator,
+            "denominator": denominator, "value": value, "lower": lower, "upper": upper, "unit": unit,
+            "method": method, "suppressed": suppressed}
+
+
+@pytest.fixture
+def results(tmp_path):
+    folder = tmp_path / "results"
+    write_results(folder, 0, "about_your_data", [("5 of 8 questions can be answered.", "")],
+                  status={"recurrence": "not yet", "urgent": "can answer"})
+    write_results(folder, 1, "infants_and_newborns",
+                  [("Newborns: 44.4 per 10,000 live births.", "newborn_rate_per_10k_births"),
+                   ("Babies under one were 28% of children in proceedings.", "infants_share")],
+                  [indicator("infants_share", "2019/20", 0.2, 0.15, 0.26),
+                   indicator("infants_share", "2020/21", 0.3, 0.25, 0.36),
+                   indicator("infants_share", "all", 0.25, 0.21, 0.29),
+                   indicator("infants_share", "2020/21", 0.31, group="England", method="published benchmark (DfE)"),
+                   indicator("newborn_rate_per_10k_births", "2020/21", 40.0, group="E06000009"),
+                   indicator("newborn_rate_per_10k_births", "2020/21", 45.0, 35.0, 56.0, unit="per 10,000 live births"),
+                   indicator("regional_infant_starters_share", "all", 0.2, group="North West"),
+                   indicator("newborn_rate_trend_ratio", "all", 1.055, 1.0, 1.12, unit="rate ratio per year")])
+    write_results(folder, 2, "recurrent_proceedings")  # ran, found nothing: its question cannot be answered yet
+    write_results(folder, 4, "waiting_times", indicators=[
+        indicator("days_referral_to_assessment_median", "all", 12.5, 10, 15, unit="days", group="pre-birth"),
+        indicator("days_referral_to_assessment_median", "all", None, unit="days", group="other", suppressed=True)])
+    write_results(folder, 9, "about_this_report", [("not collected", "")])  # chapter 9 runs later: ignored
+    (folder / "broken.json").write_text("{ not json")
+    return folder
+
+
+def test_findings_table_collects_every_chapter_in_order(results):
+    ch = chapter()
+    ch.results_dir = results
+    frame = reflect.findings_frame(ch)
+    assert frame["Chapter"].tolist()[:4] == ["0. About your data"] + ["1. Infants and newborns in care proceedings"] * 2 \
+        + ["2. Recurrent proceedings"]
+    assert frame["Key finding"].iloc[1] == "Newborns: 44.4 per 10,000 live births."
+    assert frame["Measure"].iloc[2] == "Babies under one as a share of children in proceedings"
+    assert frame["Key finding"].iloc[3].startswith("No key finding: the data cannot answer this question yet")
+    chapter3 = frame[frame["Chapter"].str.startswith("3.")]
+    assert chapter3["Key finding"].tolist() == ["No results: this chapter was not built this time."]
+    assert len(frame) == 3 + 6  # three findings; chapters 2-7 one row each
+    assert "not collected" not in " ".join(frame["Key finding"])
+
+
+def test_findings_when_the_notebook_runs_on_its_own():
+    notice = reflect.findings_table(chapter())
+    assert isinstance(notice, common.Notice) and "prebirth build" in notice.markdown
+    assert "prebirth build" in reflect.baseline_table(chapter()).markdown
+
+
+def test_baseline_keeps_the_area_and_its_groups_and_leaves_comparators_out(results):
+    ch = chapter()
+    ch.results_dir = results
+    frame = reflect.baseline_frame(ch).set_index(["Indicator id", "Group"])
+    assert set(frame.index) == {("infants_share", ""), ("newborn_rate_per_10k_births", ""),
+                                ("newborn_rate_trend_ratio", ""), ("days_referral_to_assessment_median", "pre-birth"),
+                                ("days_referral_to_assessment_median", "other")}
+    row = frame.loc[("infants_share", "")]
+    assert (row["Latest year"], row["Value in the latest year"], row["Whole period"]) == \
+        ("2020/21", "30% (25% to 36%)", "25% (21% to 29%)")
+    assert frame.loc[("newborn_rate_trend_ratio", ""), "Whole period"] == "1.06 (1.00 to 1.12)"  # 1.055 half up
+    assert frame.loc[("days_referral_to_assessment_median", "pre-birth"), "Whole period"] == "13 days (10 to 15)"
+    assert frame.loc[("days_referral_to_assessment_median", "other"), "Whole period"] == "c"
+
+
+@pytest.mark.parametrize("unit, value, lower, upper, suppressed, text", [
+    ("proportion", 0.125, None, None, False, "13%"),            # 12.5% half up
+    ("proportion", 0.2, 0.15, 0.26, False, "20% (15% to 26%)"),
+    ("count", 7.0, None, None, False, "7"),
+    ("count", 1234.0, None, None, False, "1,234"),
+    ("per 10,000 live births", 44.45, 37.2, 52.6, False, "44.5 (37.2 to 52.6)"),
+    ("weeks", 14.5, None, None, False, "15 weeks"),
+    ("proportion", None, None, None, True, "c"),
+    ("proportion", None, None, None, False, "not available"),
+])
+def test_format_value(unit, value, lower, upper, suppressed, text):
+    assert reflect.format_value(unit, value, lower, upper, suppressed) == text
+
+
+# -- the change since an earlier build ---------------------------------------------------
+
+PREVIOUS = """indicator,period,group,numerator,denominator,value,lower,upper,unit,method,suppressed
+infants_share,2018/19,,,,0.2,0.15,0.26,proportion,Wilson,false
+infants_share,2019/20,,,,0.22,0.17,0.28,proportion,Wilson,false
+newborn_rate_per_10k_births,2019/20,,,,40,30,50,"per 10,000 live births",exact,false
+newborn_rate_trend_ratio,all,,,,1.01,0.95,1.07,rate ratio per year,poisson,false
+days_referral_to_assessment_median,all,pre-birth,,,20,18,25,days,KM,false
+days_referral_to_assessment_median,all,other,,,30,25,35,days,KM,false
+"""
+
+
+def test_change_compares_latest_years_and_says_whether_outside_the_earlier_interval(results, tmp_path):
+    path = tmp_path / "previous.csv"
+    path.write_text(PREVIOUS)
+    ch = chapter(previous_indicators=path)
+    ch.results_dir = results
+    table = reflect.change_table(ch)
+    frame = table.frame.set_index(["Measure", "Group"])
+    share = frame.loc[("Babies under one as a share of children in proceedings", "")]
+    # now 2020/21 30% against 2019/20 22% (17% to 28%): 30% lies above 28%.
+    assert share["Before"] == "2019/20: 22% (17% to 28%)" and share["Now"] == "2020/21: 30% (25% to 36%)"
+    assert share["Change"] == "+8 percentage points"
+    assert share["Outside the earlier interval?"].startswith("Outside")
+    rate = frame.loc[("Newborns in proceedings per 10,000 live births", "")]
+    # 45 against 40 (30 to 50): inside.
+    assert rate["Change"] == "+5.0" and rate["Outside the earlier interval?"].startswith("Inside")
+    trend = frame.loc[("Yearly change in the newborn rate (rate ratio)", "")]
+    # shown as 1.06 (1.055 half up) against 1.01: the change agrees with the numbers shown, +0.05
+    assert trend["Before"].startswith("whole period: 1.01") and trend["Change"] == "+0.05"
+    wait = frame.loc[("Days from referral to assessment (median)", "pre-birth")]
+    # 12.5 (shown as 13) against 20 (18 to 25): -7 days, and 12.5 is below 18.
+    assert wait["Change"] == "-7 days" and wait["Outside the earlier interval?"].startswith("Outside")
+    withheld = frame.loc[("Days from referral to assessment (median)", "other")]
+    assert withheld["Change"] == "not shown" and "Withheld" in withheld["Outside the earlier interval?"]
+
+
+def test_no_previous_indicators_explains_how_to_get_the_change():
+    notice = reflect.change_table(chapter())
+    assert "previous_indicators" in notice.markdown
+
+
+def test_a_previous_file_without_a_value_column_is_named_with_the_fix(tmp_path):
+    path = tmp_path / "old.csv"
+    path.write_text("indicator,period,lower,upper,unit,suppressed\ninfants_share,2019/20,0.1,0.2,proportion,false\n")
+    notice = reflect.change_table(chapter(previous_indicators=path))
+    assert notice.kind == "notyet"
+    assert "old.csv: column 'value' is missing" in notice.markdown and "prebirth build" in notice.markdown
+
+
+def test_a_previous_file_with_a_word_for_a_number_names_the_row(tmp_path):
+    path = tmp_path / "old.csv"
+    path.write_text(PREVIOUS.replace("0.22,0.17", "about a fifth,0.17"))
+    frame, problems = reflect.read_previous(path)
+    assert frame is None
+    assert problems == ["old.csv, row 3, column 'value': 'about a fifth' is not a number. Leave it blank or correct it."]
+
+
+@pytest.mark.parametrize("value, lower, upper, outside", [(30, 17, 28, True), (10, 17, 28, True),
+                                                          (28, 17, 28, False), (20, None, 28, None)])
+def test_outside_interval(value, lower, upper, outside):
+    assert reflect.outside_interval(value, lower, upper) is outside
+
+
+# -- questions ---------------------------------------------------------------------------
+
+def test_questions_follow_the_ratings_and_what_cannot_be_answered(two_rounds, results):
+    ch = chapter(two_rounds)
+    ch.results_dir = results
+    text = reflect.discussion_questions(ch).markdown
+    assert "\u201cStatement P1\u201d was rated red" in text and "\u201cStatement P7\u201d was rated red" in text
+    assert "1 rating got worse since the last round" in text
+    assert "The data cannot yet answer: Recurrent proceedings" in text
+    assert "**For parents and families**" in text
+    # Lowest average: pre-birth strategic and after-discharge strategic are both amber with one red
+    # each (pre-birth practice is green); the tie goes to the earlier stage.
+    assert "lowest-rated part of the self-assessment is pre-birth (strategic level)" in text
