@@ -7,6 +7,7 @@ AREA ?= areas/demo.yml
 JOBS ?=
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | cksum | cut -d' ' -f1)
 DEMO := data/demo/.generated
+NODE := node_modules/.package-lock.json
 
 .PHONY: help install book demo test clean bench
 
@@ -22,6 +23,11 @@ $(STAMP): requirements.txt pyproject.toml
 
 install: $(STAMP)  ## create .venv and install the pinned requirements
 
+# axe-core for the accessibility test, from the committed lock file (the only npm download).
+$(NODE): package.json package-lock.json
+	if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: the accessibility test will be skipped (install Node.js to run it)"; fi
+
 $(DEMO): $(STAMP) src/prebirth/synth.py
 	$(BIN)/prebirth demo --root .
 	touch $@
@@ -31,7 +37,7 @@ demo: $(DEMO)  ## write the synthetic demo area (data/demo/, areas/demo.yml)
 book: $(STAMP) $(DEMO)  ## build the book: make book [AREA=areas/<name>.yml] [JOBS=2]
 	$(BIN)/prebirth build $(AREA) $(if $(JOBS),-j $(JOBS))
 
-test: $(STAMP) $(DEMO)  ## run the whole test suite (unit, notebooks, book, browser)
+test: $(STAMP) $(DEMO) $(NODE)  ## run the whole test suite (unit, notebooks, book, browser)
 	$(BIN)/python -m pytest tests notebooks --nbval-lax --nbval-current-env -p no:cacheprovider
 
 bench: $(STAMP) $(DEMO)  ## run the performance benchmarks (not part of the tests)

@@ -108,6 +108,29 @@ def template(path: Path = typer.Argument(..., help="workbook to write, e.g. my_a
     typer.echo(f"Template written: {path}")
 
 
+@app.command()
+def slides(
+    area: Path = typer.Argument(..., help="parameters file of a built book, e.g. areas/demo.yml"),
+    chapter: int = typer.Option(..., "--chapter", "-c", help="the chapter to present (0 to 9)"),
+    output: Optional[Path] = typer.Option(None, "--output", help="build folder the book was built into "
+                                                                 "(as given to build --output; default: _build/)"),
+    to: Optional[Path] = typer.Option(None, "--to", help="file to write (default: <build>/<area>/slides/<chapter>.html)"),
+) -> None:
+    """Write a slide deck of one chapter for a workshop: one HTML file that opens with no network."""
+    from .config import ParameterError
+    from .slides import SlidesError, write_chapter_deck
+
+    try:
+        path = write_chapter_deck(area, chapter, output_root=output, to=to)
+    except ParameterError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    except SlidesError as exc:
+        typer.echo(f"{area}: cannot make slides: {exc}", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    typer.echo(f"Slides written: {path} (open it in a browser; arrow keys move between slides)")
+
+
 def main() -> None:
     app()
 
