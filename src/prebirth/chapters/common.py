@@ -42,7 +42,8 @@ class Prepared:
 
 def prepare(area_file: str | Path) -> Prepared:
     params = load_parameters(area_file)
-    return Prepared(params, load_area_data(params.data, params.sources), load_benchmarks(params.benchmarks))
+    data = load_area_data(params.data, params.sources, area_code=params.area_code, benchmarks=params.benchmarks)
+    return Prepared(params, data, load_benchmarks(params.benchmarks))
 
 
 @dataclass

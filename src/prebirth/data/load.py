@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import difflib
 import hashlib
 import io
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -36,6 +38,7 @@ class SourceFile:
     sha256: str
     tables: list[str] = field(default_factory=list)
     cannot_provide: list[str] = field(default_factory=list)
+    la_code: str | None = None  # the LA number a standard return names (CIN census <LEA>)
 
 
 @dataclass
@@ -123,12 +126,22 @@ def read_csv_text(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
         problems.append(error(name, None, None, None, "the file is empty",
                               "export the table again with its header row, or remove the file"))
         return None
+    other = _not_text(data)
+    if other:
+        problems.append(error(name, None, None, None, f"this is not a CSV text file: it is {other}",
+                              "save the table from Excel as 'CSV UTF-8 (Comma delimited)' (.csv), or give a "
+                              "workbook (.xlsx) itself as 'data:' in the parameters file"))
+        return None
     try:
-        text = data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")  # a byte-order mark (Excel's 'CSV UTF-8') is fine
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        problems.append(error(name, line, None, repr(data[exc.start: exc.start + 1]),
-                              "the file is not UTF-8 text",
+        start = data.rfind(b"\n", 0, exc.start) + 1
+        end = data.find(b"\n", exc.start)
+        shown = data[start: end if end >= 0 else None].decode("cp1252", errors="replace").strip()[:80]
+        problems.append(error(name, line, None, shown,
+                              f"the file is not UTF-8 text (byte {data[exc.start]:#04x} on line {line}; it looks like "
+                              "Windows 'ANSI' text, e.g. an accented letter saved by an older Excel)",
                               "save it as 'CSV UTF-8 (Comma delimited)' from Excel, or re-export as UTF-8"))
         return None
     header = text.splitlines()[0]
@@ -138,17 +151,34 @@ def read_csv_text(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
                               "save the file as comma-separated CSV"))
         return None
     try:
+        # Blank lines are kept while reading so that row numbers match the rows a spreadsheet shows.
         frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""],
-                            skipinitialspace=True)
+                            skipinitialspace=True, skip_blank_lines=False)
     except (pd.errors.ParserError, csv.Error) as exc:
-        problems.append(error(name, None, None, None, f"not a well-formed CSV file ({exc})",
-                              "check for unquoted commas or broken lines"))
+        detail = " ".join(str(exc).split())
+        line = re.search(r"line (\d+)", detail)
+        problems.append(error(name, int(line.group(1)) if line else None, None, None,
+                              f"not a well-formed CSV file ({detail})",
+                              "check that line for an unquoted comma or quote mark, or a line broken in two"))
         return None
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     frame = frame.astype("object").where(frame.notna(), None)
     frame["_file"] = name
     frame["_row"] = range(2, len(frame) + 2)
-    return frame
+    return frame[frame.drop(columns=["_file", "_row"]).notna().any(axis=1)].reset_index(drop=True)
+
+
+def _not_text(data: bytes) -> str | None:
+    """What a binary file given as a CSV is, in words; None for text."""
+    if data.startswith(b"PK\x03\x04"):
+        return "an Excel workbook (.xlsx) or another zip file, named .csv"
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        return "an old-style Excel workbook (.xls), named .csv"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16 text (Excel's 'Unicode Text'), not UTF-8"
+    if b"\x00" in data[:4096]:
+        return "a binary file"
+    return None
 
 
 def _cell_text(value):
@@ -173,6 +203,12 @@ def _read_workbook(path: Path, problems: list[Problem]) -> dict[str, pd.DataFram
     for sheet, frame in sheets.items():
         table = sheet.strip().lower()
         if table not in TABLES:
+            if table not in ("readme", "lists", "notes"):
+                near = difflib.get_close_matches(table, list(TABLES), n=1, cutoff=0.75)
+                hint = f"; if it holds the {near[0]} table, name the sheet '{near[0]}'" if near else ""
+                problems.append(warning(f"{path.name} [{sheet}]", None, None, None,
+                                        f"the sheet '{sheet}' is not one of the canonical tables and was not read",
+                                        f"name each sheet after its table (see the data guide){hint}"))
             continue
         frame = frame.dropna(how="all")
         frame.columns = [str(c).strip().lower() for c in frame.columns]
@@ -221,7 +257,8 @@ def read_raw(data: Path, kinds: dict[str, str] | None = None) -> tuple[dict[str,
                 continue
             returns.append(source)
             sources.append(SourceFile(path.name, adapters.KIND_NAMES[kind], source.label, source.rows,
-                                      sha256_of(path), sorted(source.tables), list(source.cannot_provide)))
+                                      sha256_of(path), sorted(source.tables), list(source.cannot_provide),
+                                      source.la_code))
         elif kind in adapters.BENCHMARK_KINDS:
             problems.append(warning(path.name, None, None, None,
                                     "this is a benchmark file, not the area's own data, and was not read here",
@@ -240,21 +277,24 @@ def read_raw(data: Path, kinds: dict[str, str] | None = None) -> tuple[dict[str,
     return raw, problems, sources
 
 
-def load_area_data(data: Path, kinds: dict[str, str] | None = None) -> AreaData:
+def load_area_data(data: Path, kinds: dict[str, str] | None = None, *, area_code: str | None = None,
+                   benchmarks: Path | None = None) -> AreaData:
     """Read and validate the area's data. Raises DataError listing every error found.
 
     ``kinds`` names the kind of a file where detection from its content needs help
     (the parameters' ``sources:``), e.g. ``{"returns_2021.xml": "cin_census"}``.
+    ``area_code`` (with the ``benchmarks`` folder, which may teach LA numbers) lets a
+    standard return for another local authority be refused.
     """
     unknown = sorted(set((kinds or {}).values()) - set(adapters.DATA_KINDS))
     if unknown:
         raise DataError([error(str(Path(data).name), None, "sources", ", ".join(unknown), "unknown kind of source file",
                                "use one of: " + ", ".join(sorted(adapters.DATA_KINDS)))])
     raw, problems, sources = read_raw(Path(data), kinds)
+    problems += check_one_authority([(s.path, s.la_code) for s in sources if s.la_code], area_code, benchmarks)
     for name in REQUIRED_TABLES:
         if name not in raw and not any(p.level == "error" for p in problems):
-            problems.append(error(str(Path(data).name), None, None, None, f"the {name} table is missing",
-                                  f"add {name}.csv (one row per child; column child_id at least)"))
+            problems.append(_missing_table(Path(data), name))
     if any(p.level == "error" for p in problems):
         raise DataError(problems)
     tables, found = validate(raw)
@@ -262,6 +302,59 @@ def load_area_data(data: Path, kinds: dict[str, str] | None = None) -> AreaData:
     if any(p.level == "error" for p in problems):
         raise DataError(problems)
     return AreaData(tables=tables, problems=problems, sources=sources)
+
+
+def _missing_table(data: Path, name: str) -> Problem:
+    if data.is_file():
+        try:
+            import openpyxl
+
+            book = openpyxl.load_workbook(data, read_only=True)
+            found = ", ".join(f"'{s}'" for s in book.sheetnames)
+            book.close()
+        except Exception:  # the workbook could be read by pandas a moment ago; the list is a courtesy
+            found = "none readable"
+        return error(data.name, None, None, None, f"the workbook has no '{name}' sheet (sheets found: {found})",
+                     f"add a sheet named '{name}' (one row per child; column child_id at least), or rename the "
+                     "sheet that holds it")
+    return error(data.name, None, None, None, f"the {name} table is missing",
+                 f"add {name}.csv (one row per child; column child_id at least)")
+
+
+
+
+def check_one_authority(returns: list[tuple[str, str]], area_code: str | None, benchmarks) -> list[Problem]:
+    """Standard returns must all be the area's own: one LA number, and the area's when it is known."""
+    numbers = sorted({number for _, number in returns})
+    problems = []
+    if len(numbers) > 1:
+        counts = {n: [f for f, m in returns if m == n] for n in numbers}
+        main = max(numbers, key=lambda n: len(counts[n]))
+        for number in numbers:
+            if number != main:
+                for file in counts[number]:
+                    problems.append(error(file, None, "LEA", number,
+                                          f"this return is for LA {number}, but the other returns are for LA {main}",
+                                          "give only your own authority's returns; remove this file or export "
+                                          "your own return again"))
+        return problems
+    if numbers and area_code:
+        from .la_codes import LaCodes, codes_from_folder
+
+        codes = LaCodes.known()
+        if benchmarks is not None and Path(benchmarks).is_dir():
+            try:
+                codes.update(codes_from_folder(benchmarks))
+            except Exception:  # the benchmarks report their own problems when they are read
+                pass
+        expected = codes.number_of_code.get(area_code)
+        if expected and numbers[0] != expected:
+            for file, number in returns:
+                problems.append(error(file, None, "LEA", number,
+                                      f"this return is for LA {number}, but the parameters are for {area_code} "
+                                      f"(LA {expected})",
+                                      "give your own authority's returns, or check area_code in the parameters file"))
+    return problems
 
 
 def without_provenance(frame: pd.DataFrame) -> pd.DataFrame:

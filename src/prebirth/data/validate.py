@@ -6,6 +6,10 @@ are shown in the data chapter.
 
 from __future__ import annotations
 
+import datetime as dt
+import difflib
+import re
+
 import pandas as pd
 
 from .problems import Problem, error, warning
@@ -34,9 +38,21 @@ def _report(problems, maker, frame, mask, column, message, fix, values=None):
         )
 
 
+# Event dates that cannot lie after the day the data are read (a forecast or a planned date may).
+FUTURE_ALLOWED = {("children", "expected_date_of_birth"), ("rag", "next_review"), ("support", "ended_date"),
+                  ("care_episodes", "end_date")}
+_TIME_OF_DAY = r"^(\S+)[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$"
+_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+                "November", "December")
+DATE_FIX = "write dates as YYYY-MM-DD (e.g. 2021-03-31) or DD/MM/YYYY"
+
+
 def parse_dates(values: pd.Series) -> pd.Series:
-    """ISO YYYY-MM-DD, also DD/MM/YYYY; anything else becomes NaT (reported by the caller)."""
-    text = values.astype("string").str.strip()
+    """ISO YYYY-MM-DD, also DD/MM/YYYY; anything else becomes NaT (reported by the caller).
+
+    A time of day after the date (``2021-03-05 00:00:00``, as many exports write it) is ignored.
+    """
+    text = values.astype("string").str.strip().str.replace(_TIME_OF_DAY, r"\1", regex=True)
     iso = pd.to_datetime(text.where(text.str.fullmatch(r"\d{4}-\d{2}-\d{2}", na=False)),
                          format="%Y-%m-%d", errors="coerce")
     uk = pd.to_datetime(text.where(text.str.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}", na=False)),
@@ -47,12 +63,41 @@ def parse_dates(values: pd.Series) -> pd.Series:
     return parsed.where(plausible).astype("datetime64[ns]")
 
 
+def date_fix(text: str) -> str:
+    """How to fix a value that is not a date, said as precisely as the value allows."""
+    text = re.sub(_TIME_OF_DAY, r"\1", str(text).strip())
+    iso = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
+    uk = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text)
+    serial = re.fullmatch(r"(\d{4,5})(?:\.0+)?", text)
+    if serial and 1 <= int(serial.group(1)) <= 80000:
+        meant = (dt.date(1899, 12, 30) + dt.timedelta(days=int(serial.group(1)))).isoformat()
+        return (f"{serial.group(1)} looks like an Excel date number (it would be {meant}): format the column as a "
+                f"date in Excel before saving as CSV, or {DATE_FIX}")
+    if iso or uk:
+        year, month, day = (int(g) for g in iso.groups()) if iso else (int(uk.group(3)), int(uk.group(2)), int(uk.group(1)))
+        if not 1900 <= year <= 2100:
+            return f"the year {year} is not plausible: check it (e.g. 2016 typed as 1066), then {DATE_FIX}"
+        if uk and month > 12 and day <= 12:
+            return (f"there is no month {month}: this date looks month-first (US style); "
+                    f"write it day first, DD/MM/YYYY, or as YYYY-MM-DD")
+        if not 1 <= month <= 12:
+            return f"there is no month {month}: check the date, then {DATE_FIX}"
+        return (f"there is no {day} {_MONTH_NAMES[month - 1]} {year}: check the day in the case record, "
+                f"then {DATE_FIX}")
+    return DATE_FIX
+
+
 def _blank(values: pd.Series) -> pd.Series:
     return values.isna() | (values.astype("string").str.strip() == "")
 
 
-def type_table(table: Table, raw: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
-    """Return the typed table; append a Problem for each value that cannot be read."""
+def type_table(table: Table, raw: pd.DataFrame, problems: list[Problem], today: dt.date | None = None) -> pd.DataFrame:
+    """Return the typed table; append a Problem for each value that cannot be read.
+
+    Dates of events after ``today`` (the day the data are read) are errors: they are typing
+    slips (2102 for 2012), or an expected date of birth put where the birth belongs.
+    """
+    today = today or dt.date.today()
     out = pd.DataFrame(index=raw.index)
     for column in table.columns:
         if column.name not in raw:
@@ -69,8 +114,16 @@ def type_table(table: Table, raw: pd.DataFrame, problems: list[Problem]) -> pd.D
         if column.kind == "date":
             parsed = parse_dates(stripped)
             bad = ~blank & parsed.isna()
-            _report(problems, error, raw, bad, column.name, "not a date (or not between 1900 and 2100)",
-                    "write dates as YYYY-MM-DD (e.g. 2021-03-31) or DD/MM/YYYY")
+            fixes = stripped.where(bad).dropna().map(date_fix)
+            for fix in fixes.unique():
+                _report(problems, error, raw, bad & stripped.index.isin(fixes.index[fixes == fix]), column.name,
+                        "not a date (or not between 1900 and 2100)", fix)
+            if (table.name, column.name) not in FUTURE_ALLOWED:
+                future = parsed.notna() & (parsed > pd.Timestamp(today))
+                unborn = (" (if the baby is not born yet, leave date_of_birth blank and give expected_date_of_birth)"
+                          if table.name == "children" else "")
+                _report(problems, error, raw, future, column.name, f"the date is in the future (after {today.isoformat()})",
+                        f"correct the date in the case record{unborn}")
             out[column.name] = parsed
         elif column.kind in ("code", "yn"):
             normal = stripped.str.upper() if column.kind == "yn" or column.codes == ("M", "F", "U") else stripped.str.lower()
@@ -94,21 +147,61 @@ def type_table(table: Table, raw: pd.DataFrame, problems: list[Problem]) -> pd.D
     for extra in raw.columns:
         if extra not in out and extra not in PROVENANCE:
             out[extra] = raw[extra]
+            near = difflib.get_close_matches(str(extra), table.column_names, n=1, cutoff=0.75)
+            if near and near[0] not in raw.columns:
+                file = raw["_file"].iloc[0] if len(raw) else f"{table.name}.csv"
+                problems.append(warning(file, 1, str(extra), None,
+                                        f"column '{extra}' is not a column of the {table.name} table, so it was not "
+                                        f"used; it looks like '{near[0]}', which is missing",
+                                        f"rename the column '{near[0]}'"))
     out["_file"] = raw["_file"].to_numpy()
     out["_row"] = raw["_row"].to_numpy()
     return out.reset_index(drop=True)
 
 
 def check_keys(table: Table, frame: pd.DataFrame, problems: list[Problem]) -> None:
-    if not table.key or frame.empty:
+    """Duplicate ids are errors, naming the earlier row; whole rows repeated in a table without
+    ids (transfers) are warnings (both rows are kept: nothing is dropped silently)."""
+    if frame.empty:
+        return
+    content = [c for c in table.column_names if c in frame]
+    if not table.key:
+        repeated = frame.duplicated(content, keep="first")
+        first = frame[~repeated].drop_duplicates(content).set_index(content)["_row"]
+        for row_number, (_, row) in enumerate(frame[repeated].iterrows()):
+            if row_number >= MAX_LISTED:
+                problems.append(warning(row["_file"], None, None, None,
+                                        f"{int(repeated.sum()) - MAX_LISTED} more rows repeat an earlier row exactly",
+                                        "remove rows recorded twice"))
+                break
+            earlier = first.get(tuple(row[c] for c in content) if len(content) > 1 else row[content[0]])
+            problems.append(warning(row["_file"], row["_row"], None, None,
+                                    f"this row repeats row {earlier} exactly (both were kept, so it counts twice)",
+                                    "remove the repeated row if the same event was recorded twice"))
         return
     key = list(table.key)
     present = frame[key].notna().all(axis=1)
     dup = present & frame.duplicated(key, keep="first")
     label = " + ".join(key)
-    _report(problems, error, frame, dup, key[0], f"duplicate {label}: this row repeats an earlier row's {label}",
-            "each row must have its own id; remove the repeated row or give it a new id",
-            values=frame[key].astype(str).agg(" + ".join, axis=1))
+    if not dup.any():
+        return
+    first_rows = frame[present & ~dup].set_index(key)["_row"]
+    same = frame[present].duplicated(content, keep="first").reindex(frame.index, fill_value=False)
+    for i, (index, row) in enumerate(frame[dup].iterrows()):
+        if i >= MAX_LISTED:
+            problems.append(error(row["_file"], None, key[0], None,
+                                  f"{int(dup.sum()) - MAX_LISTED} more rows with the same problem (duplicate {label})",
+                                  "each row must have its own id; remove the repeated row or give it a new id"))
+            break
+        value = " + ".join(str(row[k]) for k in key)
+        earlier = first_rows.get(tuple(row[k] for k in key) if len(key) > 1 else row[key[0]])
+        if same.loc[index]:
+            message = f"duplicate {label}: this row repeats row {earlier} exactly (the same record twice)"
+            fix = "remove the repeated row"
+        else:
+            message = f"duplicate {label}: row {earlier} has the same {label} with different details"
+            fix = "each row must have its own id: correct the id, or keep the right one of the two rows"
+        problems.append(error(row["_file"], row["_row"], key[0], value, message, fix))
 
 
 def check_references(tables: dict[str, pd.DataFrame], problems: list[Problem]) -> None:
@@ -129,6 +222,29 @@ def check_references(tables: dict[str, pd.DataFrame], problems: list[Problem]) -
             _report(problems, error, frame, unknown, column,
                     f"unknown {target_column}: not in the {target_table} table",
                     f"add this {target_column} to {target_table}, or correct the id")
+
+
+def check_people(tables: dict[str, pd.DataFrame], problems: list[Problem]) -> None:
+    """Links between people that cannot be right: a child who is their own parent, one person as both
+    parents (errors); a mother recorded with a father's role, or the reverse (warnings)."""
+    children = tables.get("children")
+    if children is None or children.empty:
+        return
+    for column, who in (("mother_id", "mother"), ("father_id", "father")):
+        own = children[column].notna() & (children[column] == children["child_id"])
+        _report(problems, error, children, own, column, f"a child cannot be their own {who}: {column} is the child's own id",
+                f"give the {who}'s parent_id (from the parents table), or leave {column} blank")
+    both = children["mother_id"].notna() & (children["mother_id"] == children["father_id"])
+    _report(problems, error, children, both, "father_id", "the mother and the father are the same person",
+            "correct mother_id or father_id")
+    parents = tables.get("parents")
+    if parents is not None and not parents.empty:
+        role = parents.drop_duplicates("parent_id").set_index("parent_id")["role"]
+        for column, expected, other in (("mother_id", "mother", "father"), ("father_id", "father", "mother")):
+            wrong = children[column].map(role) == other
+            _report(problems, warning, children, wrong, column,
+                    f"{column} names a parent recorded as a {other} in the parents table",
+                    f"check the parent's role, or whether the id belongs in {'father_id' if expected == 'mother' else 'mother_id'}")
 
 
 def check_warnings(tables: dict[str, pd.DataFrame], problems: list[Problem]) -> None:
@@ -166,10 +282,12 @@ def check_warnings(tables: dict[str, pd.DataFrame], problems: list[Problem]) -> 
             prebirth = born & (children["child_id"].map(first_referral) < children["date_of_birth"])
             lost = prebirth & children["expected_date_of_birth"].isna()
             if prebirth.sum() >= 10 and lost.sum() / prebirth.sum() > 0.5:
-                problems.append(warning(children["_file"].iloc[0], None, "expected_date_of_birth", None,
-                                        f"the expected date of birth is blank for {lost.sum():,} of {prebirth.sum():,} babies "
-                                        "referred before birth: it seems to be removed once the baby is born, so gestation "
-                                        "at referral cannot be measured for them",
+                # The counts go in the value (shown by prebirth validate), not the message the book publishes.
+                problems.append(warning(children["_file"].iloc[0], None, "expected_date_of_birth",
+                                        f"blank for {lost.sum():,} of {prebirth.sum():,} babies referred before birth",
+                                        "the expected date of birth is blank for most babies referred before birth: "
+                                        "it seems to be removed once the baby is born, so gestation at referral "
+                                        "cannot be measured for them",
                                         "keep expected_date_of_birth after the birth"))
         if born.sum() >= 20 and (children.loc[born, "date_of_birth"].dt.day == 1).all():
             problems.append(warning(children["_file"].iloc[0], None, "date_of_birth", None,
@@ -178,22 +296,40 @@ def check_warnings(tables: dict[str, pd.DataFrame], problems: list[Problem]) -> 
                                     "supply full dates of birth"))
 
 
-def validate(raw_tables: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
-    """Type and check every raw table; return typed tables and all problems found."""
+def validate(raw_tables: dict[str, pd.DataFrame], today: dt.date | None = None,
+             ) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
+    """Type and check every raw table; return typed tables and all problems found.
+
+    A table with a header but no rows is an error for ``children`` (the book has nothing to
+    count) and a warning for the others (treated as not supplied).
+    """
     problems: list[Problem] = []
     typed: dict[str, pd.DataFrame] = {}
     for name, raw in raw_tables.items():
         table = TABLES[name]
+        file = raw["_file"].iloc[0] if len(raw) else f"{name}.csv"
         missing = [c for c in table.required if c not in raw.columns]
         if missing:
-            file = raw["_file"].iloc[0] if len(raw) else f"{name}.csv"
             for column in missing:
+                near = difflib.get_close_matches(column, [str(c) for c in raw.columns if c not in table.column_names],
+                                                 n=1, cutoff=0.75)
+                hint = f"; the column '{near[0]}' looks like it, rename it" if near else ""
                 problems.append(error(file, 1, column, None, f"required column '{column}' is missing from the {name} table",
-                                      f"add a column headed '{column}' (columns needed: {', '.join(table.required)})"))
+                                      f"add a column headed '{column}' (columns needed: {', '.join(table.required)}){hint}"))
             continue
-        typed[name] = type_table(table, raw, problems)
+        if raw.empty:
+            if name == "children":
+                problems.append(error(file, None, None, None, "the children table has a header but no rows",
+                                      "export the table again with one row per child"))
+            else:
+                problems.append(warning(file, None, None, None,
+                                        f"the {name} table has a header but no rows, so it is treated as not supplied",
+                                        f"add the rows, or remove {file} if there is nothing to record"))
+            continue
+        typed[name] = type_table(table, raw, problems, today)
         check_keys(table, typed[name], problems)
     check_references(typed, problems)
+    check_people(typed, problems)
     if not any(p.level == "error" for p in problems):
         check_warnings(typed, problems)
     return typed, problems
