@@ -1,9 +1,17 @@
 """Build an area's book: papermill executes, Jupyter Book renders (DESIGN 3).
 
-1. load and check the parameters; 2. load and check the data; 3. execute each chapter
-notebook with papermill (in parallel, skipping chapters whose inputs did not change);
-4. render with Jupyter Book (execution off); 5. write indicators.csv and manifest.json;
-6. publish atomically: the previous book stays in place until the new one is complete.
+1. load and check the parameters; 2. load and check the data, in a separate process
+(kept from the last build when no input file, parameter or package file changed);
+3. execute each chapter notebook with papermill, in parallel, in warm kernels, skipping
+chapters whose inputs did not change; 4. render with Jupyter Book (execution off;
+incremental, and skipped when no page changed); 5. write indicators.csv and
+manifest.json; 6. publish atomically: the previous book stays in place until the new
+one is complete. :func:`build_areas` builds several areas with one set of kernels and
+writes a site index linking their books.
+
+The orchestration, not the arithmetic, dominates the time, so the process that runs it
+imports neither pandas nor the statistics: it starts in well under a second, and a
+rebuild with nothing changed does little more than compare fingerprints.
 """
 
 from __future__ import annotations
@@ -13,30 +21,27 @@ import contextlib
 import datetime as dt
 import fcntl
 import hashlib
+import html as html_text
 import json
 import os
-import pickle
 import platform
 import shutil
 import subprocess
 import sys
+import threading
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
+from typing import Callable
 
-import nbformat
-import numpy as np
-import pandas as pd
 import yaml
 
 from . import __version__
-from .chapters.common import INDICATOR_COLUMNS, Prepared, prepare
 from .chapters.requirements import QUESTIONS
 from .config import AreaParameters, ParameterError, load_parameters
 from .data.problems import DataError
-from .stats.rounding import round_half_up
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 ROOT = PACKAGE_DIR.parents[1] if (PACKAGE_DIR.parents[1] / "_toc.yml").is_file() else Path.cwd()
@@ -95,10 +100,18 @@ class BuildResult:
     output: Path
     chapters: list[ChapterRun] = field(default_factory=list)
     seconds: float = 0.0
+    data_cached: bool = False  # the data were not read again: no input changed since the last build
+    rendered: bool = True  # False when no page changed, so Jupyter Book was not run
+    area_name: str = ""
+    area_code: str = ""
 
     @property
     def failed(self) -> list[ChapterRun]:
         return [c for c in self.chapters if c.error]
+
+    @property
+    def executed(self) -> list[ChapterRun]:
+        return [c for c in self.chapters if not c.cached]
 
     @property
     def exit_code(self) -> int:
@@ -109,6 +122,8 @@ class BuildResult:
 
 def notebook_parameters(path: Path) -> dict[str, str]:
     """Names (and annotations) declared in the notebook's cell tagged ``parameters``."""
+    import nbformat
+
     nb = nbformat.read(path, as_version=4)
     cells = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
     if len(cells) != 1:
@@ -146,23 +161,305 @@ def package_fingerprint() -> str:
 
 
 def _file_sha(path: Path) -> str:
-    return _sha(path.read_bytes())
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
-def input_fingerprints(params: AreaParameters, prepared: Prepared) -> dict[str, str]:
+def _tree_prints(path: Path | None) -> list[bytes]:
+    """Name and content fingerprint of a file, or of every file in a folder (recursively).
+
+    Hidden files and Excel's lock files (``~$...``) are left out: the loader ignores them.
+    """
+    if path is None or not Path(path).exists():
+        return [b"absent"]
+    path = Path(path)
+    if path.is_file():
+        return [path.name.encode() + b"=" + _file_sha(path).encode()]
+    files = sorted(p for p in path.rglob("*") if p.is_file()
+                   and not any(part.startswith((".", "~$")) for part in p.relative_to(path).parts))
+    return [str(p.relative_to(path)).encode() + b"=" + _file_sha(p).encode() for p in files]
+
+
+def data_key(params: AreaParameters, package: str) -> str:
+    """What the prepared (read and checked) data depend on: the package, the parameters,
+    and the bytes of every file in the data and benchmarks folders."""
+    parts = [package.encode(), json.dumps(params.model_dump(mode="json"), sort_keys=True).encode()]
+    for source in (params.data, params.benchmarks, params.previous_indicators):
+        parts += _tree_prints(source) + [b"--"]
+    return _sha(*parts)
+
+
+def input_fingerprints(params: AreaParameters, sources: list[dict]) -> dict[str, str]:
     """Fingerprint of each canonical table's source files, and of the benchmarks."""
     by_table: dict[str, list[str]] = {}
-    for source in prepared.data.sources:
-        for table in source.tables:
-            by_table.setdefault(table, []).append(source.sha256)
+    for source in sources:
+        for table in source["tables"]:
+            by_table.setdefault(table, []).append(source["sha256"])
     prints = {t: _sha(*[s.encode() for s in sorted(v)]) for t, v in by_table.items()}
-    bench = params.benchmarks
-    if bench is not None:
-        files = [bench] if bench.is_file() else sorted(p for p in bench.rglob("*") if p.is_file())
-        prints["_benchmarks"] = _sha(*[p.name.encode() + _file_sha(p).encode() for p in files])
+    if params.benchmarks is not None:
+        prints["_benchmarks"] = _sha(*_tree_prints(params.benchmarks))
     if params.previous_indicators is not None:
-        prints["_previous"] = _file_sha(params.previous_indicators)
+        prints["_previous"] = _sha(*_tree_prints(params.previous_indicators))
     return prints
+
+
+# -- reading and checking the data, in a process of its own --------------------
+
+def _prepare_worker(area_file: str, pickle_path: str) -> tuple[str, object]:
+    """Read and check the area's data and pickle it for the notebooks (runs in a child process).
+
+    Returns ("ok", summary) or ("data", problems): a DataError does not survive pickling
+    (its message would become its problems), so its problems travel instead.
+    """
+    import pickle
+
+    from .chapters.common import prepare
+
+    try:
+        prepared = prepare(area_file)
+    except DataError as exc:
+        return "data", exc.problems
+    tmp = Path(pickle_path).with_name(f".{Path(pickle_path).name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as handle:
+        pickle.dump(prepared, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, pickle_path)
+    return "ok", {
+        "tables": len(prepared.data.tables),
+        "warnings": len(prepared.data.warnings),
+        "sources": [asdict(s) for s in prepared.data.sources],
+        "benchmark_files": list(prepared.benchmarks.files),
+    }
+
+
+def prepare_data(area_file: Path, params: AreaParameters, work: Path, package: str, force: bool,
+                 say: Callable[[str], None]) -> tuple[dict, bool]:
+    """The prepared data's summary, and whether the last build's pickle was kept.
+
+    Reading and checking runs in a fresh process: a large area's tables take hundreds of
+    megabytes while they are checked, and that memory goes back to the system when the
+    process ends instead of staying with the build while the kernels work.
+    """
+    key = data_key(params, package)
+    summary_file, pickle_file = work / "prepared.json", work / "prepared.pkl"
+    if not force and summary_file.exists() and pickle_file.exists():
+        summary = json.loads(summary_file.read_text())
+        if summary.get("key") == key:
+            say(f"  data unchanged since the last build: {summary['tables']} tables, "
+                f"{summary['warnings']} warning(s)")
+            return summary, True
+    summary_file.unlink(missing_ok=True)  # a stale summary must never vouch for a new pickle
+    with ProcessPoolExecutor(1, mp_context=get_context("spawn")) as pool:
+        kind, value = pool.submit(_prepare_worker, str(Path(area_file).resolve()), str(pickle_file)).result()
+    if kind == "data":
+        raise DataError(value)
+    summary = dict(value, key=key)
+    _atomic_write(summary_file, json.dumps(summary, indent=1))
+    say(f"  data read and checked: {summary['tables']} tables, {summary['warnings']} warning(s)")
+    return summary, False
+
+
+# -- warm kernels ----------------------------------------------------------------
+# Starting a kernel and importing pandas, statsmodels and the chapter modules takes
+# longer than most chapters take to run. Each worker process therefore keeps one kernel,
+# warmed once, and runs notebook after notebook in it (of one area or of several). Before
+# and after each notebook the kernel is put back as a fresh one would be: its namespace
+# and history emptied, figures closed, matplotlib settings and warning filters as they
+# were after the warm-up, the working folder that of the notebook.
+
+_WARM_UP = """\
+import importlib as _importlib, pkgutil as _pkgutil, warnings as _warnings
+import matplotlib as _matplotlib
+import prebirth.chapters as _chapters
+for _module in _pkgutil.iter_modules(_chapters.__path__):
+    try:
+        _importlib.import_module("prebirth.chapters." + _module.name)
+    except Exception:  # the notebook that imports it shows the error
+        pass
+try:
+    import matplotlib.pyplot
+    from myst_nb import glue
+except Exception:
+    pass
+_matplotlib._prebirth_rc = _matplotlib.rcParams.copy()
+_warnings._prebirth_filters = list(_warnings.filters)
+"""
+
+_RESET = """\
+import os as _os, warnings as _warnings
+import matplotlib as _matplotlib, matplotlib.pyplot as _plt
+_plt.close("all")
+with _warnings.catch_warnings():
+    _warnings.simplefilter("ignore")
+    _matplotlib.rcParams.update(_matplotlib._prebirth_rc)
+_warnings.filters[:] = _warnings._prebirth_filters
+_os.chdir({cwd!r})
+get_ipython().reset(new_session=True)
+__import__("gc").collect()
+"""
+
+_worker: dict = {}  # in a worker process: its kernel manager ("km")
+
+
+def _worker_start(log: str) -> None:
+    """Initializer of a worker process: send kernel chatter to the log, start a warm kernel."""
+    with open(log, "a") as handle:
+        os.dup2(handle.fileno(), 2)
+    try:
+        _warm_kernel()
+    except Exception:  # the first notebook starts it again and reports why it cannot
+        _stop_kernel()
+
+
+def _warm_kernel():
+    """This worker's kernel, started and warmed on first use (again if it died)."""
+    from jupyter_client import BlockingKernelClient
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.utils import run_sync
+
+    km = _worker.get("km")
+    if km is not None and run_sync(km.is_alive)():
+        return km
+    _stop_kernel()
+    if not _worker.get("finalizer"):
+        from multiprocessing.util import Finalize
+
+        # Worker processes end with os._exit, which skips atexit: stop the kernel first.
+        _worker["finalizer"] = Finalize(None, _stop_kernel, exitpriority=50)
+    km = AsyncKernelManager(kernel_name="python3")
+    run_sync(km.start_kernel)()
+    _worker["km"] = km
+    client = BlockingKernelClient()
+    client.load_connection_info(km.get_connection_info())
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=120)
+        client.execute_interactive(_WARM_UP, silent=True, store_history=False, timeout=600)
+    finally:
+        client.stop_channels()
+    return km
+
+
+def _stop_kernel() -> None:
+    from jupyter_core.utils import run_sync
+
+    km = _worker.pop("km", None)
+    if km is not None:
+        with contextlib.suppress(Exception):
+            run_sync(km.shutdown_kernel)(now=True)
+
+
+def _warm_engine():
+    """A papermill engine that runs the notebook in the worker's warm kernel."""
+    if "engine" in _worker:
+        return _worker["engine"]
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.log import logger
+
+    class WarmKernelClient(PapermillNotebookClient):
+        reset_code = ""
+
+        def _silently(self, code: str) -> None:
+            reply = self.wait_for_reply(self.kc.execute(code, silent=True, store_history=False))
+            if not reply or reply["content"].get("status") != "ok":
+                why = (reply or {}).get("content", {})
+                raise BuildError(f"the kernel could not be reset between notebooks: {why.get('ename')}: "
+                                 f"{why.get('evalue')}")
+
+        def papermill_execute_cells(self):
+            self._silently(self.reset_code)
+            super().papermill_execute_cells()
+            self._silently(self.reset_code)  # frees the area's tables while the kernel waits
+
+    class WarmKernelEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
+                                     stderr_file=None, start_timeout=60, execution_timeout=None, km=None,
+                                     reset_code="", **kwargs):
+            client = WarmKernelClient(nb_man, km=km, kernel_name=kernel_name, log=logger, log_output=log_output,
+                                      stdout_file=stdout_file, stderr_file=stderr_file,
+                                      startup_timeout=start_timeout, timeout=execution_timeout)
+            client.reset_code = reset_code
+            try:
+                return client.execute()
+            finally:
+                if client.kc is not None:
+                    client.kc.stop_channels()
+
+    papermill_engines.register("prebirth-warm", WarmKernelEngine)
+    _worker["engine"] = "prebirth-warm"
+    return _worker["engine"]
+
+
+def _execute(notebook: str, output: str, parameters: dict, cwd: str, area: str) -> float:
+    """Run one notebook with papermill in this worker's warm kernel; returns seconds taken."""
+    import papermill
+
+    start = time.perf_counter()
+    try:
+        km = _warm_kernel()
+        papermill.execute_notebook(notebook, output, parameters=parameters, cwd=cwd, progress_bar=False,
+                                   log_output=False, kernel_name="python3", engine_name=_warm_engine(),
+                                   request_save_on_cell_execute=False, km=km,
+                                   reset_code=_RESET.format(cwd=str(cwd)))
+    except BaseException:
+        _stop_kernel()  # whatever went wrong, the next notebook gets a fresh kernel
+        raise
+    tidy_executed(Path(output), area)
+    return time.perf_counter() - start
+
+
+def _ready() -> int:
+    return os.getpid()
+
+
+def default_jobs() -> int:
+    """The CPUs this process may use (a container's limit, not the machine's count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+class Kernels:
+    """Worker processes, each with one warm kernel, shared by every area of a build.
+
+    Started on first need, so a rebuild that executes nothing starts no kernel at all.
+    """
+
+    def __init__(self, jobs: int | None, log: Path):
+        self.jobs = max(1, jobs or default_jobs())
+        self.log = log
+        self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        with self._lock:
+            if self._pool is None:
+                self.log.parent.mkdir(parents=True, exist_ok=True)
+                self._pool = ProcessPoolExecutor(self.jobs, mp_context=get_context("spawn"),
+                                                 initializer=_worker_start, initargs=(str(self.log),))
+                for _ in range(self.jobs):  # each submission starts a worker, which warms its kernel
+                    self._pool.submit(_ready)
+
+    def submit(self, *args):
+        self.start()
+        return self._pool.submit(_execute, *args)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True, cancel_futures=True)
+                self._pool = None
+
+    def __enter__(self) -> "Kernels":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 # -- the build -----------------------------------------------------------------
@@ -171,22 +468,9 @@ def _say(message: str) -> None:
     print(message, flush=True)
 
 
-def _execute(notebook: str, output: str, parameters: dict, cwd: str, log: str) -> float:
-    """Run one notebook with papermill (in a worker process); returns seconds taken.
+def _failed_page(stem: str, title: str, error: str):
+    import nbformat
 
-    The kernel's own chatter goes to a log file beside the build, not the analyst's terminal.
-    """
-    import papermill
-
-    with open(log, "w") as handle:
-        os.dup2(handle.fileno(), 2)
-    start = time.perf_counter()
-    papermill.execute_notebook(notebook, output, parameters=parameters, cwd=cwd, progress_bar=False,
-                               log_output=False, kernel_name="python3")
-    return time.perf_counter() - start
-
-
-def _failed_page(stem: str, title: str, error: str) -> nbformat.NotebookNode:
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_markdown_cell(
         f"# {title}\n\n:::{{warning}}\nThis chapter could not be built this time. The analyst who ran the book "
@@ -195,14 +479,14 @@ def _failed_page(stem: str, title: str, error: str) -> nbformat.NotebookNode:
 
 
 @contextlib.contextmanager
-def area_lock(folder: Path):
+def area_lock(folder: Path, say: Callable[[str], None] = _say):
     """One build of an area at a time: a second build waits for the first to finish."""
     folder.mkdir(parents=True, exist_ok=True)
     with open(folder / ".lock", "w") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            _say(f"Another build of this area is running; waiting for it to finish ({folder.name}) ...")
+            say(f"Another build of this area is running; waiting for it to finish ({folder.name}) ...")
             fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -248,15 +532,31 @@ def write_book_source(params: AreaParameters, src: Path) -> None:
     (src / "extra" / "downloads").mkdir(parents=True, exist_ok=True)
 
 
+def source_stamp(src: Path) -> str:
+    """Fingerprint of everything Jupyter Book reads: when it matches the last render's, the
+    HTML would come out the same, so the render is skipped."""
+    files = sorted(p for p in src.rglob("*") if p.is_file())
+    return _sha(b"jupyter-book", *[str(p.relative_to(src)).encode() + b"=" + _file_sha(p).encode() for p in files])
+
+
 def render(src: Path, render_dir: Path) -> None:
     """Jupyter Book 1, execution off; Sphinx keeps its environment between builds (incremental)."""
+    done = _start_render(src, render_dir)
+    _finish_render(done, render_dir)
+
+
+def _start_render(src: Path, render_dir: Path) -> subprocess.Popen:
     command = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(src), "--path-output",
                str(render_dir), "--builder", "html"]
-    done = subprocess.run(command, capture_output=True, text=True)
-    if done.returncode != 0 or "Traceback" in done.stdout:
-        log = render_dir / "render.log"
-        render_dir.mkdir(parents=True, exist_ok=True)
-        log.write_text(done.stdout + "\n" + done.stderr)
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _finish_render(process: subprocess.Popen, render_dir: Path) -> None:
+    stdout, stderr = process.communicate()
+    render_dir.mkdir(parents=True, exist_ok=True)
+    log = render_dir / "render.log"
+    log.write_text(stdout + "\n" + stderr)
+    if process.returncode != 0 or "Traceback" in stdout:
         raise BuildError(f"Jupyter Book could not render the book; see {log}")
 
 
@@ -280,12 +580,18 @@ def recover(folder: Path) -> None:
 
 
 def _atomic_write(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
 
 
-def collect_indicators(results_dir: Path) -> pd.DataFrame:
+def collect_indicators(results_dir: Path):
+    import numpy as np
+    import pandas as pd
+
+    from .chapters.common import INDICATOR_COLUMNS
+    from .stats.rounding import round_half_up
+
     frames = []
     for nb in NOTEBOOKS:
         path = results_dir / f"{nb.key}.json"
@@ -302,6 +608,22 @@ def collect_indicators(results_dir: Path) -> pd.DataFrame:
         table[column] = np.where(proportion, round_half_up(numbers, 4), round_half_up(numbers, 2))
     table["suppressed"] = table["suppressed"].fillna(False).astype(bool).map({True: "true", False: "false"})
     return table
+
+
+def _results_stamp(results_dir: Path) -> str:
+    return _sha(b"results", *[p.name.encode() + b"=" + p.read_bytes()
+                              for p in sorted(results_dir.glob("*.json"))])
+
+
+def indicators_csv(work: Path, folder: Path) -> str:
+    """indicators.csv for the book: collected again only when a chapter's results changed."""
+    stamp = _results_stamp(work / "results")
+    stamp_file, published = work / "indicators.key", folder / "indicators.csv"
+    if stamp_file.exists() and stamp_file.read_text() == stamp and published.exists():
+        return published.read_text(encoding="utf-8")
+    text = collect_indicators(work / "results").to_csv(index=False)
+    stamp_file.write_text(stamp)
+    return text
 
 
 def git_commit() -> str:
@@ -324,60 +646,95 @@ def software_versions() -> dict[str, str]:
     return versions
 
 
-def build_area(area_file: Path, jobs: int | None = None, force: bool = False, output_root: Path | None = None) -> BuildResult:
-    """Build one area's book. Raises ParameterError/DataError (exit 2) before anything is written."""
+def build_area(area_file: Path, jobs: int | None = None, force: bool = False, output_root: Path | None = None,
+               kernels: Kernels | None = None, say: Callable[[str], None] = _say,
+               reading: threading.Semaphore | None = None) -> BuildResult:
+    """Build one area's book. Raises ParameterError/DataError (exit 2) before the book is touched.
+
+    ``kernels`` shares warm kernels between areas (see :func:`build_areas`); without it the
+    build starts its own, ``jobs`` of them, and stops them at the end. ``reading`` limits
+    how many areas read their data at once (memory).
+    """
+    if kernels is None:
+        output_root = Path(output_root or ROOT / "_build")
+        with Kernels(jobs, output_root / ".kernels.log") as own:
+            return build_area(area_file, jobs, force, output_root, own, say)
     started = time.perf_counter()
     params = load_parameters(area_file)
-    _say(f"Pre-birth Data Book: {params.area_name} ({params.area_code}) from {area_file}")
-    prepared = prepare(area_file)
-    warnings = prepared.data.warnings
-    _say(f"  data read and checked: {len(prepared.data.tables)} tables, {len(warnings)} warning(s)")
-    folder = (output_root or ROOT / "_build") / params.slug
-    result = BuildResult(params.slug, folder)
-    with area_lock(folder):
-        recover(folder)
-        work, src, render_dir = folder / ".work", folder / ".src", folder / ".render"
-        for path in (work / "cache", work / "results", src / "notebooks"):
-            path.mkdir(parents=True, exist_ok=True)
-        prepared_file = work / "prepared.pkl"
-        tmp = work / ".prepared.pkl.tmp"
-        with open(tmp, "wb") as handle:
-            pickle.dump(prepared, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, prepared_file)
-        write_book_source(params, src)
-        result.chapters = execute_chapters(params, prepared, area_file, work, src, jobs, force)
-        _say("  rendering with Jupyter Book ...")
-        t0 = time.perf_counter()
-        render(src, render_dir)
-        _say(f"  rendered ({time.perf_counter() - t0:.1f} s)")
-        indicators = collect_indicators(work / "results")
-        staged = folder / "html.new"
-        if staged.exists():
-            shutil.rmtree(staged)
-        shutil.copytree(render_dir / "_build" / "html", staged)
-        (staged / "downloads").mkdir(exist_ok=True)
-        indicators.to_csv(staged / "downloads" / "indicators.csv", index=False)
-        result.seconds = time.perf_counter() - started
-        manifest = make_manifest(params, prepared, result)
-        publish(staged, folder / "html")
-        _atomic_write(folder / "indicators.csv", indicators.to_csv(index=False))
-        _atomic_write(folder / "manifest.json", json.dumps(manifest, indent=1))
+    say(f"Pre-birth Data Book: {params.area_name} ({params.area_code}) from {area_file}")
+    folder = Path(output_root or ROOT / "_build") / params.slug
+    result = BuildResult(params.slug, folder, area_name=params.area_name, area_code=params.area_code)
+    package = package_fingerprint()
+    new_folder = not folder.exists()
+    try:
+        with area_lock(folder, say):
+            recover(folder)
+            work, src, render_dir = folder / ".work", folder / ".src", folder / ".render"
+            for path in (work / "cache", work / "results", src / "notebooks"):
+                path.mkdir(parents=True, exist_ok=True)
+            if force or not (work / "prepared.json").exists():
+                kernels.start()  # chapters will run: warm the kernels while the data are read
+            with reading or contextlib.nullcontext():
+                summary, result.data_cached = prepare_data(area_file, params, work, package, force, say)
+            write_book_source(params, src)
+            result.chapters = execute_chapters(params, summary, area_file, work, src, kernels, force, package, say)
+            stamp = source_stamp(src)
+            stamp_file = work / "render.key"
+            html_dir = render_dir / "_build" / "html"
+            result.rendered = force or not (stamp_file.exists() and stamp_file.read_text() == stamp
+                                            and html_dir.is_dir())
+            if result.rendered:
+                say("  rendering with Jupyter Book ...")
+                t0 = time.perf_counter()
+                stamp_file.unlink(missing_ok=True)
+                rendering = _start_render(src, render_dir)
+                try:
+                    indicators = indicators_csv(work, folder)  # meanwhile, in this process
+                finally:
+                    _finish_render(rendering, render_dir)
+                stamp_file.write_text(stamp)
+                say(f"  rendered ({time.perf_counter() - t0:.1f} s)")
+            else:
+                indicators = indicators_csv(work, folder)
+                say("  no page changed since the last render: not rendered again")
+            published = _sha(stamp.encode(), indicators.encode())
+            published_file = work / "published.key"
+            if (result.rendered or not (folder / "html").is_dir() or not published_file.exists()
+                    or published_file.read_text() != published):
+                published_file.unlink(missing_ok=True)
+                staged = folder / "html.new"
+                if staged.exists():
+                    shutil.rmtree(staged)
+                shutil.copytree(html_dir, staged)
+                (staged / "downloads").mkdir(exist_ok=True)
+                (staged / "downloads" / "indicators.csv").write_text(indicators, encoding="utf-8")
+                publish(staged, folder / "html")
+                published_file.write_text(published)
+            result.seconds = time.perf_counter() - started
+            manifest = make_manifest(params, summary, result)
+            _atomic_write(folder / "indicators.csv", indicators)
+            _atomic_write(folder / "manifest.json", json.dumps(manifest, indent=1))
+    except (ParameterError, DataError):
+        if new_folder:  # a first build with bad data leaves nothing behind
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
     status = "with failures" if result.failed else "done"
-    _say(f"Book {status} in {result.seconds:.1f} s: {folder / 'html' / 'index.html'}")
+    say(f"Book {status} in {result.seconds:.1f} s: {folder / 'html' / 'index.html'}")
     for failure in result.failed:
-        _say(f"  chapter {failure.stem} failed: {failure.error}")
+        say(f"  chapter {failure.stem} failed: {failure.error}")
     return result
 
 
-def execute_chapters(params, prepared, area_file, work, src, jobs, force) -> list[ChapterRun]:
-    prints = input_fingerprints(params, prepared)
-    package = package_fingerprint()
+def execute_chapters(params, summary, area_file, work, src, kernels, force, package=None,
+                     say: Callable[[str], None] = _say) -> list[ChapterRun]:
+    prints = input_fingerprints(params, summary["sources"])
+    package = package or package_fingerprint()
     settings = params.model_dump(mode="json")
     runs: dict[str, ChapterRun] = {}
-    jobs = jobs or os.cpu_count() or 1
+    notebooks_dir = ROOT / "notebooks"
 
     def key_for(nb: Notebook) -> str:
-        source = (ROOT / "notebooks" / f"{nb.stem}.ipynb").read_bytes()
+        source = (notebooks_dir / f"{nb.stem}.ipynb").read_bytes()
         upstream = [(work / "results" / f"{n.key}.json") for n in NOTEBOOKS if n.stem[:2] in nb.after]
         parts = [source, package.encode(), json.dumps(settings, sort_keys=True).encode()]
         parts += [f"{t}={prints.get(t, 'absent')}".encode() for t in nb.tables]
@@ -390,9 +747,8 @@ def execute_chapters(params, prepared, area_file, work, src, jobs, force) -> lis
                 "results_dir": str(work / "results"), "downloads_dir": str(src / "extra" / "downloads")}
 
     waves = [[nb for nb in NOTEBOOKS if not nb.after]] + [[nb] for nb in NOTEBOOKS if nb.after]
-    context = get_context("spawn")
     for wave in waves:
-        todo = []
+        futures = {}
         for nb in wave:
             key = key_for(nb)
             cache_file = work / "cache" / f"{nb.stem}.key"
@@ -400,45 +756,41 @@ def execute_chapters(params, prepared, area_file, work, src, jobs, force) -> lis
             if (not force and cache_file.exists() and cache_file.read_text() == key and output.exists()
                     and (work / "results" / f"{nb.key}.json").exists()):
                 runs[nb.stem] = ChapterRun(nb.stem, cached=True)
-                _say(f"  {nb.stem}: unchanged, kept")
+                say(f"  {nb.stem}: unchanged, kept")
                 continue
-            notebook = ROOT / "notebooks" / f"{nb.stem}.ipynb"
+            notebook = notebooks_dir / f"{nb.stem}.ipynb"
             parameters = parameters_for(nb)
             check_parameters(notebook, parameters)
-            todo.append((nb, key, cache_file, output, notebook, parameters))
-        if not todo:
-            continue
-        with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=context) as pool:
-            futures = {}
-            for nb, key, cache_file, output, notebook, parameters in todo:
-                cache_file.unlink(missing_ok=True)
-                tmp_out = work / f"{nb.stem}.running.ipynb"
-                futures[pool.submit(_execute, str(notebook), str(tmp_out), parameters, str(notebook.parent),
-                                    str(work / f"{nb.stem}.log"))] = (
-                    nb, key, cache_file, output, tmp_out)
-            for future in as_completed(futures):
-                nb, key, cache_file, output, tmp_out = futures[future]
-                try:
-                    seconds = future.result()
-                except Exception as exc:  # a chapter failed: the others still build
-                    message = _short_error(exc)
-                    runs[nb.stem] = ChapterRun(nb.stem, error=message)
-                    _say(f"  {nb.stem}: FAILED ({message})")
-                    title = _title_of(ROOT / "notebooks" / f"{nb.stem}.ipynb")
-                    nbformat.write(_failed_page(nb.stem, title, message), output)
-                    (work / "results" / f"{nb.key}.json").unlink(missing_ok=True)
-                    continue
-                tidy_executed(tmp_out, params.slug)
-                os.replace(tmp_out, output)
-                cache_file.write_text(key)
-                runs[nb.stem] = ChapterRun(nb.stem, seconds=seconds)
-                _say(f"  {nb.stem}: executed ({seconds:.1f} s)")
+            cache_file.unlink(missing_ok=True)
+            tmp_out = work / f"{nb.stem}.running.ipynb"
+            future = kernels.submit(str(notebook), str(tmp_out), parameters, str(notebook.parent), params.slug)
+            futures[future] = (nb, key, cache_file, output, tmp_out)
+        for future in as_completed(futures):
+            nb, key, cache_file, output, tmp_out = futures[future]
+            try:
+                seconds = future.result()
+            except Exception as exc:  # a chapter failed: the others still build
+                import nbformat
+
+                message = _short_error(exc)
+                runs[nb.stem] = ChapterRun(nb.stem, error=message)
+                say(f"  {nb.stem}: FAILED ({message})")
+                title = _title_of(notebooks_dir / f"{nb.stem}.ipynb")
+                nbformat.write(_failed_page(nb.stem, title, message), output)
+                (work / "results" / f"{nb.key}.json").unlink(missing_ok=True)
+                continue
+            os.replace(tmp_out, output)
+            cache_file.write_text(key)
+            runs[nb.stem] = ChapterRun(nb.stem, seconds=seconds)
+            say(f"  {nb.stem}: executed ({seconds:.1f} s)")
     return [runs[nb.stem] for nb in NOTEBOOKS]
 
 
 def tidy_executed(path: Path, area: str) -> None:
     """Hide papermill's injected parameters cell and drop its paths (they name folders on the
     analyst's machine; the executed notebook is published with the book)."""
+    import nbformat
+
     nb = nbformat.read(path, as_version=4)
     run = nb.metadata.get("papermill", {})
     nb.metadata["papermill"] = {k: run[k] for k in ("version", "start_time", "end_time", "duration", "exception")
@@ -463,6 +815,8 @@ def _short_error(exc: Exception) -> str:
 
 
 def _title_of(path: Path) -> str:
+    import nbformat
+
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
         if cell.cell_type == "markdown":
@@ -472,20 +826,232 @@ def _title_of(path: Path) -> str:
     return path.stem
 
 
-def make_manifest(params: AreaParameters, prepared: Prepared, result: BuildResult) -> dict:
+def make_manifest(params: AreaParameters, summary: dict, result: BuildResult) -> dict:
     return {
         "area": {"code": params.area_code, "name": params.area_name, "parameters_file": params.source_file.name},
         "parameters": params.model_dump(mode="json", exclude={"data", "benchmarks", "previous_indicators"}),
-        "inputs": [{"file": s.path, "kind": s.kind, "rows": s.rows, "sha256": s.sha256, "tables": s.tables}
-                   for s in prepared.data.sources],
-        "benchmarks": prepared.benchmarks.files,
+        "inputs": [{"file": s["path"], "kind": s["kind"], "rows": s["rows"], "sha256": s["sha256"],
+                    "tables": s["tables"]} for s in summary["sources"]],
+        "benchmarks": summary["benchmark_files"],
         "software": software_versions(),
         "git_commit": git_commit(),
         "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "seconds": round(result.seconds, 1),
+        "data_reused": result.data_cached,
+        "rendered": result.rendered,
         "chapters": [{"notebook": c.stem, "cached": c.cached, "seconds": round(c.seconds, 1), "error": c.error}
                      for c in result.chapters],
     }
 
 
-__all__ = ["build_area", "BuildError", "BuildResult", "NOTEBOOKS", "ParameterError", "DataError"]
+# -- several areas -------------------------------------------------------------
+
+EXIT_OK, EXIT_CHAPTER_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+@dataclass
+class AreaOutcome:
+    """How one area's build went: for the summary and the site index."""
+
+    parameters: Path
+    slug: str
+    exit_code: int
+    status: str
+    seconds: float = 0.0
+    result: BuildResult | None = None
+    error: BaseException | None = None
+
+    @property
+    def executed(self) -> int | None:
+        return len(self.result.executed) if self.result else None
+
+    @property
+    def cached(self) -> int | None:
+        return sum(c.cached for c in self.result.chapters) if self.result else None
+
+
+def _status_of(result: BuildResult) -> str:
+    if result.failed:
+        return f"built, {len(result.failed)} chapter(s) failed"
+    return "built"
+
+
+def build_areas(area_files: list[Path], jobs: int | None = None, force: bool = False,
+                output_root: Path | None = None, say: Callable[[str], None] = _say,
+                on_error: Callable[[Path, BaseException], None] | None = None) -> list[AreaOutcome]:
+    """Build several areas' books with one set of warm kernels, then write the site index.
+
+    Chapters run ``jobs`` at a time across all areas (each kernel takes the next notebook
+    of any area). Two areas are in progress at once, so that one area's data checks and
+    render (one process each) overlap the other's chapters instead of leaving the kernels
+    idle; the data of only one area is read at a time, which bounds memory. An area that
+    fails (bad parameters or data: exit code 2; a failed chapter or render: 1) does not
+    stop the others. ``on_error`` is told of each failure as it happens.
+    """
+    output_root = Path(output_root or ROOT / "_build")
+    many = len(area_files) > 1
+    print_lock = threading.Lock()
+    reading = threading.Semaphore(1)
+
+    def area_say(slug: str) -> Callable[[str], None]:
+        def speak(message: str) -> None:
+            with print_lock:
+                say(f"[{slug}] {message.strip()}" if many else message)
+        return speak
+
+    seen: dict[str, Path] = {}
+    plan: list[tuple[Path, str | None]] = []  # (parameters file, why it is not built)
+    for area in map(Path, area_files):
+        slug = area.stem
+        if slug in seen:
+            same = seen[slug].resolve() == area.resolve()
+            plan.append((area, "listed twice" if same else
+                         f"builds into the same folder as {seen[slug]} ({output_root / slug}); rename one of them"))
+        else:
+            seen[slug] = area
+            plan.append((area, None))
+
+    def one(area: Path, refused: str | None) -> AreaOutcome:
+        started = time.perf_counter()
+        speak = area_say(area.stem)
+        try:
+            if refused:
+                raise ParameterError(f"{area}: not built: {refused}")
+            result = build_area(area, jobs, force, output_root, kernels, speak, reading)
+            return AreaOutcome(area, result.area, result.exit_code, _status_of(result),
+                               time.perf_counter() - started, result)
+        except Exception as exc:  # the other areas still build
+            if isinstance(exc, (ParameterError, DataError)):
+                code, status = EXIT_BAD_INPUT, "bad parameters" if isinstance(exc, ParameterError) else "bad data"
+            else:
+                code, status = EXIT_CHAPTER_FAILED, "failed"
+            with print_lock:
+                if on_error is not None:
+                    on_error(area, exc)
+                else:
+                    say(f"{area}: {exc}")
+            return AreaOutcome(area, area.stem, code, status, time.perf_counter() - started, error=exc)
+
+    with Kernels(jobs, output_root / ".kernels.log") as kernels:
+        if many:
+            with ThreadPoolExecutor(2) as areas:
+                outcomes = list(areas.map(lambda job: one(*job), plan))
+        else:
+            outcomes = [one(*job) for job in plan]
+    if output_root.is_dir():
+        write_site_index(output_root, outcomes)
+    return outcomes
+
+
+def _manifest_of(folder: Path) -> dict | None:
+    try:
+        return json.loads((folder / "manifest.json").read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def write_site_index(output_root: Path, outcomes: list[AreaOutcome] = ()) -> Path | None:
+    """``<output>/index.html``: every area's book in the folder, with when it was built and
+    how this run went. Plain HTML with its own styles: it works offline, from a file share."""
+    this_run = {o.slug: o for o in outcomes}
+    rows = []
+    for folder in sorted(p for p in output_root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        manifest = _manifest_of(folder)
+        has_book = (folder / "html" / "index.html").is_file() and manifest is not None
+        outcome = this_run.get(folder.name)
+        if not has_book and outcome is None:
+            continue
+        rows.append((folder.name, manifest if has_book else None, outcome))
+    for slug, outcome in this_run.items():  # areas that failed before they had a folder
+        if not any(r[0] == slug for r in rows):
+            rows.append((slug, None, outcome))
+    if not rows:
+        return None
+    rows.sort(key=lambda r: ((r[1] or {}).get("area", {}).get("name") or r[0]).lower())
+    e = html_text.escape
+    body = []
+    for slug, manifest, outcome in rows:
+        area = (manifest or {}).get("area", {})
+        name = area.get("name") or slug
+        if manifest:
+            link = f'<a href="{e(slug)}/html/index.html">{e(name)}</a>'
+            parameters = manifest.get("parameters", {})
+            notes = []
+            if parameters.get("audience") == "internal":
+                notes.append("internal: not for publication")
+            if parameters.get("synthetic"):
+                notes.append("synthetic data")
+            if notes:
+                link += f' <span class="note">({e("; ".join(notes))})</span>'
+            built = e(str(manifest.get("built_at", "")).replace("T", " ").replace("+00:00", " UTC"))
+        else:
+            link, built = e(name), "no book yet"
+        if outcome is None:
+            run = "not built in this run"
+        elif outcome.exit_code == 0:
+            run = "built"
+        else:
+            kept = " (the previous book is kept)" if manifest else ""
+            run = f'<strong class="problem">{e(outcome.status)}</strong>{kept}'
+        body.append(f"<tr><th scope=\"row\">{link}</th><td>{e(area.get('code', ''))}</td>"
+                    f"<td>{built}</td><td>{run}</td></tr>")
+    page = f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Pre-birth Data Book: books by area</title>
+<style>
+body {{ font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; color: #1a1a1a;
+       background: #fff; line-height: 1.5; margin: 0; }}
+main {{ max-width: 60rem; margin: 0 auto; padding: 2rem 1rem; }}
+table {{ border-collapse: collapse; width: 100%; }}
+caption {{ text-align: left; font-weight: bold; padding-bottom: .5rem; }}
+th, td {{ text-align: left; padding: .5rem .75rem; border-bottom: 1px solid #767676; vertical-align: top; }}
+thead th {{ border-bottom: 2px solid #1a1a1a; }}
+a {{ color: #0b4f8a; }}
+a:focus {{ outline: 3px solid #d97706; outline-offset: 2px; }}
+.note {{ font-weight: normal; color: #4a4a4a; }}
+.problem {{ color: #a4262c; }}
+</style>
+</head>
+<body>
+<main>
+<h1>Pre-birth Data Book: books by area</h1>
+<p>One book for each area. Open an area's name to read its book.</p>
+<table>
+<caption>Books in this folder</caption>
+<thead><tr><th scope="col">Area</th><th scope="col">Area code</th><th scope="col">Last built</th>
+<th scope="col">This run</th></tr></thead>
+<tbody>
+{chr(10).join(body)}
+</tbody>
+</table>
+</main>
+</body>
+</html>
+"""
+    path = output_root / "index.html"
+    _atomic_write(path, page)
+    return path
+
+
+def summary_table(outcomes: list[AreaOutcome]) -> str:
+    """One line per area: status, time, chapters executed and kept, whether the data were read."""
+    header = ("area", "status", "exit", "time", "executed", "cached", "data")
+    lines = []
+    for o in outcomes:
+        data = "-" if o.result is None else ("unchanged" if o.result.data_cached else "read")
+        lines.append((o.slug, o.status, str(o.exit_code), f"{o.seconds:.1f} s",
+                      "-" if o.executed is None else str(o.executed), "-" if o.cached is None else str(o.cached), data))
+    widths = [max(len(row[i]) for row in [header, *lines]) for i in range(len(header))]
+    right = {2, 3, 4, 5}
+
+    def fmt(row):
+        return "  ".join(c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths))).rstrip()
+
+    return "\n".join([fmt(header)] + [fmt(r) for r in lines])
+
+
+__all__ = ["build_area", "build_areas", "write_site_index", "summary_table", "AreaOutcome", "BuildError",
+           "BuildResult", "Kernels", "NOTEBOOKS", "ParameterError", "DataError"]

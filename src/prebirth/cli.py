@@ -27,31 +27,48 @@ def _print_data_error(exc) -> None:
 @app.command()
 def build(
     areas: list[Path] = typer.Argument(..., help="parameters file(s), e.g. areas/demo.yml"),
-    jobs: Optional[int] = typer.Option(None, "-j", "--jobs", help="notebooks executed at once (default: CPU count)"),
-    force: bool = typer.Option(False, "--force", help="re-execute every chapter, ignoring the cache"),
+    jobs: Optional[int] = typer.Option(None, "-j", "--jobs", min=1,
+                                       help="notebooks executed at once, across all the areas (default: CPU count)"),
+    force: bool = typer.Option(False, "--force", help="read the data and re-execute every chapter, ignoring the cache"),
     output: Optional[Path] = typer.Option(None, "--output", help="build folder (default: _build/ in the project)"),
 ) -> None:
-    """Build the book for one or more areas."""
-    from .build import BuildError, build_area
+    """Build the book for one or more areas (several areas: one summary and a site index)."""
+    import time
+    import traceback
+
+    from .build import BuildError, build_areas, summary_table
     from .config import ParameterError
     from .data.problems import DataError
 
-    codes = []
-    for area in areas:
-        try:
-            result = build_area(area, jobs=jobs, force=force, output_root=output)
-            codes.append(result.exit_code)
-        except ParameterError as exc:
+    def report(area: Path, exc: BaseException) -> None:
+        if isinstance(exc, ParameterError):
             typer.echo(str(exc), err=True)
-            codes.append(EXIT_BAD_INPUT)
-        except DataError as exc:
+        elif isinstance(exc, DataError):
             typer.echo(f"{area}:", err=True)
             _print_data_error(exc)
-            codes.append(EXIT_BAD_INPUT)
-        except BuildError as exc:
+        elif isinstance(exc, BuildError):
             typer.echo(f"{area}: the book could not be built: {exc}", err=True)
-            codes.append(EXIT_CHAPTER_FAILED)
-    raise typer.Exit(max(codes) if codes else EXIT_OK)
+        else:  # a fault in the program, not in the analyst's input: show where
+            typer.echo(f"{area}: the book could not be built because of an unexpected error:", err=True)
+            typer.echo("".join(traceback.format_exception(exc)), err=True)
+
+    started = time.perf_counter()
+    outcomes = build_areas(areas, jobs=jobs, force=force, output_root=output, on_error=report)
+    index = (output or _default_output()) / "index.html"
+    if len(outcomes) > 1:
+        failed = [o for o in outcomes if o.exit_code]
+        typer.echo(f"\n{len(outcomes)} areas in {time.perf_counter() - started:.1f} s: "
+                   f"{len(outcomes) - len(failed)} built, {len(failed)} not")
+        typer.echo(summary_table(outcomes))
+    if index.exists() and len(outcomes) > 1:
+        typer.echo(f"Site index: {index}")
+    raise typer.Exit(max((o.exit_code for o in outcomes), default=EXIT_OK))
+
+
+def _default_output() -> Path:
+    from .build import ROOT
+
+    return ROOT / "_build"
 
 
 @app.command()
