@@ -20,8 +20,9 @@ from .. import charts, definitions as d, disclosure
 from . import infants
 from .common import Chapter, Figure, Notice, Table, glue_values, not_yet, num, pct
 from .common import count
-from .parents import (SHARE_METHOD, cohort, count_text, has_cohort, hidden_periods, missing_cohort, record_share,
-                      share_row, share_series_hidden, share_text, withheld, yearly_shares, years)
+from .parents import (SHARE_METHOD, Quiet, cohort, count_text, has_cohort, hidden_periods, missing_cohort,
+                      record_share, see_above, share_row, share_series_hidden, share_text, withheld, yearly_shares,
+                      years)
 
 # (involvement column or "recorded", label, indicator suffix)
 ITEMS = (
@@ -55,11 +56,15 @@ def has_involvement(ch: Chapter) -> bool:
     return ch.data.has("involvement")
 
 
-def missing(ch: Chapter) -> Notice | None:
+def missing(ch: Chapter, brief: bool = True) -> Notice | None:
+    """Why the chapter cannot be answered yet (None when it can); ``brief`` for sections after the first."""
+    question = "whether pre-birth work includes fathers."
     if not has_cohort(ch):
-        return missing_cohort("whether pre-birth work includes fathers.")
+        return missing_cohort(question, brief)
     if not has_fathers_field(ch):
-        return not_yet("whether pre-birth work includes fathers.",
+        if brief:
+            return see_above(question, "the father's id on the baby's record")
+        return not_yet(question,
                        ["the father's id on the baby's record (children table, column father_id): it is blank for "
                         "every child"],
                        "the father's id on the baby's record from the first referral, before birth, with the father in "
@@ -114,7 +119,7 @@ def record_indicators(ch: Chapter) -> None:
 def headline(ch: Chapter) -> Notice:
     glue = {"ch7_babies": None, "ch7_fathers_recorded": None, "ch7_fathers_assessed": None,
             "ch7_fathers_in_plan": None, "ch7_mothers_assessed": None}
-    gap = missing(ch)
+    gap = missing(ch, brief=False)
     if gap is not None:
         glue_values(ch, glue)
         return gap
@@ -204,7 +209,7 @@ def involvement_table(ch: Chapter) -> Table | Notice:
 
 def involvement_chart(ch: Chapter) -> Figure | Notice:
     if missing(ch) is not None:
-        return Notice("")
+        return Quiet()
     if not has_involvement(ch):
         return _missing_involvement()
     rows = involvement_rows(ch, babies(ch))
@@ -286,8 +291,9 @@ def trend_rows(ch: Chapter) -> pd.DataFrame:
 
 def trend_chart(ch: Chapter) -> Figure | Notice:
     """Fathers recorded, assessed, at a family group conference and in the plan, by year; mothers alongside."""
-    if missing(ch) is not None:
-        return Notice("")
+    gap = missing(ch)
+    if gap is not None:
+        return gap
     rows = trend_rows(ch)
     rows = rows[rows["period"] != "all"]
     events = [{"x": d.financial_year(pd.Series([pd.Timestamp(e.date)])).iloc[0], "label": e.label}
@@ -320,7 +326,7 @@ def trend_chart(ch: Chapter) -> Figure | Notice:
 def trend_table(ch: Chapter) -> Table | Notice:
     """Average yearly change in each share for fathers and mothers (logistic trend)."""
     if missing(ch) is not None:
-        return Notice("")
+        return Quiet()
     from ..stats import glm
 
     rows = trend_rows(ch)
@@ -367,7 +373,7 @@ def _signed(x: float) -> str:
 def proceedings_fathers(ch: Chapter) -> Table | Notice:
     """Babies under one in care proceedings with a father recorded: answerable from children and proceedings alone."""
     if not infants.can_answer(ch):
-        return Notice("")
+        return Quiet()
     if not has_fathers_field(ch):
         return not_yet("how often a father is recorded for babies in care proceedings.",
                        ["the father's id on the baby's record (children table, column father_id)"],

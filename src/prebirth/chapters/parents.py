@@ -38,6 +38,19 @@ WALES_MENTAL_HEALTH = 0.53  # Griffiths et al. (2020), '1000 mothers', at the fi
 WALES_MENTAL_HEALTH_COMPARISON = 0.17  # the study's comparison group of other mothers
 
 
+class Quiet(Notice):
+    """Nothing to show: the section's message (e.g. what to record) is given by the cell before.
+
+    It displays nothing at all, where an empty notice would leave an empty box on the page.
+    """
+
+    def __init__(self):
+        super().__init__("")
+
+    def _ipython_display_(self) -> None:
+        return None
+
+
 def _memo(ch: Chapter, name: str, compute):
     store = ch.__dict__.setdefault("_memo", {})
     key = f"parents:{name}"
@@ -53,11 +66,20 @@ def has_cohort(ch: Chapter) -> bool:
     return ch.data.has("assessments")
 
 
-def missing_cohort(question: str) -> Notice:
+def missing_cohort(question: str, brief: bool = False) -> Notice:
+    """What to record to know which babies had a pre-birth assessment; ``brief`` points back to the full message."""
+    if brief:
+        return see_above(question, "the assessments table")
     return not_yet(question, ["the assessments table (each assessment's child, start date and kind)"],
                    "every assessment with its start date and kind (pre-birth, child and family, other), and each "
                    "child's date of birth or, before birth, the expected date of birth; the CIN census return you "
                    "already make holds these.")
+
+
+def see_above(question: str, what: str) -> Notice:
+    """A short 'not yet' for a later section, when the chapter's opening message already says what to record."""
+    return Notice(f"We can't answer this yet: {question} It needs {what}: what to record is set out at the start of "
+                  "'What your data shows'.", kind="notyet", title="Not yet answerable from your data")
 
 
 def years(ch: Chapter) -> list[str]:
@@ -300,7 +322,7 @@ def _missing_parents(question: str) -> Notice:
 def age_table(ch: Chapter) -> Table | Notice:
     """Mothers' and fathers' ages at the baby's birth (or expected date), in bands, with secondary suppression."""
     if not has_cohort(ch):
-        return missing_cohort("how old the parents in pre-birth assessment are.")
+        return missing_cohort("how old the parents in pre-birth assessment are.", brief=True)
     if not has_parent_ages(ch):
         return _missing_parents("how old the parents in pre-birth assessment are.")
     babies = cohort(ch)
@@ -341,7 +363,7 @@ def age_table(ch: Chapter) -> Table | Notice:
 def age_chart(ch: Chapter) -> Figure | Notice:
     """Percentages of mothers and fathers in each age band, side by side."""
     if not has_cohort(ch) or not has_parent_ages(ch):
-        return Notice("")
+        return Quiet()
     babies = cohort(ch)
     rows = []
     for role, name in (("mother", "Mothers"), ("father", "Fathers")):
@@ -387,7 +409,7 @@ def births_by_ethnicity(ch: Chapter) -> pd.Series | None:
 def ethnicity_table(ch: Chapter) -> Table | Notice:
     """Mothers' ethnic groups, beside the area's births where the context table gives them."""
     if not has_cohort(ch):
-        return missing_cohort("the ethnicity of parents in pre-birth assessment.")
+        return missing_cohort("the ethnicity of parents in pre-birth assessment.", brief=True)
     people = ch.data.get("parents")
     if people is None or people.empty or people["ethnicity"].isna().all():
         return not_yet("the ethnicity of parents in pre-birth assessment.",
@@ -435,7 +457,7 @@ def needs_rows(ch: Chapter, babies: pd.DataFrame) -> pd.DataFrame:
 def needs_table(ch: Chapter) -> Table | Notice:
     """Needs recorded in pre-birth assessments (CIN assessment factors about parents and the household)."""
     if not has_cohort(ch):
-        return missing_cohort("what needs parents bring to pre-birth assessment.")
+        return missing_cohort("what needs parents bring to pre-birth assessment.", brief=True)
     if not has_factors(ch):
         return not_yet("what needs parents bring to pre-birth assessment.",
                        ["the assessment factors of pre-birth assessments (assessments table, column factors)"],
@@ -463,7 +485,7 @@ def needs_table(ch: Chapter) -> Table | Notice:
 
 def needs_chart(ch: Chapter) -> Figure | Notice:
     if not has_cohort(ch) or not has_factors(ch):
-        return Notice("")
+        return Quiet()
     rows = needs_rows(ch, cohort(ch))
     rows = rows[rows["key"].isin(["mental_health", "domestic_abuse", "alcohol", "drugs", "learning_disability",
                                   "physical_illness"])]
@@ -486,7 +508,7 @@ def needs_chart(ch: Chapter) -> Figure | Notice:
 def care_experience_table(ch: Chapter) -> Table | Notice:
     """Parents' own experience of care, from the parents table (Y/N/not recorded)."""
     if not has_cohort(ch):
-        return missing_cohort("how many parents in pre-birth assessment were in care themselves.")
+        return missing_cohort("how many parents in pre-birth assessment were in care themselves.", brief=True)
     if not has_care_experience(ch):
         return not_yet("how many parents in pre-birth assessment were in care themselves.",
                        ["whether each parent was in care as a child (parents table, column care_experienced)"],
@@ -578,7 +600,7 @@ def cohort_by_year(ch: Chapter) -> pd.DataFrame:
 def cohort_table(ch: Chapter) -> Table | Notice:
     """Babies with a pre-birth assessment each year, and the shares above, by financial year."""
     if not has_cohort(ch):
-        return missing_cohort("how the parents in pre-birth assessment changed over the years.")
+        return missing_cohort("how the parents in pre-birth assessment changed over the years.", brief=True)
     record_indicators(ch)
     babies = cohort(ch)
     table = cohort_by_year(ch)
@@ -599,10 +621,10 @@ def cohort_table(ch: Chapter) -> Table | Notice:
 def cohort_chart(ch: Chapter) -> Figure | Notice:
     """The cohort's shares by year as aligned panels, with the dated service changes marked."""
     if not has_cohort(ch):
-        return Notice("")
+        return Quiet()
     table = cohort_by_year(ch)
     if table.empty:
-        return Notice("")
+        return Quiet()
     table = table[table["period"] != "all"]
     panels = []
     for indicator, label, _, _ in _available_measures(ch):
@@ -634,12 +656,12 @@ def cohort_chart(ch: Chapter) -> Figure | Notice:
 def cohort_trend(ch: Chapter) -> Table | Notice:
     """Is the cohort changing? A logistic trend (odds ratio per year) for each share."""
     if not has_cohort(ch):
-        return Notice("")
+        return Quiet()
     from ..stats import glm
 
     table = cohort_by_year(ch)
     if table.empty:
-        return Notice("")
+        return Quiet()
     rows = []
     for indicator, label, _, _ in _available_measures(ch):
         part = table[(table["indicator"] == indicator) & (table["period"] != "all") & (table["denominator"] > 0)]

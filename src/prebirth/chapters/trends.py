@@ -33,6 +33,7 @@ from scipy import stats as scipy_stats
 from .. import charts, definitions as d, disclosure
 from ..stats import intervals
 from . import infants
+from .parents import Quiet
 from .common import Chapter, Figure, Notice, Table, count, glue_values, not_yet, num, pct
 
 SHARE_METHOD = "Wilson score interval"
@@ -249,14 +250,24 @@ def context_panels(ch: Chapter) -> Figure | Notice:
                   ch.download_link("context", data), " ".join(notes))
 
 
-@glues('ch3_corr_years', 'ch3_corr_needed')
+CORRELATION_CAUTION_NONE = (f"A correlation needs a local context indicator and the newborn figures for at least "
+                            f"{MIN_YEARS_FOR_CORRELATION} years.")
+
+
 def correlations(ch: Chapter) -> Table | Notice:
     """How closely each context indicator moved with the newborn rate, in levels and in yearly changes."""
+    try:
+        return _correlations(ch)
+    finally:
+        _glue(ch, {"ch3_corr_caution": CORRELATION_CAUTION_NONE})
+
+
+def _correlations(ch: Chapter) -> Table | Notice:
     if not infants.can_answer(ch):
-        return Notice("")
+        return Quiet()
     context = context_rows(ch)
     if context.empty:
-        return Notice("")
+        return Quiet()
     rate = rate_series(ch).set_index("x")["y"]
     out = []
     for indicator, part in context[context["financial_year"].isin(years(ch))].groupby("indicator", sort=False):
@@ -289,7 +300,10 @@ def correlations(ch: Chapter) -> Table | Notice:
     frame = pd.DataFrame(out)
     n_max = int(frame["Years"].max())
     needed = critical_r(n_max) if n_max >= 4 else np.nan
-    _glue(ch, {"ch3_corr_years": str(n_max), "ch3_corr_needed": num(needed, 2) if pd.notna(needed) else None})
+    if pd.notna(needed) and n_max >= MIN_YEARS_FOR_CORRELATION:
+        _glue(ch, {"ch3_corr_caution": f"With {n_max} yearly points, a correlation has to be larger than about "
+                                       f"{num(needed, 2)} (in either direction) before it can be told apart from "
+                                       "chance."})
     return Table(frame, "How closely local context moved with the newborn rate (correlation, -1 to 1)",
                  ch.download_link("correlations", frame),
                  note=f"With {n_max} yearly points a correlation must be larger than about {num(needed, 2)} (either "
@@ -417,7 +431,7 @@ def legal_route_table(ch: Chapter) -> Table | Notice:
 
 def legal_route_chart(ch: Chapter) -> Figure | Notice:
     if not ch.data.has("care_episodes"):
-        return Notice("")
+        return Quiet()
     shares = _route_share_rows(ch)
     yearly = shares[shares["period"] != "all"]
     data = pd.DataFrame({"Year": yearly["period"], "Route": yearly["label"],
@@ -674,11 +688,11 @@ def _ratio_text(ratio, lower, upper) -> str:
 def service_change_chart(ch: Chapter) -> Figure | Notice:
     """The observed newborn rate, the segmented model, and the earlier trend carried on."""
     if not infants.can_answer(ch) or not has_births(ch) or not ch.params.events:
-        return Notice("")
+        return Quiet()
     model = next(m for m in its_models(ch) if m["column"] == "newborns")
     result = model["result"]
     if result.table.empty or model["suppressed"]:
-        return Notice("")
+        return Quiet()
     periods = model["periods"]
     observed = rate_series(ch).set_index("x").reindex(periods)
     first_break = min(int(b) for b in result.table["breakpoint"])
@@ -715,7 +729,7 @@ def what_few_points_show(ch: Chapter) -> Notice:
     glue = {"ch3_years": None, "ch3_level_range": None}
     if not infants.can_answer(ch) or not has_births(ch) or not ch.params.events:
         _glue(ch, glue)
-        return Notice("")
+        return Quiet()
     model = next(m for m in its_models(ch) if m["column"] == "newborns")
     result = model["result"]
     glue["ch3_years"] = str(result.n_points)
@@ -769,20 +783,23 @@ def headline(ch: Chapter) -> Notice:
         _glue(ch, glue)
         return _missing_trend(ch)
     series = rate_series(ch).dropna(subset=["y"])
-    what = "newborn rate per 10,000 live births" if has_births(ch) else "number of newborns in proceedings"
+    if has_births(ch):
+        show = lambda v: f"{num(v)} per 10,000 live births"  # noqa: E731
+    else:
+        show = lambda v: f"{count(v)} newborns (no births supplied, so counts)"  # noqa: E731
     parts = []
     if len(series) >= 2:
         first, last = series.iloc[0], series.iloc[-1]
-        glue.update({"ch3_rate_first": num(first["y"]), "ch3_rate_last": num(last["y"]),
+        glue.update({"ch3_rate_first": show(first["y"]), "ch3_rate_last": show(last["y"]),
                      "ch3_first_year": first["x"], "ch3_last_year": last["x"]})
-        parts.append(f"In {ch.params.area_name} the {what} was {num(first['y'])} in {first['x']} and "
-                     f"{num(last['y'])} in {last['x']}.")
+        parts.append(f"In {ch.params.area_name}, newborns in care proceedings went from {show(first['y'])} in "
+                     f"{first['x']} to {show(last['y'])} in {last['x']}.")
     context = context_rows(ch)
     n_context = context["indicator"].nunique() if not context.empty else 0
     n_events = len(ch.params.events)
     parts.append(f"This chapter sets {_plural(n_context, 'local context indicator')}" if n_context
                  else "No local context indicators were supplied to set")
-    parts[-1] += (" beside it, with " + (f"{_plural(n_events, 'dated service change')} marked."
+    parts[-1] += (" beside the trend, with " + (f"{_plural(n_events, 'dated service change')} marked."
                                          if n_events else "no dated service changes listed."))
     _glue(ch, glue)
     return Notice(" ".join(parts))

@@ -212,7 +212,7 @@ def test_sparse_area_gets_not_yet_for_everything_but_the_trend():
     assert trends.pre_proceedings_table(ch).kind == "notyet"
     factors = trends.research_factors(ch).frame.set_index("What the research heard")
     assert factors.loc["Poverty", "In your data"] == "not yet"
-    assert "newborns in proceedings" in trends.headline(ch).markdown  # counts, since no births
+    assert "newborns (no births supplied, so counts)" in trends.headline(ch).markdown
 
 
 def test_without_proceedings_the_chapter_says_what_to_record():
