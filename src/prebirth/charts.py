@@ -254,3 +254,14 @@ def reference_lines(fig, references: list):
     ax.set_ylim(bottom=0, top=max(ax.get_ylim()[1], max(r["y"] for r in references) * 1.1) if references else None)
     ax.legend(frameon=False, loc="best", fontsize=9)
     return fig
+
+
+def legend_below(fig, ncol: int = 2):
+    """Move a chart's legend below the plot, so it never covers the data (long series names)."""
+    ax = fig.axes[0]
+    handles, names = ax.get_legend_handles_labels()
+    if handles:
+        ax.legend(handles, names, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.32), ncol=ncol,
+                  fontsize=9)
+    fig.tight_layout()
+    return fig

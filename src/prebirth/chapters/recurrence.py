@@ -154,9 +154,10 @@ def headline(ch: Chapter) -> Notice:
         parts.append("The number of newborn babies whose mother had earlier proceedings is too small to publish.")
     else:
         glued["ch2_subsequent_share_all"] = pct(total["share"])
-        parts.append(f"Over the whole period, {pct(total['share'])} of newborn babies in care proceedings "
-                     f"({pct(total['lower'])} to {pct(total['upper'])}) were subsequent infants: their mother had "
-                     "been in earlier proceedings about an older child.")
+        parts.append(f"Of the {total['newborns']:,} newborn babies in care proceedings over the whole period, "
+                     f"{total['subsequent']:,} ({pct(total['share'])}; 95% confidence interval {pct(total['lower'])} "
+                     f"to {pct(total['upper'])}) were subsequent infants: their mother had been in earlier proceedings "
+                     "about an older child.")
         ch.finding(f"{pct(total['share'])} of newborns in care proceedings had a mother with earlier proceedings "
                    "about an older child (England 2012/13 to 2016/17: 47%).", "newborns_subsequent_share")
     unlinked = total["newborns"] - total["mother_known"]
@@ -256,8 +257,7 @@ def subsequent_chart(ch: Chapter) -> Figure | Notice:
     if data["Per cent"].isna().all():
         return Notice(f"Every year rests on fewer than {ch.min_count} newborn babies (or would reveal them), so the "
                       "yearly chart is not shown; the table above gives the whole period.")
-    fig = charts.lines_with_ci(data.dropna(subset=["Per cent"]), "Year", "Per cent", "Series",
-                               "% of newborns in proceedings", "Lower", "Upper")
+    fig = charts.lines_with_ci(data, "Year", "Per cent", "Series", "% of newborns in proceedings", "Lower", "Upper")
     england = reference_value("england_subsequent_infants_2012_17")
     if england is not None:
         charts.reference_lines(fig, [{"y": england * 100, "label": "England 2012/13 to 2016/17"}])

@@ -249,11 +249,16 @@ def bands_table(ch: Chapter) -> Table | Notice:
                       "the totals.")
 
 
-def shares_chart(ch: Chapter) -> Figure | Notice:
-    """Newborns' cumulative notice shares by year with 95% intervals, and England's 2019/20 figures."""
+def shares_chart(ch: Chapter, group: str = "newborns") -> Figure | Notice:
+    """The three cumulative notice shares by year with 95% intervals, for newborns or all children.
+
+    England's 2019/20 figures (newborns) are drawn as reference lines on the newborns' chart.
+    """
     if not can_answer(ch):
         return Notice("")
-    group = "newborns" if _newborns_known(ch) else "all children"
+    if group == "newborns" and not _newborns_known(ch):
+        return Notice("")
+    who = "newborn babies" if group == "newborns" else "all children"
     t = shares(ch)
     t = t[(t["group"] == group) & (t["period"] != "all")]
     names = labels(ch)
@@ -267,29 +272,30 @@ def shares_chart(ch: Chapter) -> Figure | Notice:
                                     "Lower": np.where(withhold, np.nan, lower * 100),
                                     "Upper": np.where(withhold, np.nan, upper * 100)}))
     data = pd.concat(frames, ignore_index=True)
+    if data["Per cent"].isna().all():
+        return Notice(f"For {who}, every year rests on fewer than {ch.min_count} children (or would reveal them), so "
+                      "the yearly chart is not shown; the tables give the whole period.")
     events = [{"x": d.financial_year(pd.Series([pd.Timestamp(e.date)])).iloc[0], "label": e.label}
               for e in ch.params.events]
-    if data["Per cent"].isna().all():
-        return Notice(f"Every year rests on fewer than {ch.min_count} children (or would reveal them), so the yearly "
-                      "chart is not shown; the tables give the whole period.")
-    fig = charts.lines_with_ci(data.dropna(subset=["Per cent"]), "Year", "Per cent", "Series",
-                               f"% of {'newborns' if group == 'newborns' else 'children'} in proceedings",
-                               "Lower", "Upper", events)
+    fig = charts.lines_with_ci(data, "Year", "Per cent", "Series", f"% of {who} in proceedings", "Lower", "Upper",
+                               events)
     refs = []
-    seven = reference_value("england_heard_within_7_days_2019_20")
-    same = reference_value("england_same_day_2019_20")
-    if seven is not None and ch.params.urgent_days.short_notice == 7:
-        refs.append({"y": seven * 100, "label": "England 2019/20: within 7 days"})
-    if same is not None:
-        refs.append({"y": same * 100, "label": "England 2019/20: same day"})
+    if group == "newborns":
+        seven = reference_value("england_heard_within_7_days_2019_20")
+        same = reference_value("england_same_day_2019_20")
+        if seven is not None and ch.params.urgent_days.short_notice == 7:
+            refs.append({"y": seven * 100, "label": "England 2019/20: within 7 days"})
+        if same is not None:
+            refs.append({"y": same * 100, "label": "England 2019/20: same day"})
     if refs:
         charts.reference_lines(fig, refs)
     fig.axes[0].set_ylim(0, 105)
+    charts.legend_below(fig, ncol=3)
     latest = data.dropna(subset=["Per cent"])
-    alt = (f"Line chart of the percentage of {'newborn babies' if group == 'newborns' else 'children'} in care "
-           "proceedings whose first hearing was on the day of issue, within the emergency period and within the short "
-           "notice period, by financial year, with 95% confidence intervals and England's 2019/20 figures as "
-           "reference lines.")
+    alt = (f"Line chart of the percentage of {who} in care proceedings whose first hearing was on the day of issue, "
+           f"under {ch.params.urgent_days.emergency} days and within {ch.params.urgent_days.short_notice} days after "
+           "it, by financial year, with 95% confidence intervals"
+           + (" and England's 2019/20 figures as reference lines." if refs else "."))
     within = latest[latest["Series"] == names["within_short"]]
     if len(within):
         alt += (f" {names['within_short']}: {num(within['Per cent'].iloc[0], 0)}% in {within['Year'].iloc[0]} and "
@@ -297,9 +303,10 @@ def shares_chart(ch: Chapter) -> Figure | Notice:
     table = data.assign(**{c: data[c].map(lambda v: num(v, 1) if pd.notna(v) else disclosure.MARKER)
                            for c in ("Per cent", "Lower", "Upper")})
     table = table.rename(columns={"Lower": "Lower 95%", "Upper": "Upper 95%"})
-    return Figure(fig, f"Notice before the first hearing for {'newborns' if group == 'newborns' else 'children'} in "
-                       "care proceedings, by financial year (cumulative shares; bars: 95% confidence intervals)",
-                  alt, table, ch.download_link("notice-by-year", table),
+    slug = "newborns" if group == "newborns" else "all-children"
+    return Figure(fig, f"Notice before the first hearing for {who} in care proceedings, by financial year "
+                       "(cumulative shares; bars: 95% confidence intervals)",
+                  alt, table, ch.download_link(f"notice-by-year-{slug}", table),
                   f"{hidden} point(s) are not shown because they rest on fewer than {ch.min_count} children or would "
                   "reveal them." if hidden else "")
 

@@ -130,7 +130,12 @@ def published_curve(curve: pd.DataFrame, min_count: int) -> pd.DataFrame:
     far is 1 to ``min_count - 1`` (the first steps, which would count a few families).
     """
     ended = curve["events"].cumsum()
-    keep = (curve["at_risk"] >= min_count) & ~((ended > 0) & (ended < min_count))
+    early = (ended > 0) & (ended < min_count)
+    keep = (curve["at_risk"] >= min_count) & ~early
+    if early.any():
+        # Drawing the start (everyone still waiting) and then the first publishable point
+        # would show the withheld steps as a flat line: start at the first publishable point.
+        keep &= curve["time"] > 0
     return curve[keep]
 
 
@@ -349,20 +354,28 @@ def cox_hazard_ratio(durations, observed, group_indicator) -> dict:
     overshoot until the Hessian is singular; a quasi-Newton fit of the same partial
     likelihood converges.
     """
-    try:
-        return survival.cox_hazard_ratio(durations, observed, group_indicator)
-    except np.linalg.LinAlgError:
-        pass
+    import warnings
+
     from scipy import stats
     from statsmodels.duration.hazard_regression import PHReg
+
+    with warnings.catch_warnings():
+        # A failed Newton fit warns before it raises; the warning is not for readers.
+        warnings.simplefilter("ignore")
+        try:
+            return survival.cox_hazard_ratio(durations, observed, group_indicator)
+        except (np.linalg.LinAlgError, OverflowError, FloatingPointError):
+            pass
 
     time, status = np.asarray(durations, float), np.asarray(observed, float)
     indicator = np.asarray(group_indicator, float)
     result = {"hazard_ratio": math.nan, "lower": math.nan, "upper": math.nan, "p_value": math.nan,
               "n": int(len(time)), "events": int(status.sum())}
     try:
-        fit = PHReg(time, indicator.reshape(-1, 1), status=status, ties="breslow").fit(method="bfgs", disp=0)
-    except (np.linalg.LinAlgError, ValueError):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fit = PHReg(time, indicator.reshape(-1, 1), status=status, ties="breslow").fit(method="bfgs", disp=0)
+    except (np.linalg.LinAlgError, ValueError, OverflowError):
         return result
     beta, se = float(np.asarray(fit.params)[0]), float(np.asarray(fit.bse)[0])
     if math.isfinite(beta) and math.isfinite(se) and se > 0:
@@ -380,7 +393,8 @@ def record_waits(ch: Chapter) -> None:
     for key in available_waits(ch):
         indicator = WAITS[key][0]
         for _, row in medians(ch, key).iterrows():
-            record_median(ch, indicator, row["period"], row, "days", group=row["group"])
+            if row["n"]:
+                record_median(ch, indicator, row["period"], row, "days", group=row["group"])
         result = comparison(ch, key)
         cox = result["cox"]
         small = min(result["n_prebirth"], result["n_other"]) < ch.min_count
@@ -407,17 +421,26 @@ def headline(ch: Chapter) -> Notice:
                        ("assessment_to_authorisation", "from the start of an assessment to its authorisation")):
         if key not in available_waits(ch):
             continue
-        total = medians(ch, key).set_index(["period", "group"])
-        pre, other = total.loc[("all", "pre-birth")], total.loc[("all", "other")]
-        pre_text, other_text = _plain_median(pre, ch), _plain_median(other, ch)
+        table = medians(ch, key)
+        total = table.set_index(["period", "group"])
+        pre_text = _plain_median(total.loc[("all", "pre-birth")], ch)
         values[f"ch4_{key}_prebirth"] = pre_text
         if key == "referral_to_assessment":
-            values["ch4_referral_to_assessment_other"] = other_text
-        if pre_text or other_text:
-            texts.append(f"The typical (median) wait {short} was {pre_text or 'not available'} for babies referred "
-                         f"before birth and {other_text or 'not available'} for other children.")
+            values["ch4_referral_to_assessment_other"] = _plain_median(total.loc[("all", "other")], ch)
         if pre_text:
             ch.finding(f"Median wait {short} for babies referred before birth: {pre_text}.", WAITS[key][0])
+        years = table[(table["period"] != "all") & (table["group"] == "pre-birth")]
+        shown = [(r["period"], _plain_median(r, ch)) for _, r in years.iterrows()]
+        shown = [(p, t) for p, t in shown if t]
+        if len(shown) >= 2:
+            texts.append(f"For babies referred before birth, the median wait {short} was {shown[0][1]} in "
+                         f"{shown[0][0]} and {shown[-1][1]} in {shown[-1][0]}.")
+        result = comparison(ch, key)
+        cox = result["cox"]
+        small = min(result["n_prebirth"], result["n_other"]) < ch.min_count
+        if not small and pd.notna(cox["hazard_ratio"]) and (cox["lower"] > 1 or cox["upper"] < 1):
+            texts.append(f"Over the whole period this wait was {'shorter' if cox['lower'] > 1 else 'longer'} for "
+                         "babies referred before birth than for other children, by more than chance would explain.")
     gest = gestation_summary(ch)
     if gest is not None:
         total = gest[gest["period"] == "all"].iloc[0]
@@ -425,8 +448,6 @@ def headline(ch: Chapter) -> Notice:
             values["ch4_gestation_median"] = f"{num(total['median'], 1)} weeks"
         if total["n"] and not share_withheld(total["by_20"], total["n"], ch):
             values["ch4_by_20_weeks"] = pct(total["by_20"] / total["n"])
-            texts.append(f"{pct(total['by_20'] / total['n'])} of babies referred before birth were referred by 20 "
-                         "weeks of pregnancy.")
             ch.finding(f"{pct(total['by_20'] / total['n'])} of pre-birth referrals were made by 20 weeks of pregnancy.",
                        "referred_by_20_weeks_share")
     values["ch4_authorised_before_due"] = before_due_text(ch)
@@ -541,8 +562,8 @@ def yearly_chart(ch: Chapter) -> Figure | Notice:
     if data["Median days"].isna().all():
         return Notice(f"Every year rests on fewer than {ch.min_count} waits, so the yearly chart is not shown; the "
                       "table above gives the whole period.")
-    fig = charts.lines_with_ci(data.dropna(subset=["Median days"]), "Year", "Median days", "Series",
-                               "Median wait (days)", "Lower", "Upper", events)
+    fig = charts.legend_below(charts.lines_with_ci(data, "Year", "Median days", "Series", "Median wait (days)",
+                                                   "Lower", "Upper", events))
     latest = data.dropna(subset=["Median days"])
     alt = ("Line chart of the median number of days from referral to the start of an assessment, and from the start "
            "of an assessment to its authorisation, by financial year, for babies referred before birth and for other "
@@ -704,8 +725,8 @@ def gestation_chart(ch: Chapter) -> Figure | Notice:
     if data["Per cent"].isna().all():
         return Notice(f"Every year rests on fewer than {ch.min_count} babies (or would reveal them), so the yearly "
                       "chart is not shown; the table above gives the whole period.")
-    fig = charts.lines_with_ci(data.dropna(subset=["Per cent"]), "Year", "Per cent", "Series",
-                               "% of pre-birth referrals", "Lower", "Upper", events)
+    fig = charts.lines_with_ci(data, "Year", "Per cent", "Series", "% of pre-birth referrals", "Lower", "Upper",
+                               events)
     by20 = data[(data["Series"] == "By 20 weeks")].dropna(subset=["Per cent"])
     alt = ("Line chart of the percentage of babies referred before birth who were referred by 12, 16 and 20 weeks of "
            "pregnancy, by financial year, with 95% confidence intervals.")
@@ -878,8 +899,9 @@ def transfers_table(ch: Chapter) -> Table | Notice:
             ch.__dict__[f"_transfer_recorded_{group}"] = True
             for period in periods(ch):
                 part = g if period == "all" else g[g["financial_year"] == period]
-                record_median(ch, "days_transfer_to_next_action_median", period,
-                              km_summary(part["days"], part["observed"].astype(float)), "days", group=group)
+                if len(part):
+                    record_median(ch, "days_transfer_to_next_action_median", period,
+                                  km_summary(part["days"], part["observed"].astype(float)), "days", group=group)
         row = lost.loc[group]
         share = row["transfer_days"] / row["total_days"] if row["total_days"] else np.nan
         withheld = ch.published and disclosure.is_small(row["with_transfer"], ch.min_count)

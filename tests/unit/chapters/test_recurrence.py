@@ -1,0 +1,193 @@
+"""Chapter 2 on hand-made data: subsequent infants, mothers in pre-birth assessment, months to the
+next referral and mothers' returns, each worked out by hand; and the demo generator's injected answer."""
+
+import math
+import textwrap
+
+import pandas as pd
+import pytest
+
+from prebirth.chapters import common, recurrence
+from prebirth.synth import SynthSpec, generate_area
+from tests.unit.chapters.conftest import make_chapter
+
+# Report period (conftest): 2019-04-01 to 2022-03-31.
+
+
+def child(cid, dob, mother=None, due=None):
+    return {"child_id": cid, "mother_id": mother, "date_of_birth": dob, "expected_date_of_birth": due}
+
+
+def proc(pid, cid, issued):
+    return {"proceedings_id": pid, "child_id": cid, "issue_date": issued}
+
+
+def mothers(*ids):
+    return [{"parent_id": m, "role": "mother"} for m in ids]
+
+
+@pytest.fixture
+def area():
+    kids = [
+        child("O1", "2014-03-01", "M1"),                 # M1's older child, in proceedings in 2016
+        child("B1", "2019-06-01", "M1"),                 # M1's baby: a subsequent infant
+        child("T1", "2019-07-01", "M2"), child("T2", "2019-07-01", "M2"),   # twins, first proceedings
+        child("S1", "2020-02-01", "M6"),                 # an EPO then s31 for the same baby
+        child("A1", "2011-05-05", "M4"), child("A2", "2014-09-09", "M4"),   # M4: two earlier children
+        child("B4", "2021-01-10", "M4"),                 # M4's baby: subsequent
+        child("N5", "2021-02-01", "M5"),                 # newborn, no earlier proceedings
+        child("U1", "2020-06-01"),                       # newborn, no mother linked
+        child("O5", "2018-01-01", "M5"),                 # M5's older child, issued after N5 (not newborn)
+        # unborn or born later: pre-birth assessments
+        child("P1", None, "M4", "2021-11-20"), child("P2", None, "M2", "2019-11-01"),
+        child("P3", "2021-09-01", "M1", "2021-09-05"), child("P5", "2021-06-20", "M5", "2021-06-20"),
+        child("K9", "2016-01-01", "M5"),                 # an older child with a child-and-family assessment
+    ]
+    procs = [
+        proc("q1", "O1", "2016-05-01"),
+        proc("p1", "B1", "2019-06-03"),
+        proc("p2", "T1", "2019-07-02"), proc("p3", "T2", "2019-07-02"),
+        proc("p4", "S1", "2020-02-02"), proc("p5", "S1", "2020-02-05"),
+        proc("q2", "A1", "2012-01-01"), proc("q3", "A2", "2015-01-01"),
+        proc("p6", "B4", "2021-01-12"),
+        proc("p7", "N5", "2021-02-01"),
+        proc("p8", "U1", "2020-06-01"),
+        proc("p9", "O5", "2021-06-01"),
+    ]
+    assessments = [
+        {"assessment_id": "a1", "child_id": "P1", "start_date": "2021-06-01", "kind": "pre-birth"},
+        {"assessment_id": "a2", "child_id": "P2", "start_date": "2019-05-01", "kind": "pre-birth"},
+        {"assessment_id": "a3", "child_id": "P3", "start_date": "2021-07-01", "kind": "pre-birth"},
+        {"assessment_id": "a4", "child_id": "K9", "start_date": "2021-07-01", "kind": "child-and-family"},
+        {"assessment_id": "a5", "child_id": "P5", "start_date": "2021-02-01", "kind": "pre-birth"},
+    ]
+    referrals = [
+        {"referral_id": "r1", "child_id": "P1", "referral_date": "2021-05-01"},
+        {"referral_id": "r2", "child_id": "P2", "referral_date": "2019-04-10"},
+        {"referral_id": "r3", "child_id": "P3", "referral_date": "2021-06-15"},
+        {"referral_id": "r5", "child_id": "P5", "referral_date": "2021-01-20"},
+        {"referral_id": "r9", "child_id": "K9", "referral_date": "2022-03-31"},  # the data end here
+    ]
+    return {"children": kids, "parents": mothers("M1", "M2", "M4", "M5", "M6"), "proceedings": procs,
+            "assessments": assessments, "referrals": referrals}
+
+
+def test_subsequent_infants_by_year_by_hand(area):
+    ch = make_chapter(area, audience="internal")
+    t = recurrence.subsequent_yearly(ch).set_index("period")
+    # 2019/20 newborns: B1 (subsequent: M1's O1 in 2016), T1 and T2 (twins, same day: not subsequent),
+    # S1 (first issue the EPO, 1 day old; its earlier row is about S1 itself: not subsequent).
+    assert (t.loc["2019/20", "newborns"], t.loc["2019/20", "subsequent"]) == (4, 1)
+    # 2020/21: U1 (no mother), B4 (M4 had proceedings in 2012 and 2015: subsequent), N5 (none earlier).
+    assert (t.loc["2020/21", "newborns"], t.loc["2020/21", "subsequent"], t.loc["2020/21", "mother_known"]) == (3, 1, 2)
+    # 2021/22: O5 is 3 years old, not a newborn.
+    assert t.loc["2021/22", "newborns"] == 0
+    assert (t.loc["all", "newborns"], t.loc["all", "subsequent"]) == (7, 2)
+    assert t.loc["all", "share"] == pytest.approx(2 / 7)
+
+
+def test_subsequent_share_recorded_for_each_year_and_all(area):
+    ch = make_chapter(area, audience="internal")
+    recurrence.headline(ch)
+    rows = pd.DataFrame(ch.indicators)
+    share = rows[rows.indicator == "newborns_subsequent_share"].set_index("period")
+    assert share.loc["all", "numerator"] == 2 and share.loc["all", "denominator"] == 7
+    assert share.loc["2019/20", "value"] == pytest.approx(0.25)
+    assert "2021/22" not in share.index  # no newborns: no share to record
+    assert share.loc["all", "lower"] < 2 / 7 < share.loc["all", "upper"]
+
+
+def test_prebirth_assessments_with_previous_proceedings(area):
+    ch = make_chapter(area, audience="internal")
+    recurrence.prebirth_table(ch)
+    rows = recurrence.prebirth_rows(ch).set_index("child_id")
+    # P1: M4's B4 was issued 2021-01-12, before the assessment (2021-06-01) -> yes.
+    # P2: M2's twins were issued 2019-07-02, after the assessment (2019-05-01) -> no.
+    # P3: M1's O1 (2016) and B1 (2019) came first -> yes, the most recent being 2019-06-03.
+    # P5: M5's N5 was issued 2021-02-01, the same day the assessment started: not *before* -> no.
+    # K9's child-and-family assessment is not a pre-birth assessment.
+    assert sorted(rows.index) == ["P1", "P2", "P3", "P5"]
+    assert rows["previous"].to_dict() == {"P1": True, "P2": False, "P3": True, "P5": False}
+    assert rows.loc["P3", "previous_issue"] == pd.Timestamp("2019-06-03")
+    share = pd.DataFrame(ch.indicators).set_index(["indicator", "period"]).loc[
+        ("prebirth_assessments_previous_proceedings_share", "all")]
+    assert (share.numerator, share.denominator, share.value) == (2, 4, 0.5)
+
+
+def test_months_from_previous_proceedings_to_the_referral(area):
+    ch = make_chapter(area, audience="internal")
+    recurrence.months_table(ch)
+    rows = recurrence.months_rows(ch).set_index("child_id")
+    # P1: 2021-01-12 -> 2021-05-01 is 109 days = 3.581 months (days / 30.4375).
+    # P3: 2019-06-03 -> 2021-06-15 is 743 days = 24.411 months. P2 and P5: no earlier proceedings.
+    assert sorted(rows.index) == ["P1", "P3"]
+    assert rows.loc["P1", "months"] == pytest.approx(109 / 30.4375)
+    assert rows.loc["P3", "months"] == pytest.approx(743 / 30.4375)
+    median = pd.DataFrame(ch.indicators).set_index(["indicator", "period"]).loc[
+        ("months_previous_to_referral_median", "all")]
+    assert median.value == pytest.approx((109 + 743) / 2 / 30.4375)  # 13.996 months
+    assert median.denominator == 2 and median.unit == "months"
+
+
+def test_mothers_return_by_kaplan_meier(area):
+    ch = make_chapter(area, audience="internal")
+    m = recurrence.mother_returns(ch).set_index("mother_id")
+    # First recorded proceedings in the period: M2 (twins 2019-07-02), M6 (S1 2020-02-02), M5 (N5 2021-02-01).
+    # M1 and M4 first appear before the period. M5 returns with O5 on 2021-06-01 (120 days);
+    # S1's second application is about the same baby: M6 has not returned. The data end 2022-03-31.
+    assert sorted(m.index) == ["M2", "M5", "M6"]
+    assert m["returned"].to_dict() == {"M2": False, "M5": True, "M6": False}
+    assert m.loc["M5", "years"] == pytest.approx(120 / 365.25)
+    assert m.loc["M2", "years"] == pytest.approx(1003 / 365.25)  # censored at the data end
+    summary = recurrence.return_summary(ch).set_index("years")
+    # KM: one of three returns at 0.33 years, the others still followed -> 1/3 within one and two years.
+    assert summary.loc[1, "returned_share"] == pytest.approx(1 / 3)
+    assert summary.loc[2, "returned_share"] == pytest.approx(1 / 3)
+    assert summary.loc[2, "followed"] == 2 and summary.loc[3, "followed"] == 0
+
+
+def test_published_build_withholds_small_counts(area):
+    ch = make_chapter(area)  # published, min_count 6: every count here is small
+    shown = recurrence.subsequent_table(ch)
+    assert set(shown.frame["Subsequent infants"]) <= {"c", "0"}
+    rows = pd.DataFrame(ch.indicators)
+    assert rows[rows.indicator == "newborns_subsequent_share"]["suppressed"].all()
+    assert rows[rows.indicator == "newborns_subsequent_share"]["value"].isna().all()
+
+
+def test_no_mother_ids_means_not_yet():
+    ch = make_chapter({"children": [child("A", "2020-01-01")],
+                       "proceedings": [proc("p", "A", "2020-01-02")]}, audience="internal")
+    shown = recurrence.headline(ch)
+    assert "can't answer this yet" in shown.markdown and "mother's id" in shown.markdown
+    assert recurrence.subsequent_table(ch).markdown == ""
+
+
+def test_without_assessments_or_referrals_those_parts_say_what_to_record(area):
+    tables = {k: v for k, v in area.items() if k not in ("assessments", "referrals")}
+    ch = make_chapter(tables, audience="internal")
+    assert "can't answer this yet" in recurrence.prebirth_table(ch).markdown
+    assert "referral" in recurrence.months_table(ch).markdown
+    assert "subsequent infants" in recurrence.headline(ch).markdown
+
+
+def test_injected_subsequent_infant_share_is_recovered(tmp_path):
+    """The generator makes exactly round(0.4 n) of n newborns subsequent; the chapter must find them all."""
+    spec = SynthSpec(subsequent_infant_share=0.4, tables=("children", "proceedings"), births_per_year=2000, years=6,
+                     seed=11)
+    made = generate_area(spec, tmp_path / "data")
+    yml = tmp_path / "area.yml"
+    yml.write_text(textwrap.dedent(f"""\
+        area_code: {spec.area_code}
+        area_name: Injected
+        data: data/
+        period: {{start: {spec.period_start}, end: {spec.period_end}}}
+        audience: internal
+        """))
+    ch = common.open_chapter(2, "recurrent_proceedings", str(yml))
+    total = recurrence.subsequent_yearly(ch).set_index("period").loc["all"]
+    truth = made.truth
+    assert total["newborns"] == truth["newborns"] == truth["newborns_designed"]
+    assert total["subsequent"] == truth["subsequent_newborns"] == truth["subsequent_newborns_designed"]
+    assert total["subsequent"] == math.floor(0.4 * total["newborns"] + 0.5)  # 40%, to the nearest baby
+    assert abs(total["share"] - 0.4) <= 0.5 / total["newborns"]

@@ -1,0 +1,116 @@
+"""Chapter 5 on hand-made data: notice before the first hearing, the three cumulative shares,
+the baby's age at the hearing and the not-yet paths, each worked out by hand."""
+
+import pandas as pd
+import pytest
+
+from prebirth.chapters import urgent
+from tests.unit.chapters.conftest import make_chapter
+
+# Report period (conftest): 2019-04-01 to 2022-03-31; urgent_days 3 (emergency) and 7 (short notice).
+
+
+def child(cid, dob):
+    return {"child_id": cid, "date_of_birth": dob}
+
+
+def proc(pid, cid, issued, heard, application="s31"):
+    return {"proceedings_id": pid, "child_id": cid, "issue_date": issued, "first_hearing_date": heard,
+            "application": application}
+
+
+@pytest.fixture
+def area():
+    kids = [child(f"N{i}", "2019-06-01") for i in range(1, 8)] + [
+        child("O1", "2015-01-01"), child("O2", "2012-01-01"), child("N8", "2020-04-29")]
+    procs = [
+        proc("p1", "N1", "2019-06-02", "2019-06-02"),   # same day (0): same day, emergency, within 7
+        proc("p2", "N2", "2019-06-03", "2019-06-05"),   # 2 days: emergency, within 7
+        proc("p3", "N3", "2019-06-04", "2019-06-07"),   # 3 days: not an emergency (< 3), within 7
+        proc("p4", "N4", "2019-06-05", "2019-06-12"),   # 7 days: within 7 (7 or less)
+        proc("p5", "N5", "2019-06-06", "2019-06-14"),   # 8 days: longer
+        proc("p6", "N6", "2019-06-06", None),           # no hearing recorded: left out
+        proc("p7", "N7", "2019-06-07", "2019-06-06"),   # hearing before issue: left out
+        proc("q1", "O1", "2019-09-01", "2019-09-01"),   # older child, same day
+        proc("q2", "O2", "2019-10-01", "2019-10-11"),   # older child, 10 days
+        # N8: an EPO heard the day it was issued, then the s31 a few days later: the first issue counts.
+        proc("e8", "N8", "2020-05-01", "2020-05-01", "epo"),
+        proc("p8", "N8", "2020-05-03", "2020-05-10"),
+    ]
+    return {"children": kids, "proceedings": procs}
+
+
+def test_notice_and_cumulative_shares_by_hand(area):
+    ch = make_chapter(area, audience="internal")
+    t = urgent.shares(ch).set_index(["group", "period"])
+    nb = t.loc[("newborns", "2019/20")]
+    # newborns 2019/20: N1..N7 are newborns (issued at 1 to 6 days old); N6 (no hearing) and N7 (before issue) out.
+    assert (nb.children, nb.recorded, nb.before_issue, nb.n) == (7, 6, 1, 5)
+    assert (nb.same_day, nb.emergency, nb.within_short, nb.longer) == (1, 2, 4, 1)
+    every = t.loc[("all children", "2019/20")]
+    assert (every.n, every.same_day, every.emergency, every.within_short) == (7, 2, 3, 5)
+    # N8 in 2020/21: its first issue is the EPO, heard the same day.
+    assert t.loc[("newborns", "2020/21"), "same_day"] == 1 and t.loc[("newborns", "2020/21"), "n"] == 1
+    assert t.loc[("newborns", "all"), "n"] == 6 and t.loc[("newborns", "all"), "within_short"] == 5
+
+
+def test_indicators_recorded_for_both_groups(area):
+    ch = make_chapter(area, audience="internal")
+    urgent.headline(ch)
+    rows = pd.DataFrame(ch.indicators).set_index(["indicator", "group", "period"])
+    same = rows.loc[("hearing_same_day_share", "newborns", "2019/20")]
+    assert (same.numerator, same.denominator, same.value) == (1, 5, 0.2)
+    seven = rows.loc[("hearing_within_7_days_share", "all children", "2019/20")]
+    assert seven.value == pytest.approx(5 / 7)
+    emergency = rows.loc[("hearing_emergency_share", "newborns", "all")]
+    assert (emergency.numerator, emergency.denominator) == (3, 6)  # N1, N2 and N8's EPO
+
+
+def test_urgent_days_parameters_move_the_cut(area):
+    ch = make_chapter(area, audience="internal", urgent_days={"emergency": 2, "short_notice": 7})
+    nb = urgent.shares(ch).set_index(["group", "period"]).loc[("newborns", "2019/20")]
+    assert nb.emergency == 1  # 2 days' notice is no longer under the emergency cut
+    assert urgent.labels(ch)["emergency"] == "Under 2 days"
+
+
+def test_age_at_first_hearing(area):
+    ch = make_chapter(area, audience="internal")
+    rows = urgent.age_rows(ch).set_index("child_id")["age_at_hearing"]
+    # born 2019-06-01: N1 heard 2019-06-02 (1 day), N2 06-05 (4), N3 06-07 (6), N4 06-12 (11), N5 06-14 (13);
+    # N8 born 2020-04-29, EPO heard 2020-05-01 (2 days).
+    assert rows.to_dict() == {"N1": 1, "N2": 4, "N3": 6, "N4": 11, "N5": 13, "N8": 2}
+    assert urgent.age_summary(ch)["median"] == 5  # (4 + 6) / 2
+
+
+def test_published_shares_from_few_babies_are_withheld(area):
+    ch = make_chapter(area)  # published, min_count 6
+    frame = urgent.shares_table(ch).frame
+    newborns = frame[frame["Children"].str.startswith("Newborns")]
+    assert set(newborns["Same day (95% CI)"]) == {"c", "none"}  # none: 2021/22 had no newborns
+    rows = pd.DataFrame(ch.indicators)
+    assert rows[rows.group == "newborns"]["suppressed"].all()
+
+
+def test_bands_table_sums_to_the_hearings(area):
+    ch = make_chapter(area, audience="internal")
+    frame = urgent.bands_table(ch).frame.set_index("Year")
+    assert frame.loc["2019/20"].to_dict() == {"Same day": "1", "1 to 2 days": "1", "3 to 7 days": "2",
+                                              "More than 7 days": "1", "Total": "5",
+                                              "Hearing not recorded or before issue": "2"}
+
+
+def test_without_first_hearing_dates_the_chapter_says_what_to_record(area):
+    procs = [dict(p, first_hearing_date=None) for p in area["proceedings"]]
+    ch = make_chapter({"children": area["children"], "proceedings": procs}, audience="internal")
+    shown = urgent.headline(ch)
+    assert "can't answer this yet" in shown.markdown and "first hearing" in shown.markdown
+    assert urgent.shares_table(ch).markdown == ""
+
+
+def test_without_dates_of_birth_only_all_children_are_shown(area):
+    kids = [child(c["child_id"], None) for c in area["children"]]
+    ch = make_chapter({"children": kids, "proceedings": area["proceedings"]}, audience="internal")
+    frame = urgent.shares_table(ch).frame
+    assert set(frame["Children"]) == {"All children"}
+    assert "dates of birth" in urgent.headline(ch).markdown
+    assert "can't answer this yet" in urgent.age_table(ch).markdown
