@@ -39,7 +39,7 @@ from .common import Chapter, Figure, Notice, Table, count, glue_values, not_yet,
 SHARE_METHOD = "Wilson score interval"
 ROUTES = (
     ("ico", "Interim care order (C1)"),
-    ("police_or_epo", "Police protection or emergency protection order (L1, L2)"),
+    ("police_or_epo", "Police or emergency protection (L1, L2)"),
     ("s20", "Section 20 (V2)"),
     ("other", "Other or not recorded"),
 )
@@ -414,7 +414,7 @@ def legal_route_table(ch: Chapter) -> Table | Notice:
         frame[label] = [disclosure.MARKER if r["hidden"] else f"{count(r['n'])} ({pct(r['value'])})"
                         if r["total"] else "0" for _, r in part.iterrows()]
     totals = shares.drop_duplicates("period")
-    frame["Babies under one starting care"] = [count(r["total"], ch.published and (r["total_hidden"] or
+    frame["All babies starting care"] = [count(r["total"], ch.published and (r["total_hidden"] or
                                                                                      disclosure.is_small(r["total"], ch.min_count)))
                                                for _, r in totals.iterrows()]
     total = shares[shares["period"] == "all"]
