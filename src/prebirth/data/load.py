@@ -146,9 +146,10 @@ def read_csv_text(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
         return None
     header = text.splitlines()[0]
     if "," not in header and (";" in header or "\t" in header):
-        sep = ";" if ";" in header else "tab"
-        problems.append(error(name, 1, None, header[:60], f"the columns are separated by {sep}s, not commas",
-                              "save the file as comma-separated CSV"))
+        sep = "semicolons (;)" if ";" in header else "tabs"
+        problems.append(error(name, 1, None, header[:60], f"the columns are separated by {sep}, not commas",
+                              "save the file from Excel as 'CSV UTF-8 (Comma delimited)'; where the computer's "
+                              "list separator is ';', change it to ',' or export with commas"))
         return None
     try:
         # Blank lines are kept while reading so that row numbers match the rows a spreadsheet shows.

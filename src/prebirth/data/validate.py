@@ -28,7 +28,8 @@ def _report(problems, maker, frame, mask, column, message, fix, values=None):
     if hits.empty:
         return
     vals = values.loc[mask] if values is not None else hits[column] if column in hits else [None] * len(hits)
-    for (_, row), value in list(zip(hits.iterrows(), vals))[:MAX_LISTED]:
+    # Only the listed rows are visited: a file with the same slip on every one of 300,000 rows stays quick.
+    for (_, row), value in zip(hits.head(MAX_LISTED).iterrows(), list(vals[:MAX_LISTED])):
         problems.append(maker(row["_file"], row["_row"], column, value, message, fix))
     if len(hits) > MAX_LISTED:
         first = hits.iloc[0]
