@@ -94,7 +94,7 @@ def test_demo_pages_show_figures_with_alt_text_and_downloads(demo_book, chapter,
     assert len(links) >= figures + 2
     for name in links:
         assert (demo_book.html / "downloads" / name).is_file(), name
-    glance = html.split("At a glance", 1)[1].split("</p>", 1)[0]
+    glance = html.split("At a glance", 1)[1].split("</ul>", 1)[0]
     assert "not available" not in glance  # every number glued into the prose was available
     for heading in ("Why it matters", "What your data shows", "How you compare", "Questions to reflect on",
                     "What the data cannot tell you", "For facilitators"):
