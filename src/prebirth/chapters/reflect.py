@@ -110,6 +110,39 @@ INDICATOR_LABELS = {
     "fathers_assessed_share": "Fathers assessed",
     "fathers_in_plan_share": "Fathers included in the plan",
     "fathers_at_fgc_share": "Fathers at a family group conference",
+    "fathers_invited_share": "Fathers invited to meetings",
+    "fathers_offered_support_share": "Fathers offered support",
+    "fathers_legal_advice_share": "Fathers offered legal advice",
+    "fathers_assessed_trend_ratio": "Yearly change in the share of fathers assessed (odds ratio)",
+    "mothers_recorded_share": "Pre-birth assessments with the mother recorded",
+    "mothers_assessed_share": "Mothers assessed",
+    "mothers_invited_share": "Mothers invited to meetings",
+    "mothers_at_fgc_share": "Mothers at a family group conference",
+    "mothers_in_plan_share": "Mothers included in the plan",
+    "mothers_offered_support_share": "Mothers offered support",
+    "mothers_legal_advice_share": "Mothers offered legal advice",
+    "referred_by_12_weeks_share": "Pre-birth referrals made by 12 weeks of pregnancy",
+    "referred_by_16_weeks_share": "Pre-birth referrals made by 16 weeks of pregnancy",
+    "prebirth_assessments_authorised_before_due_share": "Pre-birth assessments authorised before the due date",
+    "days_transfer_to_next_action_median": "Days from a transfer between teams to the next recorded step (median)",
+    "days_referral_to_assessment_hazard_ratio": "Referral to assessment: pre-birth against other (hazard ratio)",
+    "days_assessment_to_authorisation_hazard_ratio": "Assessment to authorisation: pre-birth against other "
+                                                     "(hazard ratio)",
+    "days_referral_to_support_hazard_ratio": "Referral to support: pre-birth against other (hazard ratio)",
+    "hearing_same_day_trend_odds_ratio": "Yearly change in same-day first hearings (odds ratio)",
+    "hearing_emergency_trend_odds_ratio": "Yearly change in emergency first hearings (odds ratio)",
+    "hearing_within_7_days_trend_odds_ratio": "Yearly change in first hearings within seven days (odds ratio)",
+    "newborn_age_days_at_first_hearing_median": "Newborns' age in days at the first hearing (median)",
+    "newborn_rate_level_change": "Change in the newborn rate at a dated event (rate ratio)",
+    "newborn_rate_slope_change": "Change in the newborn rate's yearly trend at a dated event",
+    "infant_rate_level_change": "Change in the infant rate at a dated event (rate ratio)",
+    "infant_rate_slope_change": "Change in the infant rate's yearly trend at a dated event",
+    "infant_starters_route_share": "Legal route into care of babies under one starting to be looked after",
+    "newborns_pre_proceedings_share": "Newborns in proceedings who had pre-proceedings first",
+    "newborns_pre_proceedings_before_birth_share": "Newborns in proceedings whose pre-proceedings began before birth",
+    "weeks_pre_proceedings_before_birth_median": "Weeks from the start of pre-proceedings to the birth (median)",
+    "context_newborn_rate_correlation": "Correlation of the newborn rate with a local context measure",
+    "regional_infant_starters_share": "Babies under one among children starting to be looked after, by region",
 }
 
 
@@ -574,7 +607,7 @@ def format_value(unit: str, value, lower=None, upper=None, suppressed: bool = Fa
             return pct(v)
         if unit == "count":
             return f"{int(round(float(v))):,}" if float(v).is_integer() else num(v, 1)
-        if "ratio" in unit:
+        if "ratio" in unit or unit == "correlation":
             return num(v, 2)
         if unit in ("days", "weeks", "months"):
             return num(v, 0)
@@ -679,7 +712,7 @@ def _difference(unit: str, before, after) -> str:
         scale, digits, suffix = 100, 0, " percentage points"
     elif unit == "count" or unit in ("days", "weeks", "months"):
         scale, digits, suffix = 1, 0, f" {unit}" if unit != "count" else ""
-    elif "ratio" in unit:
+    elif "ratio" in unit or unit == "correlation":
         scale, digits, suffix = 1, 2, ""
     else:
         scale, digits, suffix = 1, 1, ""
