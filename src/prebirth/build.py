@@ -31,6 +31,7 @@ import sys
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
@@ -235,7 +236,7 @@ def _prepare_worker(area_file: str, pickle_path: str) -> tuple[str, object]:
 
 
 def prepare_data(area_file: Path, params: AreaParameters, work: Path, package: str, force: bool,
-                 say: Callable[[str], None]) -> tuple[dict, bool]:
+                 say: Callable[[str], None], before_reading: Callable[[], None] | None = None) -> tuple[dict, bool]:
     """The prepared data's summary, and whether the last build's pickle was kept.
 
     Reading and checking runs in a fresh process: a large area's tables take hundreds of
@@ -251,13 +252,17 @@ def prepare_data(area_file: Path, params: AreaParameters, work: Path, package: s
                 f"{summary['warnings']} warning(s)")
             return summary, True
     summary_file.unlink(missing_ok=True)  # a stale summary must never vouch for a new pickle
+    if before_reading is not None:
+        before_reading()
+    started = time.perf_counter()
     with ProcessPoolExecutor(1, mp_context=get_context("spawn")) as pool:
         kind, value = pool.submit(_prepare_worker, str(Path(area_file).resolve()), str(pickle_file)).result()
     if kind == "data":
         raise DataError(value)
     summary = dict(value, key=key)
     _atomic_write(summary_file, json.dumps(summary, indent=1))
-    say(f"  data read and checked: {summary['tables']} tables, {summary['warnings']} warning(s)")
+    say(f"  data read and checked: {summary['tables']} tables, {summary['warnings']} warning(s) "
+        f"({time.perf_counter() - started:.1f} s)")
     return summary, False
 
 
@@ -447,7 +452,14 @@ class Kernels:
 
     def submit(self, *args):
         self.start()
-        return self._pool.submit(_execute, *args)
+        try:
+            return self._pool.submit(_execute, *args)
+        except BrokenProcessPool:  # a worker died (e.g. out of memory): start afresh for what is left
+            with self._lock:
+                self._pool.shutdown(wait=False, cancel_futures=True)
+                self._pool = None
+            self.start()
+            return self._pool.submit(_execute, *args)
 
     def close(self) -> None:
         with self._lock:
@@ -672,10 +684,10 @@ def build_area(area_file: Path, jobs: int | None = None, force: bool = False, ou
             work, src, render_dir = folder / ".work", folder / ".src", folder / ".render"
             for path in (work / "cache", work / "results", src / "notebooks"):
                 path.mkdir(parents=True, exist_ok=True)
-            if force or not (work / "prepared.json").exists():
-                kernels.start()  # chapters will run: warm the kernels while the data are read
             with reading or contextlib.nullcontext():
-                summary, result.data_cached = prepare_data(area_file, params, work, package, force, say)
+                # New data mean chapters to run: the kernels warm up while the data are read.
+                summary, result.data_cached = prepare_data(area_file, params, work, package, force, say,
+                                                           before_reading=kernels.start)
             write_book_source(params, src)
             result.chapters = execute_chapters(params, summary, area_file, work, src, kernels, force, package, say)
             stamp = source_stamp(src)
@@ -725,6 +737,18 @@ def build_area(area_file: Path, jobs: int | None = None, force: bool = False, ou
     return result
 
 
+def chapter_key(nb: Notebook, source: bytes, package: str, settings: dict, prints: dict[str, str],
+                results_dir: Path) -> str:
+    """A chapter's cache key: its notebook, the package, the parameters, the fingerprints of
+    the tables it reads and of the benchmarks, and the results of the chapters it collects."""
+    upstream = [results_dir / f"{n.key}.json" for n in NOTEBOOKS if n.stem[:2] in nb.after]
+    parts = [source, package.encode(), json.dumps(settings, sort_keys=True).encode()]
+    parts += [f"{t}={prints.get(t, 'absent')}".encode() for t in nb.tables]
+    parts.append(prints.get("_benchmarks", "").encode() + prints.get("_previous", "").encode())
+    parts += [p.read_bytes() if p.exists() else b"absent" for p in upstream]
+    return _sha(*parts)
+
+
 def execute_chapters(params, summary, area_file, work, src, kernels, force, package=None,
                      say: Callable[[str], None] = _say) -> list[ChapterRun]:
     prints = input_fingerprints(params, summary["sources"])
@@ -734,13 +758,8 @@ def execute_chapters(params, summary, area_file, work, src, kernels, force, pack
     notebooks_dir = ROOT / "notebooks"
 
     def key_for(nb: Notebook) -> str:
-        source = (notebooks_dir / f"{nb.stem}.ipynb").read_bytes()
-        upstream = [(work / "results" / f"{n.key}.json") for n in NOTEBOOKS if n.stem[:2] in nb.after]
-        parts = [source, package.encode(), json.dumps(settings, sort_keys=True).encode()]
-        parts += [f"{t}={prints.get(t, 'absent')}".encode() for t in nb.tables]
-        parts.append(prints.get("_benchmarks", "").encode() + prints.get("_previous", "").encode())
-        parts += [p.read_bytes() if p.exists() else b"absent" for p in upstream]
-        return _sha(*parts)
+        return chapter_key(nb, (notebooks_dir / f"{nb.stem}.ipynb").read_bytes(), package, settings, prints,
+                           work / "results")
 
     def parameters_for(nb: Notebook) -> dict:
         return {"area_file": str(Path(area_file).resolve()), "prepared": str(work / "prepared.pkl"),
@@ -878,13 +897,14 @@ def _status_of(result: BuildResult) -> str:
 
 def build_areas(area_files: list[Path], jobs: int | None = None, force: bool = False,
                 output_root: Path | None = None, say: Callable[[str], None] = _say,
-                on_error: Callable[[Path, BaseException], None] | None = None) -> list[AreaOutcome]:
+                on_error: Callable[[Path, BaseException], None] | None = None,
+                at_once: int = 2) -> list[AreaOutcome]:
     """Build several areas' books with one set of warm kernels, then write the site index.
 
     Chapters run ``jobs`` at a time across all areas (each kernel takes the next notebook
     of any area). Two areas are in progress at once, so that one area's data checks and
     render (one process each) overlap the other's chapters instead of leaving the kernels
-    idle; the data of only one area is read at a time, which bounds memory. An area that
+    idle (``at_once``); the data of only one area is read at a time, which bounds memory. An area that
     fails (bad parameters or data: exit code 2; a failed chapter or render: 1) does not
     stop the others. ``on_error`` is told of each failure as it happens.
     """
@@ -934,7 +954,7 @@ def build_areas(area_files: list[Path], jobs: int | None = None, force: bool = F
 
     with Kernels(jobs, output_root / ".kernels.log") as kernels:
         if many:
-            with ThreadPoolExecutor(2) as areas:
+            with ThreadPoolExecutor(max(1, at_once)) as areas:
                 outcomes = list(areas.map(lambda job: one(*job), plan))
         else:
             outcomes = [one(*job) for job in plan]
