@@ -6,9 +6,15 @@ import math
 import pandas as pd
 import pytest
 
-from prebirth.chapters import trends
+from prebirth.chapters import common, trends
 from prebirth.config import Period
 from tests.unit.chapters.conftest import make_chapter
+
+
+@pytest.fixture(autouse=True)
+def no_book_being_built(monkeypatch):
+    """Chapters here are made by hand: the safety net a notebook sets for its published book must not leak in."""
+    monkeypatch.setattr(common, "_PUBLISHED_MIN_COUNT", None)
 
 
 def indicator(ch, name, period="all", group=""):
