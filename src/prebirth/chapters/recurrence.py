@@ -489,6 +489,11 @@ def return_chart(ch: Chapter) -> Figure | Notice:
     data = pd.DataFrame({"Years": curve["time"], "Series": "Mothers returned with another child",
                          "Per cent": 100 * (1 - curve["survival"]), "Lower": 100 * (1 - curve["upper"]),
                          "Upper": 100 * (1 - curve["lower"])})
+    if ch.published and len(data):
+        # The flat end of the curve stops where fewer than min_count mothers are still followed.
+        reach = float(np.sort(m["years"].to_numpy())[-ch.min_count])
+        last = data[data["Years"] <= reach].tail(1).assign(Years=reach)
+        data = pd.concat([data[data["Years"] < reach], last], ignore_index=True)
     fig = charts.step_curves(data, "Years", "Per cent", "Series", "Years since the mother's first proceedings in the "
                              "period", "% of mothers back in proceedings with another child", "Lower", "Upper",
                              references=[{"x": 2, "label": "2 years"}, {"x": 7, "label": "7 years"}])
