@@ -109,7 +109,11 @@ def date_range_of(path, columns):
 def test_about_this_report_lists_every_input_with_checksum_and_dates(demo_book):
     page = text_of(demo_book.page("09_about_this_report"))
     for path in sorted(DEMO_DATA.glob("*.csv")):
-        assert hashlib.sha256(path.read_bytes()).hexdigest() in page, path.name
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        assert " ".join(digest[i:i + 16] for i in range(0, 64, 16)) in page, path.name  # shown in groups of 16
+    inputs = pd.read_csv(demo_book.html / "downloads" / "09-inputs.csv").set_index("File")
+    assert inputs.loc["children.csv", "SHA-256 checksum"] == hashlib.sha256(
+        (DEMO_DATA / "children.csv").read_bytes()).hexdigest()  # whole in the download
     assert date_range_of(DEMO_DATA / "proceedings.csv",
                          ["issue_date", "first_hearing_date", "pre_proceedings_start_date", "final_outcome_date"]) in page
     assert date_range_of(DEMO_DATA / "referrals.csv", ["referral_date"]) in page
@@ -140,7 +144,8 @@ def test_sparse_book_lists_only_its_two_files(sparse_book):
     page = text_of(sparse_book.page("09_about_this_report"))
     folder = sparse_book.parameters.parent / "data"
     for path in folder.glob("*.csv"):
-        assert hashlib.sha256(path.read_bytes()).hexdigest() in page
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        assert " ".join(digest[i:i + 16] for i in range(0, 64, 16)) in page
     assert {p.name for p in folder.glob("*.csv")} == {"children.csv", "proceedings.csv"}
     assert "referrals.csv" not in page
 

@@ -144,15 +144,24 @@ def inputs_frame(ch: Chapter) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["File", "What it holds", "Tables", "Records", "Dates covered", "SHA-256 checksum"])
 
 
+def grouped(checksum: str, size: int = 16) -> str:
+    """A checksum in groups of characters, so it wraps on a narrow page and reads in pieces."""
+    if len(checksum) != 64:
+        return checksum
+    return " ".join(checksum[i:i + size] for i in range(0, len(checksum), size))
+
+
 def inputs_table(ch: Chapter) -> Table:
     """Each input file with its checksum and the dates it covers."""
     frame = inputs_frame(ch)
     glue_values(ch, {"ch9_files": f"{len(frame)}"})
-    return Table(frame, "The area's data files read for this book", ch.download_link("inputs", frame),
+    shown = frame.assign(**{"SHA-256 checksum": frame["SHA-256 checksum"].map(grouped)})
+    return Table(shown, "The area's data files read for this book", ch.download_link("inputs", frame),
                  note="The checksum is a fingerprint of the file: the same file always gives the same checksum, and "
                       "any change to it gives a different one, so anyone can check that a book was built from the "
-                      "files they hold (for example with the sha256sum command). Dates are shown to the month; "
-                      "dates of birth are left out.")
+                      "files they hold (for example with the sha256sum command). It is shown here in groups of 16 "
+                      "characters; the download has it whole. Dates are shown to the month; dates of birth are "
+                      "left out.")
 
 
 def other_files_table(ch: Chapter) -> Table | Notice:
@@ -170,7 +179,9 @@ def other_files_table(ch: Chapter) -> Table | Notice:
     if not rows:
         return Notice("No benchmark files were given, so the book makes no comparison with other areas.")
     frame = pd.DataFrame(rows, columns=["File", "Used for", "SHA-256 checksum"])
-    return Table(frame, "Other files read: benchmarks and earlier indicators", ch.download_link("other-files", frame))
+    shown = frame.assign(**{"SHA-256 checksum": frame["SHA-256 checksum"].map(grouped)})
+    return Table(shown, "Other files read: benchmarks and earlier indicators", ch.download_link("other-files", frame),
+                 note="Checksums in groups of 16 characters; the download has them whole.")
 
 
 def git_state() -> tuple[str, str]:

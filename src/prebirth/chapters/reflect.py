@@ -433,7 +433,7 @@ def rag_rounds_chart(ch: Chapter) -> Figure | Notice:
     """How many statements were rated red, amber and green in each round."""
     data = rounds_data(ch)
     if data.empty:
-        return Notice("")
+        return Notice("The ratings of each round will show here once they are recorded in the `rag` table.")
     fig, ax = charts.new(8, 0.8 * len(data) + 1.6)
     y = np.arange(len(data))[::-1]
     left = np.zeros(len(data))
@@ -482,7 +482,7 @@ def rag_change_table(ch: Chapter) -> Table | Notice:
         if dates:
             return Notice(f"Only one round has been rated so far ({_round_label(dates[-1])}); the change will show "
                           "here after the next round.")
-        return Notice("")
+        return Notice("The change in each rating will show here after two rounds of ratings.")
     used = statements_in_use(ch)
     before, after = round_ratings(ch, dates[-2]), round_ratings(ch, dates[-1])
     b = ratings_of(used["statement_id"], before)
@@ -506,7 +506,8 @@ def rag_priorities(ch: Chapter) -> Table | Notice:
     """Statements rated red or amber in the latest round, with their owner and next review: where to start."""
     dates = rounds(ch)
     if not dates:
-        return Notice("")
+        return Notice("Once statements are rated, those rated red or amber are listed here with their owner and "
+                      "the date to review them.")
     ratings = rag_ratings(ch)
     latest = ratings[(ratings["round_date"] == dates[-1]) & ratings["rating"].isin(["R", "A"])].copy()
     if latest.empty:

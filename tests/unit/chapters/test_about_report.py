@@ -123,9 +123,18 @@ def test_benchmark_files_are_listed_with_their_checksums(tmp_path):
     # the benchmarks folder parameter shares its name with make_chapter's Benchmarks argument
     chapter.prepared.params = chapter.params.model_copy(update={"benchmarks": folder})
     frame = about_report.other_files_table(chapter).frame.set_index("File")
-    assert frame.loc["benchmarks.csv", "SHA-256 checksum"] == hashlib.sha256(
-        (folder / "benchmarks.csv").read_bytes()).hexdigest()
-    assert frame.loc["old_indicators.csv", "SHA-256 checksum"] == hashlib.sha256(previous.read_bytes()).hexdigest()
+    shown = frame["SHA-256 checksum"].str.replace(" ", "")
+    assert shown["benchmarks.csv"] == hashlib.sha256((folder / "benchmarks.csv").read_bytes()).hexdigest()
+    assert shown["old_indicators.csv"] == hashlib.sha256(previous.read_bytes()).hexdigest()
+    assert len(frame.loc["benchmarks.csv", "SHA-256 checksum"].split()) == 4  # shown in four groups
+
+
+def test_checksums_shown_in_groups_and_whole_in_the_download(ch, tmp_path):
+    ch.downloads_dir = tmp_path / "downloads"
+    table = about_report.inputs_table(ch)
+    assert table.frame["SHA-256 checksum"].iloc[0] == " ".join(["abababababababab"] * 4)
+    download = (tmp_path / "downloads" / "09-inputs.csv").read_text()
+    assert "ab" * 32 in download
 
 
 def test_no_benchmarks_says_so(tmp_path):
