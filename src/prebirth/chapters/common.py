@@ -95,15 +95,15 @@ class Chapter:
     def finding(self, text: str, indicator: str = "") -> None:
         self.findings.append({"chapter": self.number, "finding": text, "indicator": indicator})
 
-    def save(self) -> "Notice":
+    def save(self) -> None:
         """Write this chapter's indicators and findings for the build to collect."""
         if self.results_dir is None:
-            return Notice("")
+            return None
         self.results_dir.mkdir(parents=True, exist_ok=True)
         payload = {"chapter": self.number, "key": self.key, "status": self.status,
                    "indicators": self.indicators, "findings": self.findings}
         (self.results_dir / f"{self.key}.json").write_text(json.dumps(payload, indent=1, default=_json_default))
-        return Notice("")
+        return None
 
     # -- downloads -------------------------------------------------------------
     def download_link(self, name: str, frame: pd.DataFrame) -> str:
@@ -165,7 +165,11 @@ def _json_default(value):
 # -- things a cell displays ------------------------------------------------------
 
 class Notice:
-    """A paragraph (plain-English narrative) or a callout box."""
+    """A paragraph (plain-English narrative) or a callout box.
+
+    A cell with nothing to say returns None instead: an empty Notice would still be
+    rendered, as an empty box.
+    """
 
     def __init__(self, markdown: str, kind: str = "", title: str = ""):
         self.markdown, self.kind, self.title = markdown, kind, title

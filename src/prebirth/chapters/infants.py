@@ -178,7 +178,7 @@ def headline(ch: Chapter) -> Notice:
     """Plain-English summary of the latest year and the whole period."""
     if not can_answer(ch):
         glue_values(ch, {"ch1_newborn_rate_all": None, "ch1_infants_share_all": None})
-        return Notice("")
+        return None
     t = published_yearly(ch)
     years = t[(t["period"] != "all") & (t["children"] > 0)]
     if years.empty:
@@ -213,7 +213,7 @@ def headline(ch: Chapter) -> Notice:
 def rate_chart(ch: Chapter) -> Figure | Notice:
     """Newborn and infant rates per 10,000 live births, with England and the region."""
     if not can_answer(ch):
-        return Notice("")
+        return None
     t = published_yearly(ch)
     t = t[t["period"] != "all"]
     if t["live_births"].isna().all():
@@ -251,7 +251,7 @@ def rate_chart(ch: Chapter) -> Figure | Notice:
 def trend(ch: Chapter) -> Table | Notice:
     """Trend model: Poisson GLM with a log(births) offset (negative binomial if overdispersed)."""
     if not can_answer(ch):
-        return Notice("")
+        return None
     from ..stats import glm
 
     t = yearly(ch)
@@ -348,7 +348,7 @@ def comparison_years(ch: Chapter) -> list[str]:
 def funnel_plot(ch: Chapter) -> Figure | Notice:
     """Funnel plot of newborn rates across all authorities in the benchmarks, pooled over the period."""
     if not can_answer(ch):
-        return Notice("")
+        return None
     from ..stats import funnel
 
     years = comparison_years(ch)
@@ -414,7 +414,7 @@ def describe_flag(flag) -> str:
 def neighbours_plot(ch: Chapter) -> Figure | Notice:
     """Dot plot of the statistical neighbours' newborn rates with 95% intervals."""
     if not can_answer(ch):
-        return Notice("")
+        return None
     codes = neighbour_codes(ch)
     years = comparison_years(ch)
     if not codes or not years:
@@ -598,7 +598,7 @@ def regional_summary(ch: Chapter) -> Table | Notice:
     """How much variation lies between regions, each region's trend, and this area's place in its region."""
     model = regional_fit(ch)
     if model is None:
-        return Notice("")
+        return None
     between = model.variation.get("between_region_share")
     trends = model.region_trends.copy()
     frame = pd.DataFrame({

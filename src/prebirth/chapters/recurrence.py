@@ -208,7 +208,7 @@ def _return_publishable(row, ch: Chapter) -> bool:
 def subsequent_table(ch: Chapter) -> Table | Notice:
     """Newborns in proceedings who are subsequent infants, by financial year."""
     if not can_answer(ch):
-        return Notice("")
+        return None
     record_subsequent(ch)
     t = subsequent_yearly(ch)
     years = t[t["period"] != "all"]
@@ -246,7 +246,7 @@ def subsequent_table(ch: Chapter) -> Table | Notice:
 def subsequent_chart(ch: Chapter) -> Figure | Notice:
     """The subsequent-infant share by year with 95% intervals, beside England's 47%."""
     if not can_answer(ch):
-        return Notice("")
+        return None
     t = subsequent_yearly(ch)
     years = t[(t["period"] != "all")].copy()
     withhold = np.array([b == 0 or share_withheld(a, b, ch) for a, b in zip(years["subsequent"], years["newborns"])])
@@ -280,7 +280,7 @@ def subsequent_chart(ch: Chapter) -> Figure | Notice:
 def comparison_table(ch: Chapter) -> Table | Notice:
     """The area's subsequent-infant share beside England's 47% and Wales' 49%."""
     if not can_answer(ch):
-        return Notice("")
+        return None
     t = subsequent_yearly(ch)
     rows = []
     # England's figure covers 2012/13 to 2016/17: the same years here, where the data reach them.
@@ -325,7 +325,7 @@ def prebirth_rows(ch: Chapter) -> pd.DataFrame:
 def prebirth_table(ch: Chapter) -> Table | Notice:
     """Babies with a pre-birth assessment whose mother had earlier proceedings, by year the assessment started."""
     if not can_answer(ch):
-        return Notice("")
+        return None
     if not ch.data.has("assessments"):
         return not_yet("how many pre-birth assessments are for mothers who were in care proceedings before.",
                        ["the assessments table (each assessment's start date, and whether it was a pre-birth "
@@ -383,7 +383,7 @@ def months_rows(ch: Chapter) -> pd.DataFrame:
 def months_table(ch: Chapter) -> Table | Notice:
     """Months from the mother's most recent earlier proceedings to the new baby's pre-birth referral."""
     if not can_answer(ch):
-        return Notice("")
+        return None
     if not ch.data.has("referrals"):
         return not_yet("how long after earlier proceedings a mother's next baby is referred.",
                        ["the referrals table (the date of each referral, pre-birth referrals included)"],
@@ -478,7 +478,7 @@ def return_summary(ch: Chapter) -> pd.DataFrame:
 def return_chart(ch: Chapter) -> Figure | Notice:
     """Kaplan-Meier view of how soon mothers come back to court with another child."""
     if not can_answer(ch):
-        return Notice("")
+        return None
     m = mother_returns(ch)
     if len(m) == 0 or m["returned"].sum() == 0 or (ch.published and len(m) < ch.min_count):
         return Notice("There are too few mothers with proceedings in the period, or none has returned yet, to show "

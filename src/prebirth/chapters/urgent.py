@@ -199,7 +199,7 @@ def headline(ch: Chapter) -> Notice:
 def shares_table(ch: Chapter) -> Table | Notice:
     """The three cumulative shares by financial year, for newborns and for all children."""
     if not can_answer(ch):
-        return Notice("")
+        return None
     record_shares(ch)
     t = shares(ch)
     names = labels(ch)
@@ -223,7 +223,7 @@ def shares_table(ch: Chapter) -> Table | Notice:
 def bands_table(ch: Chapter) -> Table | Notice:
     """Newborns' first hearings in notice bands by year (counts, with secondary suppression)."""
     if not can_answer(ch):
-        return Notice("")
+        return None
     group = "newborns" if _newborns_known(ch) else "all children"
     t = shares(ch)
     t = t[t["group"] == group].reset_index(drop=True)
@@ -255,9 +255,9 @@ def shares_chart(ch: Chapter, group: str = "newborns") -> Figure | Notice:
     England's 2019/20 figures (newborns) are drawn as reference lines on the newborns' chart.
     """
     if not can_answer(ch):
-        return Notice("")
+        return None
     if group == "newborns" and not _newborns_known(ch):
-        return Notice("")
+        return None
     who = "newborn babies" if group == "newborns" else "all children"
     t = shares(ch)
     t = t[(t["group"] == group) & (t["period"] != "all")]
@@ -314,7 +314,7 @@ def shares_chart(ch: Chapter, group: str = "newborns") -> Figure | Notice:
 def trend_table(ch: Chapter) -> Table | Notice:
     """Logistic-regression trend in each share: the odds ratio per year."""
     if not can_answer(ch):
-        return Notice("")
+        return None
     t = shares(ch)
     names = labels(ch)
     rows = []
@@ -353,7 +353,7 @@ def trend_table(ch: Chapter) -> Table | Notice:
 def comparison_table(ch: Chapter) -> Table | Notice:
     """This area's 2019/20 and whole-period shares beside England, Wales and the regional contrast."""
     if not can_answer(ch):
-        return Notice("")
+        return None
     from .infants import region_name
 
     group = "newborns" if _newborns_known(ch) else "all children"
@@ -408,7 +408,7 @@ def age_summary(ch: Chapter) -> dict | None:
 def age_table(ch: Chapter) -> Table | Notice:
     """How old newborn babies were at their first hearing."""
     if not can_answer(ch):
-        return Notice("")
+        return None
     if not _newborns_known(ch):
         return not_yet("how old babies are at their first hearing.", ["children's dates of birth"],
                        "each child's full date of birth.")
