@@ -667,11 +667,13 @@ def baseline_table(ch: Chapter) -> Table | Notice:
         return Notice("No chapter could record a measure from the data supplied yet: the baseline starts when the "
                       "data can answer the book's questions (see chapter 0).", kind="notyet",
                       title="No baseline measures yet")
-    return Table(frame, "Baseline measures for evaluation: this book's indicators for the area",
+    return Table(frame.drop(columns=["Indicator id"]),
+                 "Baseline measures for evaluation: this book's indicators for the area",
                  ch.download_link("baseline", frame),
                  note="Ranges are 95% confidence intervals; c = withheld to protect families. Every year of every "
-                      "measure is in indicators.csv, which the build writes beside the book; keep it, and name it as "
-                      "previous_indicators in the parameters file of the next build to see the change.")
+                      "measure is in indicators.csv, which the build writes beside the book (the download "
+                      "gives each measure's id there); keep it, and name it as previous_indicators in the "
+                      "parameters file of the next build to see the change.")
 
 
 PREVIOUS_REQUIRED = ("indicator", "period", "value", "lower", "upper", "unit", "suppressed")
