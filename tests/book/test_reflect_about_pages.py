@@ -119,7 +119,7 @@ def test_about_this_report_lists_every_input_with_checksum_and_dates(demo_book):
     assert date_range_of(DEMO_DATA / "referrals.csv", ["referral_date"]) in page
     for name in ("pandas", "statsmodels", "papermill"):
         assert version(name) in page
-    assert "Any count from 1 to 5 children, parents or records is shown as c" in page
+    assert "A count of children, parents or records from 1 to 5 is shown as c" in page
     assert "A baby aged under 7 days when proceedings were issued" in page
     assert re.search(r"git commit ([0-9a-f]{10}|not a git checkout|git not available)", page)
 

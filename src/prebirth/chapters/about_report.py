@@ -278,7 +278,8 @@ def suppression_rules(ch: Chapter) -> Notice:
                       f"PUBLICATION. Do not share it outside the organisation. A published build of the same data "
                       f"would withhold counts from 1 to {m - 1}.", kind="notyet", title="Not for publication")
     rules = [
-        f"Any count from 1 to {m - 1} children, parents or records is shown as **c**. Zero is shown: it identifies nobody.",
+        f"A count of children, parents or records from 1 to {m - 1} is shown as **c**. Zero is shown: it identifies "
+        "nobody.",
         "A percentage, rate, median or confidence interval built on a withheld count is withheld too.",
         "A percentage is also withheld when the number *not* counted is small (98 of 100 would tell the reader "
         "that 2 did not).",
@@ -298,7 +299,8 @@ def chapters_frame(ch: Chapter) -> pd.DataFrame | None:
     titles = chapter_titles()
     rows = []
     for number in range(0, 9):
-        title = f"{number}. {titles.get(number, 'Reflect and plan' if number == 8 else '')}"
+        # "Chapter 1: ..." (not "1. ..."): the row is about a chapter, and its numbers count measures, not people.
+        title = f"Chapter {number}: {titles.get(number, 'Reflect and plan' if number == 8 else '')}"
         payload = None
         for path in ch.results_dir.glob("*.json"):
             try:

@@ -151,9 +151,9 @@ def test_chapters_table_counts_what_each_chapter_published(ch, tmp_path):
         {"chapter": 1, "key": "infants_and_newborns", "indicators": rows, "findings": [{"finding": "f"}]}))
     ch.results_dir = results
     frame = about_report.chapters_table(ch).frame.set_index("Chapter")
-    row = frame.loc["1. Infants and newborns in care proceedings"]
+    row = frame.loc["Chapter 1: Infants and newborns in care proceedings"]
     assert (row["Measures recorded"], row["Withheld"], row["Key findings"]) == ("3", "1", "1")
-    assert frame.loc["2. Recurrent proceedings", "Measures recorded"] == "not built"
+    assert frame.loc["Chapter 2: Recurrent proceedings", "Measures recorded"] == "not built"
 
 
 def test_chapters_table_when_run_on_its_own(ch):
