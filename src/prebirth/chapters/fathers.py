@@ -21,8 +21,8 @@ from . import infants
 from .common import Chapter, Figure, Notice, Table, glue_values, not_yet, num, pct
 from .common import count
 from .parents import (SHARE_METHOD, Quiet, cohort, count_text, has_cohort, hidden_periods, missing_cohort,
-                      record_share, see_above, share_row, share_series_hidden, share_text, withheld, yearly_shares,
-                      years)
+                      part_count_text, record_share, see_above, share_row, share_series_hidden, share_text, withheld,
+                      yearly_shares, years)
 
 # (involvement column or "recorded", label, indicator suffix)
 ITEMS = (
@@ -190,7 +190,7 @@ def involvement_table(ch: Chapter) -> Table | Notice:
     table = pd.DataFrame({"Of all babies with a pre-birth assessment, the parent was": rows["What"].unique()})
     for role, name in ROLES:
         part = rows[rows["Parent"] == name]
-        table[f"{name}: babies"] = [count_text(ch, v) for v in part["numerator"]]
+        table[f"{name}: babies"] = [part_count_text(ch, r) for _, r in part.iterrows()]
         table[f"{name}: share (95% CI)"] = part["text"].to_list()
         if has_involvement(ch):
             recorded = frame[frame[f"{role}_recorded"]]

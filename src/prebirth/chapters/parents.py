@@ -137,6 +137,11 @@ def count_text(ch: Chapter, value) -> str:
     return count(value, ch.published and disclosure.is_small(value, ch.min_count))
 
 
+def part_count_text(ch: Chapter, row: dict) -> str:
+    """The count behind a share: withheld with the share, since beside its total it would reveal the rest."""
+    return disclosure.MARKER if withheld(ch, row["numerator"], row["denominator"]) else count_text(ch, row["numerator"])
+
+
 def hidden_periods(ch: Chapter, per_year: dict) -> set[str]:
     """Years whose count must be withheld where a yearly column and its total are published.
 
@@ -468,7 +473,8 @@ def needs_table(ch: Chapter) -> Table | Notice:
     rows = needs_rows(ch, babies)
     frame = pd.DataFrame({
         "Need recorded": rows["Need recorded"], "CIN factor codes": rows["codes"],
-        "Babies": [count_text(ch, v) for v in rows["Babies"]],
+        "Babies": [part_count_text(ch, {"numerator": v, "denominator": n}) for v, n in
+                   zip(rows["Babies"], rows["denominator"])],
         "Share of babies (95% CI)": rows["text"],
     })
     recorded = int(babies["factors"].notna().sum())
@@ -521,7 +527,7 @@ def care_experience_table(ch: Chapter) -> Table | Notice:
         row = care_experienced_parents(babies, roles)
         rows.append({"Parents": label, "Parents known": count_text(ch, row["parents"]),
                      "Care history recorded": count_text(ch, row["denominator"]),
-                     "Were in care themselves": count_text(ch, row["numerator"]),
+                     "Were in care themselves": part_count_text(ch, row),
                      "Share of those recorded (95% CI)": share_text(ch, row),
                      "Not recorded": count_text(ch, row["not_recorded"])})
     frame = pd.DataFrame(rows)

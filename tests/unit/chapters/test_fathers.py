@@ -131,3 +131,23 @@ def test_without_involvement_only_recording_is_shown():
     assert list(shown.frame.iloc[:, 0]) == ["Recorded on the baby's record"]
     assert "involvement table was not supplied" in shown.note
     assert fathers.involvement_chart(ch).kind == "notyet"
+
+
+def test_a_count_beside_its_total_is_withheld_with_its_share():
+    # Give the 11 other mothers (B3-B14 but B9) involvement rows with a plan: in the plan M1 and those 11 = 12 of
+    # 14 babies, so 2 had no mother in the plan: the share and the count 12 (14 - 12 = 2) are both withheld.
+    tables = area()
+    answered = {r["parent_id"] for r in tables["involvement"]}
+    for kid in tables["children"]:
+        mother = kid["mother_id"]
+        if mother and mother not in answered and kid["child_id"].startswith("B"):
+            tables["involvement"].append({"child_id": kid["child_id"], "parent_id": mother,
+                                          **yn("Y", "Y", "N", "Y", "N", "N")})
+    ch = make_chapter(tables, number=7)  # published, min_count 6
+    frame = fathers.involvement_table(ch).frame.set_index("Of all babies with a pre-birth assessment, the parent was")
+    assert frame.loc["Included in the plan", "Mothers: babies"] == "c"  # M1 and 11 others = 12 of 14
+    assert frame.loc["Included in the plan", "Mothers: share (95% CI)"] == "c"
+    # assessed: M1, M2 and the 11 others = 13 of 14, complement 1: withheld too
+    assert frame.loc["Assessed", "Mothers: babies"] == "c"
+    # recorded: 13 of 14 (B9 has no mother), complement 1: withheld; fathers 3 of 14: withheld as small
+    assert frame.loc["Recorded on the baby's record", "Mothers: babies"] == "c"
