@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,9 +28,7 @@ from .build import NOTEBOOKS, ROOT
 from .config import load_parameters
 
 ASSETS = Path(__file__).resolve().parent / "assets" / "slides"
-MAX_TABLE_ROWS = 12  # larger tables stay in the book: a slide cannot show them legibly
-MAX_NARROW_TABLE_ROWS = 16  # ... unless they are narrow (up to MAX_NARROW_COLUMNS columns)
-MAX_NARROW_COLUMNS = 4
+MAX_TABLE_ROWS = 8  # rows of a table on one slide (cells often wrap to two or three lines)
 MAX_TABLE_COLUMNS = 7
 SKIP_SECTIONS = ()  # every section of the chapter has its place in a workshop
 
@@ -254,11 +253,31 @@ def _joined(value) -> str:
 
 # -- making the slides ----------------------------------------------------------------------
 
-def fits_on_a_slide(table: dict) -> bool:
+MAX_TABLE_SLIDES = 4  # a longer table is split over at most this many slides; longer still stays in the book
+
+
+def fits_on_slides(table: dict) -> bool:
+    """Whether a table can be shown on at most MAX_TABLE_SLIDES slides, legibly."""
     if table["columns"] > MAX_TABLE_COLUMNS:
         return False
-    limit = MAX_NARROW_TABLE_ROWS if table["columns"] <= MAX_NARROW_COLUMNS else MAX_TABLE_ROWS
-    return table["rows"] <= limit
+    return math.ceil(table["rows"] / MAX_TABLE_ROWS) <= MAX_TABLE_SLIDES
+
+
+def table_pages(table: dict) -> list[str]:
+    """The table's HTML split into slides of whole rows, each with the header row."""
+    from bs4 import BeautifulSoup
+
+    per = MAX_TABLE_ROWS
+    if table["rows"] <= per:
+        return [table["html"]]
+    soup = BeautifulSoup(table["html"], "html.parser")
+    head = soup.find("thead")
+    rows = soup.select("tbody tr")
+    pages = []
+    for start in range(0, len(rows), per):
+        body = "".join(str(r) for r in rows[start:start + per])
+        pages.append(f"<table>{head or ''}<tbody>{body}</tbody></table>")
+    return pages
 
 
 def plan_slides(content: ChapterContent) -> list[Slide]:
@@ -271,7 +290,7 @@ def plan_slides(content: ChapterContent) -> list[Slide]:
     for section in content.sections:
         if section.title in SKIP_SECTIONS:
             continue
-        big_tables = [t for t in section.tables if not fits_on_a_slide(t)]
+        big_tables = [t for t in section.tables if not fits_on_slides(t)]
         words = list(section.text)
         if big_tables:
             listed = "".join(f"<li>{html.escape(t['caption'])}</li>" for t in big_tables)
@@ -290,7 +309,12 @@ def plan_slides(content: ChapterContent) -> list[Slide]:
             if table in big_tables:
                 continue
             note = f'<p class="deck-note">{html.escape(table["note"])}</p>' if table["note"] else ""
-            slides.append(Slide(table["caption"] or section.title, table["html"] + note, kind="table"))
+            pages = table_pages(table)
+            for number, page in enumerate(pages, start=1):
+                title = table["caption"] or section.title
+                if len(pages) > 1:
+                    title += f" ({number} of {len(pages)})"
+                slides.append(Slide(title, page + (note if number == len(pages) else ""), kind="table"))
     if content.facilitator:
         slides.append(Slide("For facilitators: discussion prompts",
                             f'<div class="deck-prompts">{content.facilitator}</div>', kind="prompts"))

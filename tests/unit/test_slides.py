@@ -76,7 +76,7 @@ def executed_notebook(big_table_rows=3) -> nbformat.NotebookNode:
     figure = Figure(fig, "Newborns per 10,000 live births, by year", "Line chart: the rate rose from 4 to 6.",
                     pd.DataFrame({"Year": ["2019/20"], "Rate": [4.0]}), note="Two points withheld.")
     small = Table(pd.DataFrame({"Year": ["2019/20", "2020/21"], "Children": ["12", "c"]}), "Children by year")
-    big = Table(pd.DataFrame({"Year": [f"20{i:02d}" for i in range(big_table_rows)], "N": ["1"] * big_table_rows}),
+    big = Table(pd.DataFrame({"Year": [str(2000 + i) for i in range(big_table_rows)], "N": ["1"] * big_table_rows}),
                 "Every year since 2000")
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_markdown_cell(MARKDOWN_TITLE),
@@ -149,10 +149,20 @@ def test_slides_in_order_with_a_slide_per_chart_and_small_table():
         "Questions to reflect on", "What the data cannot tell you", "For facilitators: discussion prompts"]
 
 
-def test_a_large_table_stays_in_the_book_and_is_named():
+def test_a_long_narrow_table_is_split_over_slides_with_its_header():
     planned = slides.plan_slides(slides.read_chapter(executed_notebook(big_table_rows=30), FINDINGS))
+    parts = [s for s in planned if s.title.startswith("Every year since 2000")]
+    # up to 8 rows a slide, so 30 rows make 4 slides of 8, 8, 8 and 6 rows
+    assert [s.title for s in parts] == [f"Every year since 2000 ({i} of 4)" for i in (1, 2, 3, 4)]
+    assert [s.body.count("<tr") for s in parts] == [9, 9, 9, 7]  # each with the header row
+    assert all(s.body.count("<thead>") == 1 for s in parts)
+    assert "2000" in parts[0].body and "2029" in parts[3].body
+
+
+def test_a_table_too_long_for_three_slides_stays_in_the_book_and_is_named():
+    planned = slides.plan_slides(slides.read_chapter(executed_notebook(big_table_rows=33), FINDINGS))  # 5 slides
     titles = [s.title for s in planned]
-    assert "Every year since 2000" not in titles
+    assert not any(t.startswith("Every year since 2000") for t in titles)
     words = next(s for s in planned if s.title == "What your data shows").body
     assert "too large for a slide" in words and "Every year since 2000" in words
 
