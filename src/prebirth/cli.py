@@ -92,7 +92,7 @@ def validate(area: Path = typer.Argument(..., help="parameters file, e.g. areas/
 
     try:
         params = load_parameters(area)
-        data = load_area_data(params.data)
+        data = load_area_data(params.data, params.sources, area_code=params.area_code, benchmarks=params.benchmarks)
     except ParameterError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(EXIT_BAD_INPUT)
