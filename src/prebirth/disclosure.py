@@ -92,7 +92,9 @@ def suppress_indicators(rows: pd.DataFrame, min_count: int) -> pd.DataFrame:
         if unit == "proportion":
             flag[i] = flag[i] or share_needs_suppression(num, den, min_count)
         elif unit in ("count", "per 10,000 live births"):
-            flag[i] = flag[i] or is_small(num, min_count)
+            # a count recorded without its numerator is its own value
+            count = out.at[i, "value"] if unit == "count" and (num is None or pd.isna(num)) else num
+            flag[i] = flag[i] or is_small(count, min_count)
         else:  # medians: the number of people behind them
             flag[i] = flag[i] or is_small(den, min_count)
     out["suppressed"] = flag

@@ -153,3 +153,11 @@ def test_tables_figures_and_downloads_refuse_child_level_columns(publishing, tmp
         chapter.download_link("waits", rows.rename(columns={"child_id": "date_of_birth"}))
     assert not list(tmp_path.iterdir())  # nothing written
     common.Table(pd.DataFrame({"Year": ["2020/21"], "Children": ["c"]}), "Fine")
+
+
+def test_indicator_count_without_numerator_is_still_suppressed():
+    chapter = make_chapter({"children": [{"child_id": "C1"}]})
+    row = chapter.record("proceedings_children", "2020/21", 3, unit="count")  # numerator forgotten
+    assert row["suppressed"] is True and pd.isna(row["value"])
+    row = chapter.record("proceedings_children", "2021/22", 12, unit="count")
+    assert row["suppressed"] is False and row["value"] == 12
