@@ -660,17 +660,20 @@ def software_versions() -> dict[str, str]:
 
 def build_area(area_file: Path, jobs: int | None = None, force: bool = False, output_root: Path | None = None,
                kernels: Kernels | None = None, say: Callable[[str], None] = _say,
-               reading: threading.Semaphore | None = None) -> BuildResult:
+               reading: threading.Semaphore | None = None,
+               chapters_done: Callable[[], None] | None = None) -> BuildResult:
     """Build one area's book. Raises ParameterError/DataError (exit 2) before the book is touched.
 
     ``kernels`` shares warm kernels between areas (see :func:`build_areas`); without it the
-    build starts its own, ``jobs`` of them, and stops them at the end. ``reading`` limits
-    how many areas read their data at once (memory).
+    build starts its own, ``jobs`` of them, and stops them once its chapters have run.
+    ``reading`` limits how many areas read their data at once (memory); ``chapters_done``
+    is called when this area needs the kernels no more (also when it fails before).
     """
     if kernels is None:
         output_root = Path(output_root or ROOT / "_build")
         with Kernels(jobs, output_root / ".kernels.log") as own:
-            return build_area(area_file, jobs, force, output_root, own, say)
+            # Its kernels are stopped as soon as its chapters have run: the render needs their memory.
+            return build_area(area_file, jobs, force, output_root, own, say, reading, chapters_done=own.close)
     started = time.perf_counter()
     params = load_parameters(area_file)
     say(f"Pre-birth Data Book: {params.area_name} ({params.area_code}) from {area_file}")
@@ -690,6 +693,9 @@ def build_area(area_file: Path, jobs: int | None = None, force: bool = False, ou
                                                            before_reading=kernels.start)
             write_book_source(params, src)
             result.chapters = execute_chapters(params, summary, area_file, work, src, kernels, force, package, say)
+            if chapters_done is not None:
+                chapters_done, done = None, chapters_done
+                done()
             stamp = source_stamp(src)
             stamp_file = work / "render.key"
             html_dir = render_dir / "_build" / "html"
@@ -730,6 +736,9 @@ def build_area(area_file: Path, jobs: int | None = None, force: bool = False, ou
         if new_folder:  # a first build with bad data leaves nothing behind
             shutil.rmtree(folder, ignore_errors=True)
         raise
+    finally:
+        if chapters_done is not None:
+            chapters_done()
     status = "with failures" if result.failed else "done"
     say(f"Book {status} in {result.seconds:.1f} s: {folder / 'html' / 'index.html'}")
     for failure in result.failed:
@@ -931,13 +940,23 @@ def build_areas(area_files: list[Path], jobs: int | None = None, force: bool = F
             seen[slug] = area
             plan.append((area, None))
 
+    waiting = [len(plan)]  # areas whose chapters may still need the kernels
+
+    def kernels_needed_no_more() -> None:
+        with print_lock:
+            waiting[0] -= 1
+            last = waiting[0] == 0
+        if last:  # the last renders run without idle kernels holding memory
+            kernels.close()
+
     def one(area: Path, refused: str | None) -> AreaOutcome:
         started = time.perf_counter()
         speak = area_say(area.stem)
+        done = _once(kernels_needed_no_more)
         try:
             if refused:
                 raise ParameterError(f"{area}: not built: {refused}")
-            result = build_area(area, jobs, force, output_root, kernels, speak, reading)
+            result = build_area(area, jobs, force, output_root, kernels, speak, reading, chapters_done=done)
             return AreaOutcome(area, result.area, result.exit_code, _status_of(result),
                                time.perf_counter() - started, result)
         except Exception as exc:  # the other areas still build
@@ -951,6 +970,8 @@ def build_areas(area_files: list[Path], jobs: int | None = None, force: bool = F
                 else:
                     say(f"{area}: {exc}")
             return AreaOutcome(area, area.stem, code, status, time.perf_counter() - started, error=exc)
+        finally:
+            done()
 
     with Kernels(jobs, output_root / ".kernels.log") as kernels:
         if many:
@@ -961,6 +982,20 @@ def build_areas(area_files: list[Path], jobs: int | None = None, force: bool = F
     if output_root.is_dir():
         write_site_index(output_root, outcomes)
     return outcomes
+
+
+def _once(action: Callable[[], None]) -> Callable[[], None]:
+    """``action``, to be called at most once however often the result is called."""
+    lock, called = threading.Lock(), []
+
+    def run() -> None:
+        with lock:
+            if called:
+                return
+            called.append(True)
+        action()
+
+    return run
 
 
 def _manifest_of(folder: Path) -> dict | None:
