@@ -131,9 +131,14 @@ def open_chapter(number: int, key: str, area_file: str, prepared: str = "", resu
         ready = prepare(area_file)
     chapter = Chapter(number, key, ready, Path(results_dir) if results_dir else None,
                       Path(downloads_dir) if downloads_dir else None)
+    use_threshold_of(chapter)
+    return chapter
+
+
+def use_threshold_of(chapter: Chapter) -> None:
+    """Make the displays' safety net use this chapter's book: its threshold when published."""
     global _PUBLISHED_MIN_COUNT
     _PUBLISHED_MIN_COUNT = chapter.min_count if chapter.published else None
-    return chapter
 
 
 # The threshold of the published book this notebook is building (set by open_chapter): the

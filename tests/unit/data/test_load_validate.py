@@ -78,7 +78,7 @@ def test_not_utf8_and_semicolons(tmp_path):
     with pytest.raises(DataError) as err:
         load_area_data(yml.parent / "data")
     described = " | ".join(p.describe() for p in err.value.errors)
-    assert "births.csv, row 1" in described and "separated by ;" in described
+    assert "births.csv, row 1" in described and "separated by semicolons" in described
     assert "context.csv, row 2" in described and "not UTF-8" in described
 
 
