@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from prebirth.data.schema import TABLES
+from prebirth.rag_statements import STARTER_STATEMENTS
 
 __all__ = [
     "ALL_TABLES", "DEMO_SEED", "REGIONS", "SynthSpec", "AreaFiles", "area_tables",
@@ -246,27 +247,6 @@ _OUTCOMES_INFANT = {"placement_order": .33, "care_order": .17, "sgo": .17, "cao"
 _OUTCOMES_OLDER = {"care_order": .40, "placement_order": .08, "sgo": .17, "cao": .08,
                    "supervision_order": .15, "no_order": .06, "withdrawn": .04, "other": .02}
 
-# The project's own self-assessment statements (never the official tool's wording).
-_RAG_STATEMENTS = (
-    ("Pre-birth", "Strategic", "Partners share one written pathway for referring unborn babies early in pregnancy."),
-    ("Pre-birth", "Strategic", "Maternity, health visiting and children's services agree when and how concerns about a pregnancy are shared."),
-    ("Pre-birth", "Strategic", "Leaders look at local data on pre-birth referrals, assessments and proceedings at least twice a year."),
-    ("Pre-birth", "Practice", "Pre-birth assessments start early enough to finish well before the expected date of birth."),
-    ("Pre-birth", "Practice", "Both parents, fathers included, are invited to take part in the assessment and in planning."),
-    ("Pre-birth", "Practice", "Parents are offered independent advocacy and early legal advice when concerns are serious."),
-    ("Maternity setting and first hearing", "Strategic", "Hospitals and children's services follow an agreed protocol for babies who may be separated from their parents at birth."),
-    ("Maternity setting and first hearing", "Strategic", "Applications to court on the day of birth are made only when no safe alternative exists, and each one is reviewed."),
-    ("Maternity setting and first hearing", "Strategic", "The local family justice board monitors the notice parents receive before first hearings."),
-    ("Maternity setting and first hearing", "Practice", "Parents know the plan for the birth and the days after it well before the due date."),
-    ("Maternity setting and first hearing", "Practice", "Parents receive court papers in good time and are represented at the first hearing."),
-    ("Maternity setting and first hearing", "Practice", "If a baby is separated from their parents, time together in hospital is planned and supported."),
-    ("After discharge", "Strategic", "Support for parents continues after proceedings, whatever the outcome."),
-    ("After discharge", "Strategic", "A service helps parents whose children were removed before any further pregnancy."),
-    ("After discharge", "Strategic", "Partners track what happens to babies and parents after discharge and review it together."),
-    ("After discharge", "Practice", "Family time for parents and babies is frequent, close to home and in a welcoming place."),
-    ("After discharge", "Practice", "Parents are told about support for their own health and wellbeing after a separation."),
-    ("After discharge", "Practice", "Records explain decisions in words parents can understand."),
-)
 _RAG_OWNERS = ("Head of Service", "Pre-birth Team Manager", "Designated Nurse", "Maternity Safeguarding Lead",
                "Principal Social Worker", "Family Justice Board Chair")
 
@@ -1167,19 +1147,20 @@ class _Area:
         previous = None
         for r_i, rd in enumerate(rounds):
             if previous is None:
-                ratings = _pick(rng, ["R", "A", "G"], [.35, .45, .20], len(_RAG_STATEMENTS))
+                ratings = _pick(rng, ["R", "A", "G"], [.35, .45, .20], len(STARTER_STATEMENTS))
             else:
-                step = rng.random(len(_RAG_STATEMENTS))
+                step = rng.random(len(STARTER_STATEMENTS))
                 up = {"R": "A", "A": "G", "G": "G"}
                 ratings = np.array([up[x] if u < 0.4 else x for x, u in zip(previous, step)], dtype=object)
             previous = ratings
-            owners = _pick(rng, _RAG_OWNERS, [1] * len(_RAG_OWNERS), len(_RAG_STATEMENTS))
-            for k, ((stage, level, text), rating, owner) in enumerate(zip(_RAG_STATEMENTS, ratings, owners)):
+            owners = _pick(rng, _RAG_OWNERS, [1] * len(_RAG_OWNERS), len(STARTER_STATEMENTS))
+            for statement, rating, owner in zip(STARTER_STATEMENTS, ratings, owners):
                 evidence = {"R": "Not yet in place; discussed at the partnership meeting.",
                             "A": "Partly in place; practice varies between teams.",
                             "G": "In place and checked in the last case audit."}[rating]
-                rows.append({"round_date": rd.isoformat(), "statement_id": f"S{k + 1:02d}", "stage": stage,
-                             "level": level, "statement": text, "rating": rating, "evidence": evidence,
+                rows.append({"round_date": rd.isoformat(), "statement_id": statement.statement_id,
+                             "stage": statement.stage, "level": statement.level, "statement": statement.text,
+                             "rating": rating, "evidence": evidence,
                              "owner": owner, "next_review": dt.date(rd.year + 1, 4, 1).isoformat()})
         return pd.DataFrame(rows, columns=TABLES["rag"].column_names)
 
