@@ -28,10 +28,14 @@ def chromium_path() -> str:
     return path
 
 
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # the test reports what matters; the server's log is noise
+        pass
+
+
 @pytest.fixture(scope="module")
 def site(demo_book):
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(demo_book.html))
-    handler.log_message = lambda *args: None
+    handler = functools.partial(QuietHandler, directory=str(demo_book.html))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
