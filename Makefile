@@ -28,7 +28,7 @@ $(NODE): package.json package-lock.json
 	if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
 	else echo "npm not found: the accessibility test will be skipped (install Node.js to run it)"; fi
 
-$(DEMO): $(STAMP) src/prebirth/synth.py
+$(DEMO): $(STAMP) src/prebirth/synth.py src/prebirth/rag_statements.py
 	$(BIN)/prebirth demo --root .
 	touch $@
 
