@@ -351,6 +351,7 @@ def _stop_kernel() -> None:
     from jupyter_core.utils import run_sync
 
     km = _worker.pop("km", None)
+    _worker["clean"] = False
     if km is not None:
         with contextlib.suppress(Exception):
             run_sync(km.shutdown_kernel)(now=True)
@@ -365,7 +366,7 @@ def _warm_engine():
     from papermill.log import logger
 
     class WarmKernelClient(PapermillNotebookClient):
-        reset_code = ""
+        before_code = after_code = ""
 
         def _silently(self, code: str) -> None:
             reply = self.wait_for_reply(self.kc.execute(code, silent=True, store_history=False))
@@ -375,19 +376,19 @@ def _warm_engine():
                                  f"{why.get('evalue')}")
 
         def papermill_execute_cells(self):
-            self._silently(self.reset_code)
+            self._silently(self.before_code)
             super().papermill_execute_cells()
-            self._silently(self.reset_code)  # frees the area's tables while the kernel waits
+            self._silently(self.after_code)  # frees the area's tables while the kernel waits
 
     class WarmKernelEngine(NBClientEngine):
         @classmethod
         def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
                                      stderr_file=None, start_timeout=60, execution_timeout=None, km=None,
-                                     reset_code="", **kwargs):
+                                     before_code="", after_code="", **kwargs):
             client = WarmKernelClient(nb_man, km=km, kernel_name=kernel_name, log=logger, log_output=log_output,
                                       stdout_file=stdout_file, stderr_file=stderr_file,
                                       startup_timeout=start_timeout, timeout=execution_timeout)
-            client.reset_code = reset_code
+            client.before_code, client.after_code = before_code, after_code
             try:
                 return client.execute()
             finally:
@@ -404,12 +405,18 @@ def _execute(notebook: str, output: str, parameters: dict, cwd: str, area: str) 
     import papermill
 
     start = time.perf_counter()
+    reset = _RESET.format(cwd=str(cwd))
     try:
         km = _warm_kernel()
+        # Reset after every notebook; before one only when the kernel is new (the warm-up's names)
+        # or the last reset did not finish, otherwise just set the working folder.
+        before = f"import os as _os; _os.chdir({str(cwd)!r}); del _os" if _worker.get("clean") else reset
+        _worker["clean"] = False
         papermill.execute_notebook(notebook, output, parameters=parameters, cwd=cwd, progress_bar=False,
                                    log_output=False, kernel_name="python3", engine_name=_warm_engine(),
-                                   request_save_on_cell_execute=False, km=km,
-                                   reset_code=_RESET.format(cwd=str(cwd)))
+                                   request_save_on_cell_execute=False, km=km, before_code=before,
+                                   after_code=reset)
+        _worker["clean"] = True
     except BaseException:
         _stop_kernel()  # whatever went wrong, the next notebook gets a fresh kernel
         raise
@@ -774,10 +781,13 @@ def execute_chapters(params, summary, area_file, work, src, kernels, force, pack
         return {"area_file": str(Path(area_file).resolve()), "prepared": str(work / "prepared.pkl"),
                 "results_dir": str(work / "results"), "downloads_dir": str(src / "extra" / "downloads")}
 
+    timings_file = work / "timings.json"
+    timings = json.loads(timings_file.read_text()) if timings_file.exists() else {}
     waves = [[nb for nb in NOTEBOOKS if not nb.after]] + [[nb] for nb in NOTEBOOKS if nb.after]
     for wave in waves:
         futures = {}
-        for nb in wave:
+        # The slowest chapters (as last time) start first, so none is left running alone at the end.
+        for nb in sorted(wave, key=lambda nb: -timings.get(nb.stem, 0)):
             key = key_for(nb)
             cache_file = work / "cache" / f"{nb.stem}.key"
             output = src / "notebooks" / f"{nb.stem}.ipynb"
@@ -810,7 +820,9 @@ def execute_chapters(params, summary, area_file, work, src, kernels, force, pack
             os.replace(tmp_out, output)
             cache_file.write_text(key)
             runs[nb.stem] = ChapterRun(nb.stem, seconds=seconds)
+            timings[nb.stem] = round(seconds, 2)
             say(f"  {nb.stem}: executed ({seconds:.1f} s)")
+    _atomic_write(timings_file, json.dumps(timings, indent=1))
     return [runs[nb.stem] for nb in NOTEBOOKS]
 
 
