@@ -75,6 +75,7 @@ NOT_A_COUNT = re.compile(
     r"\bci\b|change|trend|model|significan|p-value|\bz\b|score|year|period|date|rank|code|live births|"
     r"births \(|population|compared|what it means|level|stage|round|status|chapter|file|table|field",
     re.IGNORECASE)
+PERIOD = re.compile(r"(?:\d{4}(?:/\d{2})?|all|all years|total|whole period)", re.IGNORECASE)
 WHOLE_NUMBER = re.compile(r"\s*(\d{1,3}(?:,\d{3})*|\d+)(?:\.0+)?\s*")
 NUMBER_FIRST = re.compile(r"\s*(\d+)\s+(?:\(|of\s+(\d[\d,]*))")
 PROSE_COUNT = re.compile(
@@ -273,12 +274,13 @@ def scan_table(name: str, header: list[str], rows: list[list[str]], min_count: i
         if " ".join(str(column).split()).lower() in CHILD_LEVEL_HEADERS:
             yield Leak(name, "child-level column", f"a table has a column {column!r}")
     count_columns = [i for i, h in enumerate(header) if counts_people(h)]
+    # A table turned on its side: the years are its columns and each row's label says what it counts.
+    period_columns = [i for i, h in enumerate(header) if i > 0 and PERIOD.fullmatch(" ".join(str(h).split()))]
     for row in rows:
         label = row[0] if row else ""
         by_row = bool(row) and counts_people(label) and not WHOLE_NUMBER.fullmatch(str(label))
         for i, cell in enumerate(row):
-            if i in count_columns or (by_row and i > 0 and not (i < len(header) and NOT_A_COUNT.search(str(header[i]))
-                                                                and not counts_people(header[i]))):
+            if i in count_columns or (by_row and i in period_columns):
                 value = _small(cell, min_count)
                 if value is not None:
                     where = header[i] if i < len(header) else f"column {i + 1}"
@@ -398,8 +400,11 @@ def _notebook_outputs(text: str) -> Iterator[tuple[str, str]]:
 
 def _tags_stripped(html: str) -> str:
     """The text of an HTML output outside its tables (each table cell is scanned on its own)."""
+    import html as html_module
+
+    described = " ".join(html_module.unescape(a) for a in re.findall(r'\b(?:alt|title|aria-label)="([^"]*)"', html))
     html = re.sub(r"<table\b.*?</table>", " ", html, flags=re.S | re.I)
-    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    return " ".join((re.sub(r"<[^>]+>", " ", html) + " " + described).split())
 
 
 # -- the scan ----------------------------------------------------------------------------------------

@@ -64,7 +64,10 @@ def test_demo_published_book_identifies_nobody(demo_book):
 
 def test_small_area_executed_notebooks_hold_outputs(small_book):
     """The executed notebooks published with the book are really scanned: they hold the chapters' outputs."""
+    failed = {c.stem for c in small_book.result.failed}  # reported by test_small_area_builds_every_chapter
     for path in (small_book.html / "_sources" / "notebooks").glob("0[0-7]_*.ipynb"):
+        if path.stem in failed:
+            continue
         nb = json.loads(path.read_text(encoding="utf-8"))
         outputs = sum(len(c.get("outputs", [])) for c in nb["cells"])
         assert outputs > 0, path.name
@@ -95,9 +98,11 @@ def test_the_same_scan_catches_the_internal_book(small_internal_book):
 
 def test_internal_book_says_not_for_publication_on_every_page(small_internal_book):
     pages = sorted(p for p in small_internal_book.html.rglob("*.html") if "_static" not in p.parts)
-    assert len(pages) >= 15  # every chapter and reference page, the index, search and genindex
+    assert len(pages) >= 15  # every chapter and reference page, search and genindex
     for page in pages:
         text = page.read_text(encoding="utf-8")
+        if text.startswith('<meta http-equiv="Refresh"'):
+            continue  # index.html only sends the browser on to the first page
         assert "NOT FOR PUBLICATION" in text, page.relative_to(small_internal_book.html)
 
 

@@ -26,7 +26,9 @@ CLEAN_TABLE = """<table><thead><tr><th>Year</th><th>Children in proceedings</th>
 <th>Median age at issue (days)</th><th>Rank</th></tr></thead><tbody>
 <tr><td>2019/20</td><td>c</td><td>c</td><td>4</td><td>3</td></tr>
 <tr><td>2020/21</td><td>12</td><td>33% (15% to 58%)</td><td>5</td><td>1</td></tr>
-<tr><td>All years</td><td>0</td><td>not available</td><td>2</td><td>2</td></tr></tbody></table>"""
+<tr><td>All years</td><td>0</td><td>not available</td><td>2</td><td>2</td></tr></tbody></table>
+<table><thead><tr><th>Children</th><th>Days</th><th>Still waiting (%)</th><th>2020/21</th></tr></thead><tbody>
+<tr><td>Other children</td><td>5</td><td>99.9</td><td>12</td></tr></tbody></table>"""
 CLEAN_PROSE = ("c = fewer than 6 children. About 1 in 6 babies were heard the same day. 2 point(s) are not shown. "
                "Built on 2026-01-10; the period starts 2021-04-01. England 5,460 children (16%).")
 
@@ -124,6 +126,7 @@ def _leak(book, secrets, path: str, text: str, mode: str = "w"):
      "marked suppressed but still shows value"),
     ("html/downloads/01-by-year.csv", "Year,Newborns (under 7 days)\n2019/20,2.0\n", "small count", "Newborns"),
     ("html/downloads/01-fathers.csv", "Measure,2019/20,2020/21\nFathers assessed,12,5\n", "small count", "5"),
+    ("html/downloads/01-fathers.csv", "Measure,2020,Total\nNumber of mothers,12,4\n", "small count", "'Total'"),
     ("html/downloads/01-x.csv", "Year,Mothers\n2019/20,3 (25%)\n", "small count", "Mothers"),
     ("html/notebooks/01_x.html", "<table><tr><th>Year</th><th>Number of babies</th></tr><tr><td>2020/21</td><td>1</td></tr></table>",
      "small count", "Number of babies"),
@@ -132,6 +135,9 @@ def _leak(book, secrets, path: str, text: str, mode: str = "w"):
      "small count", "3 mothers"),
     ("html/_sources/notebooks/01_x.ipynb", notebook(html_output("<p>2 of 40 babies were born early</p>")),
      "small count", "2 of 40 babies"),
+    ("html/_sources/notebooks/01_x.ipynb",
+     notebook(html_output('<img src="data:image/png;base64,AAAA" alt="A chart: 4 mothers in 2020/21"/>')),
+     "small count", "4 mothers"),
     ("html/downloads/01-sources.csv", "File,What it holds\nCIN.xml,CIN census: 2 children\n", "small count",
      "2 children"),
     # child-level tables
