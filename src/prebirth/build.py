@@ -157,8 +157,10 @@ def _sha(*parts: bytes) -> str:
 
 
 def package_fingerprint() -> str:
+    """The code, and the published reference figures the chapters read (``data/reference``)."""
     files = sorted(PACKAGE_DIR.rglob("*.py")) + sorted(PACKAGE_DIR.rglob("*.yml"))
-    return _sha(*[str(p.relative_to(PACKAGE_DIR)).encode() + p.read_bytes() for p in files])
+    parts = [str(p.relative_to(PACKAGE_DIR)).encode() + p.read_bytes() for p in files]
+    return _sha(*parts, *_tree_prints(PACKAGE_DIR.parents[1] / "data" / "reference"))
 
 
 def _file_sha(path: Path) -> str:
@@ -677,14 +679,15 @@ def build_area(area_file: Path, jobs: int | None = None, force: bool = False, ou
     is called when this area needs the kernels no more (also when it fails before).
     """
     if kernels is None:
-        output_root = Path(output_root or ROOT / "_build")
+        output_root = Path(output_root or ROOT / "_build").resolve()
         with Kernels(jobs, output_root / ".kernels.log") as own:
             # Its kernels are stopped as soon as its chapters have run: the render needs their memory.
             return build_area(area_file, jobs, force, output_root, own, say, reading, chapters_done=own.close)
     started = time.perf_counter()
     params = load_parameters(area_file)
     say(f"Pre-birth Data Book: {params.area_name} ({params.area_code}) from {area_file}")
-    folder = Path(output_root or ROOT / "_build") / params.slug
+    # Absolute: the notebooks run in their own folder and are given paths inside this one.
+    folder = Path(output_root or ROOT / "_build").resolve() / params.slug
     result = BuildResult(params.slug, folder, area_name=params.area_name, area_code=params.area_code)
     package = package_fingerprint()
     new_folder = not folder.exists()
@@ -929,7 +932,7 @@ def build_areas(area_files: list[Path], jobs: int | None = None, force: bool = F
     fails (bad parameters or data: exit code 2; a failed chapter or render: 1) does not
     stop the others. ``on_error`` is told of each failure as it happens.
     """
-    output_root = Path(output_root or ROOT / "_build")
+    output_root = Path(output_root or ROOT / "_build").resolve()
     many = len(area_files) > 1
     print_lock = threading.Lock()
     reading = threading.Semaphore(1)
