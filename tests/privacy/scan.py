@@ -410,9 +410,12 @@ def _tags_stripped(html: str) -> str:
 # -- the scan ----------------------------------------------------------------------------------------
 
 def published_files(folder: Path) -> list[Path]:
-    """Every file of a build folder that leaves the analyst's machine: the book and its results."""
+    """Every file of a build folder that leaves the analyst's machine: the book and its results
+    (and the site index of the output folder, which links every area's book)."""
     folder = Path(folder)
-    return sorted(p for p in folder.rglob("*") if p.is_file() and not _internal(p, folder))
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and not _internal(p, folder))
+    site_index = folder.parent / "index.html"
+    return files + [site_index] if site_index.is_file() else files
 
 
 def scan_book(folder: Path, secrets: Secrets) -> Iterator[Leak]:
@@ -420,7 +423,7 @@ def scan_book(folder: Path, secrets: Secrets) -> Iterator[Leak]:
     folder = Path(folder)
     html = folder / "html"
     for path in published_files(folder):
-        name = str(path.relative_to(folder))
+        name = str(path.relative_to(folder)) if path.is_relative_to(folder) else f"../{path.name}"
         for suffix, text in _texts(path):
             label = name + suffix
             yield from scan_identifiers(label, text, secrets)

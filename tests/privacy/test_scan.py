@@ -167,6 +167,12 @@ def test_allowed_dates_and_build_days_are_not_leaks(book, secrets):
     assert first_leak(book, secrets) is None
 
 
+def test_the_site_index_beside_the_books_is_scanned(book, secrets):
+    (book.parent / "index.html").write_text("<a href='area/html/index.html'>C004711</a>")
+    leak = first_leak(book, secrets)
+    assert leak is not None and leak.file == "../index.html"
+
+
 def test_working_folders_and_old_books_are_not_scanned(book, secrets):
     (book / "html.old").mkdir()
     (book / "html.old" / "x.html").write_text("C004711")
