@@ -143,6 +143,11 @@ def withhold_small_counts_in_text(text: str, min_count: int) -> str:
     return _SMALL_BEFORE_NOUN.sub(swap, text or "")
 
 
+def words(text: str) -> list[str]:
+    """The whole words of a text, as ``withhold_identifiers_in_text`` reads it."""
+    return _TOKEN.findall(text or "")
+
+
 def withhold_identifiers_in_text(text: str, identifiers) -> str:
     """Replace every whole word that is one of ``identifiers`` (ids of the input data), and every
     full date, so a message about one record can be published without naming it."""

@@ -76,13 +76,19 @@ class AreaData:
                         latest.append(value)
         return max(latest) if latest else None
 
-    def identifiers(self) -> frozenset[str]:
-        """Every id of a person or record in the data (children, parents, referrals, ...)."""
+    def identifiers(self, among=None) -> frozenset[str]:
+        """Every id of a person or record in the data (children, parents, referrals, ...);
+        with ``among`` (words of some text), only those of its words that are such ids."""
         ids: set[str] = set()
+        words = None if among is None else pd.Series(sorted(among), dtype=object)
         for name, frame in self.tables.items():
             for column in TABLES[name].columns:
                 if column.kind == "id" and column.name in frame and name != "rag":
-                    ids.update(str(v) for v in frame[column.name].dropna().unique())
+                    values = frame[column.name].dropna().astype(str)
+                    if words is not None:  # a few words against many ids: vectorised, no huge set
+                        ids.update(words[words.isin(values)])
+                    else:
+                        ids.update(values.unique())
         return frozenset(ids)
 
     def for_publication(self, min_count: int) -> "AreaData":
@@ -95,7 +101,9 @@ class AreaData:
         """
         cache = self.__dict__.setdefault("_published", {})
         if min_count not in cache:
-            ids = self.identifiers()
+            texts = [t for p in self.problems for t in (p.message, p.fix)]
+            texts += [t for s in self.sources for t in s.cannot_provide]
+            ids = self.identifiers(among={w for t in texts for w in disclosure.words(t)})
 
             def clean(text: str) -> str:
                 text = disclosure.withhold_identifiers_in_text(text, ids)
