@@ -21,7 +21,9 @@ import contextlib
 import datetime as dt
 import fcntl
 import hashlib
+import heapq
 import html as html_text
+import itertools
 import json
 import os
 import platform
@@ -30,7 +32,7 @@ import subprocess
 import sys
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from multiprocessing import get_context
@@ -442,6 +444,9 @@ class Kernels:
     """Worker processes, each with one warm kernel, shared by every area of a build.
 
     Started on first need, so a rebuild that executes nothing starts no kernel at all.
+    Notebooks wait in a priority queue and go to the kernels ``jobs`` at a time: the
+    lowest ``priority`` first (an earlier area's, then the slower chapters), so that an
+    area's last chapters do not wait behind the next area's first ones.
     """
 
     def __init__(self, jobs: int | None, log: Path):
@@ -449,6 +454,11 @@ class Kernels:
         self.log = log
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
+        self._queue: list = []  # heap of (priority, order, arguments, future)
+        self._order = itertools.count()
+        self._running = 0
+        self._changed = threading.Condition()
+        self._dispatcher: threading.Thread | None = None
 
     def start(self) -> None:
         with self._lock:
@@ -459,7 +469,38 @@ class Kernels:
                 for _ in range(self.jobs):  # each submission starts a worker, which warms its kernel
                     self._pool.submit(_ready)
 
-    def submit(self, *args):
+    def submit(self, *args, priority: tuple = ()) -> Future:
+        """Queue one notebook (the arguments of :func:`_execute`); its future gives the seconds taken."""
+        self.start()
+        future: Future = Future()
+        with self._changed:
+            heapq.heappush(self._queue, (priority, next(self._order), args, future))
+            if self._dispatcher is None:
+                self._dispatcher = threading.Thread(target=self._dispatch, name="prebirth-kernels", daemon=True)
+                self._dispatcher.start()
+            self._changed.notify_all()
+        return future
+
+    def _dispatch(self) -> None:
+        while True:
+            with self._changed:
+                if not self._changed.wait_for(lambda: self._queue and self._running < self.jobs, timeout=2):
+                    if not self._queue:  # idle: the next submission starts another dispatcher
+                        self._dispatcher = None
+                        return
+                    continue
+                _, _, args, future = heapq.heappop(self._queue)
+                if not future.set_running_or_notify_cancel():
+                    continue
+                self._running += 1
+            try:
+                inner = self._pool_submit(args)
+            except Exception as exc:  # noqa: BLE001 - handed to whoever waits for this notebook
+                self._finished(future, None, exc)
+                continue
+            inner.add_done_callback(lambda done, future=future: self._finished(future, done))
+
+    def _pool_submit(self, args) -> Future:
         self.start()
         try:
             return self._pool.submit(_execute, *args)
@@ -470,7 +511,23 @@ class Kernels:
             self.start()
             return self._pool.submit(_execute, *args)
 
+    def _finished(self, future: Future, done: Future | None, error: BaseException | None = None) -> None:
+        with self._changed:
+            self._running -= 1
+            self._changed.notify_all()
+        if done is not None:
+            error = (BuildError("not run: the kernels were stopped") if done.cancelled() else done.exception())
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(done.result())
+
     def close(self) -> None:
+        """Stop the kernels (queued notebooks are cancelled); a later submission starts them again."""
+        with self._changed:
+            for *_, future in self._queue:
+                future.cancel()
+            self._queue.clear()
         with self._lock:
             if self._pool is not None:
                 self._pool.shutdown(wait=True, cancel_futures=True)
@@ -670,13 +727,14 @@ def software_versions() -> dict[str, str]:
 def build_area(area_file: Path, jobs: int | None = None, force: bool = False, output_root: Path | None = None,
                kernels: Kernels | None = None, say: Callable[[str], None] = _say,
                reading: threading.Semaphore | None = None,
-               chapters_done: Callable[[], None] | None = None) -> BuildResult:
+               chapters_done: Callable[[], None] | None = None, rank: int = 0) -> BuildResult:
     """Build one area's book. Raises ParameterError/DataError (exit 2) before the book is touched.
 
     ``kernels`` shares warm kernels between areas (see :func:`build_areas`); without it the
     build starts its own, ``jobs`` of them, and stops them once its chapters have run.
     ``reading`` limits how many areas read their data at once (memory); ``chapters_done``
-    is called when this area needs the kernels no more (also when it fails before).
+    is called when this area needs the kernels no more (also when it fails before); the
+    notebooks of a lower ``rank`` go to the kernels first.
     """
     if kernels is None:
         output_root = Path(output_root or ROOT / "_build").resolve()
@@ -702,7 +760,8 @@ def build_area(area_file: Path, jobs: int | None = None, force: bool = False, ou
                 summary, result.data_cached = prepare_data(area_file, params, work, package, force, say,
                                                            before_reading=kernels.start)
             write_book_source(params, src)
-            result.chapters = execute_chapters(params, summary, area_file, work, src, kernels, force, package, say)
+            result.chapters = execute_chapters(params, summary, area_file, work, src, kernels, force, package, say,
+                                               rank)
             if chapters_done is not None:
                 chapters_done, done = None, chapters_done
                 done()
@@ -769,7 +828,7 @@ def chapter_key(nb: Notebook, source: bytes, package: str, settings: dict, print
 
 
 def execute_chapters(params, summary, area_file, work, src, kernels, force, package=None,
-                     say: Callable[[str], None] = _say) -> list[ChapterRun]:
+                     say: Callable[[str], None] = _say, rank: int = 0) -> list[ChapterRun]:
     prints = input_fingerprints(params, summary["sources"])
     package = package or package_fingerprint()
     settings = params.model_dump(mode="json")
@@ -804,7 +863,8 @@ def execute_chapters(params, summary, area_file, work, src, kernels, force, pack
             check_parameters(notebook, parameters)
             cache_file.unlink(missing_ok=True)
             tmp_out = work / f"{nb.stem}.running.ipynb"
-            future = kernels.submit(str(notebook), str(tmp_out), parameters, str(notebook.parent), params.slug)
+            future = kernels.submit(str(notebook), str(tmp_out), parameters, str(notebook.parent), params.slug,
+                                    priority=(rank, -timings.get(nb.stem, 0)))
             futures[future] = (nb, key, cache_file, output, tmp_out)
         for future in as_completed(futures):
             nb, key, cache_file, output, tmp_out = futures[future]
@@ -925,12 +985,14 @@ def build_areas(area_files: list[Path], jobs: int | None = None, force: bool = F
                 at_once: int = 2) -> list[AreaOutcome]:
     """Build several areas' books with one set of warm kernels, then write the site index.
 
-    Chapters run ``jobs`` at a time across all areas (each kernel takes the next notebook
-    of any area). Two areas are in progress at once, so that one area's data checks and
-    render (one process each) overlap the other's chapters instead of leaving the kernels
-    idle (``at_once``); the data of only one area is read at a time, which bounds memory. An area that
-    fails (bad parameters or data: exit code 2; a failed chapter or render: 1) does not
-    stop the others. ``on_error`` is told of each failure as it happens.
+    Chapters run ``jobs`` at a time across all areas: each kernel takes the next notebook
+    of the earliest area that has one waiting. Areas start in the order given, ``at_once``
+    of them between reading their data and their last chapter, so that one area's data
+    checks (one process) overlap another's chapters; an area's render and publishing run
+    beside the next areas' chapters instead of leaving the kernels idle. The data of only
+    one area is read at a time, which bounds memory. An area that fails (bad parameters
+    or data: exit code 2; a failed chapter or render: 1) does not stop the others.
+    ``on_error`` is told of each failure as it happens.
     """
     output_root = Path(output_root or ROOT / "_build").resolve()
     many = len(area_files) > 1
@@ -964,14 +1026,37 @@ def build_areas(area_files: list[Path], jobs: int | None = None, force: bool = F
         if last:  # the last renders run without idle kernels holding memory
             kernels.close()
 
-    def one(area: Path, refused: str | None) -> AreaOutcome:
+    gate = threading.Condition()
+    turn = {"next": 0, "free": max(1, at_once)}  # the next area to start; places free
+
+    def enter(rank: int) -> Callable[[], None]:
+        with gate:
+            gate.wait_for(lambda: turn["next"] == rank and turn["free"] > 0)
+            turn["next"] += 1
+            turn["free"] -= 1
+
+        def leave() -> None:
+            with gate:
+                turn["free"] += 1
+                gate.notify_all()
+
+        return _once(leave)
+
+    def one(rank: int, area: Path, refused: str | None) -> AreaOutcome:
+        leave = enter(rank)
         started = time.perf_counter()
         speak = area_say(area.stem)
-        done = _once(kernels_needed_no_more)
+        kernels_done = _once(kernels_needed_no_more)
+
+        def done() -> None:
+            leave()
+            kernels_done()
+
         try:
             if refused:
                 raise ParameterError(f"{area}: not built: {refused}")
-            result = build_area(area, jobs, force, output_root, kernels, speak, reading, chapters_done=done)
+            result = build_area(area, jobs, force, output_root, kernels, speak, reading, chapters_done=done,
+                                rank=rank)
             return AreaOutcome(area, result.area, result.exit_code, _status_of(result),
                                time.perf_counter() - started, result)
         except Exception as exc:  # the other areas still build
@@ -989,11 +1074,11 @@ def build_areas(area_files: list[Path], jobs: int | None = None, force: bool = F
             done()
 
     with Kernels(jobs, output_root / ".kernels.log") as kernels:
-        if many:
-            with ThreadPoolExecutor(max(1, at_once)) as areas:
-                outcomes = list(areas.map(lambda job: one(*job), plan))
+        if many:  # one thread an area: most wait at the gate, the others mostly wait for processes
+            with ThreadPoolExecutor(len(plan)) as areas:
+                outcomes = list(areas.map(lambda job: one(job[0], *job[1]), enumerate(plan)))
         else:
-            outcomes = [one(*job) for job in plan]
+            outcomes = [one(0, *plan[0])] if plan else []
     if output_root.is_dir():
         write_site_index(output_root, outcomes)
     return outcomes
