@@ -449,8 +449,8 @@ def mother_returns(ch: Chapter) -> pd.DataFrame:
         later = p.merge(first_set, on=["mother_id", "child_id"], how="left")
         later = later[later["in_first_set"].isna() & (later["issue_date"] > later["first_issue"])]
         back = later.groupby("mother_id")["issue_date"].min()
-        out = first.to_frame().reset_index()
-        out["returned_on"] = out["mother_id"].map(back)
+        # a join keeps the date type even when no mother has returned (map would not)
+        out = first.to_frame().reset_index().join(back.rename("returned_on"), on="mother_id")
         out["returned"] = out["returned_on"].notna()
         out["years"] = (out["returned_on"].fillna(end) - out["first_issue"]).dt.days / YEAR_DAYS
         return out

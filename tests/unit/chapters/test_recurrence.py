@@ -191,3 +191,15 @@ def test_injected_subsequent_infant_share_is_recovered(tmp_path):
     assert total["subsequent"] == truth["subsequent_newborns"] == truth["subsequent_newborns_designed"]
     assert total["subsequent"] == math.floor(0.4 * total["newborns"] + 0.5)  # 40%, to the nearest baby
     assert abs(total["share"] - 0.4) <= 0.5 / total["newborns"]
+
+
+def test_no_mother_has_returned_yet():
+    # One mother, one set of proceedings in the period, nothing after: followed (censored), never returned.
+    ch = make_chapter({
+        "children": [{"child_id": "C1", "mother_id": "M1", "date_of_birth": "2020-01-01"}],
+        "proceedings": [{"proceedings_id": "P1", "child_id": "C1", "issue_date": "2020-01-03"}],
+    })
+    returns = recurrence.mother_returns(ch)
+    assert list(returns.mother_id) == ["M1"] and not returns.returned.any()
+    assert returns.returned_on.isna().all()
+    assert returns.years.iloc[0] == 0  # the data end on the issue date itself
