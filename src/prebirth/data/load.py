@@ -306,7 +306,8 @@ def load_area_data(data: Path, kinds: dict[str, str] | None = None, *, area_code
             problems.append(_missing_table(Path(data), name))
     if any(p.level == "error" for p in problems):
         raise DataError(problems)
-    tables, found = validate(raw)
+    returns = frozenset(s.path for s in sources if s.kind not in ("canonical CSV", "workbook"))
+    tables, found = validate(raw, returns=returns)
     problems += found
     if any(p.level == "error" for p in problems):
         raise DataError(problems)

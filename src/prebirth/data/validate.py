@@ -92,7 +92,8 @@ def _blank(values: pd.Series) -> pd.Series:
     return values.isna() | (values.astype("string").str.strip() == "")
 
 
-def type_table(table: Table, raw: pd.DataFrame, problems: list[Problem], today: dt.date | None = None) -> pd.DataFrame:
+def type_table(table: Table, raw: pd.DataFrame, problems: list[Problem], today: dt.date | None = None,
+               returns: frozenset[str] = frozenset()) -> pd.DataFrame:
     """Return the typed table; append a Problem for each value that cannot be read.
 
     Dates of events after ``today`` (the day the data are read) are errors: they are typing
@@ -123,8 +124,15 @@ def type_table(table: Table, raw: pd.DataFrame, problems: list[Problem], today: 
                 future = parsed.notna() & (parsed > pd.Timestamp(today))
                 unborn = (" (if the baby is not born yet, leave date_of_birth blank and give expected_date_of_birth)"
                           if table.name == "children" else "")
-                _report(problems, error, raw, future, column.name, f"the date is in the future (after {today.isoformat()})",
+                # In a statutory return (read as it is, never hand-edited) it is a warning: the
+                # record stays, and the date is corrected at source for the next return.
+                in_return = raw["_file"].isin(returns)
+                _report(problems, error, raw, future & ~in_return, column.name,
+                        f"the date is in the future (after {today.isoformat()})",
                         f"correct the date in the case record{unborn}")
+                _report(problems, warning, raw, future & in_return, column.name,
+                        f"the date is in the future (after {today.isoformat()})",
+                        "correct it in the case-management system before the next return")
             out[column.name] = parsed
         elif column.kind in ("code", "yn"):
             normal = stripped.str.upper() if column.kind == "yn" or column.codes == ("M", "F", "U") else stripped.str.lower()
@@ -298,11 +306,12 @@ def check_warnings(tables: dict[str, pd.DataFrame], problems: list[Problem]) -> 
 
 
 def validate(raw_tables: dict[str, pd.DataFrame], today: dt.date | None = None,
-             ) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
+             returns: frozenset[str] = frozenset()) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
     """Type and check every raw table; return typed tables and all problems found.
 
     A table with a header but no rows is an error for ``children`` (the book has nothing to
-    count) and a warning for the others (treated as not supplied).
+    count) and a warning for the others (treated as not supplied). ``returns`` names the
+    files read from statutory returns, whose future dates are warnings rather than errors.
     """
     problems: list[Problem] = []
     typed: dict[str, pd.DataFrame] = {}
@@ -327,7 +336,7 @@ def validate(raw_tables: dict[str, pd.DataFrame], today: dt.date | None = None,
                                         f"the {name} table has a header but no rows, so it is treated as not supplied",
                                         f"add the rows, or remove {file} if there is nothing to record"))
             continue
-        typed[name] = type_table(table, raw, problems, today)
+        typed[name] = type_table(table, raw, problems, today, returns)
         check_keys(table, typed[name], problems)
     check_references(typed, problems)
     check_people(typed, problems)

@@ -103,3 +103,17 @@ def test_sources_names_a_files_kind_and_rejects_unknown_kinds(tmp_path):
     assert list(episodes.child_id) == ["K1"] and episodes.start_date.iloc[0].strftime("%Y-%m-%d") == "2020-05-04"
     with pytest.raises(DataError, match="unknown kind of source file"):
         load_area_data(data, {"looked_after_export.txt": "census"})
+
+
+def test_future_dates_are_errors_in_own_tables_and_warnings_in_returns():
+    from prebirth.data.validate import validate
+    from tests.unit.chapters.conftest import raw
+
+    rows = {"children": [{"child_id": "K1", "date_of_birth": "2020-01-01"}],
+            "referrals": [{"referral_id": "R1", "child_id": "K1", "referral_date": "2099-02-01"}]}
+    frames = {name: raw(name, r) for name, r in rows.items()}
+    _, own = validate(frames)
+    assert [p.level for p in own if p.column == "referral_date"] == ["error"]
+    _, from_return = validate(frames, returns=frozenset({"referrals.csv"}))
+    (problem,) = [p for p in from_return if p.column == "referral_date"]
+    assert problem.level == "warning" and "in the future" in problem.message
