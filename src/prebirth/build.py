@@ -459,9 +459,12 @@ class Kernels:
         self._running = 0
         self._changed = threading.Condition()
         self._dispatcher: threading.Thread | None = None
+        self._stopped = False
 
     def start(self) -> None:
         with self._lock:
+            if self._stopped:
+                raise BuildError("the build was stopped")
             if self._pool is None:
                 self.log.parent.mkdir(parents=True, exist_ok=True)
                 self._pool = ProcessPoolExecutor(self.jobs, mp_context=get_context("spawn"),
@@ -532,6 +535,12 @@ class Kernels:
             if self._pool is not None:
                 self._pool.shutdown(wait=True, cancel_futures=True)
                 self._pool = None
+
+    def stop(self) -> None:
+        """Stop for good (the build was interrupted): nothing more is run."""
+        with self._lock:
+            self._stopped = True
+        self.close()
 
     def __enter__(self) -> "Kernels":
         return self
@@ -726,13 +735,13 @@ def software_versions() -> dict[str, str]:
 
 def build_area(area_file: Path, jobs: int | None = None, force: bool = False, output_root: Path | None = None,
                kernels: Kernels | None = None, say: Callable[[str], None] = _say,
-               reading: threading.Semaphore | None = None,
+               reading: contextlib.AbstractContextManager | None = None,
                chapters_done: Callable[[], None] | None = None, rank: int = 0) -> BuildResult:
     """Build one area's book. Raises ParameterError/DataError (exit 2) before the book is touched.
 
     ``kernels`` shares warm kernels between areas (see :func:`build_areas`); without it the
     build starts its own, ``jobs`` of them, and stops them once its chapters have run.
-    ``reading`` limits how many areas read their data at once (memory); ``chapters_done``
+    ``reading`` is held while the data are read (several areas read one at a time); ``chapters_done``
     is called when this area needs the kernels no more (also when it fails before); the
     notebooks of a lower ``rank`` go to the kernels first.
     """
@@ -949,7 +958,34 @@ def make_manifest(params: AreaParameters, summary: dict, result: BuildResult) ->
 
 # -- several areas -------------------------------------------------------------
 
-EXIT_OK, EXIT_CHAPTER_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_OK, EXIT_CHAPTER_FAILED, EXIT_BAD_INPUT, EXIT_STOPPED = 0, 1, 2, 130
+
+
+class _Stopped(Exception):
+    """The build was interrupted before this area started."""
+
+
+class _Turns:
+    """A lock for reading data: of the areas waiting for it, the one listed first gets it next."""
+
+    def __init__(self):
+        self._changed = threading.Condition()
+        self._waiting: list[int] = []
+        self._held = False
+
+    @contextlib.contextmanager
+    def hold(self, rank: int):
+        with self._changed:
+            heapq.heappush(self._waiting, rank)
+            self._changed.wait_for(lambda: not self._held and self._waiting[0] == rank)
+            heapq.heappop(self._waiting)
+            self._held = True
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._held = False
+                self._changed.notify_all()
 
 
 @dataclass
@@ -997,7 +1033,8 @@ def build_areas(area_files: list[Path], jobs: int | None = None, force: bool = F
     output_root = Path(output_root or ROOT / "_build").resolve()
     many = len(area_files) > 1
     print_lock = threading.Lock()
-    reading = threading.Semaphore(1)
+    reading = _Turns()  # one area reads its data at a time (memory), in the order given
+    stopping = threading.Event()
 
     def area_say(slug: str) -> Callable[[str], None]:
         def speak(message: str) -> None:
@@ -1031,7 +1068,9 @@ def build_areas(area_files: list[Path], jobs: int | None = None, force: bool = F
 
     def enter(rank: int) -> Callable[[], None]:
         with gate:
-            gate.wait_for(lambda: turn["next"] == rank and turn["free"] > 0)
+            gate.wait_for(lambda: stopping.is_set() or (turn["next"] == rank and turn["free"] > 0))
+            if stopping.is_set():
+                raise _Stopped
             turn["next"] += 1
             turn["free"] -= 1
 
@@ -1043,7 +1082,11 @@ def build_areas(area_files: list[Path], jobs: int | None = None, force: bool = F
         return _once(leave)
 
     def one(rank: int, area: Path, refused: str | None) -> AreaOutcome:
-        leave = enter(rank)
+        try:
+            leave = enter(rank)
+        except _Stopped:
+            kernels_needed_no_more()
+            return AreaOutcome(area, area.stem, EXIT_STOPPED, "stopped before it started")
         started = time.perf_counter()
         speak = area_say(area.stem)
         kernels_done = _once(kernels_needed_no_more)
@@ -1055,7 +1098,7 @@ def build_areas(area_files: list[Path], jobs: int | None = None, force: bool = F
         try:
             if refused:
                 raise ParameterError(f"{area}: not built: {refused}")
-            result = build_area(area, jobs, force, output_root, kernels, speak, reading, chapters_done=done,
+            result = build_area(area, jobs, force, output_root, kernels, speak, reading.hold(rank), chapters_done=done,
                                 rank=rank)
             return AreaOutcome(area, result.area, result.exit_code, _status_of(result),
                                time.perf_counter() - started, result)
@@ -1075,8 +1118,18 @@ def build_areas(area_files: list[Path], jobs: int | None = None, force: bool = F
 
     with Kernels(jobs, output_root / ".kernels.log") as kernels:
         if many:  # one thread an area: most wait at the gate, the others mostly wait for processes
-            with ThreadPoolExecutor(len(plan)) as areas:
-                outcomes = list(areas.map(lambda job: one(job[0], *job[1]), enumerate(plan)))
+            areas = ThreadPoolExecutor(len(plan))
+            try:
+                futures = [areas.submit(one, rank, *job) for rank, job in enumerate(plan)]
+                outcomes = [future.result() for future in futures]
+            except KeyboardInterrupt:  # Ctrl-C: start nothing more, stop the kernels, then stop
+                stopping.set()
+                with gate:
+                    gate.notify_all()
+                kernels.stop()
+                raise
+            finally:
+                areas.shutdown(wait=True, cancel_futures=True)
         else:
             outcomes = [one(0, *plan[0])] if plan else []
     if output_root.is_dir():

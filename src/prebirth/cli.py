@@ -53,7 +53,12 @@ def build(
             typer.echo("".join(traceback.format_exception(exc)), err=True)
 
     started = time.perf_counter()
-    outcomes = build_areas(areas, jobs=jobs, force=force, output_root=output, on_error=report)
+    try:
+        outcomes = build_areas(areas, jobs=jobs, force=force, output_root=output, on_error=report)
+    except KeyboardInterrupt:
+        typer.echo("\nStopped. Every book published before keeps its last complete version; "
+                   "run the same command again to finish.", err=True)
+        raise typer.Exit(130)
     index = (output or _default_output()) / "index.html"
     if len(outcomes) > 1:
         failed = [o for o in outcomes if o.exit_code]
