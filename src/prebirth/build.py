@@ -28,6 +28,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -211,6 +212,24 @@ def input_fingerprints(params: AreaParameters, sources: list[dict]) -> dict[str,
     return prints
 
 
+# -- child processes and Ctrl-C ------------------------------------------------
+# Ctrl-C reaches every process of the build. The children ignore it and the main process,
+# which knows what is running, stops them: kernels are killed, nothing more is published.
+
+_children: set[ProcessPoolExecutor] = set()  # process pools reading data just now
+
+
+def _ignore_interrupt() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _terminate(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool's processes now (SIGTERM), whatever they are doing."""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        with contextlib.suppress(Exception):
+            process.terminate()
+
+
 # -- reading and checking the data, in a process of its own --------------------
 
 def _prepare_worker(area_file: str, pickle_path: str) -> tuple[str, object]:
@@ -259,8 +278,16 @@ def prepare_data(area_file: Path, params: AreaParameters, work: Path, package: s
     if before_reading is not None:
         before_reading()
     started = time.perf_counter()
-    with ProcessPoolExecutor(1, mp_context=get_context("spawn")) as pool:
+    pool = ProcessPoolExecutor(1, mp_context=get_context("spawn"), initializer=_ignore_interrupt)
+    _children.add(pool)
+    try:
         kind, value = pool.submit(_prepare_worker, str(Path(area_file).resolve()), str(pickle_file)).result()
+    except BaseException:
+        _terminate(pool)  # Ctrl-C, or another area's: stop reading at once
+        raise
+    finally:
+        _children.discard(pool)
+        pool.shutdown(wait=True)
     if kind == "data":
         raise DataError(value)
     summary = dict(value, key=key)
@@ -314,6 +341,8 @@ _worker: dict = {}  # in a worker process: its kernel manager ("km")
 
 def _worker_start(log: str) -> None:
     """Initializer of a worker process: send kernel chatter to the log, start a warm kernel."""
+    _ignore_interrupt()
+    signal.signal(signal.SIGTERM, _worker_stopped)
     with open(log, "a") as handle:
         os.dup2(handle.fileno(), 2)
     try:
@@ -349,6 +378,16 @@ def _warm_kernel():
     finally:
         client.stop_channels()
     return km
+
+
+def _worker_stopped(signum, frame) -> None:
+    """SIGTERM from the build (it was interrupted): kill this worker's kernel, then end."""
+    km = _worker.get("km")
+    process = getattr(getattr(km, "provisioner", None), "process", None)
+    if process is not None:
+        with contextlib.suppress(Exception):
+            process.kill()
+    os._exit(1)
 
 
 def _stop_kernel() -> None:
@@ -533,20 +572,31 @@ class Kernels:
             self._queue.clear()
         with self._lock:
             if self._pool is not None:
+                if self._running:  # closed while notebooks run: the build was interrupted
+                    _terminate(self._pool)
                 self._pool.shutdown(wait=True, cancel_futures=True)
                 self._pool = None
 
+    @property
+    def stopped(self) -> bool:
+        return self._stopped
+
     def stop(self) -> None:
-        """Stop for good (the build was interrupted): nothing more is run."""
+        """Stop for good (the build was interrupted): notebooks running are killed, nothing more runs."""
         with self._lock:
             self._stopped = True
+            if self._pool is not None:
+                _terminate(self._pool)
         self.close()
 
     def __enter__(self) -> "Kernels":
         return self
 
-    def __exit__(self, *exc) -> None:
-        self.close()
+    def __exit__(self, kind, error, trace) -> None:
+        if kind is not None and not issubclass(kind, Exception):  # Ctrl-C
+            self.stop()
+        else:
+            self.close()
 
 
 # -- the build -----------------------------------------------------------------
@@ -640,6 +690,8 @@ def _start_render(src: Path, render_dir: Path) -> subprocess.Popen:
 
 def _finish_render(process: subprocess.Popen, render_dir: Path) -> None:
     stdout, stderr = process.communicate()
+    if process.returncode in (-signal.SIGINT, 128 + signal.SIGINT) or "KeyboardInterrupt" in stderr:
+        raise KeyboardInterrupt  # Ctrl-C reached Jupyter Book first: the build is stopping, not failing
     render_dir.mkdir(parents=True, exist_ok=True)
     log = render_dir / "render.log"
     log.write_text(stdout + "\n" + stderr)
@@ -786,8 +838,11 @@ def build_area(area_file: Path, jobs: int | None = None, force: bool = False, ou
                 rendering = _start_render(src, render_dir)
                 try:
                     indicators = indicators_csv(work, folder)  # meanwhile, in this process
-                finally:
-                    _finish_render(rendering, render_dir)
+                except BaseException:
+                    rendering.kill()
+                    rendering.wait()
+                    raise
+                _finish_render(rendering, render_dir)
                 stamp_file.write_text(stamp)
                 say(f"  rendered ({time.perf_counter() - t0:.1f} s)")
             else:
@@ -880,6 +935,8 @@ def execute_chapters(params, summary, area_file, work, src, kernels, force, pack
             try:
                 seconds = future.result()
             except Exception as exc:  # a chapter failed: the others still build
+                if getattr(kernels, "stopped", False):
+                    raise _Stopped from exc  # interrupted: no failed pages, nothing published
                 import nbformat
 
                 message = _short_error(exc)
@@ -1102,7 +1159,11 @@ def build_areas(area_files: list[Path], jobs: int | None = None, force: bool = F
                                 rank=rank)
             return AreaOutcome(area, result.area, result.exit_code, _status_of(result),
                                time.perf_counter() - started, result)
+        except _Stopped:
+            return AreaOutcome(area, area.stem, EXIT_STOPPED, "stopped", time.perf_counter() - started)
         except Exception as exc:  # the other areas still build
+            if stopping.is_set():  # what failed because of Ctrl-C is not worth a message
+                return AreaOutcome(area, area.stem, EXIT_STOPPED, "stopped", time.perf_counter() - started)
             if isinstance(exc, (ParameterError, DataError)):
                 code, status = EXIT_BAD_INPUT, "bad parameters" if isinstance(exc, ParameterError) else "bad data"
             else:
@@ -1127,6 +1188,8 @@ def build_areas(area_files: list[Path], jobs: int | None = None, force: bool = F
                 with gate:
                     gate.notify_all()
                 kernels.stop()
+                for pool in list(_children):
+                    _terminate(pool)
                 raise
             finally:
                 areas.shutdown(wait=True, cancel_futures=True)

@@ -132,3 +132,37 @@ def test_summary_table_aligns_columns():
         area       status    exit    time  executed  cached  data
         northholm  built        0  12.3 s         1       1  read
         x          bad data     2   0.5 s         -       -  -""")
+
+
+def test_ctrl_c_stops_every_area_and_kernel(many, tmp_path):
+    """Ctrl-C (SIGINT to the command's process group) ends the whole run within seconds,
+    with exit code 130, a plain message and no kernel left running."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    folder, _, _ = many
+    command = [sys.executable, "-m", "prebirth.cli", "build", str(folder / "northholm.yml"),
+               str(folder / "southholm.yml"), "-j", "2", "--force", "--output", str(tmp_path / "out")]
+    run = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                           start_new_session=True)
+    seen, helpers = [], set()
+    for line in run.stdout:  # wait until chapters are running, noting every helper process
+        seen.append(line)
+        helpers |= {p.pid for p in psutil.Process(run.pid).children(recursive=True)}
+        if ": executed (" in line:
+            break
+    os.killpg(run.pid, signal.SIGINT)
+    stopped = time.monotonic()
+    rest, _ = run.communicate(timeout=60)
+    assert time.monotonic() - stopped < 20
+    assert run.returncode == 130, "".join(seen) + rest
+    assert "Stopped. Every book published before keeps its last complete version" in rest
+    assert "Traceback" not in rest
+    time.sleep(1)
+    alive = [pid for pid in helpers if psutil.pid_exists(pid) and psutil.Process(pid).status() != "zombie"]
+    assert alive == [], "processes left running after Ctrl-C"
