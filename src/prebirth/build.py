@@ -275,6 +275,8 @@ def prepare_data(area_file: Path, params: AreaParameters, work: Path, package: s
                 f"{summary['warnings']} warning(s)")
             return summary, True
     summary_file.unlink(missing_ok=True)  # a stale summary must never vouch for a new pickle
+    for left in work.glob(f".{pickle_file.name}.*.tmp"):  # from a reading that was stopped
+        left.unlink(missing_ok=True)
     if before_reading is not None:
         before_reading()
     started = time.perf_counter()
@@ -283,7 +285,7 @@ def prepare_data(area_file: Path, params: AreaParameters, work: Path, package: s
     try:
         kind, value = pool.submit(_prepare_worker, str(Path(area_file).resolve()), str(pickle_file)).result()
     except BaseException:
-        _terminate(pool)  # Ctrl-C, or another area's: stop reading at once
+        _terminate(pool)  # Ctrl-C: stop reading at once
         raise
     finally:
         _children.discard(pool)
@@ -907,12 +909,16 @@ def execute_chapters(params, summary, area_file, work, src, kernels, force, pack
         return {"area_file": str(Path(area_file).resolve()), "prepared": str(work / "prepared.pkl"),
                 "results_dir": str(work / "results"), "downloads_dir": str(src / "extra" / "downloads")}
 
-    timings_file = work / "timings.json"
-    timings = json.loads(timings_file.read_text()) if timings_file.exists() else {}
+    # How long each chapter took last time, here or (a first build) for another area in the
+    # same build folder: the slowest start first, so none is left running alone at the end.
+    timings_file, shared_file = work / "timings.json", work.parent.parent / ".timings.json"
+    timings = {}
+    for path in (shared_file, timings_file):
+        with contextlib.suppress(OSError, ValueError):
+            timings.update(json.loads(path.read_text()))
     waves = [[nb for nb in NOTEBOOKS if not nb.after]] + [[nb] for nb in NOTEBOOKS if nb.after]
     for wave in waves:
         futures = {}
-        # The slowest chapters (as last time) start first, so none is left running alone at the end.
         for nb in sorted(wave, key=lambda nb: -timings.get(nb.stem, 0)):
             key = key_for(nb)
             cache_file = work / "cache" / f"{nb.stem}.key"
@@ -952,6 +958,7 @@ def execute_chapters(params, summary, area_file, work, src, kernels, force, pack
             timings[nb.stem] = round(seconds, 2)
             say(f"  {nb.stem}: executed ({seconds:.1f} s)")
     _atomic_write(timings_file, json.dumps(timings, indent=1))
+    _atomic_write(shared_file, json.dumps(timings, indent=1))
     return [runs[nb.stem] for nb in NOTEBOOKS]
 
 
