@@ -80,6 +80,22 @@ class Chapter:
     def min_count(self) -> int:
         return self.params.min_count
 
+    # -- computing once ----------------------------------------------------------
+    def memo(self, key: str, compute):
+        """The result of ``compute()``, computed once per chapter: several cells show parts of it."""
+        store = self.__dict__.setdefault("_memo", {})
+        if key not in store:
+            store[key] = compute()
+        return store[key]
+
+    def once(self, key: str) -> bool:
+        """True the first time it is asked for this key (so an indicator is recorded once)."""
+        done = self.__dict__.setdefault("_once", set())
+        if key in done:
+            return False
+        done.add(key)
+        return True
+
     # -- recording -------------------------------------------------------------
     def record(self, indicator: str, period: str, value, *, group: str = "", numerator=None, denominator=None,
                lower=None, upper=None, unit: str = "proportion", method: str = "", suppressed: bool = False) -> dict:

@@ -40,11 +40,7 @@ ROLES = (("father", "Fathers"), ("mother", "Mothers"))
 
 
 def _memo(ch: Chapter, name: str, compute):
-    store = ch.__dict__.setdefault("_memo", {})
-    key = f"fathers:{name}"
-    if key not in store:
-        store[key] = compute()
-    return store[key]
+    return ch.memo(f"fathers:{name}", compute)
 
 
 def has_fathers_field(ch: Chapter) -> bool:

@@ -23,10 +23,7 @@ BENCH_STARTERS = "infant_starters_share"
 
 
 def _memo(ch: Chapter, name: str, compute):
-    store = ch.__dict__.setdefault("_memo", {})
-    if name not in store:
-        store[name] = compute()
-    return store[name]
+    return ch.memo(f"infants:{name}", compute)
 
 
 def can_answer(ch: Chapter) -> bool:

@@ -52,11 +52,7 @@ class Quiet(Notice):
 
 
 def _memo(ch: Chapter, name: str, compute):
-    store = ch.__dict__.setdefault("_memo", {})
-    key = f"parents:{name}"
-    if key not in store:
-        store[key] = compute()
-    return store[key]
+    return ch.memo(f"parents:{name}", compute)
 
 
 # -- shared with chapter 7 -----------------------------------------------------------

@@ -54,20 +54,12 @@ def reference_value(figure_id: str) -> float | None:
 
 
 def _memo(ch: Chapter, name: str, compute):
-    store = ch.__dict__.setdefault("_memo", {})
-    key = f"recurrence:{name}"
-    if key not in store:
-        store[key] = compute()
-    return store[key]
+    return ch.memo(f"recurrence:{name}", compute)
 
 
 def _once(ch: Chapter, name: str) -> bool:
     """True the first time a chapter asks (so each indicator is recorded once)."""
-    flag = f"_recurrence_{name}"
-    if ch.__dict__.get(flag):
-        return False
-    ch.__dict__[flag] = True
-    return True
+    return ch.once(f"recurrence:{name}")
 
 
 # -- can the chapter be answered? ----------------------------------------------------

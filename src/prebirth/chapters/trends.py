@@ -75,11 +75,7 @@ RESEARCH_FACTORS = (
 
 
 def _memo(ch: Chapter, name: str, compute):
-    store = ch.__dict__.setdefault("_memo", {})
-    key = f"trends:{name}"
-    if key not in store:
-        store[key] = compute()
-    return store[key]
+    return ch.memo(f"trends:{name}", compute)
 
 
 def _glue(ch: Chapter, values: dict) -> None:

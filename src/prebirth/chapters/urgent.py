@@ -33,19 +33,12 @@ AGE_BANDS = ((0, 2, "0 to 1 day"), (2, 4, "2 to 3 days"), (4, 8, "4 to 7 days"),
 
 
 def _memo(ch: Chapter, name: str, compute):
-    store = ch.__dict__.setdefault("_memo", {})
-    key = f"urgent:{name}"
-    if key not in store:
-        store[key] = compute()
-    return store[key]
+    return ch.memo(f"urgent:{name}", compute)
 
 
 def _once(ch: Chapter, name: str) -> bool:
-    flag = f"_urgent_{name}"
-    if ch.__dict__.get(flag):
-        return False
-    ch.__dict__[flag] = True
-    return True
+    """True the first time a chapter asks (so each indicator is recorded once)."""
+    return ch.once(f"urgent:{name}")
 
 
 def labels(ch: Chapter) -> dict[str, str]:

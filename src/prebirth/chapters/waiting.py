@@ -47,11 +47,7 @@ DAYS_PER_MONTH = 365.25 / 12
 
 
 def _memo(ch: Chapter, name: str, compute):
-    store = ch.__dict__.setdefault("_memo", {})
-    key = f"waiting:{name}"
-    if key not in store:
-        store[key] = compute()
-    return store[key]
+    return ch.memo(f"waiting:{name}", compute)
 
 
 # -- helpers shared with chapters 2 and 5 ------------------------------------------
@@ -387,9 +383,8 @@ def cox_hazard_ratio(durations, observed, group_indicator) -> dict:
 
 def record_waits(ch: Chapter) -> None:
     """The waiting-time rows of indicators.csv (once per chapter)."""
-    if ch.__dict__.get("_waits_recorded"):
+    if not ch.once("waiting:waits_recorded"):
         return
-    ch.__dict__["_waits_recorded"] = True
     for key in available_waits(ch):
         indicator = WAITS[key][0]
         for _, row in medians(ch, key).iterrows():
@@ -682,8 +677,7 @@ def gestation_table(ch: Chapter) -> Table | Notice:
         return not_yet("how far into pregnancy babies are referred.",
                        ["expected dates of birth on the children's records (or no pre-birth referrals in the period)"],
                        "the expected date of birth of every unborn baby, kept after the baby is born.")
-    if not ch.__dict__.get("_gestation_recorded"):
-        ch.__dict__["_gestation_recorded"] = True
+    if ch.once("waiting:gestation_recorded"):
         for _, r in t.iterrows():
             record_median(ch, "gestation_weeks_at_referral_median", r["period"], r, "weeks", method=MEDIAN_METHOD)
             for weeks in GESTATION_CUTS:
@@ -787,8 +781,7 @@ def due_table(ch: Chapter) -> Table | Notice:
         out.append({"period": period, "assessments": len(part), "known": len(known), "before": int(known.sum()),
                     "not_known": len(part) - len(known)})
     t = pd.DataFrame(out)
-    if not ch.__dict__.get("_due_recorded"):
-        ch.__dict__["_due_recorded"] = True
+    if ch.once("waiting:due_recorded"):
         for _, r in t[t["known"] > 0].iterrows():
             record_share(ch, "prebirth_assessments_authorised_before_due_share", r["period"], r["before"], r["known"])
         if before_due_text(ch):
