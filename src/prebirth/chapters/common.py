@@ -285,6 +285,13 @@ def pct(value, digits: int = 0) -> str:
     return f"{round_half_up(100 * value, digits):.{digits}f}%"
 
 
+def signed_pct(value, digits: int = 0) -> str:
+    """A change as a signed percentage, e.g. +5.8% or -0.3% (withheld: c)."""
+    if value is None or pd.isna(value):
+        return disclosure.MARKER
+    return f"{'+' if value >= 0 else ''}{pct(value, digits)}"
+
+
 def num(value, digits: int = 1) -> str:
     if value is None or pd.isna(value):
         return disclosure.MARKER

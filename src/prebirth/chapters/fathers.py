@@ -19,7 +19,7 @@ import pandas as pd
 from .. import charts, definitions as d, disclosure
 from . import infants
 from .common import Chapter, Figure, Notice, Table, glue_values, not_yet, num, pct
-from .common import count
+from .common import count, signed_pct
 from .parents import (SHARE_METHOD, Quiet, cohort, count_text, has_cohort, hidden_periods, missing_cohort,
                       part_count_text, record_share, see_above, share_row, share_series_hidden, share_text, withheld,
                       yearly_shares, years)
@@ -346,8 +346,8 @@ def trend_table(ch: Chapter) -> Table | Notice:
         if not fit.fitted_ok:
             continue
         direction = "rose" if fit.lower > 1 else "fell" if fit.upper < 1 else "showed no clear change"
-        out.append({"Parent": name, "Measure": label, "Change in the odds per year": _signed(fit.ratio - 1),
-                    "95% confidence interval": f"{_signed(fit.lower - 1)} to {_signed(fit.upper - 1)}",
+        out.append({"Parent": name, "Measure": label, "Change in the odds per year": signed_pct(fit.ratio - 1, 1),
+                    "95% confidence interval": f"{signed_pct(fit.lower - 1, 1)} to {signed_pct(fit.upper - 1, 1)}",
                     "What it means": f"the share {direction}"})
         if name == "Fathers" and column == "assessed":
             ch.record("fathers_assessed_trend_ratio", "all", fit.ratio, lower=fit.lower, upper=fit.upper,
@@ -360,10 +360,6 @@ def trend_table(ch: Chapter) -> Table | Notice:
                  note="A logistic regression of each yearly share on the year: a change of +5% means the odds rose by "
                       "about 5% a year. It describes a steady drift; it cannot say why, or pick out a change at one "
                       "point in time.")
-
-
-def _signed(x: float) -> str:
-    return f"{'+' if x >= 0 else ''}{pct(x, 1)}"
 
 
 def proceedings_fathers(ch: Chapter) -> Table | Notice:

@@ -13,7 +13,7 @@ import pandas as pd
 
 from .. import charts, definitions as d, disclosure
 from ..stats import intervals
-from .common import Chapter, Figure, Notice, Table, count, glue_values, not_yet, num, pct
+from .common import Chapter, Figure, Notice, Table, count, glue_values, not_yet, num, pct, signed_pct
 
 RATE_METHOD = "exact Poisson limits for counts under 10, Byar's method above"
 SHARE_METHOD = "Wilson score interval"
@@ -268,11 +268,11 @@ def trend(ch: Chapter) -> Table | Notice:
                   suppressed=suppressed)
         change = fit.ratio - 1
         direction = "rose" if fit.lower > 1 else "fell" if fit.upper < 1 else "showed no clear change"
-        rows.append({"Babies": label, "Change per year": f"{'+' if change >= 0 else ''}{pct(change, 1)}",
+        rows.append({"Babies": label, "Change per year": signed_pct(change, 1),
                      "95% confidence interval": f"{pct(fit.lower - 1, 1)} to {pct(fit.upper - 1, 1)}",
                      "Model": fit.model, "What it means": f"the rate {direction}" if not suppressed else disclosure.MARKER})
         if column == "newborns" and not suppressed:
-            ch.finding(f"The newborn rate {direction} over the period ({'+' if change >= 0 else ''}{pct(change, 1)} a year).",
+            ch.finding(f"The newborn rate {direction} over the period ({signed_pct(change, 1)} a year).",
                        "newborn_rate_trend_ratio")
     if not rows:
         return Notice("There are too few years with births and proceedings to model a trend.")
@@ -600,7 +600,7 @@ def regional_summary(ch: Chapter) -> Table | Notice:
     trends = model.region_trends.copy()
     frame = pd.DataFrame({
         "Region": trends["region_name"],
-        "Change per year in the odds": [f"{'+' if r - 1 >= 0 else ''}{pct(r - 1, 1)}" for r in trends["odds_ratio"]],
+        "Change per year in the odds": [signed_pct(r - 1, 1) for r in trends["odds_ratio"]],
         "95% confidence interval": [f"{pct(lo - 1, 1)} to {pct(hi - 1, 1)}" for lo, hi in zip(trends["lower"], trends["upper"])],
         "What it means": ["rising" if lo > 1 else "falling" if hi < 1 else "no clear change"
                           for lo, hi in zip(trends["lower"], trends["upper"])],

@@ -18,7 +18,7 @@ import pandas as pd
 
 from .. import charts, definitions as d, disclosure
 from ..stats import intervals
-from .common import Chapter, Figure, Notice, Table, count, glue_values, not_yet, num, pct
+from .common import Chapter, Figure, Notice, Table, count, glue_values, not_yet, num, pct, signed_pct
 
 SHARE_METHOD = "Wilson score interval"
 FACTOR_LABELS = {
@@ -680,8 +680,8 @@ def cohort_trend(ch: Chapter) -> Table | Notice:
             continue
         direction = ("became more common" if fit.lower > 1 else "became less common" if fit.upper < 1
                      else "showed no clear change")
-        rows.append({"Measure": label, "Change in the odds per year": _signed_pct(fit.ratio - 1),
-                     "95% confidence interval": f"{_signed_pct(fit.lower - 1)} to {_signed_pct(fit.upper - 1)}",
+        rows.append({"Measure": label, "Change in the odds per year": signed_pct(fit.ratio - 1, 1),
+                     "95% confidence interval": f"{signed_pct(fit.lower - 1, 1)} to {signed_pct(fit.upper - 1, 1)}",
                      "What it means": direction})
     if not rows:
         return Notice("There are too few years to look for a trend in the parents' characteristics.")
@@ -691,10 +691,6 @@ def cohort_trend(ch: Chapter) -> Table | Notice:
                  note="A logistic regression of each yearly share on the year. A change of +5% means the odds rose "
                       "by about 5% a year. With ten or fewer yearly points only a steady, sizeable change can be "
                       "told apart from chance.")
-
-
-def _signed_pct(x: float) -> str:
-    return f"{'+' if x >= 0 else ''}{pct(x, 1)}"
 
 
 def national_comparison(ch: Chapter) -> Notice:

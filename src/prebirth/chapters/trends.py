@@ -34,7 +34,7 @@ from .. import charts, definitions as d, disclosure
 from ..stats import intervals
 from . import infants
 from .parents import Quiet
-from .common import Chapter, Figure, Notice, Table, count, glue_values, not_yet, num, pct
+from .common import Chapter, Figure, Notice, Table, count, glue_values, not_yet, num, pct, signed_pct
 
 SHARE_METHOD = "Wilson score interval"
 ROUTES = (
@@ -115,12 +115,6 @@ def has_births(ch: Chapter) -> bool:
 
 def _plural(n: int, noun: str) -> str:
     return f"{n:,} {noun}" + ("" if n == 1 else "s")
-
-
-def signed_pct(x: float, digits: int = 0) -> str:
-    if x is None or pd.isna(x):
-        return disclosure.MARKER
-    return f"{'+' if x >= 0 else ''}{pct(x, digits)}"
 
 
 # -- local context ---------------------------------------------------------------------
