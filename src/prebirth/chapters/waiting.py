@@ -318,12 +318,15 @@ def medians(ch: Chapter, key: str) -> pd.DataFrame:
     def compute():
         frame = wait_frame(ch, key)
         frame = frame[frame["valid"]]
+        days, observed = frame["days"].to_numpy(float), frame["observed"].to_numpy(float)
+        years, groups = frame["financial_year"].to_numpy(object), frame["group"].to_numpy(object)
+        in_group = {group: groups == group for group in GROUPS}
         rows = []
         for period in periods(ch):
-            part = frame if period == "all" else frame[frame["financial_year"] == period]
+            in_period = np.ones(len(frame), bool) if period == "all" else years == period
             for group in GROUPS:
-                g = part[part["group"] == group]
-                rows.append({"period": period, "group": group, **km_summary(g["days"], g["observed"])})
+                chosen = in_period & in_group[group]
+                rows.append({"period": period, "group": group, **km_summary(days[chosen], observed[chosen])})
         return pd.DataFrame(rows)
     return _memo(ch, f"medians:{key}", compute)
 
@@ -334,51 +337,12 @@ def comparison(ch: Chapter, key: str) -> dict:
         frame = wait_frame(ch, key)
         frame = frame[frame["valid"]]
         test = survival.logrank(frame["days"], frame["observed"].astype(float), frame["group"])
-        cox = cox_hazard_ratio(frame["days"], frame["observed"].astype(float),
+        cox = survival.cox_hazard_ratio(frame["days"], frame["observed"].astype(float),
                                (frame["group"] == "pre-birth").astype(float))
         sizes = frame["group"].value_counts()
         return {"logrank": test, "cox": cox, "n_prebirth": int(sizes.get("pre-birth", 0)),
                 "n_other": int(sizes.get("other", 0))}
     return _memo(ch, f"comparison:{key}", compute)
-
-
-def cox_hazard_ratio(durations, observed, group_indicator) -> dict:
-    """``stats.survival.cox_hazard_ratio``, refitted by BFGS when its Newton steps fail.
-
-    With a large difference between the groups (e.g. most pre-birth families offered
-    support within weeks, few other families ever), Newton's first step from 0 can
-    overshoot until the Hessian is singular; a quasi-Newton fit of the same partial
-    likelihood converges.
-    """
-    import warnings
-
-    from scipy import stats
-    from statsmodels.duration.hazard_regression import PHReg
-
-    with warnings.catch_warnings():
-        # A failed Newton fit warns before it raises; the warning is not for readers.
-        warnings.simplefilter("ignore")
-        try:
-            return survival.cox_hazard_ratio(durations, observed, group_indicator)
-        except (np.linalg.LinAlgError, OverflowError, FloatingPointError):
-            pass
-
-    time, status = np.asarray(durations, float), np.asarray(observed, float)
-    indicator = np.asarray(group_indicator, float)
-    result = {"hazard_ratio": math.nan, "lower": math.nan, "upper": math.nan, "p_value": math.nan,
-              "n": int(len(time)), "events": int(status.sum())}
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            fit = PHReg(time, indicator.reshape(-1, 1), status=status, ties="breslow").fit(method="bfgs", disp=0)
-    except (np.linalg.LinAlgError, ValueError, OverflowError):
-        return result
-    beta, se = float(np.asarray(fit.params)[0]), float(np.asarray(fit.bse)[0])
-    if math.isfinite(beta) and math.isfinite(se) and se > 0:
-        z = float(stats.norm.ppf(0.975))
-        result.update(hazard_ratio=math.exp(beta), lower=math.exp(beta - z * se), upper=math.exp(beta + z * se),
-                      p_value=float(2 * stats.norm.sf(abs(beta) / se)))
-    return result
 
 
 def record_waits(ch: Chapter) -> None:

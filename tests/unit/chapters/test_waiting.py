@@ -181,35 +181,6 @@ def test_km_summary_pins_the_median_when_ties_jump_over_one_half():
     assert (result["median"], result["lower"], result["upper"]) == (4, 4, 4)
 
 
-def test_cox_falls_back_when_newton_fails():
-    # Most pre-birth families are offered support within weeks; few other families ever are.
-    # Newton's first step from 0 overshoots until the Hessian is singular; the fallback must
-    # still find the maximum of the partial likelihood (its score is zero there).
-    import warnings
-
-    from statsmodels.duration.hazard_regression import PHReg
-
-    from prebirth.stats import survival
-
-    rng = np.random.default_rng(1)
-    pre_events = (rng.random(40) < 0.85).astype(float)
-    pre = np.where(pre_events == 1, np.rint(np.exp(np.log(20) + rng.normal(0, 0.6, 40))), 900)
-    other = np.where(rng.random(400) < 0.1, np.rint(np.exp(np.log(30) + rng.normal(0, 0.6, 400))), 1500)
-    durations, observed = np.r_[pre, other], np.r_[pre_events, (other < 1500).astype(float)]
-    group = np.r_[np.ones(40), np.zeros(400)]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:  # stats.survival's Newton fit fails on these data (statsmodels 0.15)
-            survival.cox_hazard_ratio(durations, observed, group)
-        except np.linalg.LinAlgError:
-            pass
-    result = waiting.cox_hazard_ratio(durations, observed, group)
-    assert result["hazard_ratio"] > 5 and result["lower"] > 1 and result["lower"] < result["hazard_ratio"] < result["upper"]
-    model = PHReg(durations, group.reshape(-1, 1), status=observed, ties="breslow")
-    beta = math.log(result["hazard_ratio"])
-    assert abs(model.score(np.array([beta]))[0]) < 1e-2 * abs(model.score(np.array([0.0]))[0])
-
-
 def test_published_medians_from_few_waits_are_withheld(area):
     ch = make_chapter(area)  # published, min_count 6
     waiting.summary_table(ch)

@@ -1,4 +1,4 @@
-"""Kaplan-Meier, log-rank and Cox on tiny samples worked by hand."""
+"""Kaplan-Meier, log-rank and Cox: tiny samples worked by hand, and Cox against statsmodels' PHReg."""
 
 from __future__ import annotations
 
@@ -93,3 +93,56 @@ def test_cox_needs_two_groups():
     assert math.isnan(cox_hazard_ratio([1, 2, 3], [1, 1, 1], [1, 1, 1])["hazard_ratio"])
     with pytest.raises(ValueError, match="0 or 1"):
         cox_hazard_ratio([1, 2, 3], [1, 1, 1], [0, 1, 2])
+
+
+def _phreg(durations, observed, group):
+    """The same model fitted by statsmodels' general Cox regression (an independent implementation)."""
+    from statsmodels.duration.hazard_regression import PHReg
+
+    fit = PHReg(np.asarray(durations, float), np.asarray(group, float).reshape(-1, 1),
+                status=np.asarray(observed, float), ties="breslow").fit()
+    return float(fit.params[0]), float(fit.bse[0])
+
+
+@pytest.mark.parametrize("n, seed", [(20, 1), (60, 2), (500, 3), (5000, 4)])
+def test_cox_agrees_with_statsmodels_phreg_on_tied_censored_waits(n, seed):
+    rng = np.random.default_rng(seed)
+    group = (rng.random(n) < 0.3).astype(float)
+    durations = np.rint(rng.exponential(np.where(group == 1, 12.0, 20.0)))  # whole days: many ties, some 0
+    observed = (rng.random(n) < 0.8).astype(float)
+    beta, se = _phreg(durations, observed, group)
+    result = cox_hazard_ratio(durations, observed, group)
+    z = stats.norm.ppf(0.975)
+    assert result["hazard_ratio"] == pytest.approx(math.exp(beta), rel=1e-7)
+    assert result["lower"] == pytest.approx(math.exp(beta - z * se), rel=1e-7)
+    assert result["upper"] == pytest.approx(math.exp(beta + z * se), rel=1e-7)
+    assert result["p_value"] == pytest.approx(2 * stats.norm.sf(abs(beta) / se), rel=1e-6, abs=1e-300)
+
+
+def test_cox_converges_where_newton_from_zero_overshoots():
+    # Most pre-birth families are offered support within weeks; few other families ever are.
+    # A plain Newton step from 0 overshoots until the Hessian is singular (statsmodels' own fit
+    # fails on these data); the halved steps still reach the maximum, where the score is zero.
+    from statsmodels.duration.hazard_regression import PHReg
+
+    rng = np.random.default_rng(1)
+    pre_events = (rng.random(40) < 0.85).astype(float)
+    pre = np.where(pre_events == 1, np.rint(np.exp(np.log(20) + rng.normal(0, 0.6, 40))), 900)
+    other = np.where(rng.random(400) < 0.1, np.rint(np.exp(np.log(30) + rng.normal(0, 0.6, 400))), 1500)
+    durations, observed = np.r_[pre, other], np.r_[pre_events, (other < 1500).astype(float)]
+    group = np.r_[np.ones(40), np.zeros(400)]
+    result = cox_hazard_ratio(durations, observed, group)
+    assert result["hazard_ratio"] > 5 and 1 < result["lower"] < result["hazard_ratio"] < result["upper"]
+    model = PHReg(durations, group.reshape(-1, 1), status=observed, ties="breslow")
+    beta = math.log(result["hazard_ratio"])
+    assert abs(model.score(np.array([beta]))[0]) < 1e-6 * abs(model.score(np.array([0.0]))[0])
+    # its standard error is that of statsmodels' Hessian at the same point
+    se = (math.log(result["upper"]) - beta) / stats.norm.ppf(0.975)
+    assert se == pytest.approx(1 / math.sqrt(-model.hessian(np.array([beta]))[0, 0]), rel=1e-6)
+
+
+def test_cox_without_a_finite_estimate_is_not_available():
+    # Every wait in group 1 ends before any in group 0: the partial likelihood rises for ever.
+    result = cox_hazard_ratio([1, 2, 3, 4], [1, 1, 1, 1], [1, 1, 0, 0])
+    assert math.isnan(result["hazard_ratio"]) and math.isnan(result["lower"]) and math.isnan(result["p_value"])
+    assert result["n"] == 4 and result["events"] == 4
