@@ -6,15 +6,18 @@ newborn or a financial year mean the same thing everywhere in the book.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 
 def financial_year(dates: pd.Series) -> pd.Series:
     """April-March financial year label, e.g. 2019-04-01 .. 2020-03-31 -> '2019/20'."""
     dates = pd.to_datetime(dates)
-    start = dates.dt.year - (dates.dt.month < 4).astype("Int64")
-    label = start.astype("Int64").astype("string") + "/" + ((start + 1) % 100).astype("Int64").astype("string").str.zfill(2)
-    return label.where(dates.notna()).astype("object")
+    start = (dates.dt.year - (dates.dt.month < 4)).astype("Int64")
+    # Each distinct year is written once (a table of 300,000 referrals spans a dozen years).
+    codes, years = pd.factorize(start, use_na_sentinel=True)
+    labels = np.array([f"{y}/{(y + 1) % 100:02d}" for y in years] + [pd.NA], dtype=object)  # code -1: no date
+    return pd.Series(labels[codes], index=dates.index, name=dates.name, dtype=object)
 
 
 def financial_year_start(label: str) -> int:

@@ -15,6 +15,13 @@ def test_financial_year_boundaries():
     assert list(fy) == ["2018/19", "2019/20", "2019/20", "1999/00"]
 
 
+def test_financial_year_keeps_the_rows_and_leaves_missing_dates_missing():
+    dates = pd.Series(pd.to_datetime(["2021-01-10", None, "2009-12-31"]), index=[7, 3, 5], name="referral_date")
+    fy = d.financial_year(dates)
+    assert list(fy.index) == [7, 3, 5] and fy.name == "referral_date"
+    assert fy[7] == "2020/21" and pd.isna(fy[3]) and fy[5] == "2009/10"
+
+
 def test_financial_years_cover_the_period():
     assert d.financial_years(pd.Timestamp("2014-04-01"), pd.Timestamp("2016-03-31")) == ["2014/15", "2015/16"]
 
