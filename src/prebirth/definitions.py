@@ -187,8 +187,7 @@ def children_with_prebirth_assessment(assessments: pd.DataFrame, children: pd.Da
     rows = rows[is_prebirth_assessment(rows["start_date"], dob, kind).to_numpy()]
     rows = rows.sort_values(["start_date", "assessment_id"])
     factors = rows["factors"] if "factors" in rows else pd.Series(None, index=rows.index, dtype=object)
-    joined = factors.groupby(rows["child_id"]).agg(
-        lambda values: ";".join(sorted({c for v in values for c in factor_codes(v)})) or None)
+    joined = _joined_factors(factors, rows["child_id"])
     first = rows.drop_duplicates("child_id", keep="first")
     out = pd.DataFrame({
         "child_id": first["child_id"].to_numpy(), "assessment_id": first["assessment_id"].to_numpy(),
@@ -203,6 +202,20 @@ def children_with_prebirth_assessment(assessments: pd.DataFrame, children: pd.Da
     return out.reset_index(drop=True)
 
 
+def _joined_factors(factors: pd.Series, child_id: pd.Series) -> pd.Series:
+    """Each child's factor codes over all their rows, sorted and joined by ';' (None: none recorded)."""
+    at, cells = pd.factorize(factors.to_numpy(dtype=object), use_na_sentinel=True)
+    read = [frozenset(factor_codes(cell)) for cell in cells] + [frozenset()]  # position -1: a missing cell
+    codes = pd.Series([read[i] for i in at], index=factors.index, dtype=object)
+    several = child_id.duplicated(keep=False)
+    # Most babies have one pre-birth assessment: only those with several need their codes united.
+    united = codes[several].groupby(child_id[several]).agg(lambda sets: frozenset().union(*sets))
+    by_child = pd.concat([pd.Series(codes[~several].to_numpy(), index=child_id[~several].to_numpy(), dtype=object),
+                          united.astype(object)])
+    text = {}
+    return by_child.map(lambda c: text.setdefault(c, ";".join(sorted(c)) or None)).rename_axis(child_id.name)
+
+
 def factor_codes(text) -> set[str]:
     """The CIN factor codes in one ';'-separated cell (upper case, blanks ignored)."""
     if text is None or (isinstance(text, float) and pd.isna(text)):
@@ -213,9 +226,12 @@ def factor_codes(text) -> set[str]:
 def has_factor(factors: pd.Series, codes) -> pd.Series:
     """True where any of ``codes`` is recorded; NA where no factors were recorded at all."""
     wanted = {c.upper() for c in codes}
-    found = factors.map(lambda v: bool(factor_codes(v) & wanted))
-    recorded = factors.map(lambda v: bool(factor_codes(v)))
-    return found.astype("boolean").where(recorded)
+    # Each distinct cell is read once: thousands of babies share a few hundred combinations.
+    at, cells = pd.factorize(factors.to_numpy(dtype=object), use_na_sentinel=True)
+    read = [factor_codes(cell) for cell in cells] + [set()]  # position -1: a missing cell
+    found = np.array([bool(c & wanted) for c in read])[at]
+    recorded = np.array([bool(c) for c in read])[at]
+    return pd.Series(found, index=factors.index, name=factors.name).astype("boolean").where(recorded)
 
 
 def age_in_years(date_of_birth: pd.Series, on_date: pd.Series) -> pd.Series:

@@ -31,15 +31,17 @@ def prebirth_child_ids(chapter: Chapter) -> set:
     """Children with a referral or assessment dated before their birth, or still unborn."""
     from ..definitions import is_prebirth
 
-    children = chapter.data.get("children")
-    dob = children.set_index("child_id")["date_of_birth"]
-    ids = set()
-    for table, column in (("referrals", "referral_date"), ("assessments", "start_date")):
-        events = chapter.data.get(table)
-        if events is not None and not events.empty:
-            early = is_prebirth(events[column], events["child_id"].map(dob))
-            ids |= set(events.loc[early, "child_id"])
-    return ids
+    def compute():
+        children = chapter.data.get("children")
+        dob = children.set_index("child_id")["date_of_birth"]
+        ids = set()
+        for table, column in (("referrals", "referral_date"), ("assessments", "start_date")):
+            events = chapter.data.get(table)
+            if events is not None and not events.empty:
+                early = is_prebirth(events[column], events["child_id"].map(dob))
+                ids |= set(events.loc[early, "child_id"])
+        return ids
+    return chapter.memo("about_data:prebirth_child_ids", compute)
 
 
 def question_status(chapter: Chapter, question: Question) -> dict:
@@ -61,7 +63,7 @@ def question_status(chapter: Chapter, question: Question) -> dict:
 
 
 def statuses(chapter: Chapter) -> list[dict]:
-    return [question_status(chapter, q) for q in QUESTIONS]
+    return chapter.memo("about_data:statuses", lambda: [question_status(chapter, q) for q in QUESTIONS])
 
 
 def sources_table(chapter: Chapter) -> Table:

@@ -95,8 +95,9 @@ def parameters_table(ch: Chapter) -> Table:
 
 
 def _file_rows(frame: pd.DataFrame, file_name: str) -> pd.DataFrame:
-    names = frame["_file"].astype(str)
-    return frame[(names == file_name) | names.str.startswith(file_name + " [")]
+    """The rows read from one file (a workbook's sheets are named 'book.xlsx [sheet]')."""
+    names = [n for n in pd.unique(frame["_file"]) if str(n) == file_name or str(n).startswith(file_name + " [")]
+    return frame[frame["_file"].isin(names)]
 
 
 def date_range(ch: Chapter, file_name: str, tables: list[str]) -> str:

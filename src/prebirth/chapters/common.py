@@ -10,6 +10,7 @@ the build to collect (``indicators.csv`` and the reflect-and-plan chapter).
 from __future__ import annotations
 
 import base64
+import copy
 import html
 import io
 import json
@@ -141,14 +142,42 @@ def open_chapter(number: int, key: str, area_file: str, prepared: str = "", resu
                  downloads_dir: str = "") -> Chapter:
     """Open a chapter for an area: from the build's prepared data, or by reading the area's files."""
     if prepared:
-        with open(prepared, "rb") as handle:
-            ready = pickle.load(handle)
+        ready = _load_prepared(prepared)
     else:
         ready = prepare(area_file)
     chapter = Chapter(number, key, ready, Path(results_dir) if results_dir else None,
                       Path(downloads_dir) if downloads_dir else None)
     use_threshold_of(chapter)
     return chapter
+
+
+# In a warm kernel of the build, the prepared data last read, kept for the area's next
+# chapter: reading a large area's pickle takes longer than some chapters take to run.
+_LOADED: dict = {}
+
+
+def _load_prepared(path: str) -> Prepared:
+    """The build's prepared data, read once per kernel while the file stays the same.
+
+    Each chapter gets its own copy: its own lists, and shallow copies of the tables (with
+    pandas' copy-on-write a change a chapter makes to a table, even in place, stays in
+    that chapter), so one chapter can never change what the next one sees.
+    """
+    stat = Path(path).stat()
+    key = (str(Path(path).resolve()), stat.st_mtime_ns, stat.st_size)
+    if _LOADED.get("key") != key:
+        _LOADED.clear()  # another area's data go before the next area's are read
+        with open(path, "rb") as handle:
+            _LOADED.update(key=key, prepared=pickle.load(handle))
+    kept: Prepared = _LOADED["prepared"]
+    data, benchmarks = kept.data, kept.benchmarks
+    return Prepared(
+        kept.params,  # frozen
+        AreaData(tables={name: frame.copy(deep=False) for name, frame in data.tables.items()},
+                 problems=list(data.problems), sources=copy.deepcopy(data.sources)),
+        Benchmarks(benchmarks.tidy.copy(deep=False), copy.deepcopy(benchmarks.neighbours), list(benchmarks.problems),
+                   list(benchmarks.files)),
+    )
 
 
 def use_threshold_of(chapter: Chapter) -> None:

@@ -73,17 +73,19 @@ def babies(ch: Chapter) -> pd.DataFrame:
     def compute():
         frame = cohort(ch)[["child_id", "financial_year", "mother_id", "father_id"]].copy()
         involvement = ch.data.get("involvement") if has_involvement(ch) else None
+        if involvement is not None:
+            # The first answer recorded for each baby and parent.
+            answers = (involvement.dropna(subset=["parent_id"]).drop_duplicates(["child_id", "parent_id"])
+                       .set_index(["child_id", "parent_id"]))
         for role, _ in ROLES:
             frame[f"{role}_recorded"] = frame[f"{role}_id"].notna()
+            if involvement is not None:
+                found = answers.reindex(pd.MultiIndex.from_arrays([frame["child_id"], frame[f"{role}_id"]]))
             for column, _, _ in INVOLVEMENT_ITEMS:
                 if involvement is None or column not in involvement:
                     frame[f"{role}_{column}"] = None
                     continue
-                answers = involvement.dropna(subset=["parent_id"]).drop_duplicates(["child_id", "parent_id"])
-                answers = answers.set_index(["child_id", "parent_id"])[column]
-                keys = pd.MultiIndex.from_arrays([frame["child_id"], frame[f"{role}_id"]])
-                found = answers.reindex(keys).to_numpy()
-                frame[f"{role}_{column}"] = np.where(frame[f"{role}_recorded"], found, None)
+                frame[f"{role}_{column}"] = np.where(frame[f"{role}_recorded"], found[column].to_numpy(), None)
         return frame
     return _memo(ch, "babies", compute)
 

@@ -198,7 +198,8 @@ def record_share(ch: Chapter, indicator: str, period: str, row: dict, hidden: bo
 
 def by_period(ch: Chapter, frame: pd.DataFrame, compute) -> list[tuple[str, dict]]:
     """compute(group) for each financial year of the period and for 'all'."""
-    out = [(fy, compute(frame[frame["financial_year"] == fy])) for fy in years(ch)]
+    parts = dict(tuple(frame.groupby("financial_year", sort=False)))
+    out = [(fy, compute(parts.get(fy, frame.iloc[:0]))) for fy in years(ch)]
     out.append(("all", compute(frame)))
     return out
 

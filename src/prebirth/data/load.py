@@ -80,15 +80,17 @@ class AreaData:
         """Every id of a person or record in the data (children, parents, referrals, ...);
         with ``among`` (words of some text), only those of its words that are such ids."""
         ids: set[str] = set()
+        if among is not None and not among:
+            return frozenset()  # no words to look for (no warnings): nothing to search
         words = None if among is None else pd.Series(sorted(among), dtype=object)
         for name, frame in self.tables.items():
             for column in TABLES[name].columns:
                 if column.kind == "id" and column.name in frame and name != "rag":
-                    values = frame[column.name].dropna().astype(str)
+                    values = frame[column.name].dropna()
                     if words is not None:  # a few words against many ids: vectorised, no huge set
-                        ids.update(words[words.isin(values)])
+                        ids.update(words[words.isin(values.astype(object))])
                     else:
-                        ids.update(values.unique())
+                        ids.update(values.astype(str).unique())
         return frozenset(ids)
 
     def for_publication(self, min_count: int) -> "AreaData":
