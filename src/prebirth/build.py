@@ -232,25 +232,21 @@ def _terminate(pool: ProcessPoolExecutor) -> None:
 
 # -- reading and checking the data, in a process of its own --------------------
 
-def _prepare_worker(area_file: str, pickle_path: str) -> tuple[str, object]:
+def _prepare_worker(area_file: str, pickle_path: str) -> dict:
     """Read and check the area's data and pickle it for the notebooks (runs in a child process).
 
-    Returns ("ok", summary) or ("data", problems): a DataError does not survive pickling
-    (its message would become its problems), so its problems travel instead.
+    Returns the prepared data's summary; a DataError reaches the build whole, problems and all.
     """
     import pickle
 
     from .chapters.common import prepare
 
-    try:
-        prepared = prepare(area_file)
-    except DataError as exc:
-        return "data", exc.problems
+    prepared = prepare(area_file)
     tmp = Path(pickle_path).with_name(f".{Path(pickle_path).name}.{os.getpid()}.tmp")
     with open(tmp, "wb") as handle:
         pickle.dump(prepared, handle, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(tmp, pickle_path)
-    return "ok", {
+    return {
         "tables": len(prepared.data.tables),
         "warnings": len(prepared.data.warnings),
         "sources": [asdict(s) for s in prepared.data.sources],
@@ -283,16 +279,16 @@ def prepare_data(area_file: Path, params: AreaParameters, work: Path, package: s
     pool = ProcessPoolExecutor(1, mp_context=get_context("spawn"), initializer=_ignore_interrupt)
     _children.add(pool)
     try:
-        kind, value = pool.submit(_prepare_worker, str(Path(area_file).resolve()), str(pickle_file)).result()
+        summary = pool.submit(_prepare_worker, str(Path(area_file).resolve()), str(pickle_file)).result()
+    except DataError:  # the user's data: the reading ended by itself
+        raise
     except BaseException:
         _terminate(pool)  # Ctrl-C: stop reading at once
         raise
     finally:
         _children.discard(pool)
         pool.shutdown(wait=True)
-    if kind == "data":
-        raise DataError(value)
-    summary = dict(value, key=key)
+    summary["key"] = key
     _atomic_write(summary_file, json.dumps(summary, indent=1))
     say(f"  data read and checked: {summary['tables']} tables, {summary['warnings']} warning(s) "
         f"({time.perf_counter() - started:.1f} s)")

@@ -48,6 +48,11 @@ class DataError(Exception):
             f"{len(errors)} problem(s) in the input data:\n" + "\n".join(p.describe() for p in errors)
         )
 
+    def __reduce__(self):
+        # Pickled (to cross from a worker process to the build), it is made again from its
+        # problems; the default would pass the message where the problems belong.
+        return type(self), (self.problems,)
+
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.level == "error"]
