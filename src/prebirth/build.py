@@ -27,6 +27,7 @@ import itertools
 import json
 import os
 import platform
+import re
 import shutil
 import signal
 import subprocess
@@ -95,7 +96,8 @@ class ChapterRun:
     stem: str
     seconds: float = 0.0
     cached: bool = False
-    error: str = ""
+    error: str = ""  # what went wrong, for the analyst's console: it may show a value from the data
+    error_type: str = ""  # the name of the error's type: all of it that the book and manifest.json show
 
 
 @dataclass
@@ -458,8 +460,10 @@ def _execute(notebook: str, output: str, parameters: dict, cwd: str, area: str) 
                                    request_save_on_cell_execute=False, km=km, before_code=before,
                                    after_code=reset)
         _worker["clean"] = True
-    except BaseException:
+    except BaseException as exc:
         _stop_kernel()  # whatever went wrong, the next notebook gets a fresh kernel
+        # The whole error, traceback and all, for the analyst (stderr is the kernel log).
+        print(f"{Path(notebook).name} failed: {type(exc).__name__}: {str(exc).strip()}", file=sys.stderr, flush=True)
         raise
     tidy_executed(Path(output), area)
     return time.perf_counter() - start
@@ -604,12 +608,14 @@ def _say(message: str) -> None:
 
 
 def _failed_page(stem: str, title: str, error: str):
+    """The page a failed chapter gets instead. ``error`` is published: it must come from
+    :func:`published_error`, never from the error's message."""
     import nbformat
 
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_markdown_cell(
         f"# {title}\n\n:::{{warning}}\nThis chapter could not be built this time. The analyst who ran the book "
-        f"has been told why; the other chapters are complete.\n:::\n")]
+        f"has been told why; the other chapters are complete.\n\nThe chapter stopped with {error}\n:::\n")]
     return nb
 
 
@@ -941,11 +947,10 @@ def execute_chapters(params, summary, area_file, work, src, kernels, force, pack
                     raise _Stopped from exc  # interrupted: no failed pages, nothing published
                 import nbformat
 
-                message = _short_error(exc)
-                runs[nb.stem] = ChapterRun(nb.stem, error=message)
-                say(f"  {nb.stem}: FAILED ({message})")
+                runs[nb.stem] = failure = _chapter_failure(nb.stem, exc)
+                say(f"  {nb.stem}: FAILED ({failure.error})")
                 title = _title_of(notebooks_dir / f"{nb.stem}.ipynb")
-                nbformat.write(_failed_page(nb.stem, title, message), output)
+                nbformat.write(_failed_page(nb.stem, title, published_error(failure)), output)
                 (work / "results" / f"{nb.key}.json").unlink(missing_ok=True)
                 continue
             os.replace(tmp_out, output)
@@ -975,6 +980,32 @@ def tidy_executed(path: Path, area: str) -> None:
             cell.outputs = []
             cell.metadata["tags"] = sorted(set(tags) | {"remove-cell"})
     nbformat.write(nb, path)
+
+
+def _error_type(exc: BaseException) -> str:
+    """The name of the error's type; for an error in a notebook's cell, that of the cell's
+    error (papermill reports it as ``ename``), not papermill's own."""
+    name = getattr(exc, "ename", None)
+    return name if isinstance(name, str) and name else type(exc).__name__
+
+
+_TYPE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]{0,99}")
+
+
+def published_error(run: ChapterRun) -> str:
+    """What the book and manifest.json say of a chapter's failure: the error's type and
+    where to find the rest. An error's message can show a value from the data (a child's
+    id in a ``KeyError``, say), so it is shown only to the analyst, on the console."""
+    if not run.error:
+        return ""
+    kind = run.error_type if _TYPE_NAME.fullmatch(run.error_type or "") else "Error"
+    return (f"{kind}: the details are not published, as they may show a value from the data; see the build's "
+            f"console output or its kernel log (.kernels.log in the output folder), or run the notebook "
+            f"notebooks/{run.stem}.ipynb.")
+
+
+def _chapter_failure(stem: str, exc: BaseException) -> ChapterRun:
+    return ChapterRun(stem, error=_short_error(exc), error_type=_error_type(exc))
 
 
 def _short_error(exc: Exception) -> str:
@@ -1011,8 +1042,8 @@ def make_manifest(params: AreaParameters, summary: dict, result: BuildResult) ->
         "seconds": round(result.seconds, 1),
         "data_reused": result.data_cached,
         "rendered": result.rendered,
-        "chapters": [{"notebook": c.stem, "cached": c.cached, "seconds": round(c.seconds, 1), "error": c.error}
-                     for c in result.chapters],
+        "chapters": [{"notebook": c.stem, "cached": c.cached, "seconds": round(c.seconds, 1),
+                      "error": published_error(c)} for c in result.chapters],
     }
 
 

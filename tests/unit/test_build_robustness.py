@@ -37,3 +37,77 @@ def test_bad_data_read_in_a_worker_raise_a_data_error_with_every_problem(tmp_pat
     # Nothing vouches for data that could not be read, and nothing was announced as read.
     assert not (work / "prepared.json").exists() and not (work / "prepared.pkl").exists()
     assert said == []
+
+
+# -- chapters run in real warm kernels -----------------------------------------------
+
+@pytest.fixture(scope="module")
+def kernels(tmp_path_factory):
+    """One worker with one warm kernel, shared by the tests of this module."""
+    log = tmp_path_factory.mktemp("kernels") / ".kernels.log"
+    with build.Kernels(1, log) as shared:
+        yield shared
+
+
+def _chapter(tmp_path, monkeypatch, *code: str):
+    """A project whose only chapter runs ``code`` (one cell each); returns what
+    :func:`build.execute_chapters` needs to run it."""
+    import nbformat
+
+    project = tmp_path / "project"
+    (project / "notebooks").mkdir(parents=True)
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["language_info"] = {"name": "python"}
+    parameters = nbformat.v4.new_code_cell('area_file = ""\nprepared = ""\nresults_dir = ""\ndownloads_dir = ""')
+    parameters.metadata["tags"] = ["parameters"]
+    nb.cells = [nbformat.v4.new_markdown_cell("# Tested chapter"), parameters]
+    nb.cells += [nbformat.v4.new_code_cell(source) for source in code]
+    nbformat.write(nb, project / "notebooks" / "00_tested.ipynb")
+    monkeypatch.setattr(build, "ROOT", project)
+    monkeypatch.setattr(build, "NOTEBOOKS", (build.Notebook("00_tested", 0, ("children",)),))
+    area = write_area(tmp_path / "area", TINY)
+    work, src = tmp_path / "area" / ".work", tmp_path / "area" / ".src"
+    for folder in (work / "cache", work / "results", src / "notebooks"):
+        folder.mkdir(parents=True)
+    return load_parameters(area), area, work, src
+
+
+def _run(kernels, params, area, work, src):
+    said: list[str] = []
+    (run,) = build.execute_chapters(params, {"sources": []}, area, work, src, kernels, True, "package",
+                                    say=said.append)
+    return run, "\n".join(said)
+
+
+def test_a_failed_chapter_publishes_the_type_of_its_error_but_no_value(kernels, tmp_path, monkeypatch):
+    params, area, work, src = _chapter(tmp_path, monkeypatch, "children = {}", "children['C000123']")
+    run, said = _run(kernels, params, area, work, src)
+    # The analyst's console names the value (only they see it) ...
+    assert run.error and "C000123" in run.error and "KeyError" in run.error
+    assert "C000123" in said
+    # ... what is published names the kind of error and where to look, not the value.
+    result = build.BuildResult(params.slug, tmp_path, chapters=[run])
+    manifest = build.make_manifest(params, {"sources": [], "benchmark_files": []}, result)
+    import json
+
+    text = json.dumps(manifest)
+    assert "C000123" not in text
+    (chapter,) = manifest["chapters"]
+    assert chapter["error"].startswith("KeyError")
+    assert "notebooks/00_tested.ipynb" in chapter["error"] and "console" in chapter["error"]
+    page = (src / "notebooks" / "00_tested.ipynb").read_text(encoding="utf-8")
+    assert "C000123" not in page
+    assert "could not be built this time" in page and "KeyError" in page and "PapermillExecutionError" not in page
+    # The kernel log (the analyst's) has the whole story.
+    assert "C000123" in kernels.log.read_text()
+
+
+def test_published_error_text_is_only_the_type_and_a_fixed_sentence():
+    failed = build.ChapterRun("05_urgent_hearings", error="KeyError: 'C000123'", error_type="KeyError")
+    assert build.published_error(failed) == build.published_error(
+        build.ChapterRun("05_urgent_hearings", error="KeyError: 'K77'", error_type="KeyError"))
+    assert build.published_error(build.ChapterRun("05_urgent_hearings")) == ""
+    # A name that is not a plain (dotted) identifier is not published either.
+    odd = build.ChapterRun("05_urgent_hearings", error="x", error_type="Error for C000123")
+    assert "C000123" not in build.published_error(odd)
