@@ -444,29 +444,72 @@ def _warm_engine():
 
 
 def _execute(notebook: str, output: str, parameters: dict, cwd: str, area: str) -> float:
-    """Run one notebook with papermill in this worker's warm kernel; returns seconds taken."""
-    import papermill
+    """Run one notebook with papermill in this worker's warm kernel; returns seconds taken.
+
+    When the kernel dies under the notebook (the system ends a kernel that takes too much
+    memory, for one), the notebook runs once more in a fresh kernel; if that kernel dies
+    too, the chapter fails. An error raised by the notebook itself fails it at once.
+    """
+    from nbclient.exceptions import DeadKernelError
 
     start = time.perf_counter()
-    reset = _RESET.format(cwd=str(cwd))
-    try:
-        km = _warm_kernel()
-        # Reset after every notebook; before one only when the kernel is new (the warm-up's names)
-        # or the last reset did not finish, otherwise just set the working folder.
-        before = f"import os as _os; _os.chdir({str(cwd)!r}); del _os" if _worker.get("clean") else reset
-        _worker["clean"] = False
-        papermill.execute_notebook(notebook, output, parameters=parameters, cwd=cwd, progress_bar=False,
-                                   log_output=False, kernel_name="python3", engine_name=_warm_engine(),
-                                   request_save_on_cell_execute=False, km=km, before_code=before,
-                                   after_code=reset)
-        _worker["clean"] = True
-    except BaseException as exc:
-        _stop_kernel()  # whatever went wrong, the next notebook gets a fresh kernel
-        # The whole error, traceback and all, for the analyst (stderr is the kernel log).
-        print(f"{Path(notebook).name} failed: {type(exc).__name__}: {str(exc).strip()}", file=sys.stderr, flush=True)
-        raise
+    name = Path(notebook).name
+    for attempt in (1, 2):
+        try:
+            _execute_once(notebook, output, parameters, cwd)
+            break
+        except Exception as exc:
+            died = _kernel_died(exc)
+            _stop_kernel()  # whatever went wrong, the next run gets a fresh kernel
+            # What happened, in full, for the analyst (this worker's stderr is the kernel log).
+            if died and attempt == 1:
+                print(f"{name}: the kernel died ({type(exc).__name__}: {str(exc).strip()}); running the notebook "
+                      f"again in a fresh kernel", file=sys.stderr, flush=True)
+                continue
+            print(f"{name} failed: {type(exc).__name__}: {str(exc).strip()}", file=sys.stderr, flush=True)
+            if died:
+                raise DeadKernelError(
+                    "the kernel died while running the notebook, and again when it ran once more in a fresh kernel; "
+                    "it may have run out of memory (try fewer chapters at once: -j 1)") from exc
+            raise
+        except BaseException:
+            _stop_kernel()
+            raise
     tidy_executed(Path(output), area)
     return time.perf_counter() - start
+
+
+def _execute_once(notebook: str, output: str, parameters: dict, cwd: str) -> None:
+    import papermill
+
+    reset = _RESET.format(cwd=str(cwd))
+    km = _warm_kernel()
+    # Reset after every notebook; before one only when the kernel is new (the warm-up's names)
+    # or the last reset did not finish, otherwise just set the working folder.
+    before = f"import os as _os; _os.chdir({str(cwd)!r}); del _os" if _worker.get("clean") else reset
+    _worker["clean"] = False
+    papermill.execute_notebook(notebook, output, parameters=parameters, cwd=cwd, progress_bar=False,
+                               log_output=False, kernel_name="python3", engine_name=_warm_engine(),
+                               request_save_on_cell_execute=False, km=km, before_code=before,
+                               after_code=reset)
+    _worker["clean"] = True
+
+
+def _kernel_died(exc: Exception) -> bool:
+    """Whether ``exc`` means that this worker's kernel died (not that the notebook failed in it)."""
+    from jupyter_core.utils import run_sync
+    from nbclient.exceptions import DeadKernelError
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(exc, DeadKernelError):
+        return True
+    if isinstance(exc, PapermillExecutionError):  # a cell raised it: the kernel answered
+        return False
+    km = _worker.get("km")  # also one that died while it started or warmed up
+    try:
+        return km is not None and not run_sync(km.is_alive)()
+    except Exception:  # noqa: BLE001 - cannot tell: treat the error as the notebook's
+        return False
 
 
 def _ready() -> int:

@@ -73,6 +73,11 @@ def _chapter(tmp_path, monkeypatch, *code: str):
     return load_parameters(area), area, work, src
 
 
+def _count_run(path: Path) -> str:
+    """A cell that notes each run of the notebook in ``path``."""
+    return f"with open({str(path)!r}, 'a') as _runs:\n    _runs.write('run\\n')"
+
+
 def _run(kernels, params, area, work, src):
     said: list[str] = []
     (run,) = build.execute_chapters(params, {"sources": []}, area, work, src, kernels, True, "package",
@@ -81,8 +86,11 @@ def _run(kernels, params, area, work, src):
 
 
 def test_a_failed_chapter_publishes_the_type_of_its_error_but_no_value(kernels, tmp_path, monkeypatch):
-    params, area, work, src = _chapter(tmp_path, monkeypatch, "children = {}", "children['C000123']")
+    runs = tmp_path / "runs.txt"
+    params, area, work, src = _chapter(tmp_path, monkeypatch, _count_run(runs), "children = {}",
+                                       "children['C000123']")
     run, said = _run(kernels, params, area, work, src)
+    assert runs.read_text() == "run\n"  # an error in a cell is not tried again
     # The analyst's console names the value (only they see it) ...
     assert run.error and "C000123" in run.error and "KeyError" in run.error
     assert "C000123" in said
@@ -111,3 +119,45 @@ def test_published_error_text_is_only_the_type_and_a_fixed_sentence():
     # A name that is not a plain (dotted) identifier is not published either.
     odd = build.ChapterRun("05_urgent_hearings", error="x", error_type="Error for C000123")
     assert "C000123" not in build.published_error(odd)
+
+
+# -- a kernel that dies -------------------------------------------------------------
+
+def _kill_kernel_unless(marker: Path) -> str:
+    """A cell that kills its own kernel (as the system does when memory runs out), the first
+    time only when ``marker`` is given: it leaves the marker behind before it dies."""
+    return (f"import os, pathlib, signal\nmarker = pathlib.Path({str(marker)!r})\n"
+            f"if not marker.exists():\n    marker.write_text('died once')\n    os.kill(os.getpid(), signal.SIGKILL)")
+
+
+def test_a_chapter_whose_kernel_died_runs_again_once_in_a_fresh_kernel(kernels, tmp_path, monkeypatch):
+    runs, marker = tmp_path / "runs.txt", tmp_path / "died-once"
+    params, area, work, src = _chapter(tmp_path, monkeypatch, _count_run(runs), _kill_kernel_unless(marker),
+                                       "answer = 6 * 7\nanswer")
+    run, said = _run(kernels, params, area, work, src)
+    assert run.error == "" and not run.cached, said
+    assert marker.exists() and runs.read_text() == "run\nrun\n"  # it died once and ran again, once
+    import nbformat
+
+    nb = nbformat.read(src / "notebooks" / "00_tested.ipynb", as_version=4)
+    assert nb.cells[-1].outputs[0]["data"]["text/plain"] == "42"  # the second run went to the end
+    assert "00_tested.ipynb: the kernel died" in kernels.log.read_text()
+    # The worker's kernel afterwards is a fresh one that works.
+    params, area, work, src = _chapter(tmp_path / "next", monkeypatch, "assert 'marker' not in dir()")
+    assert _run(kernels, params, area, work, src)[0].error == ""
+
+
+def test_a_chapter_whose_kernel_dies_every_time_fails_after_one_retry(kernels, tmp_path, monkeypatch):
+    runs = tmp_path / "runs.txt"
+    params, area, work, src = _chapter(tmp_path, monkeypatch, _count_run(runs),
+                                       "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)")
+    run, said = _run(kernels, params, area, work, src)
+    assert runs.read_text() == "run\nrun\n"  # tried twice, not more
+    assert run.error_type == "DeadKernelError"
+    assert "kernel died" in run.error and "again" in run.error and "memory" in run.error
+    assert f"00_tested: FAILED ({run.error})" in said
+    page = (src / "notebooks" / "00_tested.ipynb").read_text(encoding="utf-8")
+    assert "could not be built this time" in page and "DeadKernelError" in page
+    # The next chapter in this worker gets a kernel that works.
+    params, area, work, src = _chapter(tmp_path / "next", monkeypatch, "6 * 7")
+    assert _run(kernels, params, area, work, src)[0].error == ""
