@@ -154,7 +154,7 @@ def read_csv_text(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
                               "Windows 'ANSI' text, e.g. an accented letter saved by an older Excel)",
                               "save it as 'CSV UTF-8 (Comma delimited)' from Excel, or re-export as UTF-8"))
         return None
-    header = text.splitlines()[0]
+    header = text.split("\n", 1)[0].rstrip("\r")
     if "," not in header and (";" in header or "\t" in header):
         sep = "semicolons (;)" if ";" in header else "tabs"
         problems.append(error(name, 1, None, header[:60], f"the columns are separated by {sep}, not commas",
@@ -163,7 +163,7 @@ def read_csv_text(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
         return None
     try:
         # Blank lines are kept while reading so that row numbers match the rows a spreadsheet shows.
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""],
+        frame = pd.read_csv(io.StringIO(text), dtype=object, keep_default_na=False, na_values=[""],
                             skipinitialspace=True, skip_blank_lines=False)
     except (pd.errors.ParserError, csv.Error) as exc:
         detail = " ".join(str(exc).split())
@@ -172,11 +172,14 @@ def read_csv_text(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
                               f"not a well-formed CSV file ({detail})",
                               "check that line for an unquoted comma or quote mark, or a line broken in two"))
         return None
-    frame.columns = [str(c).strip().lower() for c in frame.columns]
-    frame = frame.astype("object").where(frame.notna(), None)
+    columns = [str(c).strip().lower() for c in frame.columns]
+    values = frame.to_numpy(dtype=object)
+    blank = pd.isna(values)
+    values[blank] = None  # a blank cell is None, as from every other reader
+    frame = pd.DataFrame(values, columns=columns, dtype=object)
     frame["_file"] = name
     frame["_row"] = range(2, len(frame) + 2)
-    return frame[frame.drop(columns=["_file", "_row"]).notna().any(axis=1)].reset_index(drop=True)
+    return frame[~blank.all(axis=1)].reset_index(drop=True)
 
 
 def _not_text(data: bytes) -> str | None:

@@ -101,7 +101,11 @@ class _Distinct:
         codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
         self.index = values.index
         self.codes = codes  # each row's position among the distinct values; -1 where missing
-        self.text = pd.Series([str(v).strip() for v in uniques], dtype=object)
+        try:
+            text = list(map(str.strip, uniques))  # every value is text (as every reader gives it)
+        except TypeError:
+            text = [str(v).strip() for v in uniques]
+        self.text = pd.Series(text, dtype=object)
         self.blank = self.text == ""
 
     def rows(self, per_value: pd.Series | np.ndarray, missing, dtype=None) -> pd.Series:
