@@ -17,14 +17,17 @@ def field_completeness(chapter: Chapter, table: str, field: str, scope: str = "a
     With scope "prebirth" only babies referred or assessed before birth (or still unborn)
     count: an expected date of birth or a father's id is only expected for them.
     """
-    frame = chapter.data.get(table)
-    if frame is None or field not in frame or frame.empty:
-        return None
-    if scope == "prebirth" and table == "children":
-        frame = frame[frame["child_id"].isin(prebirth_child_ids(chapter))]
-        if frame.empty:
+    def compute():
+        frame = chapter.data.get(table)
+        if frame is None or field not in frame or frame.empty:
             return None
-    return float(frame[field].notna().mean())
+        if scope == "prebirth" and table == "children":
+            frame = frame[frame["child_id"].isin(prebirth_child_ids(chapter))]
+            if frame.empty:
+                return None
+        return float(frame[field].notna().mean())
+    # Several questions need the same field: it is counted once.
+    return chapter.memo(f"about_data:completeness:{table}.{field}:{scope}", compute)
 
 
 def prebirth_child_ids(chapter: Chapter) -> set:
