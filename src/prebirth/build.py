@@ -37,7 +37,7 @@ import time
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
-from multiprocessing import get_context
+from multiprocessing import active_children, get_context
 from pathlib import Path
 from typing import Callable
 
@@ -218,18 +218,53 @@ def input_fingerprints(params: AreaParameters, sources: list[dict]) -> dict[str,
 # Ctrl-C reaches every process of the build. The children ignore it and the main process,
 # which knows what is running, stops them: kernels are killed, nothing more is published.
 
-_children: set[ProcessPoolExecutor] = set()  # process pools reading data just now
-
-
 def _ignore_interrupt() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _terminate(pool: ProcessPoolExecutor) -> None:
+def _report_then(reports, initializer: Callable | None, initargs: tuple) -> None:
+    """Initializer of a pool's worker: tell the pool this process's id, then start as asked.
+
+    The id is told before the worker ignores Ctrl-C, so a worker the pool does not know
+    yet is one that Ctrl-C still stops by itself."""
+    reports.put(os.getpid())
+    if initializer is not None:
+        initializer(*initargs)
+
+
+class _WorkerPool(ProcessPoolExecutor):
+    """A pool of spawned worker processes that the build can stop at once (Ctrl-C).
+
+    Its workers report their process ids as they start; the pool stops those of them that
+    are still this process's children (so never a process that merely got a reused id).
+    """
+
+    def __init__(self, workers: int, initializer: Callable | None = None, initargs: tuple = ()):
+        context = get_context("spawn")
+        self.worker_reports = context.SimpleQueue()
+        self.worker_ids: set[int] = set()
+        self.worker_ids_lock = threading.Lock()
+        super().__init__(workers, mp_context=context, initializer=_report_then,
+                         initargs=(self.worker_reports, initializer, initargs))
+
+    def stop_workers(self) -> None:
+        """Stop this pool's processes now (SIGTERM), whatever they are doing."""
+        with self.worker_ids_lock:  # one reader at a time: a second would wait for a report never sent
+            while not self.worker_reports.empty():
+                self.worker_ids.add(self.worker_reports.get())
+            ids = set(self.worker_ids)
+        for process in active_children():
+            if process.pid in ids:
+                with contextlib.suppress(Exception):
+                    process.terminate()
+
+
+_children: set[_WorkerPool] = set()  # process pools reading data just now
+
+
+def _terminate(pool: _WorkerPool) -> None:
     """Stop a pool's processes now (SIGTERM), whatever they are doing."""
-    for process in list((getattr(pool, "_processes", None) or {}).values()):
-        with contextlib.suppress(Exception):
-            process.terminate()
+    pool.stop_workers()
 
 
 # -- reading and checking the data, in a process of its own --------------------
@@ -278,7 +313,7 @@ def prepare_data(area_file: Path, params: AreaParameters, work: Path, package: s
     if before_reading is not None:
         before_reading()
     started = time.perf_counter()
-    pool = ProcessPoolExecutor(1, mp_context=get_context("spawn"), initializer=_ignore_interrupt)
+    pool = _WorkerPool(1, initializer=_ignore_interrupt)
     _children.add(pool)
     try:
         summary = pool.submit(_prepare_worker, str(Path(area_file).resolve()), str(pickle_file)).result()
@@ -536,7 +571,7 @@ class Kernels:
     def __init__(self, jobs: int | None, log: Path):
         self.jobs = max(1, jobs or default_jobs())
         self.log = log
-        self._pool: ProcessPoolExecutor | None = None
+        self._pool: _WorkerPool | None = None
         self._lock = threading.Lock()
         self._queue: list = []  # heap of (priority, order, arguments, future)
         self._order = itertools.count()
@@ -551,8 +586,7 @@ class Kernels:
                 raise BuildError("the build was stopped")
             if self._pool is None:
                 self.log.parent.mkdir(parents=True, exist_ok=True)
-                self._pool = ProcessPoolExecutor(self.jobs, mp_context=get_context("spawn"),
-                                                 initializer=_worker_start, initargs=(str(self.log),))
+                self._pool = _WorkerPool(self.jobs, initializer=_worker_start, initargs=(str(self.log),))
                 for _ in range(self.jobs):  # each submission starts a worker, which warms its kernel
                     self._pool.submit(_ready)
 

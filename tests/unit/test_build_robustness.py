@@ -161,3 +161,64 @@ def test_a_chapter_whose_kernel_dies_every_time_fails_after_one_retry(kernels, t
     # The next chapter in this worker gets a kernel that works.
     params, area, work, src = _chapter(tmp_path / "next", monkeypatch, "6 * 7")
     assert _run(kernels, params, area, work, src)[0].error == ""
+
+
+# -- Ctrl-C: the build stops its worker processes ----------------------------------------
+
+def _gone(pid: int) -> bool:
+    import psutil
+
+    try:
+        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+
+
+def _wait(condition, seconds: float, what: str) -> None:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"waited {seconds} s for {what}"
+        time.sleep(0.1)
+
+
+def test_stopping_the_kernels_stops_a_running_notebook_its_worker_and_kernel(tmp_path, monkeypatch):
+    import threading
+
+    import psutil
+
+    kernel_pid = tmp_path / "kernel.pid"
+    params, area, work, src = _chapter(
+        tmp_path, monkeypatch, f"import os, time\nopen({str(kernel_pid)!r}, 'w').write(str(os.getpid()))\n"
+                               "time.sleep(120)")
+    kernels = build.Kernels(1, tmp_path / ".kernels.log")
+    notebook = str(build.ROOT / "notebooks" / "00_tested.ipynb")
+    running = kernels.submit(notebook, str(work / "out.ipynb"), {}, str(build.ROOT / "notebooks"), params.slug)
+    _wait(lambda: kernel_pid.exists() and kernel_pid.read_text(), 180, "the notebook to start")
+    kernel = int(kernel_pid.read_text())
+    worker = psutil.Process(kernel).ppid()
+    assert worker in {p.pid for p in psutil.Process().children()}  # a worker of this process
+    stopping = threading.Thread(target=kernels.stop, daemon=True)  # what Ctrl-C does
+    stopping.start()
+    stopping.join(30)
+    assert not stopping.is_alive(), "stopping waited for the running notebook instead of stopping it"
+    _wait(lambda: _gone(worker) and _gone(kernel), 20, "the worker and its kernel to end")
+    assert running.exception(timeout=20) is not None  # the notebook did not finish
+    with pytest.raises(build.BuildError, match="stopped"):
+        kernels.submit(notebook, str(work / "again.ipynb"), {}, str(build.ROOT / "notebooks"), params.slug)
+
+
+def test_stopping_a_pool_uses_no_private_attribute_of_the_pool():
+    """Worker processes are found through what the pool's workers report, not ``pool._processes``
+    (a detail of the standard library that can change without notice)."""
+    import ast
+    import inspect
+
+    tree = ast.parse(inspect.getsource(build))
+    private = sorted({node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)
+                      and node.attr in ("_processes", "_pending_work_items", "_executor_manager_thread")}
+                     | {node.args[1].value for node in ast.walk(tree) if isinstance(node, ast.Call)
+                        and getattr(node.func, "id", "") == "getattr" and len(node.args) > 1
+                        and isinstance(node.args[1], ast.Constant) and node.args[1].value == "_processes"})
+    assert private == []
