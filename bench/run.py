@@ -6,11 +6,13 @@ results do not depend on the working tree's ``_build`` or on edits made meanwhil
 1. plain Jupyter Book: ``jupyter-book build`` with ``execute_notebooks: "force"`` on the
    same notebooks and parameters (their defaults point at ``areas/demo.yml``; each
    notebook reads and checks the data itself, as it does outside the build);
-2. a cold build of the demo book (``prebirth build areas/demo.yml``, empty build folder);
+2. a cold build of the demo book (``prebirth build areas/demo.yml``, empty build folder),
+   three times in turns with the large area's (5), each into its own empty folder: the
+   medians are compared, so that one slow moment of a shared machine does not decide;
 3. a rebuild with nothing changed;
 4. a rebuild after one table changed (``transfers.csv`` loses its last row);
 5. a large area (25,000 births a year for 10 years, every table, about 330,000
-   referrals), cold, against the demo;
+   referrals), cold, against the demo (medians of the turns, see 2);
 6. ten areas in one command with ``-j 2`` (synthetic areas of 3,000 births a year).
 
 For each: wall time, CPU time (user + system of every process it started) and peak
@@ -20,7 +22,7 @@ process). Results go to stdout and ``bench/results/build-<time>.md``.
 
 Usage (from the project root)::
 
-    .venv/bin/python bench/run.py                 # everything (about 10 minutes on 2 CPUs)
+    .venv/bin/python bench/run.py                 # everything (about 12 minutes on 2 CPUs)
     .venv/bin/python bench/run.py --skip large,many --areas 4
 """
 
@@ -165,6 +167,11 @@ def write_area(root: Path, slug: str, births: int, seed: int, code: str, name: s
     return yml
 
 
+def median_run(measured: list[Run]) -> Run:
+    """The run with the median wall time (the lower middle one of an even number)."""
+    return sorted(measured, key=lambda r: r.seconds)[(len(measured) - 1) // 2]
+
+
 def prebirth(*args: str) -> list[str]:
     return [sys.executable, "-m", "prebirth.cli", "build", *args]
 
@@ -178,6 +185,8 @@ def main() -> int:
     parser.add_argument("--areas", type=int, default=10, help="areas in the many-areas run (default 10)")
     parser.add_argument("--large-births", type=int, default=25000, help="births a year in the large area")
     parser.add_argument("--skip", default="", help="comma-separated: baseline, large, many")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="cold builds of the demo and of the large area, in turns (default 3; medians reported)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (its path is printed)")
     parser.add_argument("--one-area-at-a-time", action="store_true",
                         help="also build the many areas strictly one after another, to compare")
@@ -212,7 +221,22 @@ def main() -> int:
     out = work / "out"
     demo = ["areas/demo.yml", "--output", str(out)]
     print("Measuring ...", flush=True)
-    runs["cold"] = measure("cold build of the demo", prebirth(*demo), project, env, logs / "cold.log")
+    # The cold builds of the demo and of the large area, in turns (so a change in the machine's
+    # load touches both alike), each into an empty build folder; their medians are compared.
+    colds, larges = [], []
+    for turn in range(args.repeat):
+        folder = out if turn == 0 else work / f"out{turn + 1}"
+        label = f" ({turn + 1} of {args.repeat})" if args.repeat > 1 else ""
+        colds.append(measure(f"cold build of the demo{label}", prebirth("areas/demo.yml", "--output", str(folder)),
+                             project, env, logs / f"cold{turn + 1}.log"))
+        if large:
+            larges.append(measure(f"cold build of the large area{label}",
+                                  prebirth(str(large), "--output", str(folder)), project, env,
+                                  logs / f"large{turn + 1}.log"))
+    runs["cold"] = median_run(colds)
+    if larges:
+        runs["large"] = median_run(larges)
+    spread = {"cold": colds, "large": larges}
     if "baseline" not in skip:
         config = (project / "_config.yml").read_text()
         forced = config.replace('execute_notebooks: "off"', 'execute_notebooks: "force"\n  timeout: -1')
@@ -231,9 +255,6 @@ def main() -> int:
     lines = transfers.read_text().splitlines(keepends=True)
     transfers.write_text("".join(lines[:-1]))
     runs["onetable"] = measure("rebuild, one table changed", prebirth(*demo), project, env, logs / "onetable.log")
-    if large:
-        runs["large"] = measure("cold build of the large area", prebirth(str(large), "--output", str(out)),
-                                project, env, logs / "large.log")
     if many:
         runs["many"] = measure(f"{len(many)} areas, -j 2", prebirth(*map(str, many), "-j", "2", "--output",
                                                                      str(work / "many")),
@@ -246,6 +267,11 @@ def main() -> int:
                                      project, env, logs / "many-serial.log")
     load_after = os.getloadavg()
 
+    for key, measured in spread.items():
+        if len(measured) > 1:
+            what = "demo" if key == "cold" else "large area"
+            notes.append(f"Cold builds of the {what}, in turns with the other: "
+                         + ", ".join(f"{r.seconds:.1f}" for r in measured) + " s (the table gives the median).")
     table = report(runs, args, load_before, load_after, notes)
     print()
     print(table)
