@@ -162,7 +162,9 @@ def is_prebirth_assessment(start_date: pd.Series, date_of_birth: pd.Series, kind
     start, dob = pd.to_datetime(start_date), pd.to_datetime(date_of_birth)
     by_date = (start < dob) | dob.isna()
     if kind is not None:
-        by_date = by_date | (kind.astype("object").fillna("").astype(str).str.strip().str.lower() == "pre-birth")
+        at, kinds = pd.factorize(kind.to_numpy(dtype=object), use_na_sentinel=True)  # a handful of kinds
+        said = np.array([str(k).strip().lower() == "pre-birth" for k in kinds] + [False])[at]  # -1: blank
+        by_date = by_date | pd.Series(said, index=kind.index)
     return by_date.fillna(False).astype(bool)
 
 

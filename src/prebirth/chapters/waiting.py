@@ -202,7 +202,8 @@ def missing(ch: Chapter) -> Notice:
 
 
 def _children(ch: Chapter) -> pd.DataFrame:
-    return ch.data.get("children").set_index("child_id")
+    """The children by id, made once: every look-up then reuses the same index (and its hash table)."""
+    return _memo(ch, "children_by_id", lambda: ch.data.get("children").set_index("child_id"))
 
 
 # -- the waits -----------------------------------------------------------------------

@@ -163,8 +163,9 @@ def read_csv_text(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
         return None
     try:
         # Blank lines are kept while reading so that row numbers match the rows a spreadsheet shows.
-        frame = pd.read_csv(io.StringIO(text), dtype=object, keep_default_na=False, na_values=[""],
-                            skipinitialspace=True, skip_blank_lines=False)
+        # The bytes, already known to be UTF-8, go to the parser as they are (no second copy as text).
+        frame = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=object, keep_default_na=False,
+                            na_values=[""], skipinitialspace=True, skip_blank_lines=False)
     except (pd.errors.ParserError, csv.Error) as exc:
         detail = " ".join(str(exc).split())
         line = re.search(r"line (\d+)", detail)

@@ -243,6 +243,7 @@ def check_keys(table: Table, frame: pd.DataFrame, problems: list[Problem]) -> No
 
 
 def check_references(tables: dict[str, pd.DataFrame], problems: list[Problem]) -> None:
+    known_ids: dict[str, np.ndarray] = {}  # each referenced column's distinct ids, found once
     for name, frame in tables.items():
         for column, target in TABLES[name].references.items():
             target_table, target_column = target.split(".")
@@ -255,8 +256,9 @@ def check_references(tables: dict[str, pd.DataFrame], problems: list[Problem]) -
                                       f"refers to the {target_table} table, which was not supplied",
                                       f"add {target_table}.csv, or leave {column} blank"))
                 continue
-            known = tables[target_table][target_column].dropna().unique()
-            unknown = frame[column].notna() & ~frame[column].isin(known)
+            if target not in known_ids:
+                known_ids[target] = tables[target_table][target_column].dropna().unique()
+            unknown = frame[column].notna() & ~frame[column].isin(known_ids[target])
             _report(problems, error, frame, unknown, column,
                     f"unknown {target_column}: not in the {target_table} table",
                     f"add this {target_column} to {target_table}, or correct the id")
