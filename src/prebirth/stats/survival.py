@@ -142,6 +142,19 @@ def logrank(durations, observed, groups) -> dict:
     distinct = pd.unique(pd.Series(labels))
     if len(distinct) < 2 or status.sum() == 0:
         return {"statistic": math.nan, "df": max(len(distinct) - 1, 0), "p_value": math.nan, "groups": list(distinct)}
+    if len(distinct) == 2:
+        # Two groups (the book's case): from the risk sets, O - E and its variance for the first group,
+        # sum of d n1 (n - n1) (n - d) / (n^2 (n - 1)) over the event times (0 where one is at risk).
+        first = (labels == distinct[0]).astype(float)
+        events, events_one, at_risk, at_risk_one = _risk_sets(time, status, first)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            expected = events * at_risk_one / at_risk
+            variance = np.where(at_risk > 1, events * at_risk_one * (at_risk - at_risk_one) * (at_risk - events)
+                                / (at_risk ** 2 * (at_risk - 1)), 0.0)
+        total = float(variance.sum())
+        statistic = (float(events_one.sum() - expected.sum())) ** 2 / total if total > 0 else math.nan
+        p_value = float(stats.chi2.sf(statistic, 1)) if math.isfinite(statistic) else math.nan
+        return {"statistic": statistic, "df": 1, "p_value": p_value, "groups": list(distinct)}
     codes = pd.Series(labels).map({label: i for i, label in enumerate(distinct)}).to_numpy()
     statistic, p_value = survdiff(time, status, codes)
     return {"statistic": float(statistic), "df": len(distinct) - 1, "p_value": float(p_value), "groups": list(distinct)}

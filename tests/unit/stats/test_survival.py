@@ -146,3 +146,22 @@ def test_cox_without_a_finite_estimate_is_not_available():
     result = cox_hazard_ratio([1, 2, 3, 4], [1, 1, 1, 1], [1, 1, 0, 0])
     assert math.isnan(result["hazard_ratio"]) and math.isnan(result["lower"]) and math.isnan(result["p_value"])
     assert result["n"] == 4 and result["events"] == 4
+
+
+@pytest.mark.parametrize("n, seed", [(2, 1), (15, 2), (400, 3), (20000, 4)])
+def test_logrank_of_two_groups_agrees_with_statsmodels_survdiff(n, seed):
+    from statsmodels.duration.survfunc import survdiff
+
+    rng = np.random.default_rng(seed)
+    group = np.where(rng.random(n) < 0.35, "pre-birth", "other")
+    group[0], group[-1] = "pre-birth", "other"  # both groups present
+    durations = np.rint(rng.exponential(np.where(group == "pre-birth", 10.0, 15.0)))  # whole days: ties
+    observed = (rng.random(n) < 0.85).astype(float)
+    observed[0] = 1.0
+    result = logrank(durations, observed, group)
+    statistic, p_value = survdiff(durations, observed, (group == "other").astype(int))
+    assert result["statistic"] == pytest.approx(statistic, rel=1e-9)
+    # statsmodels gives 1 - cdf, which is 0 below about 1e-16; this is the survival function itself
+    assert result["p_value"] == pytest.approx(p_value, rel=1e-7, abs=1e-15)
+    assert result["p_value"] == pytest.approx(stats.chi2.sf(statistic, 1), rel=1e-9)
+    assert result["df"] == 1
