@@ -77,33 +77,46 @@ def format_count(count, suppressed: bool = False) -> str:
     return f"{int(count):,}"
 
 
-def suppress_indicators(rows: pd.DataFrame, min_count: int) -> pd.DataFrame:
-    """Mark indicator rows whose counts are small; blank their numbers (published builds).
+# Units whose numbers count people (or stand on a count of people: a median's denominator).
+PEOPLE_UNITS = ("proportion", "count", "per 10,000 live births", "days", "weeks", "months")
 
-    Rows already flagged ``suppressed`` (e.g. derived from a suppressed count) stay so.
-    Counts in ``numerator`` (and ``denominator`` when it counts people) decide.
+
+def _number(value) -> float:
+    return math.nan if value is None or pd.isna(value) else float(value)
+
+
+def suppress_indicator(row: dict, min_count: int) -> dict:
+    """One indicator row with its numbers blanked when its counts are small (published builds).
+
+    A row already flagged ``suppressed`` (e.g. derived from a suppressed count) stays so.
+    Counts in ``numerator`` (and ``denominator`` when it counts people) decide; a
+    denominator is published only when it is not itself a small count.
     """
-    out = rows.copy()
-    flag = out.get("suppressed", pd.Series(False, index=out.index)).fillna(False).astype(bool)
-    people = out["unit"].isin(["proportion", "count", "per 10,000 live births", "days", "weeks", "months"])
-    for i in out.index[people]:
-        num, den = out.at[i, "numerator"], out.at[i, "denominator"]
-        unit = out.at[i, "unit"]
+    flag = row.get("suppressed")
+    flag = False if flag is None or (isinstance(flag, float) and math.isnan(flag)) else bool(flag)
+    unit = row.get("unit")
+    if unit in PEOPLE_UNITS:
+        num, den = row.get("numerator"), row.get("denominator")
         if unit == "proportion":
-            flag[i] = flag[i] or share_needs_suppression(num, den, min_count)
+            flag = flag or share_needs_suppression(num, den, min_count)
         elif unit in ("count", "per 10,000 live births"):
             # a count recorded without its numerator is its own value
-            count = out.at[i, "value"] if unit == "count" and (num is None or pd.isna(num)) else num
-            flag[i] = flag[i] or is_small(count, min_count)
+            count = row.get("value") if unit == "count" and (num is None or pd.isna(num)) else num
+            flag = flag or is_small(count, min_count)
         else:  # medians: the number of people behind them
-            flag[i] = flag[i] or is_small(den, min_count)
-    out["suppressed"] = flag
+            flag = flag or is_small(den, min_count)
+    out = dict(row, suppressed=flag)
     for column in ("numerator", "value", "lower", "upper"):
-        out[column] = out[column].astype(float).where(~flag)
-    # A denominator is published only when it is not itself a small count.
-    den_small = small_mask(out["denominator"], min_count)
-    out["denominator"] = out["denominator"].astype(float).where(~den_small)
+        out[column] = math.nan if flag else _number(row.get(column))
+    denominator = _number(row.get("denominator"))
+    out["denominator"] = math.nan if 0 < denominator < min_count else denominator
     return out
+
+
+def suppress_indicators(rows: pd.DataFrame, min_count: int) -> pd.DataFrame:
+    """:func:`suppress_indicator` for every row of a table of indicators."""
+    out = [suppress_indicator(row, min_count) for row in rows.to_dict("records")]
+    return pd.DataFrame(out, index=rows.index, columns=list(dict.fromkeys([*rows.columns, "suppressed"])))
 
 
 # -- text that reaches the book ---------------------------------------------------------------

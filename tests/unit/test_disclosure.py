@@ -63,3 +63,27 @@ def test_marker_is_c_never_zero():
     assert disclosure.format_count(3, suppressed=True) == "c"
     assert disclosure.format_count(0) == "0"
     assert disclosure.format_count(1234) == "1,234"
+
+
+def test_suppress_indicator_row_by_row():
+    median = dict(indicator="days_referral_to_assessment_median", period="all", group="pre-birth", numerator=None,
+                  denominator=4.0, value=12.0, lower=8.0, upper=15.0, unit="days", method="", suppressed=False)
+    out = disclosure.suppress_indicator(median, 6)
+    # a median of 4 waits is withheld, and so is the count behind it
+    assert out["suppressed"] is True and np.isnan(out["value"]) and np.isnan(out["denominator"])
+    assert out["indicator"] == median["indicator"] and median["value"] == 12.0  # the row given is left as it was
+    kept = disclosure.suppress_indicator(dict(median, denominator=40.0), 6)
+    assert kept["suppressed"] is False and kept["value"] == 12.0 and kept["denominator"] == 40.0
+    # already withheld upstream (derived from a withheld count): stays withheld whatever its counts
+    flagged = disclosure.suppress_indicator(dict(median, denominator=40.0, suppressed=True), 6)
+    assert flagged["suppressed"] is True and np.isnan(flagged["value"]) and flagged["denominator"] == 40.0
+    # a count recorded as its value, without a numerator; 0 is not small (nobody to identify)
+    count = dict(median, unit="count", value=0.0, denominator=None)
+    assert disclosure.suppress_indicator(count, 6)["suppressed"] is False
+    assert disclosure.suppress_indicator(dict(count, value=5.0), 6)["suppressed"] is True
+    # a share whose complement is small (98 of 100 reveals 2)
+    share = dict(median, unit="proportion", numerator=98.0, denominator=100.0, value=0.98)
+    assert disclosure.suppress_indicator(share, 6)["suppressed"] is True
+    # a rate ratio counts nobody: never withheld here
+    ratio = dict(median, unit="hazard ratio", denominator=None, value=0.5)
+    assert disclosure.suppress_indicator(ratio, 6)["suppressed"] is False

@@ -104,8 +104,7 @@ class Chapter:
                    denominator=_num(denominator), value=_num(value), lower=_num(lower), upper=_num(upper),
                    unit=unit, method=method, suppressed=bool(suppressed))
         if self.published:
-            row = disclosure.suppress_indicators(pd.DataFrame([row]), self.min_count).iloc[0].to_dict()
-            row["suppressed"] = bool(row["suppressed"])
+            row = disclosure.suppress_indicator(row, self.min_count)
         self.indicators.append(row)
         return row
 
