@@ -209,6 +209,16 @@ _ETHNICITY = {
     "REFU": 0.01, "NOBT": 0.005,
 }
 
+# The same area's births by mother's ethnic group (the groups of the codes above; refused and not
+# obtained left out), for the context table's births_ethnicity_<group> rows.
+_BIRTHS_BY_ETHNIC_GROUP = {
+    "white": sum(_ETHNICITY[c] for c in ("WBRI", "WIRI", "WOTH", "WIRT", "WROM")),
+    "mixed": sum(_ETHNICITY[c] for c in ("MWBC", "MWBA", "MWAS", "MOTH")),
+    "asian": sum(_ETHNICITY[c] for c in ("AIND", "APKN", "ABAN", "AOTH")),
+    "black": sum(_ETHNICITY[c] for c in ("BCRB", "BAFR", "BOTH")),
+    "other": sum(_ETHNICITY[c] for c in ("CHNE", "OOTH")),
+}
+
 # CIN ReferralSource codes: unborn children come mostly from maternity services.
 _SOURCES_PREBIRTH = {"3F": 0.30, "3D": 0.25, "5A": 0.15, "6": 0.12, "1A": 0.05, "1C": 0.03,
                      "4": 0.02, "5C": 0.03, "8": 0.03, "10": 0.02}
@@ -1137,6 +1147,12 @@ class _Area:
                 rows.append({"period": _fy_label(s.start_year + k), "indicator": name,
                              "value": f"{vals[k]:g}" if name != "s20_starts" else str(int(vals[k])),
                              "unit": unit, "source": f"Synthetic data ({what}), seed {s.seed}"})
+            # The area's births by mother's ethnic group (as the Maternity Services Data Set gives them), split
+            # as the area's population is: chapter 6 sets the mothers in pre-birth assessment beside them.
+            for key, share in _BIRTHS_BY_ETHNIC_GROUP.items():
+                rows.append({"period": _fy_label(s.start_year + k), "indicator": f"births_ethnicity_{key}",
+                             "value": str(int(round(self.births[k] * share))), "unit": "births",
+                             "source": f"Synthetic data (live births by mother's ethnic group), seed {s.seed}"})
         return pd.DataFrame(rows, columns=TABLES["context"].column_names)
 
     def rag(self) -> pd.DataFrame:

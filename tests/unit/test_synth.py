@@ -320,6 +320,24 @@ def test_context_s20_starts_match_the_care_episodes(area):
                                                          "early_help_spend"}
 
 
+def test_context_has_the_areas_births_by_mothers_ethnic_group_each_year(area):
+    births = {int(r["year"]): int(r["live_births"]) for r in area["births"]}
+    rows = [r for r in area["context"] if r["indicator"].startswith("births_ethnicity_")]
+    groups = {r["indicator"] for r in rows}
+    assert groups == {f"births_ethnicity_{g}" for g in ("white", "mixed", "asian", "black", "other")}
+    by_year = defaultdict(int)
+    for r in rows:
+        assert r["unit"] == "births" and int(r["value"]) >= 0
+        by_year[r["period"]] += int(r["value"])
+    assert len(by_year) == 10
+    for period, total in by_year.items():
+        year = int(period[:4])  # the births of the financial year's first calendar year
+        # every birth but those whose mother's ethnicity was refused or not obtained (a few in a hundred)
+        assert 0.9 * births[year] <= total <= births[year], (period, total, births[year])
+    white = sum(int(r["value"]) for r in rows if r["indicator"] == "births_ethnicity_white")
+    assert 0.5 < white / sum(by_year.values()) < 0.95  # a northern English area: most births White
+
+
 # --------------------------------------------------------------------------- imperfections
 
 
