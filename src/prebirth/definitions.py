@@ -6,8 +6,9 @@ newborn or a financial year mean the same thing everywhere in the book.
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
+
+from .data.distinct import Distinct
 
 
 def financial_year(dates: pd.Series) -> pd.Series:
@@ -15,9 +16,7 @@ def financial_year(dates: pd.Series) -> pd.Series:
     dates = pd.to_datetime(dates)
     start = (dates.dt.year - (dates.dt.month < 4)).astype("Int64")
     # Each distinct year is written once (a table of 300,000 referrals spans a dozen years).
-    codes, years = pd.factorize(start, use_na_sentinel=True)
-    labels = np.array([f"{y}/{(y + 1) % 100:02d}" for y in years] + [pd.NA], dtype=object)  # code -1: no date
-    return pd.Series(labels[codes], index=dates.index, name=dates.name, dtype=object)
+    return Distinct(start).map(lambda y: f"{y}/{(y + 1) % 100:02d}", pd.NA).rename(dates.name)
 
 
 def financial_year_start(label: str) -> int:
@@ -162,9 +161,8 @@ def is_prebirth_assessment(start_date: pd.Series, date_of_birth: pd.Series, kind
     start, dob = pd.to_datetime(start_date), pd.to_datetime(date_of_birth)
     by_date = (start < dob) | dob.isna()
     if kind is not None:
-        at, kinds = pd.factorize(kind.to_numpy(dtype=object), use_na_sentinel=True)  # a handful of kinds
-        said = np.array([str(k).strip().lower() == "pre-birth" for k in kinds] + [False])[at]  # -1: blank
-        by_date = by_date | pd.Series(said, index=kind.index)
+        said = Distinct(kind).map(lambda k: str(k).strip().lower() == "pre-birth", False, dtype=bool)  # a few kinds
+        by_date = by_date | said
     return by_date.fillna(False).astype(bool)
 
 
@@ -206,9 +204,7 @@ def children_with_prebirth_assessment(assessments: pd.DataFrame, children: pd.Da
 
 def _joined_factors(factors: pd.Series, child_id: pd.Series) -> pd.Series:
     """Each child's factor codes over all their rows, sorted and joined by ';' (None: none recorded)."""
-    at, cells = pd.factorize(factors.to_numpy(dtype=object), use_na_sentinel=True)
-    read = [frozenset(factor_codes(cell)) for cell in cells] + [frozenset()]  # position -1: a missing cell
-    codes = pd.Series([read[i] for i in at], index=factors.index, dtype=object)
+    codes = Distinct(factors).map(lambda cell: frozenset(factor_codes(cell)), frozenset())
     several = child_id.duplicated(keep=False)
     # Most babies have one pre-birth assessment: only those with several need their codes united.
     united = codes[several].groupby(child_id[several]).agg(lambda sets: frozenset().union(*sets))
@@ -229,11 +225,11 @@ def has_factor(factors: pd.Series, codes) -> pd.Series:
     """True where any of ``codes`` is recorded; NA where no factors were recorded at all."""
     wanted = {c.upper() for c in codes}
     # Each distinct cell is read once: thousands of babies share a few hundred combinations.
-    at, cells = pd.factorize(factors.to_numpy(dtype=object), use_na_sentinel=True)
-    read = [factor_codes(cell) for cell in cells] + [set()]  # position -1: a missing cell
-    found = np.array([bool(c & wanted) for c in read])[at]
-    recorded = np.array([bool(c) for c in read])[at]
-    return pd.Series(found, index=factors.index, name=factors.name).astype("boolean").where(recorded)
+    cells = Distinct(factors)
+    read = [factor_codes(cell) for cell in cells.values]
+    found = cells.rows([bool(c & wanted) for c in read], False, dtype=bool)
+    recorded = cells.rows([bool(c) for c in read], False, dtype=bool)
+    return found.rename(factors.name).astype("boolean").where(recorded)
 
 
 def age_in_years(date_of_birth: pd.Series, on_date: pd.Series) -> pd.Series:

@@ -13,6 +13,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from .distinct import Distinct
 from .problems import Problem, error, warning
 from .schema import PROVENANCE, TABLES, Table
 
@@ -89,34 +90,18 @@ def date_fix(text: str) -> str:
     return DATE_FIX
 
 
-class _Distinct:
-    """One raw column read once, through its distinct values.
-
-    A column of 300,000 referral dates holds about 3,600 different dates, and a code column
-    a handful: stripping, parsing and checking each distinct value once, then spreading the
-    results back to the rows, keeps a large area's reading as quick as a small one's.
-    """
+class _Column(Distinct):
+    """One raw column read once, through its distinct values, each stripped (``text``) and
+    whether it is blank (``blank``)."""
 
     def __init__(self, values: pd.Series):
-        codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
-        self.index = values.index
-        self.codes = codes  # each row's position among the distinct values; -1 where missing
+        super().__init__(values)
         try:
-            text = list(map(str.strip, uniques))  # every value is text (as every reader gives it)
+            text = list(map(str.strip, self.values))  # every value is text (as every reader gives it)
         except TypeError:
-            text = [str(v).strip() for v in uniques]
+            text = [str(v).strip() for v in self.values]
         self.text = pd.Series(text, dtype=object)
         self.blank = self.text == ""
-
-    def rows(self, per_value: pd.Series | np.ndarray, missing, dtype=None) -> pd.Series:
-        """Each row's result from the results for the distinct values (``missing`` where none)."""
-        values = np.asarray(per_value, dtype=dtype if dtype is not None else object)
-        spread = np.append(values, np.array([missing], dtype=values.dtype))[self.codes]  # -1 picks ``missing``
-        return pd.Series(spread, index=self.index, dtype=spread.dtype)  # object stays object (not "str")
-
-    def rows_where(self, per_value: pd.Series) -> pd.Series:
-        """Rows whose distinct value is flagged True."""
-        return self.rows(np.asarray(per_value, dtype=bool), False, dtype=bool)
 
 
 def type_table(table: Table, raw: pd.DataFrame, problems: list[Problem], today: dt.date | None = None,
@@ -134,7 +119,7 @@ def type_table(table: Table, raw: pd.DataFrame, problems: list[Problem], today: 
             out[column.name] = pd.Series(pd.NaT if column.kind == "date" else None, index=raw.index,
                                          dtype="datetime64[ns]" if column.kind == "date" else "object")
             continue
-        distinct = _Distinct(raw[column.name])
+        distinct = _Column(raw[column.name])
         text = distinct.text.where(~distinct.blank, None)  # each distinct value stripped; None if blank
         blank = distinct.rows(distinct.blank, True, dtype=bool)
         stripped = distinct.rows(text, None)
