@@ -109,7 +109,7 @@ def suppress_indicator(row: dict, min_count: int) -> dict:
     for column in ("numerator", "value", "lower", "upper"):
         out[column] = math.nan if flag else _number(row.get(column))
     denominator = _number(row.get("denominator"))
-    out["denominator"] = math.nan if 0 < denominator < min_count else denominator
+    out["denominator"] = math.nan if is_small(denominator, min_count) else denominator
     return out
 
 

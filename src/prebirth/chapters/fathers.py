@@ -102,9 +102,8 @@ def item_share(role: str, column: str):
 
 
 def record_indicators(ch: Chapter) -> None:
-    if missing(ch) is not None or _memo(ch, "recorded", lambda: [False])[0]:
+    if missing(ch) is not None or not ch.once("fathers:indicators_recorded"):
         return
-    _memo(ch, "recorded", lambda: [False])[0] = True
     frame = babies(ch)
     items = ITEMS if has_involvement(ch) else ITEMS[:1]
     for role, _ in ROLES:

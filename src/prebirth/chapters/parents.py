@@ -229,9 +229,8 @@ def care_experienced_parents(group: pd.DataFrame, roles=("mother", "father")) ->
 
 def record_indicators(ch: Chapter) -> None:
     """Chapter 6's rows of indicators.csv (once per build)."""
-    if not has_cohort(ch) or _memo(ch, "recorded", lambda: [False])[0]:
+    if not has_cohort(ch) or not ch.once("parents:indicators_recorded"):
         return
-    _memo(ch, "recorded", lambda: [False])[0] = True
     babies = cohort(ch)
     if has_parent_ages(ch):
         for period, row, hidden in yearly_shares(ch, babies, mothers_under_20):

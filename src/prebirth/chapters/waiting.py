@@ -339,7 +339,7 @@ def comparison(ch: Chapter, key: str) -> dict:
         frame = frame[frame["valid"]]
         test = survival.logrank(frame["days"], frame["observed"].astype(float), frame["group"])
         cox = survival.cox_hazard_ratio(frame["days"], frame["observed"].astype(float),
-                               (frame["group"] == "pre-birth").astype(float))
+                                        (frame["group"] == "pre-birth").astype(float))
         sizes = frame["group"].value_counts()
         return {"logrank": test, "cox": cox, "n_prebirth": int(sizes.get("pre-birth", 0)),
                 "n_other": int(sizes.get("other", 0))}
@@ -853,8 +853,7 @@ def transfers_table(ch: Chapter) -> Table | Notice:
     for group, label in (("pre-birth", "Babies before birth"), ("other", "Other children")):
         g = t[t["group"] == group]
         result = km_summary(g["days"], g["observed"].astype(float))
-        if not ch.__dict__.get(f"_transfer_recorded_{group}"):
-            ch.__dict__[f"_transfer_recorded_{group}"] = True
+        if ch.once(f"waiting:transfers_recorded:{group}"):
             for period in periods(ch):
                 part = g if period == "all" else g[g["financial_year"] == period]
                 if len(part):
