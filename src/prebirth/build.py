@@ -262,11 +262,6 @@ class _WorkerPool(ProcessPoolExecutor):
 _children: set[_WorkerPool] = set()  # process pools reading data just now
 
 
-def _terminate(pool: _WorkerPool) -> None:
-    """Stop a pool's processes now (SIGTERM), whatever they are doing."""
-    pool.stop_workers()
-
-
 # -- reading and checking the data, in a process of its own --------------------
 
 def _prepare_worker(area_file: str, pickle_path: str) -> dict:
@@ -320,7 +315,7 @@ def prepare_data(area_file: Path, params: AreaParameters, work: Path, package: s
     except DataError:  # the user's data: the reading ended by itself
         raise
     except BaseException:
-        _terminate(pool)  # Ctrl-C: stop reading at once
+        pool.stop_workers()  # Ctrl-C: stop reading at once
         raise
     finally:
         _children.discard(pool)
@@ -652,7 +647,7 @@ class Kernels:
         with self._lock:
             if self._pool is not None:
                 if self._running:  # closed while notebooks run: the build was interrupted
-                    _terminate(self._pool)
+                    self._pool.stop_workers()
                 self._pool.shutdown(wait=True, cancel_futures=True)
                 self._pool = None
 
@@ -665,7 +660,7 @@ class Kernels:
         with self._lock:
             self._stopped = True
             if self._pool is not None:
-                _terminate(self._pool)
+                self._pool.stop_workers()
         self.close()
 
     def __enter__(self) -> "Kernels":
@@ -1300,7 +1295,7 @@ def build_areas(area_files: list[Path], jobs: int | None = None, force: bool = F
                     gate.notify_all()
                 kernels.stop()
                 for pool in list(_children):
-                    _terminate(pool)
+                    pool.stop_workers()
                 raise
             finally:
                 areas.shutdown(wait=True, cancel_futures=True)
