@@ -104,14 +104,20 @@ def _kill_after(monkeypatch, renames: int):
     monkeypatch.setattr(build.os, "replace", replace)
 
 
-def test_publish_killed_between_the_two_renames(tmp_path, monkeypatch):
+def _publish_killed(tmp_path, monkeypatch, renames: int):
+    """An old book in place, a new one staged, and publishing killed after ``renames`` renames."""
     folder = tmp_path / "area"
     _book(folder / "html", "old book")
     _book(folder / "html.new", "new book")
-    _kill_after(monkeypatch, 1)
+    _kill_after(monkeypatch, renames)
     with pytest.raises(Killed):
         build.publish(folder / "html.new", folder / "html")
     monkeypatch.undo()
+    return folder
+
+
+def test_publish_killed_between_the_two_renames(tmp_path, monkeypatch):
+    folder = _publish_killed(tmp_path, monkeypatch, 1)
     assert not (folder / "html").exists() and (folder / "html.old").exists()  # the moment of danger
     build.recover(folder)  # what the next build does first, under the area's lock
     assert (folder / "html" / "index.html").read_text() == "old book"
@@ -126,13 +132,7 @@ def test_publish_killed_between_the_two_renames(tmp_path, monkeypatch):
 
 
 def test_publish_killed_before_the_old_book_is_removed(tmp_path, monkeypatch):
-    folder = tmp_path / "area"
-    _book(folder / "html", "old book")
-    _book(folder / "html.new", "new book")
-    _kill_after(monkeypatch, 2)
-    with pytest.raises(Killed):
-        build.publish(folder / "html.new", folder / "html")
-    monkeypatch.undo()
+    folder = _publish_killed(tmp_path, monkeypatch, 2)
     build.recover(folder)  # the new book is in place: recover leaves it
     assert (folder / "html" / "index.html").read_text() == "new book"
     _book(folder / "html.new", "newer book")
