@@ -643,6 +643,8 @@ class Kernels:
         with self._changed:
             for *_, future in self._queue:
                 future.cancel()
+                # cancel() alone wakes no one waiting in as_completed() or wait(): this does
+                future.set_running_or_notify_cancel()
             self._queue.clear()
         with self._lock:
             if self._pool is not None:

@@ -137,6 +137,7 @@ def test_summary_table_aligns_columns():
 def test_ctrl_c_stops_every_area_and_kernel(many, tmp_path):
     """Ctrl-C (SIGINT to the command's process group) ends the whole run within seconds,
     with exit code 130, a plain message and no kernel left running."""
+    import contextlib
     import os
     import signal
     import subprocess
@@ -158,7 +159,15 @@ def test_ctrl_c_stops_every_area_and_kernel(many, tmp_path):
             break
     os.killpg(run.pid, signal.SIGINT)
     stopped = time.monotonic()
-    rest, _ = run.communicate(timeout=60)
+    try:
+        rest, _ = run.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(run.pid, signal.SIGKILL)
+        for pid in helpers:
+            with contextlib.suppress(psutil.Error):
+                psutil.Process(pid).kill()
+        rest, _ = run.communicate()
+        pytest.fail("the build was still running a minute after Ctrl-C:\n" + "".join(seen) + rest)
     assert time.monotonic() - stopped < 20
     assert run.returncode == 130, "".join(seen) + rest
     assert "Stopped. Every book published before keeps its last complete version" in rest

@@ -185,6 +185,7 @@ def _wait(condition, seconds: float, what: str) -> None:
 
 def test_stopping_the_kernels_stops_a_running_notebook_its_worker_and_kernel(tmp_path, monkeypatch):
     import threading
+    from concurrent.futures import as_completed
 
     import psutil
 
@@ -196,6 +197,7 @@ def test_stopping_the_kernels_stops_a_running_notebook_its_worker_and_kernel(tmp
     notebook = str(build.ROOT / "notebooks" / "00_tested.ipynb")
     running = kernels.submit(notebook, str(work / "out.ipynb"), {}, str(build.ROOT / "notebooks"), params.slug)
     _wait(lambda: kernel_pid.exists() and kernel_pid.read_text(), 180, "the notebook to start")
+    queued = kernels.submit(notebook, str(work / "next.ipynb"), {}, str(build.ROOT / "notebooks"), params.slug)
     kernel = int(kernel_pid.read_text())
     worker = psutil.Process(kernel).ppid()
     assert worker in {p.pid for p in psutil.Process().children()}  # a worker of this process
@@ -205,6 +207,10 @@ def test_stopping_the_kernels_stops_a_running_notebook_its_worker_and_kernel(tmp
     assert not stopping.is_alive(), "stopping waited for the running notebook instead of stopping it"
     _wait(lambda: _gone(worker) and _gone(kernel), 20, "the worker and its kernel to end")
     assert running.exception(timeout=20) is not None  # the notebook did not finish
+    # Whoever waits for the chapters as they finish is woken for the queued one too: a build
+    # waiting on as_completed must not hang after Ctrl-C.
+    finished = [f for f in as_completed([running, queued], timeout=20)]
+    assert len(finished) == 2 and queued.cancelled()
     with pytest.raises(build.BuildError, match="stopped"):
         kernels.submit(notebook, str(work / "again.ipynb"), {}, str(build.ROOT / "notebooks"), params.slug)
 
