@@ -220,16 +220,32 @@ def input_fingerprints(params: AreaParameters, sources: list[dict]) -> dict[str,
 
 def _ignore_interrupt() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # blocked since it started (see _WorkerPool)
 
 
-def _report_then(reports, initializer: Callable | None, initargs: tuple) -> None:
-    """Initializer of a pool's worker: tell the pool this process's id, then start as asked.
-
-    The id is told before the worker ignores Ctrl-C, so a worker the pool does not know
-    yet is one that Ctrl-C still stops by itself."""
+def _report_then(reports, stopping, initializer: Callable | None, initargs: tuple) -> None:
+    """Initializer of a pool's worker: tell the pool this process's id, leave Ctrl-C to the
+    build, then start as asked; or end at once if the pool was stopped while this started
+    (it may not have known this process's id yet)."""
     reports.put(os.getpid())
+    if stopping.is_set():
+        os._exit(1)
+    _ignore_interrupt()
     if initializer is not None:
         initializer(*initargs)
+
+
+@contextlib.contextmanager
+def _interrupt_blocked():
+    """Ctrl-C held back in this thread: a process started meanwhile starts with it held back too.
+
+    Another thread (or, if there is none, this one once it is done) still takes the Ctrl-C
+    for the build, which then stops the processes it started."""
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 class _WorkerPool(ProcessPoolExecutor):
@@ -237,6 +253,9 @@ class _WorkerPool(ProcessPoolExecutor):
 
     Its workers report their process ids as they start; the pool stops those of them that
     are still this process's children (so never a process that merely got a reused id).
+    A worker starts with Ctrl-C held back (signal masks pass to a new process) until its
+    initializer ignores it: otherwise a Ctrl-C that came while Python was still starting
+    in it would end it with a traceback on the analyst's screen. The build stops it.
     """
 
     def __init__(self, workers: int, initializer: Callable | None = None, initargs: tuple = ()):
@@ -244,11 +263,18 @@ class _WorkerPool(ProcessPoolExecutor):
         self.worker_reports = context.SimpleQueue()
         self.worker_ids: set[int] = set()
         self.worker_ids_lock = threading.Lock()
+        self.stopping = context.Event()
         super().__init__(workers, mp_context=context, initializer=_report_then,
-                         initargs=(self.worker_reports, initializer, initargs))
+                         initargs=(self.worker_reports, self.stopping, initializer, initargs))
+
+    def submit(self, *args, **kwargs) -> Future:
+        with _interrupt_blocked():  # a submission may start a worker process
+            return super().submit(*args, **kwargs)
 
     def stop_workers(self) -> None:
-        """Stop this pool's processes now (SIGTERM), whatever they are doing."""
+        """Stop this pool's processes now (SIGTERM), whatever they are doing; one still
+        starting ends when it has told its id (see :func:`_report_then`)."""
+        self.stopping.set()  # before the reports are read: a worker told after this sees it
         with self.worker_ids_lock:  # one reader at a time: a second would wait for a report never sent
             while not self.worker_reports.empty():
                 self.worker_ids.add(self.worker_reports.get())
@@ -308,7 +334,7 @@ def prepare_data(area_file: Path, params: AreaParameters, work: Path, package: s
     if before_reading is not None:
         before_reading()
     started = time.perf_counter()
-    pool = _WorkerPool(1, initializer=_ignore_interrupt)
+    pool = _WorkerPool(1)
     _children.add(pool)
     try:
         summary = pool.submit(_prepare_worker, str(Path(area_file).resolve()), str(pickle_file)).result()
@@ -371,7 +397,6 @@ _worker: dict = {}  # in a worker process: its kernel manager ("km")
 
 def _worker_start(log: str) -> None:
     """Initializer of a worker process: send kernel chatter to the log, start a warm kernel."""
-    _ignore_interrupt()
     signal.signal(signal.SIGTERM, _worker_stopped)
     with open(log, "a") as handle:
         os.dup2(handle.fileno(), 2)

@@ -215,6 +215,53 @@ def test_stopping_the_kernels_stops_a_running_notebook_its_worker_and_kernel(tmp
         kernels.submit(notebook, str(work / "again.ipynb"), {}, str(build.ROOT / "notebooks"), params.slug)
 
 
+_CTRL_C_WHILE_A_WORKER_STARTS = """
+import os, signal, sys
+signal.signal(signal.SIGINT, lambda *_: None)  # this process outlives the Ctrl-C; its new worker must too
+from prebirth import build
+pool = build._WorkerPool(1)
+future = pool.submit(os.getpid)  # starts the worker process
+os.killpg(0, signal.SIGINT)  # Ctrl-C while Python is still starting in it
+print("worker", future.result(timeout=120), flush=True)
+pool.shutdown()
+"""
+
+
+def test_ctrl_c_while_a_worker_starts_shows_no_traceback():
+    """A worker that Ctrl-C reaches while Python is still starting in it (before it can ignore
+    Ctrl-C) neither dies nor prints a traceback: it starts with Ctrl-C held back."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _CTRL_C_WHILE_A_WORKER_STARTS], capture_output=True, text=True,
+                          timeout=180, start_new_session=True, cwd=build.ROOT)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.startswith("worker ")
+    assert "Traceback" not in done.stderr and "KeyboardInterrupt" not in done.stderr, done.stderr
+
+
+def test_a_pool_stopped_while_its_worker_starts_ends_that_worker():
+    """Stopping a pool before its new worker has told its process id still ends the worker
+    (it would otherwise run the job it was given, a data reading or a notebook, to the end)."""
+    import time
+    from concurrent.futures.process import BrokenProcessPool
+
+    import psutil
+
+    before = {p.pid for p in psutil.Process().children()}
+    pool = build._WorkerPool(1)
+    try:
+        future = pool.submit(time.sleep, 120)  # starts the worker process
+        pool.stop_workers()  # at once: the worker has not reported yet
+        started = {p.pid for p in psutil.Process().children()} - before
+        assert isinstance(future.exception(timeout=60), BrokenProcessPool)
+        workers = {pid for pid in started if not _gone(pid) and "resource_tracker" not in " ".join(
+            psutil.Process(pid).cmdline())}
+        _wait(lambda: all(_gone(pid) for pid in workers), 20, "the worker to end")
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
 def test_stopping_a_pool_uses_no_private_attribute_of_the_pool():
     """Worker processes are found through what the pool's workers report, not ``pool._processes``
     (a detail of the standard library that can change without notice)."""
