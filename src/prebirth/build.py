@@ -769,6 +769,7 @@ def write_book_source(params: AreaParameters, src: Path) -> None:
     _write_if_changed(src / "_toc.yml", (ROOT / "_toc.yml").read_text())
     _sync_tree(ROOT / "pages", src / "pages")
     _sync_tree(PACKAGE_DIR / "assets" / "static", src / "_static")
+    _sync_tree(PACKAGE_DIR / "assets" / "templates", src / "_templates")
     (src / "extra" / "downloads").mkdir(parents=True, exist_ok=True)
 
 

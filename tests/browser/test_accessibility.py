@@ -1,6 +1,6 @@
 """Accessibility of every page of the demo book, and of the facilitators' slides, in headless
 Chromium: axe-core (npm, installed by `make test` from the committed lock file) with no
-serious or critical violation; headings in order; the page language set; every chart with
+violation of any impact (minor ones included); headings in order; the page language set; every chart with
 its text alternative and its data; a clean print layout. A summary of axe's findings for
 every page is kept under _build/accessibility/, the print and slide screenshots under
 _build/screenshots/."""
@@ -20,7 +20,7 @@ from tests.conftest import ROOT
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-FAILING_IMPACTS = ("serious", "critical")
+FAILING_IMPACTS = ("minor", "moderate", "serious", "critical")  # every impact axe-core gives
 REPORTS = ROOT / "_build" / "accessibility"
 SHOTS = ROOT / "_build" / "screenshots"
 
@@ -86,13 +86,13 @@ def record(name: str, violations: list[dict]) -> None:
 
 
 @pytest.mark.parametrize("page_name", toc_pages())
-def test_page_has_no_serious_accessibility_violation(browser, site, axe_source, page_name):
+def test_page_has_no_accessibility_violation(browser, site, axe_source, page_name):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(f"{site}/{page_name}.html", wait_until="networkidle")
     violations = run_axe(page, axe_source)
     record(page_name, violations)
-    serious = [v for v in violations if v["impact"] in FAILING_IMPACTS]
-    assert not serious, json.dumps(serious, indent=1)
+    failing = [v for v in violations if v["impact"] in FAILING_IMPACTS]
+    assert not failing, json.dumps(failing, indent=1)
     assert page.evaluate("() => document.documentElement.lang") == "en"
     assert not heading_problems(visible_headings(page)), visible_headings(page)
     page.close()
