@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .. import disclosure
@@ -164,8 +165,9 @@ def read_csv_text(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
     try:
         # Blank lines are kept while reading so that row numbers match the rows a spreadsheet shows.
         # The bytes, already known to be UTF-8, go to the parser as they are (no second copy as text).
-        frame = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=object, keep_default_na=False,
-                            na_values=[""], skipinitialspace=True, skip_blank_lines=False)
+        # Cells come as they are, blanks as "" (no missing-value search in the parser: blanks are found below).
+        frame = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=object, na_filter=False,
+                            skipinitialspace=True, skip_blank_lines=False)
     except (pd.errors.ParserError, csv.Error) as exc:
         detail = " ".join(str(exc).split())
         line = re.search(r"line (\d+)", detail)
@@ -173,14 +175,47 @@ def read_csv_text(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
                               f"not a well-formed CSV file ({detail})",
                               "check that line for an unquoted comma or quote mark, or a line broken in two"))
         return None
-    columns = [str(c).strip().lower() for c in frame.columns]
-    values = frame.to_numpy(dtype=object)
-    blank = pd.isna(values)
-    values[blank] = None  # a blank cell is None, as from every other reader
-    frame = pd.DataFrame(values, columns=columns, dtype=object)
+    if _repeated_columns(list(frame.columns), name, problems):
+        return None
+    columns, blank_rows = {}, np.ones(len(frame), dtype=bool)
+    for position, column in enumerate(frame.columns):
+        values = frame.iloc[:, position].to_numpy(dtype=object)
+        # "" for a blank cell; NaN (the one value unequal to itself) for a cell a short row lacks
+        blank = (values == "") | (values != values)
+        if blank.any():
+            values = values.copy()
+            values[blank] = None  # a blank cell is None, as from every other reader
+        blank_rows &= blank
+        columns[str(column).strip().lower()] = values
+    frame = pd.DataFrame(columns, dtype=object)
     frame["_file"] = name
     frame["_row"] = range(2, len(frame) + 2)
-    return frame[~blank.all(axis=1)].reset_index(drop=True)
+    return frame[~blank_rows].reset_index(drop=True)
+
+
+def _repeated_columns(names: list, file: str, problems: list[Problem]) -> bool:
+    """Whether a column name appears twice in a header (case and spaces aside); each such name is an error.
+
+    Two columns of one name hold two versions of the same thing: using one would silently
+    leave out the other. pandas reads a second 'child_id' as 'child_id.1'; that counts too.
+    """
+    keys = [str(n).strip().lower() for n in names]
+    where: dict[str, list[int]] = {}
+    for position, key in enumerate(keys, 1):
+        repeat = re.fullmatch(r"(.+)\.\d+", key)
+        if repeat and repeat.group(1) in keys:
+            key = repeat.group(1)
+        if key and not key.startswith("unnamed:"):
+            where.setdefault(key, []).append(position)
+    repeated = {key: places for key, places in where.items() if len(places) > 1}
+    for key, places in repeated.items():
+        listed = ", ".join(map(str, places[:-1])) + f" and {places[-1]}"
+        times = {2: "twice", 3: "three times"}.get(len(places), f"{len(places)} times")
+        problems.append(error(file, 1, key, None,
+                              f"the column '{key}' appears {times} in the header (columns {listed}; "
+                              "capitals and spaces are ignored), so it is not clear which to use",
+                              "keep one column of that name: delete or rename the others"))
+    return bool(repeated)
 
 
 def _not_text(data: bytes) -> str | None:
@@ -224,6 +259,8 @@ def _read_workbook(path: Path, problems: list[Problem]) -> dict[str, pd.DataFram
                 problems.append(warning(f"{path.name} [{sheet}]", None, None, None,
                                         f"the sheet '{sheet}' is not one of the canonical tables and was not read",
                                         f"name each sheet after its table (see the data guide){hint}"))
+            continue
+        if _repeated_columns(list(frame.columns), f"{path.name} [{sheet}]", problems):
             continue
         frame = frame.dropna(how="all")
         frame.columns = [str(c).strip().lower() for c in frame.columns]

@@ -117,3 +117,46 @@ def test_future_dates_are_errors_in_own_tables_and_warnings_in_returns():
     _, from_return = validate(frames, returns=frozenset({"referrals.csv"}))
     (problem,) = [p for p in from_return if p.column == "referral_date"]
     assert problem.level == "warning" and "in the future" in problem.message
+
+
+def test_cells_as_read_blanks_short_rows_and_blank_lines(tmp_path):
+    """How cells come out of a CSV: leading spaces dropped; a blank cell (also "" quoted, or only
+    spaces) is None like a cell a short row lacks; "NA" and "nan" are text; a wholly blank row
+    is left out but still counted, so row numbers stay those a spreadsheet shows."""
+    from prebirth.data.load import read_csv_text
+
+    path = tmp_path / "referrals.csv"
+    path.write_bytes(b'referral_id,child_id,source\nR1, K1,""\nR2,K2\n\n , ,\nR3,NA,nan\n')
+    problems = []
+    frame = read_csv_text(path, problems)
+    assert problems == []
+    assert frame[["referral_id", "child_id", "source", "_row"]].values.tolist() == [
+        ["R1", "K1", None, 2], ["R2", "K2", None, 3], ["R3", "NA", "nan", 6]]
+    assert frame["source"].dtype == object
+
+
+@pytest.mark.parametrize("header, expected", [
+    ("child_id,date_of_birth, Child_ID", "the column 'child_id' appears twice in the header (columns 1 and 3"),
+    ("child_id,date_of_birth,child_id,child_id", "the column 'child_id' appears three times in the header "
+                                                 "(columns 1, 3 and 4"),
+])
+def test_a_column_given_twice_is_an_error(tmp_path, header, expected):
+    from prebirth.data.load import read_csv_text
+
+    path = tmp_path / "children.csv"
+    path.write_text(header + "\n" + ",".join(["K1"] * header.count(",")) + ",K1\n")
+    problems = []
+    assert read_csv_text(path, problems) is None
+    assert [(p.level, p.file, p.row, p.column) for p in problems] == [("error", "children.csv", 1, "child_id")]
+    assert problems[0].message.startswith(expected), problems[0].message
+
+
+def test_unnamed_columns_are_not_repeats(tmp_path):
+    """Cells right of the last heading (columns without a name) are not 'the same column twice'."""
+    from prebirth.data.load import read_csv_text
+
+    path = tmp_path / "children.csv"
+    path.write_text("child_id,date_of_birth,,\nK1,2020-01-01,,\n")
+    problems = []
+    frame = read_csv_text(path, problems)
+    assert problems == [] and frame["child_id"].tolist() == ["K1"]
