@@ -774,7 +774,10 @@ ACTION_DATES = (("referrals", "referral_date"), ("assessments", "start_date"), (
 
 
 def actions(ch: Chapter) -> pd.DataFrame:
-    """Every dated action recorded about each child (not transfers themselves): child_id, date."""
+    """Every dated action recorded about each child (not transfers themselves): child_id, date.
+
+    One action can be here twice (a referral and an assessment on one day): only the date of
+    the next one after a transfer is used, which repeats do not change."""
     parts = []
     for table, column in ACTION_DATES:
         frame = ch.data.get(table)
@@ -782,7 +785,7 @@ def actions(ch: Chapter) -> pd.DataFrame:
             parts.append(frame[["child_id", column]].rename(columns={column: "date"}).dropna())
     if not parts:
         return pd.DataFrame({"child_id": pd.Series(dtype=object), "date": pd.Series(dtype="datetime64[ns]")})
-    return pd.concat(parts, ignore_index=True).drop_duplicates()
+    return pd.concat(parts, ignore_index=True)
 
 
 def transfer_waits(ch: Chapter) -> pd.DataFrame:
