@@ -303,7 +303,7 @@ def check_warnings(tables: dict[str, pd.DataFrame], problems: list[Problem]) -> 
         born = children["date_of_birth"].notna()
         if referrals is not None and children["expected_date_of_birth"].notna().any():
             # Only babies referred before birth can be expected to have an expected date of birth.
-            first_referral = referrals.groupby("child_id")["referral_date"].min()
+            first_referral = referrals.groupby("child_id", sort=False)["referral_date"].min()  # a look-up: no order needed
             prebirth = born & (children["child_id"].map(first_referral) < children["date_of_birth"])
             lost = prebirth & children["expected_date_of_birth"].isna()
             if prebirth.sum() >= 10 and lost.sum() / prebirth.sum() > 0.5:

@@ -160,3 +160,33 @@ def test_unnamed_columns_are_not_repeats(tmp_path):
     problems = []
     frame = read_csv_text(path, problems)
     assert problems == [] and frame["child_id"].tolist() == ["K1"]
+
+
+def _babies_referred_before_birth(blank: int) -> dict[str, str]:
+    """12 babies born 2021-06-01 and referred on 2021-01-10 (before birth), ``blank`` of them
+    without an expected date of birth; a 13th, blank too, referred only after birth (not counted);
+    each baby's earliest referral is the one that counts (K01 also has a later one)."""
+    rows = ["child_id,mother_id,father_id,date_of_birth,expected_date_of_birth,sex,ethnicity"]
+    for i in range(1, 13):
+        rows.append(f"K{i:02d},,,2021-06-01,{'' if i <= blank else '2021-06-03'},F,WBRI")
+    rows.append("K13,,,2021-06-01,,M,WBRI")
+    referrals = ["referral_id,child_id,referral_date,source,outcome"]
+    referrals += [f"R{i:02d},K{i:02d},2021-01-10,3A,assessment" for i in range(1, 13)]
+    referrals += ["R13,K13,2021-07-01,3A,assessment", "R14,K01,2021-08-01,3A,assessment"]
+    files = dict(TINY)
+    files["children.csv"] = "\n".join(rows) + "\n"
+    files["referrals.csv"] = "\n".join(referrals) + "\n"
+    files["proceedings.csv"] = "proceedings_id,child_id,issue_date,first_hearing_date,application\nP1,K01,2021-07-20,2021-07-22,s31\n"
+    return files
+
+
+def test_expected_dates_of_birth_blank_for_most_babies_referred_before_birth_is_a_warning(tmp_path):
+    data = load(tmp_path, _babies_referred_before_birth(blank=7))  # 7 of 12 > half
+    (warning,) = [w for w in data.warnings if w.column == "expected_date_of_birth"]
+    assert warning.value == "blank for 7 of 12 babies referred before birth"
+    assert "cannot be measured" in warning.message
+
+
+def test_expected_dates_of_birth_blank_for_half_is_not_flagged(tmp_path):
+    data = load(tmp_path, _babies_referred_before_birth(blank=6))  # 6 of 12: not more than half
+    assert [w for w in data.warnings if w.column == "expected_date_of_birth"] == []
