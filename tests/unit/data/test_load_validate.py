@@ -4,7 +4,7 @@ import textwrap
 
 import pytest
 
-from prebirth.data.load import load_area_data
+from prebirth.data.load import load_area_data, read_csv_text
 from prebirth.data.problems import DataError
 from tests.conftest import TINY, write_area
 
@@ -123,8 +123,6 @@ def test_cells_as_read_blanks_short_rows_and_blank_lines(tmp_path):
     """How cells come out of a CSV: leading spaces dropped; a blank cell (also "" quoted, or only
     spaces) is None like a cell a short row lacks; "NA" and "nan" are text; a wholly blank row
     is left out but still counted, so row numbers stay those a spreadsheet shows."""
-    from prebirth.data.load import read_csv_text
-
     path = tmp_path / "referrals.csv"
     path.write_bytes(b'referral_id,child_id,source\nR1, K1,""\nR2,K2\n\n , ,\nR3,NA,nan\n')
     problems = []
@@ -141,8 +139,6 @@ def test_cells_as_read_blanks_short_rows_and_blank_lines(tmp_path):
                                                  "(columns 1, 3 and 4"),
 ])
 def test_a_column_given_twice_is_an_error(tmp_path, header, expected):
-    from prebirth.data.load import read_csv_text
-
     path = tmp_path / "children.csv"
     path.write_text(header + "\n" + ",".join(["K1"] * header.count(",")) + ",K1\n")
     problems = []
@@ -153,8 +149,6 @@ def test_a_column_given_twice_is_an_error(tmp_path, header, expected):
 
 def test_unnamed_columns_are_not_repeats(tmp_path):
     """Cells right of the last heading (columns without a name) are not 'the same column twice'."""
-    from prebirth.data.load import read_csv_text
-
     path = tmp_path / "children.csv"
     path.write_text("child_id,date_of_birth,,\nK1,2020-01-01,,\n")
     problems = []
