@@ -20,6 +20,7 @@ import ast
 import contextlib
 import datetime as dt
 import fcntl
+import functools
 import hashlib
 import heapq
 import html as html_text
@@ -43,7 +44,7 @@ from typing import Callable
 
 import yaml
 
-from . import __version__
+from . import __version__, compute
 from .chapters.requirements import QUESTIONS
 from .config import AreaParameters, ParameterError, load_parameters
 from .data.problems import DataError
@@ -62,10 +63,17 @@ class Notebook:
     number: int
     tables: tuple[str, ...]
     after: tuple[str, ...] = ()  # notebooks whose results it collects
+    module: str = ""  # prebirth.chapters.<module>
 
     @property
     def key(self) -> str:
         return self.stem.split("_", 1)[1]
+
+    @property
+    def computed(self) -> bool:
+        """Whether the chapter's result is computed first and disclosed with the whole book
+        (:mod:`prebirth.compute`): its notebook then takes the ``result_file`` it displays."""
+        return _takes_result(ROOT / "notebooks" / f"{self.stem}.ipynb")
 
 
 def _tables_for(chapter: int) -> tuple[str, ...]:
@@ -74,16 +82,16 @@ def _tables_for(chapter: int) -> tuple[str, ...]:
 
 
 NOTEBOOKS: tuple[Notebook, ...] = (
-    Notebook("00_about_your_data", 0, ALL_TABLES),
-    Notebook("01_infants_and_newborns", 1, _tables_for(1)),
-    Notebook("02_recurrent_proceedings", 2, _tables_for(2)),
-    Notebook("03_behind_the_trends", 3, _tables_for(3)),
-    Notebook("04_waiting_times", 4, _tables_for(4)),
-    Notebook("05_urgent_hearings", 5, _tables_for(5)),
-    Notebook("06_the_parents", 6, _tables_for(6) + ("care_episodes",)),
-    Notebook("07_fathers", 7, _tables_for(7) + ("parents", "assessments")),
-    Notebook("08_reflect_and_plan", 8, ("rag",), after=tuple(f"0{i}" for i in range(8))),
-    Notebook("09_about_this_report", 9, ALL_TABLES, after=tuple(f"0{i}" for i in range(9))),
+    Notebook("00_about_your_data", 0, ALL_TABLES, module="about_data"),
+    Notebook("01_infants_and_newborns", 1, _tables_for(1), module="infants"),
+    Notebook("02_recurrent_proceedings", 2, _tables_for(2), module="recurrence"),
+    Notebook("03_behind_the_trends", 3, _tables_for(3), module="trends"),
+    Notebook("04_waiting_times", 4, _tables_for(4), module="waiting"),
+    Notebook("05_urgent_hearings", 5, _tables_for(5), module="urgent"),
+    Notebook("06_the_parents", 6, _tables_for(6) + ("care_episodes",), module="parents"),
+    Notebook("07_fathers", 7, _tables_for(7) + ("parents", "assessments"), module="fathers"),
+    Notebook("08_reflect_and_plan", 8, ("rag",), after=tuple(f"0{i}" for i in range(8)), module="reflect"),
+    Notebook("09_about_this_report", 9, ALL_TABLES, after=tuple(f"0{i}" for i in range(9)), module="about_report"),
 )
 
 
@@ -110,6 +118,7 @@ class BuildResult:
     rendered: bool = True  # False when no page changed, so Jupyter Book was not run
     area_name: str = ""
     area_code: str = ""
+    audit: dict = field(default_factory=dict)  # the disclosure audit of a published book
 
     @property
     def failed(self) -> list[ChapterRun]:
@@ -141,6 +150,11 @@ def notebook_parameters(path: Path) -> dict[str, str]:
         elif isinstance(node, ast.Assign):
             names.update({t.id: "" for t in node.targets if isinstance(t, ast.Name)})
     return names
+
+
+@functools.lru_cache(maxsize=None)
+def _takes_result(path: Path) -> bool:
+    return path.exists() and "result_file" in notebook_parameters(path)
 
 
 def check_parameters(path: Path, given: dict) -> None:
@@ -610,12 +624,13 @@ class Kernels:
                 for _ in range(self.jobs):  # each submission starts a worker, which warms its kernel
                     self._pool.submit(_ready)
 
-    def submit(self, *args, priority: tuple = ()) -> Future:
-        """Queue one notebook (the arguments of :func:`_execute`); its future gives the seconds taken."""
+    def submit(self, *args, priority: tuple = (), task: Callable | None = None) -> Future:
+        """Queue one notebook (the arguments of :func:`_execute`), or another ``task`` to run in a
+        worker (a chapter's computation); its future gives the seconds taken."""
         self.start()
         future: Future = Future()
         with self._changed:
-            heapq.heappush(self._queue, (priority, next(self._order), args, future))
+            heapq.heappush(self._queue, (priority, next(self._order), (task or _execute, args), future))
             if self._dispatcher is None:
                 self._dispatcher = threading.Thread(target=self._dispatch, name="prebirth-kernels", daemon=True)
                 self._dispatcher.start()
@@ -641,16 +656,17 @@ class Kernels:
                 continue
             inner.add_done_callback(lambda done, future=future: self._finished(future, done))
 
-    def _pool_submit(self, args) -> Future:
+    def _pool_submit(self, call) -> Future:
+        task, args = call
         self.start()
         try:
-            return self._pool.submit(_execute, *args)
+            return self._pool.submit(task, *args)
         except BrokenProcessPool:  # a worker died (e.g. out of memory): start afresh for what is left
             with self._lock:
                 self._pool.shutdown(wait=False, cancel_futures=True)
                 self._pool = None
             self.start()
-            return self._pool.submit(_execute, *args)
+            return self._pool.submit(task, *args)
 
     def _finished(self, future: Future, done: Future | None, error: BaseException | None = None) -> None:
         with self._changed:
@@ -926,7 +942,7 @@ def build_area(area_file: Path, jobs: int | None = None, force: bool = False, ou
                                                            before_reading=kernels.start)
             write_book_source(params, src)
             result.chapters = execute_chapters(params, summary, area_file, work, src, kernels, force, package, say,
-                                               rank)
+                                               rank, result.audit)
             if chapters_done is not None:
                 chapters_done, done = None, chapters_done
                 done()
@@ -984,9 +1000,12 @@ def build_area(area_file: Path, jobs: int | None = None, force: bool = False, ou
 
 
 def chapter_key(nb: Notebook, source: bytes, package: str, settings: dict, prints: dict[str, str],
-                results_dir: Path) -> str:
-    """A chapter's cache key: its notebook, the package, the parameters, the fingerprints of
-    the tables it reads and of the benchmarks, and the results of the chapters it collects."""
+                results_dir: Path, bundle: Path | None = None) -> str:
+    """A notebook's cache key: its notebook, the package, the parameters, and what it shows: its
+    disclosed result (a computed chapter), or the fingerprints of the tables it reads and of the
+    benchmarks and the results of the chapters it collects."""
+    if bundle is not None:
+        return _sha(source, package.encode(), json.dumps(settings, sort_keys=True).encode(), bundle.read_bytes())
     upstream = [results_dir / f"{n.key}.json" for n in NOTEBOOKS if n.stem[:2] in nb.after]
     parts = [source, package.encode(), json.dumps(settings, sort_keys=True).encode()]
     parts += [f"{t}={prints.get(t, 'absent')}".encode() for t in nb.tables]
@@ -996,18 +1015,38 @@ def chapter_key(nb: Notebook, source: bytes, package: str, settings: dict, print
 
 
 def execute_chapters(params, summary, area_file, work, src, kernels, force, package=None,
-                     say: Callable[[str], None] = _say, rank: int = 0) -> list[ChapterRun]:
+                     say: Callable[[str], None] = _say, rank: int = 0, audit: dict | None = None) -> list[ChapterRun]:
+    """Compute and disclose the computed chapters, then execute every notebook whose inputs changed."""
+    audit = {} if audit is None else audit
     prints = input_fingerprints(params, summary["sources"])
     package = package or package_fingerprint()
     settings = params.model_dump(mode="json")
     runs: dict[str, ChapterRun] = {}
     notebooks_dir = ROOT / "notebooks"
 
+    def result_key(nb: Notebook, upstream: list[Path]) -> str:
+        """A computed chapter's result is kept while the package, the parameters, the tables it
+        reads, the benchmarks and the results it collects are unchanged."""
+        parts = [b"compute", package.encode(), json.dumps(settings, sort_keys=True).encode()]
+        parts += [f"{t}={prints.get(t, 'absent')}".encode() for t in nb.tables]
+        parts.append(prints.get("_benchmarks", "").encode() + prints.get("_previous", "").encode())
+        return _sha(*parts, *[p.read_bytes() for p in upstream])
+
+    def write_json(nb: Notebook, result, decision) -> None:
+        _write_if_changed(work / "results" / f"{nb.key}.json", compute.results_json(result, decision))
+
+    (work / "results").mkdir(parents=True, exist_ok=True)
+    computed = compute.run(NOTEBOOKS, params, work, kernels, result_key, say, force, rank, write_json)
+    audit.update(computed.audit)
+
     def key_for(nb: Notebook) -> str:
         return chapter_key(nb, (notebooks_dir / f"{nb.stem}.ipynb").read_bytes(), package, settings, prints,
-                           work / "results")
+                           work / "results", computed.bundles.get(nb.stem) if nb.computed else None)
 
     def parameters_for(nb: Notebook) -> dict:
+        if nb.computed:
+            return {"area_file": str(Path(area_file).resolve()), "result_file": str(computed.bundles[nb.stem]),
+                    "downloads_dir": str(src / "extra" / "downloads")}
         return {"area_file": str(Path(area_file).resolve()), "prepared": str(work / "prepared.pkl"),
                 "results_dir": str(work / "results"), "downloads_dir": str(src / "extra" / "downloads")}
 
@@ -1022,6 +1061,16 @@ def execute_chapters(params, summary, area_file, work, src, kernels, force, pack
     for wave in waves:
         futures = {}
         for nb in sorted(wave, key=lambda nb: -timings.get(nb.stem, 0)):
+            if nb.stem in computed.failed:
+                runs[nb.stem] = failure = _chapter_failure(nb.stem, computed.failed[nb.stem])
+                title = _title_of(notebooks_dir / f"{nb.stem}.ipynb")
+                import nbformat
+
+                nbformat.write(_failed_page(nb.stem, title, published_error(failure)),
+                               src / "notebooks" / f"{nb.stem}.ipynb")
+                (work / "results" / f"{nb.key}.json").unlink(missing_ok=True)
+                (work / "cache" / f"{nb.stem}.key").unlink(missing_ok=True)
+                continue
             key = key_for(nb)
             cache_file = work / "cache" / f"{nb.stem}.key"
             output = src / "notebooks" / f"{nb.stem}.ipynb"
@@ -1144,6 +1193,7 @@ def make_manifest(params: AreaParameters, summary: dict, result: BuildResult) ->
         "rendered": result.rendered,
         "chapters": [{"notebook": c.stem, "cached": c.cached, "seconds": round(c.seconds, 1),
                       "error": published_error(c)} for c in result.chapters],
+        "disclosure": result.audit,
     }
 
 

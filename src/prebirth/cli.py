@@ -41,6 +41,8 @@ def build(
     from .data.problems import DataError
 
     def report(area: Path, exc: BaseException) -> None:
+        from .disclosure import AuditFailed
+
         if isinstance(exc, ParameterError):
             typer.echo(str(exc), err=True)
         elif isinstance(exc, DataError):
@@ -48,6 +50,8 @@ def build(
             _print_data_error(exc)
         elif isinstance(exc, BuildError):
             typer.echo(f"{area}: the book could not be built: {exc}", err=True)
+        elif isinstance(exc, AuditFailed):
+            typer.echo(f"{area}: the book was not published (the last good book is kept): {exc}", err=True)
         else:  # a fault in the program, not in the analyst's input: show where
             typer.echo(f"{area}: the book could not be built because of an unexpected error:", err=True)
             typer.echo("".join(traceback.format_exception(exc)), err=True)

@@ -10,6 +10,9 @@ days or less; 7 in the national figure "heard within seven days": England 86.3%,
 They are computed over newborns in proceedings with a recorded first hearing (group
 ``newborns``) and over all children in proceedings (group ``all children``), each child
 once per financial year at their first issue, as in chapter 1.
+
+:func:`compute` returns everything the chapter publishes as a
+:class:`~prebirth.results.ChapterResult`; the book's disclosure step decides what is withheld.
 """
 
 from __future__ import annotations
@@ -17,53 +20,45 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import charts, definitions as d, disclosure
-from ..stats import glm, intervals
-from .common import Chapter, Figure, Notice, Table, glue_values, not_yet, num, pct
+from .. import charts, definitions as d
+from ..results import ChapterResult, Chart, Count, Measure, Notice, Plain, ResultTable, Share, Text, frame_of, key
+from ..stats import glm
+from .common import Chapter, Prepared
 from .recurrence import reference_value
-from .waiting import (MEDIAN_METHOD, count_text, median_ci, median_text, periods, record_median, record_share,
-                      share_text, share_withheld)
+from .waiting import MEDIAN_METHOD, median_ci, periods
 
+NUMBER, KEY, TITLE = 5, "urgent_hearings", "Urgent hearings"
 GROUPS = ("newborns", "all children")
 SHARES = ("same_day", "emergency", "within_short")
 INDICATORS = {"same_day": "hearing_same_day_share", "emergency": "hearing_emergency_share",
               "within_short": "hearing_within_7_days_share"}
 AGE_BANDS = ((0, 2, "0 to 1 day"), (2, 4, "2 to 3 days"), (4, 8, "4 to 7 days"), (8, 15, "8 to 14 days"),
              (15, np.inf, "15 days or more"))
+SHARE_METHOD = "Wilson score interval"
 
 
-def _memo(ch: Chapter, name: str, compute):
-    return ch.memo(f"urgent:{name}", compute)
-
-
-def _once(ch: Chapter, name: str) -> bool:
-    """True the first time a chapter asks (so each indicator is recorded once)."""
-    return ch.once(f"urgent:{name}")
-
-
-def labels(ch: Chapter) -> dict[str, str]:
+def labels(params) -> dict[str, str]:
     """Plain names of the three cumulative shares under this area's parameters."""
-    e, s = ch.params.urgent_days.emergency, ch.params.urgent_days.short_notice
+    e, s = params.urgent_days.emergency, params.urgent_days.short_notice
     return {"same_day": "Same day", "emergency": f"Under {e} days", "within_short": f"Within {s} days"}
 
 
-# -- can the chapter be answered? ----------------------------------------------------
+def band_names(params) -> dict[str, str]:
+    """The four notice bands that the cumulative shares add up from."""
+    e, s = params.urgent_days.emergency, params.urgent_days.short_notice
+    return {"same_day": "Same day", "early": f"1 to {e - 1} days", "late": f"{e} to {s} days",
+            "longer": f"More than {s} days"}
+
+
+# -- the analysis ----------------------------------------------------------------------
 
 def can_answer(ch: Chapter) -> bool:
     proceedings = ch.data.get("proceedings")
     return proceedings is not None and not proceedings.empty and proceedings["first_hearing_date"].notna().any()
 
 
-def missing(ch: Chapter) -> Notice:
-    """The 'not yet' message when proceedings or first-hearing dates are not supplied."""
-    what = []
-    if not ch.data.has("proceedings"):
-        what.append("the proceedings table (one row per child per care application, with its issue date)")
-    else:
-        what.append("the date of the first hearing of each application (proceedings.first_hearing_date)")
-    return not_yet("how often first hearings are held at short notice or on the day proceedings are issued.", what,
-                   "the date of the first hearing for every application, beside its issue date. Court orders and "
-                   "legal case files hold it.")
+def newborns_known(ch: Chapter) -> bool:
+    return ch.data.get("children")["date_of_birth"].notna().any()
 
 
 def hearing_rows(ch: Chapter) -> pd.DataFrame:
@@ -83,7 +78,7 @@ def hearing_rows(ch: Chapter) -> pd.DataFrame:
         rows["valid"] = rows["recorded"] & (rows["notice"].fillna(-1) >= 0)
         rows["age_at_hearing"] = (rows["first_hearing_date"] - pd.to_datetime(rows["date_of_birth"])).dt.days
         return rows
-    return _memo(ch, "rows", compute)
+    return ch.memo("urgent:rows", compute)
 
 
 def group_rows(rows: pd.DataFrame, group: str) -> pd.DataFrame:
@@ -91,7 +86,7 @@ def group_rows(rows: pd.DataFrame, group: str) -> pd.DataFrame:
 
 
 def shares(ch: Chapter) -> pd.DataFrame:
-    """Counts behind the three cumulative shares, by group and period (unsuppressed).
+    """Counts behind the three cumulative shares, by group and period.
 
     Columns: group, period, children, recorded, before_issue, n (valid hearings),
     same_day, emergency, within_short, longer.
@@ -111,280 +106,8 @@ def shares(ch: Chapter) -> pd.DataFrame:
                             "same_day": int((notice == 0).sum()), "emergency": int((notice < e).sum()),
                             "within_short": int((notice <= s).sum()), "longer": int((notice > s).sum())})
         return pd.DataFrame(out)
-    return _memo(ch, "shares", compute)
+    return ch.memo("urgent:shares", compute)
 
-
-def record_shares(ch: Chapter) -> None:
-    if not _once(ch, "shares"):
-        return
-    s = ch.params.urgent_days.short_notice
-    e = ch.params.urgent_days.emergency
-    methods = {"same_day": "Wilson score interval; first hearing on the day of issue (0 days' notice)",
-               "emergency": f"Wilson score interval; first hearing under {e} days after issue",
-               "within_short": f"Wilson score interval; first hearing {s} days or less after issue"}
-    for _, r in shares(ch).iterrows():
-        if r["n"] == 0:
-            continue
-        for key in SHARES:
-            record_share(ch, INDICATORS[key], r["period"], r[key], r["n"], group=r["group"], method=methods[key])
-
-
-def _newborns_known(ch: Chapter) -> bool:
-    return ch.data.get("children")["date_of_birth"].notna().any()
-
-
-# -- what a notebook cell shows ------------------------------------------------------
-
-def headline(ch: Chapter) -> Notice:
-    """Plain-English summary of notice for newborns (or all children when ages are unknown)."""
-    names = ("ch5_within_short_newborns", "ch5_same_day_newborns", "ch5_emergency_newborns",
-             "ch5_within_short_all_children", "ch5_age_median")
-    if not can_answer(ch):
-        glue_values(ch, dict.fromkeys(names))
-        return missing(ch)
-    record_shares(ch)
-    t = shares(ch).set_index(["group", "period"])
-    glued, parts = {}, []
-    days_s = ch.params.urgent_days.short_notice
-    for group, who in (("newborns", "newborn babies"), ("all children", "all children")):
-        r = t.loc[(group, "all")]
-        if r["n"] == 0:
-            continue
-        key = "newborns" if group == "newborns" else "all_children"
-        ok = {k: not share_withheld(r[k], r["n"], ch) for k in SHARES}
-        if ok["within_short"]:
-            glued[f"ch5_within_short_{key}"] = pct(r["within_short"] / r["n"])
-        if group == "newborns":
-            if ok["same_day"]:
-                glued["ch5_same_day_newborns"] = pct(r["same_day"] / r["n"])
-            if ok["emergency"]:
-                glued["ch5_emergency_newborns"] = pct(r["emergency"] / r["n"])
-            bits = []
-            if ok["same_day"]:
-                bits.append(f"{pct(r['same_day'] / r['n'])} were held on the day proceedings were issued")
-            if ok["within_short"]:
-                bits.append(f"{pct(r['within_short'] / r['n'])} within {days_s} days")
-            if bits:
-                parts.append(f"Over the whole period, of the first hearings for {who} in proceedings, "
-                             + " and ".join(bits) + " (England 2019/20: about one in six on the same day, 86.3% "
-                             "within seven days).")
-                ch.finding("Newborns' first hearings: " + " and ".join(bits) + " (England 2019/20: about 1 in 6 "
-                           "on the same day, 86.3% within 7 days).", INDICATORS["within_short"])
-        elif ok["within_short"]:
-            parts.append(f"For all children in proceedings, {pct(r['within_short'] / r['n'])} of first hearings were "
-                         f"within {days_s} days of issue.")
-    if not _newborns_known(ch):
-        parts.append("Without children's dates of birth, newborns cannot be told apart from older children.")
-    age = age_summary(ch)
-    if age is not None and age["n"] and not (ch.published and disclosure.is_small(age["n"], ch.min_count)):
-        glued["ch5_age_median"] = f"{num(age['median'], 0)} days"
-    glue_values(ch, {name: glued.get(name) for name in names})
-    not_recorded = t.loc[("all children", "all"), "children"] - t.loc[("all children", "all"), "recorded"]
-    if not_recorded:
-        how_many = (f"Fewer than {ch.min_count} children" if ch.published and disclosure.is_small(not_recorded,
-                                                                                                ch.min_count)
-                    else f"{not_recorded:,} child" + ("" if not_recorded == 1 else "ren"))
-        parts.append(f"{how_many} in proceedings had no first-hearing date recorded (or one dated before the issue) "
-                     "and are left out of these shares.")
-    return Notice(" ".join(parts) if parts else "There were no first hearings recorded in the report period.")
-
-
-def shares_table(ch: Chapter) -> Table | Notice:
-    """The three cumulative shares by financial year, for newborns and for all children."""
-    if not can_answer(ch):
-        return None
-    record_shares(ch)
-    t = shares(ch)
-    names = labels(ch)
-    frame = pd.DataFrame({
-        "Children": t["group"].map({"newborns": f"Newborns (under {ch.params.newborn_days} days)",
-                                    "all children": "All children"}),
-        "Year": t["period"].replace({"all": "All years"}),
-        "First hearings recorded": [count_text(v, ch) for v in t["n"]],
-        **{f"{names[k]} (95% CI)": [share_text(a, b, ch) for a, b in zip(t[k], t["n"])] for k in SHARES},
-    })
-    if not _newborns_known(ch):
-        frame = frame[t["group"] != "newborns"]
-    return Table(frame, "Notice before the first hearing: cumulative shares by financial year of issue",
-                 ch.download_link("notice-shares", frame),
-                 note=f"Shares are cumulative: a same-day hearing is also under {ch.params.urgent_days.emergency} days "
-                      f"and within {ch.params.urgent_days.short_notice} days. Each child counts once per year, at "
-                      "their first issue; children with no first-hearing date are left out. Ranges are 95% confidence "
-                      f"intervals. c = fewer than {ch.min_count} children, or a share that would reveal them.")
-
-
-def bands_table(ch: Chapter) -> Table | Notice:
-    """Newborns' first hearings in notice bands by year (counts, with secondary suppression)."""
-    if not can_answer(ch):
-        return None
-    group = "newborns" if _newborns_known(ch) else "all children"
-    t = shares(ch)
-    t = t[t["group"] == group].reset_index(drop=True)
-    e, s = ch.params.urgent_days.emergency, ch.params.urgent_days.short_notice
-    bands = pd.DataFrame({
-        "Same day": t["same_day"], f"1 to {e - 1} days": t["emergency"] - t["same_day"],
-        f"{e} to {s} days": t["within_short"] - t["emergency"], f"More than {s} days": t["longer"],
-    })
-    bands["Total"] = bands.sum(axis=1)
-    is_year = t["period"] != "all"
-    hidden = pd.DataFrame(False, index=bands.index, columns=bands.columns)
-    if ch.published:
-        hidden.loc[is_year] = disclosure.secondary_suppress(bands[is_year], ch.min_count, axes=(0, 1))
-        hidden.loc[~is_year] = disclosure.secondary_suppress(bands[~is_year], ch.min_count, axes=(1,))
-    frame = pd.DataFrame({"Year": t["period"].replace({"all": "All years"})})
-    for column in bands.columns:
-        frame[column] = [disclosure.format_count(v, h) for v, h in zip(bands[column], hidden[column])]
-    frame["Hearing not recorded or before issue"] = [count_text(a - b, ch) for a, b in zip(t["children"], t["n"])]
-    who = f"newborns (under {ch.params.newborn_days} days)" if group == "newborns" else "children"
-    return Table(frame, f"Days' notice before the first hearing for {who}, by financial year of issue",
-                 ch.download_link("notice-bands", frame),
-                 note=f"c = fewer than {ch.min_count} children, or a number that would let one be worked out from "
-                      "the totals.")
-
-
-def shares_chart(ch: Chapter, group: str = "newborns") -> Figure | Notice:
-    """The three cumulative notice shares by year with 95% intervals, for newborns or all children.
-
-    England's 2019/20 figures (newborns) are drawn as reference lines on the newborns' chart.
-    """
-    if not can_answer(ch):
-        return None
-    if group == "newborns" and not _newborns_known(ch):
-        return None
-    who = "newborn babies" if group == "newborns" else "all children"
-    t = shares(ch)
-    t = t[(t["group"] == group) & (t["period"] != "all")]
-    names = labels(ch)
-    frames, hidden = [], 0
-    for key in SHARES:
-        value, lower, upper = intervals.proportion_ci(t[key].to_numpy(float), t["n"].to_numpy(float))
-        withhold = np.array([b == 0 or share_withheld(a, b, ch) for a, b in zip(t[key], t["n"])])
-        hidden += int((withhold & (t["n"].to_numpy() > 0)).sum())
-        frames.append(pd.DataFrame({"Year": t["period"].to_numpy(), "Series": names[key],
-                                    "Per cent": np.where(withhold, np.nan, value * 100),
-                                    "Lower": np.where(withhold, np.nan, lower * 100),
-                                    "Upper": np.where(withhold, np.nan, upper * 100)}))
-    data = pd.concat(frames, ignore_index=True)
-    if data["Per cent"].isna().all():
-        return Notice(f"For {who}, every year rests on fewer than {ch.min_count} children (or would reveal them), so "
-                      "the yearly chart is not shown; the tables give the whole period.")
-    events = [{"x": d.financial_year(pd.Series([pd.Timestamp(e.date)])).iloc[0], "label": e.label}
-              for e in ch.params.events]
-    fig = charts.lines_with_ci(data, "Year", "Per cent", "Series", f"% of {who} in proceedings", "Lower", "Upper",
-                               events)
-    refs = []
-    if group == "newborns":
-        seven = reference_value("england_heard_within_7_days_2019_20")
-        same = reference_value("england_same_day_2019_20")
-        if seven is not None and ch.params.urgent_days.short_notice == 7:
-            refs.append({"y": seven * 100, "label": "England 2019/20: within 7 days"})
-        if same is not None:
-            refs.append({"y": same * 100, "label": "England 2019/20: same day"})
-    if refs:
-        charts.reference_lines(fig, refs)
-    fig.axes[0].set_ylim(0, 105)
-    charts.legend_below(fig, ncol=3)
-    latest = data.dropna(subset=["Per cent"])
-    alt = (f"Line chart of the percentage of {who} in care proceedings whose first hearing was on the day of issue, "
-           f"under {ch.params.urgent_days.emergency} days and within {ch.params.urgent_days.short_notice} days after "
-           "it, by financial year, with 95% confidence intervals"
-           + (" and England's 2019/20 figures as reference lines." if refs else "."))
-    within = latest[latest["Series"] == names["within_short"]]
-    if len(within):
-        alt += (f" {names['within_short']}: {num(within['Per cent'].iloc[0], 0)}% in {within['Year'].iloc[0]} and "
-                f"{num(within['Per cent'].iloc[-1], 0)}% in {within['Year'].iloc[-1]}.")
-    table = data.assign(**{c: data[c].map(lambda v: num(v, 1) if pd.notna(v) else disclosure.MARKER)
-                           for c in ("Per cent", "Lower", "Upper")})
-    table = table.rename(columns={"Lower": "Lower 95%", "Upper": "Upper 95%"})
-    slug = "newborns" if group == "newborns" else "all-children"
-    return Figure(fig, f"Notice before the first hearing for {who} in care proceedings, by financial year "
-                       "(cumulative shares; bars: 95% confidence intervals)",
-                  alt, table, ch.download_link(f"notice-by-year-{slug}", table),
-                  f"{hidden} point(s) are not shown because they rest on fewer than {ch.min_count} children or would "
-                  "reveal them." if hidden else "")
-
-
-def trend_table(ch: Chapter) -> Table | Notice:
-    """Logistic-regression trend in each share: the odds ratio per year."""
-    if not can_answer(ch):
-        return None
-    t = shares(ch)
-    names = labels(ch)
-    rows = []
-    for group in GROUPS:
-        if group == "newborns" and not _newborns_known(ch):
-            continue
-        part = t[(t["group"] == group) & (t["period"] != "all")]
-        for key in SHARES:
-            fit = glm.binomial_trend(part[key].to_numpy(float), part["n"].to_numpy(float), part["period"])
-            if not fit.fitted_ok:
-                continue
-            total = int(part[key].sum())
-            withheld = ch.published and disclosure.share_needs_suppression(total, int(part["n"].sum()), ch.min_count)
-            if _once(ch, f"trend_{group}_{key}"):
-                ch.record(INDICATORS[key].replace("_share", "_trend_odds_ratio"), "all", fit.ratio, group=group,
-                          lower=fit.lower, upper=fit.upper, unit="odds ratio per year",
-                          method=f"{fit.model} logistic regression of yearly shares on financial year",
-                          suppressed=withheld)
-            if withheld:
-                ratio = meaning = disclosure.MARKER
-            else:
-                ratio = f"{num(fit.ratio, 2)} ({num(fit.lower, 2)} to {num(fit.upper, 2)})"
-                meaning = ("rising" if fit.lower > 1 else "falling" if fit.upper < 1 else "no clear change")
-            rows.append({"Children": "Newborns" if group == "newborns" else "All children", "Share": names[key],
-                         "Odds ratio per year (95% CI)": ratio, "Trend": meaning, "Model": fit.model})
-    if not rows:
-        return Notice("There are too few years with recorded first hearings to model a trend.")
-    frame = pd.DataFrame(rows)
-    return Table(frame, "Is notice changing? Trend in each share over the report period",
-                 ch.download_link("notice-trend", frame),
-                 note="A logistic regression of each year's share on the year. An odds ratio above 1 means the share "
-                      "rises from year to year; the quasi-binomial model is used when the shares vary more than "
-                      "chance allows.")
-
-
-def comparison_table(ch: Chapter) -> Table | Notice:
-    """This area's 2019/20 and whole-period shares beside England, Wales and the regional contrast."""
-    if not can_answer(ch):
-        return None
-    from .infants import region_name
-
-    group = "newborns" if _newborns_known(ch) else "all children"
-    t = shares(ch).set_index(["group", "period"])
-    rows = []
-    for period, label in (("2019/20", "2019/20"), ("all", "whole report period")):
-        if (group, period) not in t.index or t.loc[(group, period), "n"] == 0:
-            continue
-        r = t.loc[(group, period)]
-        rows.append({"Area": ch.params.area_name, "Years": label,
-                     "Same day": share_text(r["same_day"], r["n"], ch),
-                     f"Within {ch.params.urgent_days.short_notice} days": share_text(r["within_short"], r["n"], ch)})
-    seven = f"Within {ch.params.urgent_days.short_notice} days"
-    region = region_name(ch)
-    published = [("England", "england_same_day_2019_20", "england_heard_within_7_days_2019_20"),
-                 ("Wales", None, "wales_heard_within_7_days_2019_20"),
-                 ("North East", "north_east_same_day_2019_20", None),
-                 ("London", "london_same_day_2019_20", None)]
-    for area, same_id, seven_id in published:
-        same_value = reference_value(same_id) if same_id else None
-        seven_value = reference_value(seven_id) if seven_id else None
-        if same_value is None and seven_value is None:
-            continue
-        name = area + (" (your region)" if region and region.lower() == area.lower() else "")
-        rows.append({"Area": name, "Years": "2019/20",
-                     "Same day": ("about 1 in 6 (" + pct(same_value) + ")") if area == "England" and same_value
-                     else pct(same_value) if same_value is not None else "not published",
-                     seven: pct(seven_value, 1) if seven_value is not None else "not published"})
-    frame = pd.DataFrame(rows)
-    who = "newborns" if group == "newborns" else "all children"
-    return Table(frame, f"Notice before the first hearing for {who}: this area and the published figures",
-                 ch.download_link("notice-comparison", frame),
-                 note="Published figures: Pattinson et al. (2021), Born into care: newborn babies in urgent care "
-                      "proceedings in England and Wales (newborns under 7 days, 2019/20). Ranges for this area are "
-                      "95% confidence intervals.")
-
-
-# -- the baby's age at the first hearing ------------------------------------------------
 
 def age_rows(ch: Chapter) -> pd.DataFrame:
     rows = hearing_rows(ch)
@@ -393,37 +116,356 @@ def age_rows(ch: Chapter) -> pd.DataFrame:
 
 
 def age_summary(ch: Chapter) -> dict | None:
-    if not can_answer(ch) or not _newborns_known(ch):
+    if not can_answer(ch) or not newborns_known(ch):
         return None
-    return _memo(ch, "age", lambda: median_ci(age_rows(ch)["age_at_hearing"]))
+    return ch.memo("urgent:age", lambda: median_ci(age_rows(ch)["age_at_hearing"]))
 
 
-def age_table(ch: Chapter) -> Table | Notice:
-    """How old newborn babies were at their first hearing."""
+# -- the chapter's cells ------------------------------------------------------------------
+
+class Cells:
+    """The counts of the chapter under their book-wide keys, and the relations between them."""
+
+    def __init__(self, r: ChapterResult, table: pd.DataFrame):
+        self.r = r
+        self.rows = table.set_index(["group", "period"])
+        self._related: set = set()
+
+    def children(self, group: str, period: str) -> Count:
+        # The same count as chapter 1's children in proceedings (once per year, at the first issue)
+        return Count(key("proceedings", group, period), int(self.rows.loc[(group, period), "children"]))
+
+    def count(self, group: str, period: str, what: str) -> Count:
+        """``what``: n (first hearings on or after issue), missing (none recorded, or before issue),
+        same_day, emergency, within_short, early, late, longer."""
+        row = self.rows.loc[(group, period)]
+        value = {"n": row["n"], "missing": row["children"] - row["n"], "same_day": row["same_day"],
+                 "emergency": row["emergency"], "within_short": row["within_short"],
+                 "early": row["emergency"] - row["same_day"], "late": row["within_short"] - row["emergency"],
+                 "longer": row["longer"]}[what]
+        self.relate(group, period)
+        return Count(key("hearing", group, period, what), int(value))
+
+    def share(self, group: str, period: str, what: str) -> Share:
+        return Share.of(self.count(group, period, what), self.count(group, period, "n"))
+
+    def relate(self, group: str, period: str) -> None:
+        """Children = hearings + missing; the cumulative shares and their bands."""
+        if (group, period) in self._related:
+            return
+        self._related.add((group, period))
+        c = lambda what: key("hearing", group, period, what)  # noqa: E731
+        row = self.rows.loc[(group, period)]
+        for what, value in (("n", row["n"]), ("missing", row["children"] - row["n"]),
+                            ("same_day", row["same_day"]), ("emergency", row["emergency"]),
+                            ("within_short", row["within_short"]), ("early", row["emergency"] - row["same_day"]),
+                            ("late", row["within_short"] - row["emergency"]), ("longer", row["longer"])):
+            self.r.hidden_count(c(what), int(value))  # known to the book even where not shown
+        self.r.hidden_count(key("proceedings", group, period), int(row["children"]))
+        self.r.relate(key("proceedings", group, period), [c("n"), c("missing")],
+                      "children in proceedings = first hearings recorded + not recorded or before issue")
+        self.r.relate(c("emergency"), [c("same_day"), c("early")], "under the emergency cut = same day + the days after")
+        self.r.relate(c("within_short"), [c("emergency"), c("late")], "within short notice = emergency + the days after")
+        self.r.relate(c("n"), [c("within_short"), c("longer")], "first hearings = within short notice + longer")
+
+    def relate_years(self) -> None:
+        """Each measure's years against the whole period (a child in two years is counted once in 'all')."""
+        years = [p for p in self.rows.index.get_level_values("period").unique() if p != "all"]
+        for group in GROUPS:
+            if (group, "all") not in self.rows.index:
+                continue
+            for period in [*years, "all"]:
+                self.relate(group, period)
+            for what in ("n", "missing", "same_day", "early", "late", "longer"):
+                self.r.relate_periods(key("hearing", group, "all", what),
+                                      [key("hearing", group, p, what) for p in years],
+                                      f"{what} by year against the whole period")
+
+
+def _share_columns(cells: Cells, group: str, period: str, names: dict) -> dict:
+    return {f"{names[k]} (95% CI)": cells.share(group, period, k) for k in SHARES}
+
+
+def compute(prepared: Prepared, upstream: dict | None = None) -> ChapterResult:
+    """Everything chapter 5 publishes, before disclosure."""
+    ch = Chapter(NUMBER, KEY, prepared)
+    r = ChapterResult(NUMBER, KEY, TITLE)
+    params = ch.params
+    names = labels(params)
+    glue_names = ("ch5_within_short_newborns", "ch5_same_day_newborns", "ch5_emergency_newborns",
+                  "ch5_within_short_all_children", "ch5_age_median")
+    r.glue.update(dict.fromkeys(glue_names))
+    r.prompts = ["What would a parent need to know, and have, before a first hearing?",
+                 "Compare planned and unplanned proceedings: what made the difference?",
+                 "Invite the local family justice board's view on how notice could be lengthened."]
     if not can_answer(ch):
-        return None
-    if not _newborns_known(ch):
-        return not_yet("how old babies are at their first hearing.", ["children's dates of birth"],
-                       "each child's full date of birth.")
+        r.status = {"answer": "not yet"}
+        r.add("headline", _missing(ch))
+        return r
+    r.status = {"answer": "can answer"}
+    table = shares(ch)
+    cells = Cells(r, table)
+    known = newborns_known(ch)
+    groups = [g for g in GROUPS if known or g != "newborns"]
+    _indicators(r, cells, table, params)
+    _headline(r, cells, table, ch, known)
+    _shares_table(r, cells, table, ch, groups, names)
+    for group in groups:
+        _shares_chart(r, cells, table, ch, group, names)
+    _bands_table(r, cells, table, ch, "newborns" if known else "all children")
+    _trend_table(r, cells, table, groups, names)
+    _age(r, cells, ch, known)
+    _comparison_table(r, cells, table, ch, "newborns" if known else "all children")
+    cells.relate_years()
+    return r
+
+
+def _missing(ch: Chapter) -> Notice:
+    what = []
+    if not ch.data.has("proceedings"):
+        what.append("the proceedings table (one row per child per care application, with its issue date)")
+    else:
+        what.append("the date of the first hearing of each application (proceedings.first_hearing_date)")
+    from ..results import not_yet
+
+    return not_yet("how often first hearings are held at short notice or on the day proceedings are issued.", what,
+                   "the date of the first hearing for every application, beside its issue date. Court orders and "
+                   "legal case files hold it.")
+
+
+def _indicators(r: ChapterResult, cells: Cells, table: pd.DataFrame, params) -> None:
+    e, s = params.urgent_days.emergency, params.urgent_days.short_notice
+    methods = {"same_day": f"{SHARE_METHOD}; first hearing on the day of issue (0 days' notice)",
+               "emergency": f"{SHARE_METHOD}; first hearing under {e} days after issue",
+               "within_short": f"{SHARE_METHOD}; first hearing {s} days or less after issue"}
+    for _, row in table.iterrows():
+        if row["n"] == 0:
+            continue
+        for what in SHARES:
+            r.indicator(INDICATORS[what], row["period"], cells.share(row["group"], row["period"], what),
+                        group=row["group"], method=methods[what])
+
+
+def _headline(r: ChapterResult, cells: Cells, table: pd.DataFrame, ch: Chapter, known: bool) -> None:
+    t = table.set_index(["group", "period"])
+    days_s = ch.params.urgent_days.short_notice
+    parts = []
+    newborns = t.loc[("newborns", "all")]
+    if known and newborns["n"]:
+        same, emergency, within = (cells.share("newborns", "all", k) for k in SHARES)
+        r.glue.update(ch5_same_day_newborns=same, ch5_emergency_newborns=emergency, ch5_within_short_newborns=within)
+        england = ("(England 2019/20: about one in six on the same day, 86.3% within seven days).")
+        parts.append(Text("Over the whole period, of the first hearings for newborn babies in proceedings, {same} "
+                          "were held on the day proceedings were issued and {within} within " f"{days_s} days "
+                          + england, {"same": same, "within": within},
+                          Text("Over the whole period, of the first hearings for newborn babies in proceedings, "
+                               "{within} were within " f"{days_s} days " + england, {"within": within})))
+        r.finding("Newborns' first hearings: {same} were held on the day proceedings were issued and {within} within "
+                  f"{days_s} days (England 2019/20: about 1 in 6 on the same day, 86.3% within 7 days).",
+                  INDICATORS["within_short"], same=same, within=within)
+    every = t.loc[("all children", "all")]
+    if every["n"]:
+        within = cells.share("all children", "all", "within_short")
+        r.glue["ch5_within_short_all_children"] = within
+        parts.append(Text("For all children in proceedings, {within} of first hearings were within "
+                          f"{days_s} days of issue.", {"within": within}))
+    if not known:
+        parts.append("Without children's dates of birth, newborns cannot be told apart from older children.")
+    missing = cells.count("all children", "all", "missing")
+    if missing.value:
+        parts.append(Text("{missing} children in proceedings had no first-hearing date recorded, or one dated before "
+                          "the issue, and are left out of these shares.", {"missing": missing},
+                          f"A few children in proceedings (fewer than {ch.min_count}) had no first-hearing date "
+                          "recorded, or one dated before the issue, and are left out of these shares."))
+    if not parts:
+        parts.append("There were no first hearings recorded in the report period.")
+    r.add("headline", Notice(parts))
+
+
+def _shares_table(r, cells: Cells, table, ch: Chapter, groups, names) -> None:
+    records = []
+    for _, row in table.iterrows():
+        if row["group"] not in groups:
+            continue
+        group, period = row["group"], row["period"]
+        records.append({"Children": f"Newborns (under {ch.params.newborn_days} days)" if group == "newborns"
+                        else "All children", "Year": "All years" if period == "all" else period,
+                        "First hearings recorded": cells.count(group, period, "n"),
+                        **_share_columns(cells, group, period, names)})
+    r.add("shares_table", ResultTable(
+        frame_of(records), "Notice before the first hearing: cumulative shares by financial year of issue",
+        note=f"Shares are cumulative: a same-day hearing is also under {ch.params.urgent_days.emergency} days "
+             f"and within {ch.params.urgent_days.short_notice} days. Each child counts once per year, at their first "
+             "issue; children with no first-hearing date are left out. Ranges are 95% confidence intervals. "
+             f"c = fewer than {ch.min_count} children, or a figure that would let them be worked out.",
+        download="notice-shares"))
+
+
+def _bands_table(r, cells: Cells, table, ch: Chapter, group: str) -> None:
+    bands = band_names(ch.params)
+    records = []
+    for period in table.loc[table["group"] == group, "period"]:
+        records.append({"Year": "All years" if period == "all" else period,
+                        **{label: cells.count(group, period, what) for what, label in bands.items()},
+                        "Total": cells.count(group, period, "n"),
+                        "Hearing not recorded or before issue": cells.count(group, period, "missing")})
+    who = f"newborns (under {ch.params.newborn_days} days)" if group == "newborns" else "children"
+    r.add("bands_table", ResultTable(
+        frame_of(records), f"Days' notice before the first hearing for {who}, by financial year of issue",
+        note=f"c = fewer than {ch.min_count} children, or a number that would let one be worked out from the totals "
+             "or from the other tables of the book.", download="notice-bands"))
+
+
+def draw_shares(data: pd.DataFrame, ylabel: str, events: list, references: list):
+    """The cumulative shares by year (per cent, with 95% intervals); withheld points are absent."""
+    frame = pd.DataFrame({"Year": data["Year"], "Series": data["Series"], "Per cent": data["Share"] * 100,
+                          "Lower": data["Share_lower"] * 100, "Upper": data["Share_upper"] * 100})
+    fig = charts.lines_with_ci(frame, "Year", "Per cent", "Series", ylabel, "Lower", "Upper", events)
+    if references:
+        charts.reference_lines(fig, references)
+    fig.axes[0].set_ylim(0, 105)
+    charts.legend_below(fig, ncol=3)
+    return fig
+
+
+def _shares_chart(r, cells: Cells, table, ch: Chapter, group: str, names) -> None:
+    who = "newborn babies" if group == "newborns" else "all children"
+    part = table[(table["group"] == group) & (table["period"] != "all") & (table["n"] > 0)]
+    records = [{"Year": period, "Series": names[what], "Share": cells.share(group, period, what)}
+               for what in SHARES for period in part["period"]]
+    if not records:
+        return
+    events = [{"x": d.financial_year(pd.Series([pd.Timestamp(e.date)])).iloc[0], "label": e.label}
+              for e in ch.params.events]
+    refs = []
+    if group == "newborns":
+        seven = reference_value("england_heard_within_7_days_2019_20")
+        same = reference_value("england_same_day_2019_20")
+        if seven is not None and ch.params.urgent_days.short_notice == 7:
+            refs.append({"y": seven * 100, "label": "England 2019/20: within 7 days"})
+        if same is not None:
+            refs.append({"y": same * 100, "label": "England 2019/20: same day"})
+    within_all = cells.share(group, "all", "within_short")
+    alt = Text(f"Line chart of the percentage of {who} in care proceedings whose first hearing was on the day of "
+               f"issue, under {ch.params.urgent_days.emergency} days and within {ch.params.urgent_days.short_notice} "
+               "days after it, by financial year, with 95% confidence intervals"
+               + (" and England's 2019/20 figures as reference lines" if refs else "")
+               + ". Over the whole period, {within} were within " f"{ch.params.urgent_days.short_notice} days.",
+               {"within": within_all},
+               f"Line chart of the percentage of {who} in care proceedings whose first hearing was on the day of issue, "
+               f"under {ch.params.urgent_days.emergency} days and within {ch.params.urgent_days.short_notice} days "
+               "after it, by financial year, with 95% confidence intervals.")
+    slug = "newborns" if group == "newborns" else "all-children"
+    r.add(f"shares_chart_{slug}", Chart(
+        draw_shares, frame_of(records),
+        f"Notice before the first hearing for {who} in care proceedings, by financial year (cumulative shares; "
+        "bars: 95% confidence intervals)", alt,
+        options={"ylabel": f"% of {who} in proceedings", "events": events, "references": refs},
+        note=f"Years whose share rests on fewer than {ch.min_count} children, or would let a small number be worked "
+             "out, are not drawn (c in the data below).", download=f"notice-by-year-{slug}"))
+
+
+def _trend_table(r, cells: Cells, table, groups, names) -> None:
+    records = []
+    for group in groups:
+        part = table[(table["group"] == group) & (table["period"] != "all")]
+        for what in SHARES:
+            fit = glm.binomial_trend(part[what].to_numpy(float), part["n"].to_numpy(float), part["period"])
+            if not fit.fitted_ok:
+                continue
+            whole = cells.share(group, "all", what)
+            ratio = Measure(fit.ratio, on=(whole.numerator, whole.denominator, Count(
+                key("rest", whole.denominator.key, whole.numerator.key), whole.denominator.value - whole.numerator.value)),
+                lower=fit.lower, upper=fit.upper, unit="ratio", digits=2)
+            r.indicator(INDICATORS[what].replace("_share", "_trend_odds_ratio"), "all", ratio, group=group,
+                        unit="odds ratio per year", method=f"{fit.model} logistic regression of yearly shares on "
+                                                          "financial year")
+            meaning = "rising" if fit.lower > 1 else "falling" if fit.upper < 1 else "no clear change"
+            records.append({"Children": "Newborns" if group == "newborns" else "All children", "Share": names[what],
+                            "Odds ratio per year (95% CI)": ratio,
+                            "Trend": Text(meaning, {"ratio": ratio}, "c"), "Model": fit.model})
+    if not records:
+        r.add("trend_table", Notice("There are too few years with recorded first hearings to model a trend."))
+        return
+    r.add("trend_table", ResultTable(
+        frame_of(records), "Is notice changing? Trend in each share over the report period",
+        note="A logistic regression of each year's share on the year. An odds ratio above 1 means the share rises "
+             "from year to year; the quasi-binomial model is used when the shares vary more than chance allows.",
+        download="notice-trend"))
+
+
+def _age(r, cells: Cells, ch: Chapter, known: bool) -> None:
+    from ..results import not_yet
+
+    if not known:
+        r.add("age_table", not_yet("how old babies are at their first hearing.", ["children's dates of birth"],
+                                   "each child's full date of birth."))
+        return
     rows = age_rows(ch)
-    result = age_summary(ch)
-    if _once(ch, "age"):
-        record_median(ch, "newborn_age_days_at_first_hearing_median", "all", result, "days", group="newborns",
-                      method=MEDIAN_METHOD)
+    summary = age_summary(ch)
+    total = cells.count("newborns", "all", "n")
+    if len(rows) != total.value:  # a newborn always has a date of birth: the same babies as the shares'
+        raise ValueError(f"{len(rows)} newborns with an age at the first hearing, {total.value} first hearings")
+    median = Measure(summary["median"], on=(total,), lower=summary["lower"], upper=summary["upper"], unit="days",
+                     digits=0, denominator=total)
+    r.indicator("newborn_age_days_at_first_hearing_median", "all", median, group="newborns", unit="days",
+                method=MEDIAN_METHOD)
     if rows.empty:
-        return Notice("No newborn baby in proceedings had a first hearing recorded in the report period.")
-    counts = pd.DataFrame({"Babies": [int(((rows["age_at_hearing"] >= lo) & (rows["age_at_hearing"] < hi)).sum())
-                                      for lo, hi, _ in AGE_BANDS]})
-    hide = (disclosure.secondary_suppress(counts, ch.min_count, axes=(0,))["Babies"] if ch.published
-            else pd.Series(False, index=counts.index))
-    frame = pd.DataFrame({"Age at the first hearing": [label for _, _, label in AGE_BANDS],
-                          "Babies": [disclosure.format_count(v, h) for v, h in zip(counts["Babies"], hide)],
-                          "Share": [disclosure.MARKER if h else pct(v / len(rows))
-                                    for v, h in zip(counts["Babies"], hide)]})
-    frame = pd.concat([frame, pd.DataFrame([{"Age at the first hearing": "All", "Babies": count_text(len(rows), ch),
-                                             "Share": "100%"}])], ignore_index=True)
-    return Table(frame, "How old newborn babies were at their first hearing "
-                        f"(median {median_text(result, ch, 'days', 0)})", ch.download_link("age-at-hearing", frame),
-                 note=f"Newborns: under {ch.params.newborn_days} days old when proceedings were issued, each once, at "
-                      "their first issue in the period. Age = days from birth to the first hearing. c = fewer than "
-                      f"{ch.min_count} babies, or a number that would reveal them.")
+        r.add("age_table", Notice("No newborn baby in proceedings had a first hearing recorded in the report period."))
+        return
+    r.glue["ch5_age_median"] = Text("{median} days", {"median": median})
+    bands = []
+    for lo, hi, label in AGE_BANDS:
+        value = int(((rows["age_at_hearing"] >= lo) & (rows["age_at_hearing"] < hi)).sum())
+        bands.append((label, Count(key("hearing_age", "newborns", "all", label), value)))
+    r.relate(total, [c for _, c in bands], "babies by age at the first hearing add up to all first hearings")
+    records = [{"Age at the first hearing": label, "Babies": c, "Share": Share.of(c, total)} for label, c in bands]
+    records.append({"Age at the first hearing": "All", "Babies": total, "Share": "100%"})
+    r.add("age_table", ResultTable(
+        frame_of(records), "How old newborn babies were at their first hearing",
+        note=f"Newborns: under {ch.params.newborn_days} days old when proceedings were issued, each once, at their "
+             "first issue in the period. Age = days from birth to the first hearing. c = fewer than "
+             f"{ch.min_count} babies, or a number that would reveal them.", download="age-at-hearing"))
+    r.add("age_median", Text("The median age at the first hearing was {median} days (95% confidence interval "
+                             "{median:interval} days).", {"median": median},
+                             "The median age is not shown: it rests on too few babies."))
+
+
+def _comparison_table(r, cells: Cells, table, ch: Chapter, group: str) -> None:
+    from .infants import region_name
+
+    t = table.set_index(["group", "period"])
+    seven = f"Within {ch.params.urgent_days.short_notice} days"
+    records = []
+    for period, label in (("2019/20", "2019/20"), ("all", "whole report period")):
+        if (group, period) not in t.index or t.loc[(group, period), "n"] == 0:
+            continue
+        records.append({"Area": Plain(ch.params.area_name), "Years": label,
+                        "Same day": cells.share(group, period, "same_day"),
+                        seven: cells.share(group, period, "within_short")})
+    region = region_name(ch)
+    published = [("England", "england_same_day_2019_20", "england_heard_within_7_days_2019_20"),
+                 ("Wales", None, "wales_heard_within_7_days_2019_20"),
+                 ("North East", "north_east_same_day_2019_20", None),
+                 ("London", "london_same_day_2019_20", None)]
+    from ..stats.rounding import round_half_up
+
+    def pct(value, digits=0):
+        return f"{round_half_up(100 * value, digits):.{digits}f}%"
+
+    for area, same_id, seven_id in published:
+        same_value = reference_value(same_id) if same_id else None
+        seven_value = reference_value(seven_id) if seven_id else None
+        if same_value is None and seven_value is None:
+            continue
+        name = area + (" (your region)" if region and region.lower() == area.lower() else "")
+        records.append({"Area": name, "Years": "2019/20",
+                        "Same day": ("about 1 in 6 (" + pct(same_value) + ")") if area == "England" and same_value
+                        else pct(same_value) if same_value is not None else "not published",
+                        seven: pct(seven_value, 1) if seven_value is not None else "not published"})
+    who = "newborns" if group == "newborns" else "all children"
+    r.add("comparison_table", ResultTable(
+        frame_of(records), f"Notice before the first hearing for {who}: this area and the published figures",
+        note="Published figures: Pattinson et al. (2021), Born into care: newborn babies in urgent care proceedings in "
+             "England and Wales (newborns under 7 days, 2019/20). Ranges for this area are 95% confidence intervals.",
+        download="notice-comparison"))

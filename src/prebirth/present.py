@@ -1,0 +1,434 @@
+"""Showing a chapter's result under the book's disclosure decision (DESIGN 3, step 5).
+
+A notebook cell is one call, ``present.show(r, "name")``, which returns something the
+notebook displays: an HTML table, a chart, a paragraph. Every number goes through the
+:class:`~prebirth.disclosure.Decision` made once for the whole book (a withheld count
+shows as ``c``, a sentence with a withheld figure says its ``otherwise``), every text
+from the inputs is escaped, and every CSV cell that a spreadsheet would run as a
+formula is neutralised. Nothing is computed or recorded here.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import math
+import string
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .disclosure import MARKER, Decision
+from .results import (Chart, ChapterResult, Count, Measure, Notice, Plain, ResultTable, Share, Text)
+from .stats.rounding import round_half_up
+
+INDICATOR_COLUMNS = ["indicator", "period", "group", "numerator", "denominator", "value", "lower", "upper",
+                     "unit", "method", "suppressed"]
+
+
+# -- words from the inputs --------------------------------------------------------------------
+
+_ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&#x27;"}
+_PUNCTUATION = set(string.punctuation) - set(_ENTITIES)
+
+
+def escape_markdown(text) -> str:
+    """Text from the inputs as MyST markdown that shows it literally (no markup, role, maths or link)."""
+    out = []
+    for ch in str(text):
+        if ch in _ENTITIES:
+            out.append(_ENTITIES[ch])
+        elif ch in _PUNCTUATION:
+            out.append("\\" + ch)
+        elif ch in "\r\n\t":
+            out.append(" ")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+_NUMBER = __import__("re").compile(r"[-+]?\d[\d,]*(\.\d+)?%?")
+
+
+def safe_csv_cell(value):
+    """A CSV cell that no spreadsheet runs as a formula (OWASP: a leading apostrophe).
+
+    Plain numbers written as text (``-0.3%``) are left alone: a spreadsheet reads them as numbers.
+    """
+    if isinstance(value, str) and value and value[0] in "=+-@\t\r" and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def csv_text(frame: pd.DataFrame) -> str:
+    """A frame as CSV with formula-like cells (and headings) neutralised."""
+    safe = frame.copy()
+    safe.columns = [safe_csv_cell(str(c)) for c in safe.columns]
+    for column in safe.columns:
+        if safe[column].dtype == object:
+            safe[column] = safe[column].map(safe_csv_cell)
+    return safe.to_csv(index=False)
+
+
+# -- numbers ---------------------------------------------------------------------------------
+
+def pct(value, digits: int = 0) -> str:
+    if value is None or pd.isna(value):
+        return MARKER
+    return f"{round_half_up(100 * value, digits):.{digits}f}%"
+
+
+def num(value, digits: int = 1) -> str:
+    if value is None or pd.isna(value):
+        return MARKER
+    return f"{round_half_up(value, digits):,.{digits}f}"
+
+
+def _measure_text(cell: Measure, value: float) -> str:
+    if cell.unit == "proportion":
+        return pct(value, cell.digits)
+    return num(value, cell.digits)
+
+
+def fmt(cell, decision: Decision, spec: str = "") -> str:
+    """A cell as published text. ``spec``: "" the value; "ci" value and 95% interval;
+    "n" for a share, "x of y"; "interval" the interval alone."""
+    if isinstance(cell, Plain):
+        return escape_markdown(cell.text)
+    if isinstance(cell, (Count, Share, Measure)) and decision.hides(cell):
+        return MARKER
+    if isinstance(cell, Count):
+        return f"{cell.value:,}"
+    if isinstance(cell, Share):
+        if cell.denominator.value == 0:
+            return "none"
+        if spec == "n":
+            return f"{cell.numerator.value:,} of {cell.denominator.value:,}"
+        if spec in ("ci", "interval"):
+            interval = f"{pct(cell.lower)} to {pct(cell.upper)}"
+            return interval if spec == "interval" else f"{pct(cell.value)} ({interval})"
+        if spec == "one_in":
+            return f"1 in {round_half_up(1 / cell.value):.0f}" if cell.value else "none"
+        return pct(cell.value)
+    if isinstance(cell, Measure):
+        if pd.isna(cell.value):
+            return "not available"
+        text = _measure_text(cell, cell.value)
+        if spec in ("ci", "interval"):
+            if pd.isna(cell.lower) or pd.isna(cell.upper):
+                return text if spec == "ci" else "not available"
+            interval = f"{_measure_text(cell, cell.lower)} to {_measure_text(cell, cell.upper)}"
+            return interval if spec == "interval" else f"{text} ({interval})"
+        return text
+    if cell is None or (isinstance(cell, float) and math.isnan(cell)):
+        return "not available"
+    if isinstance(cell, float):
+        return num(cell, 1)
+    return str(cell)
+
+
+class _Figures(string.Formatter):
+    def __init__(self, decision: Decision):
+        self.decision = decision
+
+    def format_field(self, value, format_spec):
+        return fmt(value, self.decision, format_spec)
+
+
+def text(value, decision: Decision) -> str:
+    """A Text (or markdown written in code) as markdown; its ``otherwise`` when a figure is withheld."""
+    if value is None:
+        return ""
+    if isinstance(value, Plain):
+        return escape_markdown(value.text)
+    if not isinstance(value, Text):
+        return str(value)
+    if any(decision.hides(cell) for cell in value.figures.values() if isinstance(cell, (Count, Share, Measure))):
+        return text(value.otherwise, decision)
+    return _Figures(decision).format(value.template, **value.figures)
+
+
+# -- what a cell displays --------------------------------------------------------------------
+
+class Markdown:
+    """A paragraph or callout (markdown), shown as it is."""
+
+    def __init__(self, markdown: str, kind: str = "", title: str = ""):
+        self.markdown, self.kind, self.title = markdown, kind, title
+
+    def _repr_markdown_(self) -> str:
+        if not self.markdown:
+            return ""
+        if self.kind:
+            title = f"**{self.title}**\n\n" if self.title else ""
+            return f'<div class="prebirth-{self.kind}">\n\n{title}{self.markdown}\n\n</div>'
+        return self.markdown
+
+    def __repr__(self) -> str:
+        return self.markdown
+
+
+def table_frame(frame: pd.DataFrame, decision: Decision) -> pd.DataFrame:
+    """A frame of cells as the published words (every cell a string)."""
+    out = pd.DataFrame(index=frame.index)
+    for column in frame.columns:
+        out[str(column)] = [text(v, decision) if isinstance(v, Text) else v if isinstance(v, str)
+                            else fmt(v, decision, "ci" if isinstance(v, (Share, Measure)) else "")
+                            for v in frame[column].tolist()]
+    return out.reset_index(drop=True)
+
+
+def chart_numbers(frame: pd.DataFrame, decision: Decision) -> pd.DataFrame:
+    """A chart's data as plain numbers: a withheld cell is NaN; shares and measures bring
+    ``<column>_lower`` and ``<column>_upper``; words stay words."""
+    out = pd.DataFrame(index=frame.index)
+    for column in frame.columns:
+        values = frame[column].tolist()
+        if any(isinstance(v, (Share, Measure)) for v in values):
+            main, low, high = [], [], []
+            for v in values:
+                hidden = isinstance(v, (Count, Share, Measure)) and decision.hides(v)
+                if isinstance(v, (Share, Measure)) and not hidden:
+                    main.append(v.value), low.append(v.lower), high.append(v.upper)
+                elif isinstance(v, Count) and not hidden:
+                    main.append(float(v.value)), low.append(math.nan), high.append(math.nan)
+                else:
+                    main.append(math.nan), low.append(math.nan), high.append(math.nan)
+            out[column], out[f"{column}_lower"], out[f"{column}_upper"] = main, low, high
+        elif any(isinstance(v, Count) for v in values):
+            out[column] = [math.nan if not isinstance(v, Count) or decision.hides(v) else float(v.value)
+                           for v in values]
+        else:
+            out[column] = [v.text if isinstance(v, Plain) else v for v in values]
+    return out
+
+
+@dataclass
+class Shown:
+    """A table or chart as the notebook displays it."""
+
+    html: str
+    summary: str
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def __repr__(self) -> str:
+        return self.summary
+
+
+def _download(frame: pd.DataFrame, name: str, number: int, downloads_dir: Path | None) -> str:
+    if not name:
+        return ""
+    body = csv_text(frame)
+    file_name = f"{number:02d}-{name}.csv"
+    if downloads_dir is not None:
+        downloads_dir.mkdir(parents=True, exist_ok=True)
+        (downloads_dir / file_name).write_text(body, encoding="utf-8")
+        href = f"../downloads/{file_name}"
+    else:
+        href = "data:text/csv;base64," + base64.b64encode(body.encode()).decode()
+    return (f'<p><a class="prebirth-download" href="{html.escape(href)}" download="{html.escape(file_name)}">'
+            "Download the data (CSV)</a></p>")
+
+
+def _unescape_plain(frame: pd.DataFrame, source: pd.DataFrame) -> pd.DataFrame:
+    # In HTML and CSV, Plain cells are shown as their raw text (to_html escapes it; the CSV is neutralised)
+    for column in source.columns:
+        values = source[column].tolist()
+        if any(isinstance(v, Plain) for v in values):
+            frame[str(column)] = [v.text if isinstance(v, Plain) else f for v, f in zip(values, frame[str(column)])]
+    return frame
+
+
+def _html_table(frame: pd.DataFrame, caption: str) -> str:
+    body = frame.to_html(index=False, border=0, classes="prebirth-table", na_rep="not available", escape=True)
+    return body.replace("<table", f'<table aria-label="{html.escape(caption)}"', 1)
+
+
+def show_table(item: ResultTable, decision: Decision, number: int, downloads_dir: Path | None = None) -> Shown:
+    frame = _unescape_plain(table_frame(item.frame, decision), item.frame)
+    note = f'<p class="prebirth-note">{html.escape(item.note)}</p>' if item.note else ""
+    return Shown(f'<div class="prebirth-tablewrap"><p class="prebirth-caption"><strong>{html.escape(item.caption)}'
+                 f'</strong></p>{_html_table(frame, item.caption)}{note}'
+                 f'{_download(frame, item.download, number, downloads_dir)}</div>',
+                 f"{item.caption}\n{frame.to_string(index=False)}")
+
+
+def show_chart(item: Chart, decision: Decision, number: int, downloads_dir: Path | None = None) -> Shown:
+    import matplotlib.pyplot as plt
+
+    figure = item.draw(chart_numbers(item.data, decision), **item.options)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    plt.close(figure)
+    png = base64.b64encode(buffer.getvalue()).decode()
+    frame = _unescape_plain(table_frame(item.data, decision), item.data)
+    alt = _as_plain_text(text(item.alt, decision))
+    note = f'<p class="prebirth-note">{html.escape(item.note)}</p>' if item.note else ""
+    return Shown(f'<figure class="prebirth-figure"><img src="data:image/png;base64,{png}" alt="{html.escape(alt)}"/>'
+                 f'<figcaption>{html.escape(item.caption)}</figcaption></figure>{note}'
+                 f'<details class="prebirth-data"><summary>The data in this chart</summary>'
+                 f'{_html_table(frame, item.caption)}</details>{_download(frame, item.download, number, downloads_dir)}',
+                 f"{item.caption}\n{alt}")
+
+
+def _as_plain_text(markdown: str) -> str:
+    """Markdown made for a page, as plain text (alt text): undo the escapes of :func:`escape_markdown`."""
+    out, i = [], 0
+    while i < len(markdown):
+        if markdown[i] == "\\" and i + 1 < len(markdown) and markdown[i + 1] in string.punctuation:
+            out.append(markdown[i + 1])
+            i += 2
+            continue
+        out.append(markdown[i])
+        i += 1
+    return html.unescape("".join(out)).replace("**", "")
+
+
+def show_notice(item: Notice, decision: Decision) -> Markdown | None:
+    parts = item.body if isinstance(item.body, (list, tuple)) else [item.body]
+    body = " ".join(t for t in (text(p, decision) for p in parts) if t)
+    return Markdown(body, item.kind, item.title) if body else None
+
+
+def show(result: ChapterResult, name: str, decision: Decision, downloads_dir: Path | None = None):
+    """What a notebook cell displays for the result's item ``name`` (None: nothing to show)."""
+    item = result.items.get(name)
+    if item is None:
+        return None
+    if isinstance(item, ResultTable):
+        return show_table(item, decision, result.number, downloads_dir)
+    if isinstance(item, Chart):
+        return show_chart(item, decision, result.number, downloads_dir)
+    if isinstance(item, Notice):
+        return show_notice(item, decision)
+    if isinstance(item, Text):
+        body = text(item, decision)
+        return Markdown(body) if body else None
+    raise TypeError(f"item {name!r} of chapter {result.number} is a {type(item).__name__}")
+
+
+class GlueText(str):
+    """Text glued into prose: its repr is the text itself (a plain str would show its quotes)."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def glued(result: ChapterResult, decision: Decision) -> dict[str, str]:
+    """The words glued into the notebook's prose, by name ('not available' when there is none)."""
+    out = {}
+    for name, value in result.glue.items():
+        if value is None:
+            out[name] = "not available"
+        elif isinstance(value, (Count, Share, Measure, Plain)):
+            out[name] = fmt(value, decision)
+        else:
+            out[name] = text(value, decision) or "not available"
+    return out
+
+
+def glue_all(result: ChapterResult, decision: Decision) -> None:
+    from myst_nb import glue
+
+    for name, value in glued(result, decision).items():
+        glue(name, GlueText(value), display=False)
+
+
+# -- what the build collects ---------------------------------------------------------------
+
+def _cell_numbers(cell, decision: Decision) -> dict:
+    blank = dict(numerator=math.nan, denominator=math.nan, value=math.nan, lower=math.nan, upper=math.nan)
+    if isinstance(cell, Count):
+        hidden = decision.hides(cell)
+        return dict(blank, suppressed=hidden, **({} if hidden else dict(numerator=cell.value, value=cell.value)))
+    if isinstance(cell, Share):
+        hidden = decision.hides(cell)
+        den_hidden = decision.hides(cell.denominator)
+        out = dict(blank, suppressed=hidden)
+        if not den_hidden:
+            out["denominator"] = cell.denominator.value
+        if not hidden:
+            out.update(numerator=cell.numerator.value, value=cell.value, lower=cell.lower, upper=cell.upper)
+        return out
+    if isinstance(cell, Measure):
+        hidden = decision.hides(cell)
+        out = dict(blank, suppressed=hidden)
+        for side in ("numerator", "denominator"):
+            part = getattr(cell, side)
+            if isinstance(part, Count):
+                if not decision.hides(part):
+                    out[side] = part.value
+            elif part is not None and not pd.isna(part):
+                out[side] = float(part)
+        if hidden:
+            out["numerator"] = math.nan
+        else:
+            out.update(value=cell.value, lower=cell.lower, upper=cell.upper)
+        return out
+    raise TypeError(f"an indicator's cell is a {type(cell).__name__}")
+
+
+def indicator_rows(result: ChapterResult, decision: Decision) -> list[dict]:
+    """The chapter's rows of ``indicators.csv``, as published."""
+    rows = []
+    for row in result.indicators:
+        numbers = _cell_numbers(row.cell, decision)
+        rows.append(dict(indicator=row.indicator, period=row.period, group=row.group, **{
+            k: numbers[k] for k in ("numerator", "denominator", "value", "lower", "upper")},
+            unit=row.unit, method=row.method, suppressed=bool(numbers["suppressed"])))
+    return rows
+
+
+def findings(result: ChapterResult, decision: Decision) -> list[dict]:
+    """The chapter's key findings as published sentences (a finding whose figure is withheld says
+    its ``otherwise``, or is left out)."""
+    out = []
+    for finding in result.findings:
+        said = text(finding.text, decision)
+        if said:
+            out.append({"chapter": result.number, "finding": said, "indicator": finding.indicator})
+    return out
+
+
+# -- what a notebook opens -------------------------------------------------------------------
+
+@dataclass
+class Published:
+    """A chapter's result under the book's decision, as its notebook shows it."""
+
+    result: ChapterResult
+    decision: Decision
+    downloads_dir: Path | None = None
+
+    def show(self, name: str):
+        """One item of the chapter (a table, a chart, a paragraph), as published."""
+        return show(self.result, name, self.decision, self.downloads_dir)
+
+    def glue(self) -> None:
+        """Glue the chapter's figures into its prose (names as in the notebook's markdown)."""
+        glue_all(self.result, self.decision)
+
+
+def open_result(module: str, area_file: str, result_file: str = "", downloads_dir: str = "") -> Published:
+    """The chapter's disclosed result: the build's bundle, or (a notebook run on its own, e.g. by
+    nbval) computed here from the area's files and disclosed on its own."""
+    import importlib
+    import pickle
+
+    folder = Path(downloads_dir) if downloads_dir else None
+    if result_file:
+        with open(result_file, "rb") as handle:
+            result, decision = pickle.load(handle)
+        return Published(result, decision, folder)
+    from .chapters.common import prepare
+    from .disclosure import decide
+
+    prepared = prepare(area_file)
+    chapter = importlib.import_module(f"prebirth.chapters.{module}")
+    result = chapter.compute(prepared, {})
+    decision = decide([result], prepared.params.published, prepared.params.min_count)
+    return Published(result, decision.restricted_to(result), folder)
