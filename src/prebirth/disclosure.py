@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -176,3 +177,420 @@ def check_publishable(frame: pd.DataFrame, what: str = "a table") -> None:
     if named:
         raise DisclosureError(f"{what} has child-level column(s) {', '.join(named)}: a published table holds "
                               "counts and summaries only, never a row per child, an identifier or a date of birth")
+
+
+# -- one disclosure decision for the whole book, and its audit (DESIGN 9) ---------------------
+
+@dataclass(frozen=True)
+class Relation:
+    """value(total) == sum(value(p) for p in parts): a linear relation the book publishes."""
+
+    total: str
+    parts: tuple[str, ...]
+    why: str = ""  # plain description, e.g. "chapter 5: years add up to the whole period"
+
+    def __post_init__(self):
+        object.__setattr__(self, "parts", tuple(self.parts))
+
+    def describe(self) -> str:
+        """The relation's ``why``, or its equation when it has none."""
+        return self.why or f"{self.total} = {' + '.join(self.parts)}"
+
+
+@dataclass
+class Audit:
+    """What an interval attack on every published relation could learn of the withheld cells."""
+
+    hidden: int              # cells withheld (shown cells hidden + sensitive implicit cells)
+    relations: int           # relations checked
+    narrowest: tuple | None  # (key, low, high) of the hidden cell with the fewest feasible whole values
+    failures: list[tuple]    # (key, low, high, why) for every cell whose range holds < min_count whole values
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+    def as_dict(self) -> dict:
+        """JSON-able (for manifest.json); an unbounded ``high`` is ``None``."""
+        finite = lambda high: None if high == math.inf else int(high)  # noqa: E731
+        return {
+            "passed": self.passed,
+            "hidden": int(self.hidden),
+            "relations": int(self.relations),
+            "narrowest": (None if self.narrowest is None else
+                          {"key": self.narrowest[0], "low": int(self.narrowest[1]), "high": finite(self.narrowest[2])}),
+            "failures": [{"key": key, "low": int(low), "high": finite(high), "why": why}
+                         for key, low, high, why in self.failures],
+        }
+
+
+SHOWN_AS_A_NUMBER = "published as a number (not withheld)"
+
+
+def _whole_values(low, high) -> float:
+    return high - low + 1
+
+
+class _Book:
+    """Counts, what is shown and the relations, checked once and indexed for the solver."""
+
+    def __init__(self, counts: dict, shown, relations):
+        self.values: dict[str, int] = {}
+        for key, value in counts.items():
+            if isinstance(value, bool) or value is None or not isinstance(value, (int, float, np.integer, np.floating)) \
+                    or (isinstance(value, (float, np.floating)) and not float(value).is_integer()) or value < 0:
+                raise ValueError(f"disclosure: count {key!r} is {value!r}; every count must be a whole number >= 0")
+            self.values[key] = int(value)
+        self.shown = frozenset(shown)
+        self._known_keys(self.shown, "shown")
+        self.implicit = frozenset(self.values) - self.shown
+        self.relations = list(relations)
+        self.terms: list[dict[str, int]] = []
+        for relation in self.relations:
+            keys = (relation.total, *relation.parts)
+            missing = sorted({k for k in keys if k not in self.values})
+            if missing:
+                raise ValueError(f"disclosure: relation {relation.describe()!r} names key(s) with no count: "
+                                 f"{', '.join(map(repr, missing))}")
+            coefficients: dict[str, int] = {relation.total: 1}
+            for part in relation.parts:
+                coefficients[part] = coefficients.get(part, 0) - 1
+            coefficients = {k: c for k, c in sorted(coefficients.items()) if c}
+            if sum(c * self.values[k] for k, c in coefficients.items()) != 0:
+                raise ValueError(
+                    f"disclosure: relation {relation.describe()!r} does not add up: {relation.total} = "
+                    f"{self.values[relation.total]} but {' + '.join(relation.parts)} = "
+                    f"{' + '.join(str(self.values[p]) for p in relation.parts)} = "
+                    f"{sum(self.values[p] for p in relation.parts)}")
+            self.terms.append(coefficients)
+        self.relations_of: dict[str, list[int]] = {}
+        for index, coefficients in enumerate(self.terms):
+            for key in coefficients:
+                self.relations_of.setdefault(key, []).append(index)
+        # ties between relations are broken by what they say, not by the order they were given in
+        self.rank = {index: position for position, index in enumerate(sorted(
+            range(len(self.relations)), key=lambda i: (self.relations[i].total, self.relations[i].parts,
+                                                       self.relations[i].why, i)))}
+
+    def _known_keys(self, keys, what: str) -> None:
+        missing = sorted(set(keys) - set(self.values))
+        if missing:
+            raise ValueError(f"disclosure: {what} key(s) with no count: {', '.join(map(repr, missing[:10]))}"
+                             + (f" and {len(missing) - 10} more" if len(missing) > 10 else ""))
+
+    def sensitive(self, min_count: int) -> frozenset:
+        return frozenset(k for k, v in self.values.items() if 0 < v < min_count)
+
+    def components(self, unknown) -> list[tuple[tuple[str, ...], tuple[int, ...]]]:
+        """Connected groups of unknown cells (linked by relations), each with the relations that touch it."""
+        parent: dict[str, str] = {}
+
+        def find(key):
+            root = key
+            while parent.get(root, root) != root:
+                root = parent[root]
+            while key != root:
+                parent[key], key = root, parent.get(key, key)
+            return root
+
+        touching: list[tuple[int, str]] = []
+        for index, coefficients in enumerate(self.terms):
+            inside = [k for k in coefficients if k in unknown]
+            if inside:
+                first = find(inside[0])
+                for key in inside[1:]:
+                    other = find(key)
+                    if other != first:
+                        parent[other] = first
+                touching.append((index, inside[0]))
+        keys_by_root: dict[str, list[str]] = {}
+        for key in unknown:
+            keys_by_root.setdefault(find(key), []).append(key)
+        relations_by_root: dict[str, list[int]] = {}
+        for index, key in touching:
+            relations_by_root.setdefault(find(key), []).append(index)
+        return sorted((tuple(sorted(keys)), tuple(relations_by_root.get(root, ())))
+                      for root, keys in keys_by_root.items())
+
+    def ranges(self, keys: tuple[str, ...], relation_ids: tuple[int, ...], targets: list[str],
+               min_count: int, exact: bool) -> dict[str, tuple]:
+        """Feasible whole-number range of each target in one component, by (mixed-integer) LP.
+
+        ``exact=False`` (while deciding) leaves out targets already seen to take ``min_count``
+        values at feasible points met on the way (the counts themselves are one): they pass.
+        """
+        if not relation_ids:
+            return {t: (0, math.inf) for t in targets}
+        column = {key: j for j, key in enumerate(keys)}
+        n = len(keys)
+        matrix = np.zeros((len(relation_ids), n))
+        rhs = np.zeros(len(relation_ids))
+        for row, index in enumerate(relation_ids):
+            for key, coefficient in self.terms[index].items():
+                if key in column:
+                    matrix[row, column[key]] += coefficient
+                else:
+                    rhs[row] -= coefficient * self.values[key]
+        if n == 1:  # one unknown in an equation: pinned
+            value = self.values[keys[0]]
+            return {t: (value, value) for t in targets}
+        truth = np.array([self.values[k] for k in keys], dtype=float)
+        seen_low, seen_high = truth.copy(), truth.copy()
+
+        def note(point):
+            np.minimum(seen_low, point, out=seen_low)
+            np.maximum(seen_high, point, out=seen_high)
+
+        out = {}
+        for target in targets:
+            j = column[target]
+            if not exact and _whole_values(seen_low[j], seen_high[j]) >= min_count:
+                continue
+            low = 0 if seen_low[j] == 0 else _extreme(matrix, rhs, j, False, note)
+            if not exact and _whole_values(low, seen_high[j]) >= min_count:
+                continue
+            high = _extreme(matrix, rhs, j, True, note)
+            if exact or _whole_values(low, high) < min_count:
+                out[target] = (low, high)
+        return out
+
+
+def _integral_point(matrix, rhs, x):
+    """``x`` rounded, when it is a whole-number solution of the relations (else None)."""
+    point = np.round(x)
+    if np.all(np.abs(x - point) <= 1e-6) and np.all(point >= 0) and np.array_equal(matrix @ point, rhs):
+        return point
+    return None
+
+
+def _extreme(matrix, rhs, j: int, maximise: bool, note) -> float:
+    """Min or max of unknown ``j`` over the whole numbers >= 0 that satisfy ``matrix @ x == rhs``.
+
+    The LP relaxation first (HiGHS); when its optimum is a whole-number point it is the answer,
+    otherwise the mixed-integer problem is solved. An unbounded relaxation means an unbounded
+    integer problem (the counts themselves are a whole-number solution, and the data are whole).
+    """
+    from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+
+    n = matrix.shape[1]
+    objective = np.zeros(n)
+    objective[j] = -1.0 if maximise else 1.0
+    relaxed = linprog(objective, A_eq=matrix, b_eq=rhs, bounds=(0, None), method="highs")
+    if relaxed.status == 3:
+        return math.inf
+    if relaxed.status != 0:
+        raise RuntimeError(f"disclosure audit: the linear program failed ({relaxed.message})")
+    point = _integral_point(matrix, rhs, relaxed.x)
+    if point is None:
+        whole = milp(objective, constraints=LinearConstraint(matrix, rhs, rhs), integrality=np.ones(n),
+                     bounds=Bounds(0, np.inf))
+        if whole.status != 0 or whole.x is None:
+            raise RuntimeError(f"disclosure audit: the integer program failed ({whole.message})")
+        point = _integral_point(matrix, rhs, whole.x)
+        if point is None:
+            raise RuntimeError("disclosure audit: the integer program gave a point that breaks the relations")
+    note(point)
+    return int(point[j])
+
+
+def _ranges(book: _Book, unknown, targets, min_count: int, exact: bool, cache: dict | None = None):
+    """{key: (low, high)} of the targets (all of them when exact, else only those that fail)."""
+    out = {}
+    for keys, relation_ids in book.components(unknown):
+        component_targets = [k for k in keys if k in targets]
+        if not component_targets:
+            continue
+        if cache is not None and keys in cache:
+            out.update(cache[keys])
+            continue
+        found = book.ranges(keys, relation_ids, component_targets, min_count, exact)
+        if cache is not None:
+            cache[keys] = found
+        out.update(found)
+    return out
+
+
+def _closest_relation(book: _Book, key: str, unknown) -> int | None:
+    """The relation holding ``key`` that tells the most about it (fewest unknowns), if any."""
+    relations = book.relations_of.get(key, [])
+    if not relations:
+        return None
+    return min(relations, key=lambda i: (sum(k in unknown for k in book.terms[i]), book.rank[i]))
+
+
+def _partner(book: _Book, key: str, unknown) -> str | None:
+    """The shown cell to withhold so that ``key`` is no longer narrowed.
+
+    The relations holding ``key`` first, fewest unknowns first; failing those (every cell of
+    them already withheld), the relations one step further through unknown cells, and so on.
+    In the relation chosen: its smallest non-zero part, else a zero part, else its total.
+    """
+    frontier, reached, used = [key], {key}, set()
+    while frontier:
+        relations = sorted({i for k in frontier for i in book.relations_of.get(k, [])} - used,
+                           key=lambda i: (sum(k in unknown for k in book.terms[i]), book.rank[i]))
+        for index in relations:
+            relation = book.relations[index]
+            candidates = [k for k in book.terms[index] if k in book.shown and k not in unknown]
+            if candidates:
+                return min(candidates, key=lambda k: (
+                    2 if k == relation.total else 1 if book.values[k] == 0 else 0, book.values[k], k))
+        used.update(relations)
+        frontier = sorted({k for i in relations for k in book.terms[i] if k in unknown} - reached)
+        reached.update(frontier)
+    return None
+
+
+def protect(counts: dict[str, int], shown: set[str], relations: list[Relation], min_count: int,
+            forced: set[str] = frozenset()) -> set[str]:
+    """The keys of shown cells to withhold (primary + secondary), decided once for the whole book.
+
+    Primary: shown counts 1..min_count-1, and ``forced`` keys. Secondary: while the interval
+    audit finds a withheld or small cell whose feasible range holds fewer than ``min_count``
+    whole values, withhold the smallest shown cell of the relation that pins it most (see
+    :func:`_partner`); in one round each connected group of unknown cells gets at most one
+    new withheld cell per failing cell that shares no relation with another handled this
+    round. Stops when the audit passes or nothing is left to withhold (the audit then fails
+    and the build refuses to publish). Deterministic: ties go by key.
+    """
+    book = _Book(counts, shown, relations)
+    book._known_keys(forced, "forced")
+    sensitive = book.sensitive(min_count)
+    withheld = {k for k in book.shown if k in sensitive} | (set(forced) & book.shown)
+    cache: dict = {}
+    while True:
+        unknown = book.implicit | withheld
+        failing = _ranges(book, unknown, sensitive | withheld, min_count, exact=False, cache=cache)
+        if not failing:
+            return withheld
+        added, marked = set(), set()
+        for key in sorted(failing, key=lambda k: (_whole_values(*failing[k]), k)):
+            if marked.intersection(book.relations_of.get(key, ())):
+                continue  # a neighbour's new partner may already widen this one: look again next round
+            partner = _partner(book, key, unknown | added)
+            if partner is None:
+                continue
+            added.add(partner)
+            marked.update(book.relations_of.get(key, ()))
+            marked.update(book.relations_of.get(partner, ()))
+        if not added:
+            return withheld
+        withheld |= added
+
+
+def audit(counts: dict[str, int], shown: set[str], hidden: set[str], relations: list[Relation],
+          min_count: int) -> Audit:
+    """Interval attack by (mixed-integer) linear programming over every published relation.
+
+    Unknown to a reader: the implicit cells (in ``counts`` but not ``shown``) and the
+    ``hidden`` ones; every unknown is a whole number >= 0. For every small count (shown or
+    implicit) and every hidden cell, its feasible range is found by minimising and maximising
+    it subject to every relation with the published values put in. A range holding fewer than
+    ``min_count`` whole values is a failure; so is a small count shown as a number.
+    """
+    book = _Book(counts, shown, relations)
+    book._known_keys(hidden, "hidden")
+    sensitive = book.sensitive(min_count)
+    withheld = set(hidden) & book.shown
+    unknown = book.implicit | withheld
+    found = _ranges(book, unknown, sensitive | withheld, min_count, exact=True)
+    failures = []
+    for key in sorted(sensitive & book.shown - withheld):
+        failures.append((key, book.values[key], book.values[key], SHOWN_AS_A_NUMBER))
+    for key, (low, high) in found.items():
+        if _whole_values(low, high) < min_count:
+            index = _closest_relation(book, key, unknown)
+            failures.append((key, low, high, "" if index is None else book.relations[index].describe()))
+    failures.sort(key=lambda f: (_whole_values(f[1], f[2]), f[0]))
+    narrowest = min(((k, low, high) for k, (low, high) in found.items()),
+                    key=lambda f: (_whole_values(f[1], f[2]), f[0]), default=None)
+    return Audit(hidden=len(withheld) + len(sensitive & book.implicit), relations=len(book.relations),
+                 narrowest=narrowest, failures=failures)
+
+
+# -- one decision for the whole book (DESIGN 3, step 4) --------------------------------------------
+
+@dataclass(frozen=True)
+class Decision:
+    """What the book withholds, decided once over every chapter's results.
+
+    ``withheld``: keys of shown counts that are withheld (primary and secondary);
+    ``small_implicit``: keys of counts never shown that are small (a measure resting on one is withheld).
+    An internal book withholds nothing.
+    """
+
+    published: bool = False
+    min_count: int = 6
+    withheld: frozenset = frozenset()
+    small_implicit: frozenset = frozenset()
+    audit: dict = field(default_factory=dict)
+
+    def restricted_to(self, result) -> "Decision":
+        """The part of the decision about one chapter's cells (so a chapter's page changes only when
+        what it shows changes)."""
+        from .results import counts_of
+
+        mine = set(counts_of(result.cells())) | set(result.implicit)
+        return Decision(self.published, self.min_count, frozenset(self.withheld & mine),
+                        frozenset(self.small_implicit & mine))
+
+    def blocks(self, key: str) -> bool:
+        return key in self.withheld or key in self.small_implicit
+
+    def hides(self, cell) -> bool:
+        """True when a cell (Count, Share, Measure) is shown as the marker."""
+        from .results import Count, Measure, Share
+
+        if not self.published:
+            return False
+        if isinstance(cell, Count):
+            return cell.key in self.withheld
+        if isinstance(cell, Share):
+            return self.blocks(cell.numerator.key) or self.blocks(cell.denominator.key)
+        if isinstance(cell, Measure):
+            counts = [c for c in (cell.numerator, *cell.on) if isinstance(c, Count)]
+            return any(self.blocks(c.key) for c in counts)
+        return False
+
+
+class AuditFailed(Exception):
+    """A published book whose audit finds a recoverable small count: it is not published."""
+
+    def __init__(self, audit: Audit):
+        self.audit = audit
+        key, low, high, why = audit.failures[0]
+        super().__init__(f"{len(audit.failures)} withheld number(s) could be worked out from what the book publishes; "
+                         f"e.g. '{key}' lies between {low} and {high} by '{why}'. Nothing was published.")
+
+
+def decide(results: list, published: bool, min_count: int, previous: list | None = None) -> Decision:
+    """Disclose once, for the whole book: collect every count, every shown key and every relation of
+    every chapter's result, withhold (primary, complement, secondary), and audit the outcome.
+
+    Raises :class:`AuditFailed` when a published book would still let a small count be recovered.
+    """
+    from . import results as r
+
+    cells = [c for result in results for c in result.cells()]
+    counts = r.counts_of(cells)
+    for result in results:
+        for name, value in result.implicit.items():
+            if counts.setdefault(name, value) != value:
+                raise ValueError(f"the count {name!r} is {counts[name]} and {value}")
+    counts.update(r.share_rests(cells))
+    shown = r.shown_keys(cells)
+    relations = list(dict.fromkeys([rel for result in results for rel in result.relations] + r.share_relations(cells)))
+    for relation in relations:
+        for name in (relation.total, *relation.parts):
+            if name not in counts:
+                raise ValueError(f"the relation '{relation.why}' names {name!r}, which no chapter counts")
+    if not published:
+        return Decision(False, min_count)
+    withheld = protect(counts, shown, relations, min_count)
+    report = audit(counts, shown, withheld, relations, min_count)
+    small = frozenset(k for k, v in counts.items() if k not in shown and 0 < v < min_count)
+    decision = Decision(True, min_count, frozenset(withheld), small,
+                        dict(report.as_dict(), cells=len(counts), shown=len(shown)))
+    if not report.passed:
+        raise AuditFailed(report)
+    return decision
