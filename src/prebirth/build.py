@@ -880,7 +880,9 @@ def indicators_csv(work: Path, folder: Path) -> str:
     stamp_file, published = work / "indicators.key", folder / "indicators.csv"
     if stamp_file.exists() and stamp_file.read_text() == stamp and published.exists():
         return published.read_text(encoding="utf-8")
-    text = collect_indicators(work / "results").to_csv(index=False)
+    from .escape import csv_text
+
+    text = csv_text(collect_indicators(work / "results"))
     stamp_file.write_text(stamp)
     return text
 

@@ -21,55 +21,12 @@ from pathlib import Path
 import pandas as pd
 
 from .disclosure import MARKER, Decision
+from .escape import csv_text, escape_markdown
 from .results import (Chart, ChapterResult, Count, Measure, Notice, Plain, ResultTable, Share, Text)
 from .stats.rounding import round_half_up
 
 INDICATOR_COLUMNS = ["indicator", "period", "group", "numerator", "denominator", "value", "lower", "upper",
                      "unit", "method", "suppressed"]
-
-
-# -- words from the inputs --------------------------------------------------------------------
-
-_ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&#x27;"}
-_PUNCTUATION = set(string.punctuation) - set(_ENTITIES)
-
-
-def escape_markdown(text) -> str:
-    """Text from the inputs as MyST markdown that shows it literally (no markup, role, maths or link)."""
-    out = []
-    for ch in str(text):
-        if ch in _ENTITIES:
-            out.append(_ENTITIES[ch])
-        elif ch in _PUNCTUATION:
-            out.append("\\" + ch)
-        elif ch in "\r\n\t":
-            out.append(" ")
-        else:
-            out.append(ch)
-    return "".join(out)
-
-
-_NUMBER = __import__("re").compile(r"[-+]?\d[\d,]*(\.\d+)?%?")
-
-
-def safe_csv_cell(value):
-    """A CSV cell that no spreadsheet runs as a formula (OWASP: a leading apostrophe).
-
-    Plain numbers written as text (``-0.3%``) are left alone: a spreadsheet reads them as numbers.
-    """
-    if isinstance(value, str) and value and value[0] in "=+-@\t\r" and not _NUMBER.fullmatch(value):
-        return "'" + value
-    return value
-
-
-def csv_text(frame: pd.DataFrame) -> str:
-    """A frame as CSV with formula-like cells (and headings) neutralised."""
-    safe = frame.copy()
-    safe.columns = [safe_csv_cell(str(c)) for c in safe.columns]
-    for column in safe.columns:
-        if safe[column].dtype == object:
-            safe[column] = safe[column].map(safe_csv_cell)
-    return safe.to_csv(index=False)
 
 
 # -- numbers ---------------------------------------------------------------------------------

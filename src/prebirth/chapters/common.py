@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from .. import disclosure
+from ..escape import csv_text
 from ..config import AreaParameters, load_parameters
 from ..data.benchmarks import Benchmarks, load_benchmarks
 from ..data.load import AreaData, load_area_data
@@ -126,7 +127,7 @@ class Chapter:
         """A link to the (already suppressed) data of a figure or table as CSV."""
         if self.published:
             disclosure.check_publishable(frame, f"the download '{name}'")
-        text = frame.to_csv(index=False)
+        text = csv_text(frame)
         file_name = f"{self.number:02d}-{name}.csv"
         if self.downloads_dir is not None:
             self.downloads_dir.mkdir(parents=True, exist_ok=True)

@@ -4,8 +4,15 @@ the baby's age at the hearing and the not-yet paths, each worked out by hand."""
 import pandas as pd
 import pytest
 
+from prebirth import disclosure, present
 from prebirth.chapters import urgent
+from prebirth.results import Count, Share
 from tests.unit.chapters.conftest import make_chapter
+
+
+def published(result):
+    """The result under the decision a published book (min_count 6) makes for it alone."""
+    return disclosure.decide([result], True, 6)
 
 # Report period (conftest): 2019-04-01 to 2022-03-31; urgent_days 3 (emergency) and 7 (short notice).
 
@@ -56,8 +63,8 @@ def test_notice_and_cumulative_shares_by_hand(area):
 
 def test_indicators_recorded_for_both_groups(area):
     ch = make_chapter(area, audience="internal")
-    urgent.headline(ch)
-    rows = pd.DataFrame(ch.indicators).set_index(["indicator", "group", "period"])
+    result = urgent.compute(ch.prepared)
+    rows = pd.DataFrame(present.indicator_rows(result, disclosure.Decision())).set_index(["indicator", "group", "period"])
     same = rows.loc[("hearing_same_day_share", "newborns", "2019/20")]
     assert (same.numerator, same.denominator, same.value) == (1, 5, 0.2)
     seven = rows.loc[("hearing_within_7_days_share", "all children", "2019/20")]
@@ -70,7 +77,7 @@ def test_urgent_days_parameters_move_the_cut(area):
     ch = make_chapter(area, audience="internal", urgent_days={"emergency": 2, "short_notice": 7})
     nb = urgent.shares(ch).set_index(["group", "period"]).loc[("newborns", "2019/20")]
     assert nb.emergency == 1  # 2 days' notice is no longer under the emergency cut
-    assert urgent.labels(ch)["emergency"] == "Under 2 days"
+    assert urgent.labels(ch.params)["emergency"] == "Under 2 days"
 
 
 def test_age_at_first_hearing(area):
@@ -84,16 +91,21 @@ def test_age_at_first_hearing(area):
 
 def test_published_shares_from_few_babies_are_withheld(area):
     ch = make_chapter(area)  # published, min_count 6
-    frame = urgent.shares_table(ch).frame
+    result = urgent.compute(ch.prepared)
+    decision = published(result)
+    frame = present.table_frame(result.items["shares_table"].frame, decision)
     newborns = frame[frame["Children"].str.startswith("Newborns")]
     assert set(newborns["Same day (95% CI)"]) == {"c", "none"}  # none: 2021/22 had no newborns
-    rows = pd.DataFrame(ch.indicators)
-    assert rows[rows.group == "newborns"]["suppressed"].all()
+    rows = pd.DataFrame(present.indicator_rows(result, decision))
+    shares = rows[(rows.group == "newborns") & rows.indicator.str.endswith("_share")]
+    assert len(shares) == 9 and shares["suppressed"].all()
+    assert decision.audit["passed"]
 
 
 def test_bands_table_sums_to_the_hearings(area):
     ch = make_chapter(area, audience="internal")
-    frame = urgent.bands_table(ch).frame.set_index("Year")
+    result = urgent.compute(ch.prepared)
+    frame = present.table_frame(result.items["bands_table"].frame, disclosure.Decision()).set_index("Year")
     assert frame.loc["2019/20"].to_dict() == {"Same day": "1", "1 to 2 days": "1", "3 to 7 days": "2",
                                               "More than 7 days": "1", "Total": "5",
                                               "Hearing not recorded or before issue": "2"}
@@ -102,15 +114,47 @@ def test_bands_table_sums_to_the_hearings(area):
 def test_without_first_hearing_dates_the_chapter_says_what_to_record(area):
     procs = [dict(p, first_hearing_date=None) for p in area["proceedings"]]
     ch = make_chapter({"children": area["children"], "proceedings": procs}, audience="internal")
-    shown = urgent.headline(ch)
+    result = urgent.compute(ch.prepared)
+    shown = present.show(result, "headline", disclosure.Decision())
     assert "can't answer this yet" in shown.markdown and "first hearing" in shown.markdown
-    assert urgent.shares_table(ch) is None  # nothing more to show
+    assert present.show(result, "shares_table", disclosure.Decision()) is None  # nothing more to show
 
 
 def test_without_dates_of_birth_only_all_children_are_shown(area):
     kids = [child(c["child_id"], None) for c in area["children"]]
     ch = make_chapter({"children": kids, "proceedings": area["proceedings"]}, audience="internal")
-    frame = urgent.shares_table(ch).frame
+    result = urgent.compute(ch.prepared)
+    internal = disclosure.Decision()
+    frame = present.table_frame(result.items["shares_table"].frame, internal)
     assert set(frame["Children"]) == {"All children"}
-    assert "dates of birth" in urgent.headline(ch).markdown
-    assert "can't answer this yet" in urgent.age_table(ch).markdown
+    assert "dates of birth" in present.show(result, "headline", internal).markdown
+    assert "can't answer this yet" in present.show(result, "age_table", internal).markdown
+
+
+def test_cumulative_shares_and_their_bands_are_one_set_of_relations(area):
+    # Newborns 2019/20 (by hand, test above): same day 1, under 3 days 2, within 7 days 4, of 5; longer 1.
+    ch = make_chapter(area, audience="internal")
+    result = urgent.compute(ch.prepared)
+    relations = {(r.total, r.parts) for r in result.relations}
+    k = lambda what: f"hearing|newborns|2019/20|{what}"  # noqa: E731
+    assert (k("emergency"), (k("same_day"), k("early"))) in relations
+    assert (k("within_short"), (k("emergency"), k("late"))) in relations
+    assert (k("n"), (k("within_short"), k("longer"))) in relations
+    assert ("proceedings|newborns|2019/20", (k("n"), k("missing"))) in relations
+    assert result.implicit[k("early")] == 1 and result.implicit[k("late")] == 2
+
+
+def test_a_published_book_recovers_no_band_from_the_cumulative_shares(area):
+    # Every newborn count is small here: the bands table, the shares and the age table may show only what
+    # leaves each small count anywhere in a range of at least six whole values.
+    ch = make_chapter(area)
+    result = urgent.compute(ch.prepared)
+    decision = published(result)
+    assert decision.audit["passed"] and decision.audit["failures"] == []
+    bands = present.table_frame(result.items["bands_table"].frame, decision).set_index("Year")
+    assert bands.loc["2019/20", "Same day"] == "c" and bands.loc["2019/20", "Total"] == "c"
+    shown = [c for c in result.cells() if isinstance(c, Count) and not decision.hides(c)]
+    assert all(c.value == 0 or c.value >= 6 for c in shown)
+    shares = [c for c in result.cells() if isinstance(c, Share) and not decision.hides(c)]
+    assert all(s.denominator.value - s.numerator.value in (0,) or s.denominator.value - s.numerator.value >= 6
+               for s in shares)

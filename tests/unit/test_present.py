@@ -1,0 +1,93 @@
+"""A result shown under one disclosure decision: worked by hand."""
+
+import csv
+import math
+
+import pandas as pd
+import pytest
+
+from prebirth import disclosure, present
+from prebirth.results import (ChapterResult, Chart, Count, Indicator, Measure, Notice, Plain, ResultTable, Share,
+                              Text, frame_of, key)
+
+PUBLISHED = lambda *withheld: disclosure.Decision(True, 6, frozenset(withheld))  # noqa: E731
+INTERNAL = disclosure.Decision()
+
+
+def test_counts_shares_and_measures_as_published():
+    babies, births = Count("b", 1234), Count("all", 2000)
+    share = Share.of(babies, births)
+    rate = Measure(12.345, on=(babies,), lower=10.0, upper=14.5, unit="rate", digits=1)
+    shown = PUBLISHED()
+    assert present.fmt(babies, shown) == "1,234"
+    assert present.fmt(share, shown) == "62%"  # 0.617
+    assert present.fmt(share, shown, "n") == "1,234 of 2,000"
+    assert present.fmt(share, shown, "one_in") == "1 in 2"
+    assert present.fmt(rate, shown, "ci") == "12.3 (10.0 to 14.5)"
+    hidden = PUBLISHED("b")
+    assert [present.fmt(c, hidden) for c in (babies, share, rate)] == ["c", "c", "c"]
+    assert present.fmt(births, hidden) == "2,000"
+
+
+def test_rounding_is_half_up():
+    assert present.pct(0.125, 0) == "13%"  # 12.5 -> 13, not banker's 12
+    assert present.num(2.5, 0) == "3"
+
+
+def test_a_sentence_with_a_withheld_figure_says_its_otherwise():
+    few = Count("few", 4)
+    sentence = Text("{n} babies were heard the same day.", {"n": few}, "A few babies were heard the same day.")
+    assert present.text(sentence, INTERNAL) == "4 babies were heard the same day."
+    assert present.text(sentence, PUBLISHED("few")) == "A few babies were heard the same day."
+    assert present.text(Text("{n} babies.", {"n": few}), PUBLISHED("few")) == ""  # no otherwise: says nothing
+
+
+def test_text_from_the_inputs_is_escaped_in_markdown_and_in_html():
+    name = Plain("<b>North</b>")
+    assert present.text(Text("In {area}.", {"area": name}), INTERNAL) == "In &lt;b&gt;North&lt;\\/b&gt;."
+    table = ResultTable(frame_of([{"Area": name, "Babies": Count("x", 10)}]), "Caption <i>")
+    html = present.show_table(table, INTERNAL, 1).html
+    assert "<b>North</b>" not in html and "&lt;b&gt;North&lt;/b&gt;" in html
+    assert "Caption &lt;i&gt;" in html
+
+
+def test_a_chart_receives_withheld_cells_as_missing_numbers():
+    a, b = Count("a", 10), Count("b", 3)
+    data = frame_of([{"Year": "2019/20", "Babies": a, "Share": Share.of(a, Count("t", 20))},
+                     {"Year": "2020/21", "Babies": b, "Share": Share.of(b, Count("u", 20))}])
+    numbers = present.chart_numbers(data, PUBLISHED("b"))
+    assert numbers["Babies"].tolist()[0] == 10 and math.isnan(numbers["Babies"].tolist()[1])
+    assert numbers["Share"].tolist()[0] == 0.5 and math.isnan(numbers["Share"].tolist()[1])
+    assert list(numbers.columns) == ["Year", "Babies", "Share", "Share_lower", "Share_upper"]
+
+
+def test_indicator_rows_blank_what_is_withheld():
+    result = ChapterResult(1, "test")
+    share = Share.of(Count("n", 3), Count("d", 40))
+    result.indicators.append(Indicator("x_share", "all", share))
+    result.indicators.append(Indicator("d_count", "all", Count("d", 40), unit="count"))
+    rows = present.indicator_rows(result, PUBLISHED("n"))
+    assert rows[0]["suppressed"] is True and math.isnan(rows[0]["numerator"]) and rows[0]["denominator"] == 40
+    assert math.isnan(rows[0]["value"]) and math.isnan(rows[0]["lower"])
+    assert rows[1]["suppressed"] is False and rows[1]["value"] == 40
+
+
+def test_a_finding_with_a_withheld_figure_is_left_out():
+    result = ChapterResult(2, "test")
+    result.finding("{n} mothers returned.", "r", n=Count("m", 2))
+    result.finding("Most mothers did not return.", "r")
+    assert [f["finding"] for f in present.findings(result, PUBLISHED("m"))] == ["Most mothers did not return."]
+
+
+def test_download_of_a_table_is_neutralised(tmp_path):
+    table = ResultTable(frame_of([{"Owner": Plain("=HYPERLINK(\"x\")"), "N": Count("k", 10)}]), "T", download="t")
+    present.show_table(table, INTERNAL, 8, tmp_path)
+    rows = list(csv.reader((tmp_path / "08-t.csv").open()))
+    assert rows[1] == ["'=HYPERLINK(\"x\")", "10"]
+
+
+def test_the_same_key_with_two_values_is_refused():
+    result = ChapterResult(1, "test")
+    result.add("a", Notice([Text("{x}", {"x": Count("k", 1)}), Text("{x}", {"x": Count("k", 2)})]))
+    with pytest.raises(ValueError, match="published as 1 and as 2"):
+        disclosure.decide([result], True, 6)
