@@ -205,31 +205,47 @@ def _html_table(frame: pd.DataFrame, caption: str) -> str:
     return body.replace("<table", f'<table aria-label="{html.escape(caption)}"', 1)
 
 
-def show_table(item: ResultTable, decision: Decision, number: int, downloads_dir: Path | None = None) -> Shown:
+def table_parts(item: ResultTable, decision: Decision) -> dict:
+    """A table as published: its words (a frame), its HTML, caption, note and size."""
     frame = _unescape_plain(table_frame(item.frame, decision), item.frame)
-    note = f'<p class="prebirth-note">{html.escape(item.note)}</p>' if item.note else ""
-    return Shown(f'<div class="prebirth-tablewrap"><p class="prebirth-caption"><strong>{html.escape(item.caption)}'
-                 f'</strong></p>{_html_table(frame, item.caption)}{note}'
-                 f'{_download(frame, item.download, number, downloads_dir)}</div>',
-                 f"{item.caption}\n{frame.to_string(index=False)}")
+    return {"frame": frame, "html": _html_table(frame, item.caption), "caption": item.caption, "note": item.note,
+            "rows": len(frame), "columns": frame.shape[1]}
 
 
-def show_chart(item: Chart, decision: Decision, number: int, downloads_dir: Path | None = None) -> Shown:
+def chart_parts(item: Chart, decision: Decision) -> dict:
+    """A chart as published: the image (PNG data URI) drawn from the disclosed numbers, its alt text,
+    caption and note, and its data as published words."""
     import matplotlib.pyplot as plt
 
     figure = item.draw(chart_numbers(item.data, decision), **item.options)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
     plt.close(figure)
-    png = base64.b64encode(buffer.getvalue()).decode()
     frame = _unescape_plain(table_frame(item.data, decision), item.data)
-    alt = _as_plain_text(text(item.alt, decision))
-    note = f'<p class="prebirth-note">{html.escape(item.note)}</p>' if item.note else ""
-    return Shown(f'<figure class="prebirth-figure"><img src="data:image/png;base64,{png}" alt="{html.escape(alt)}"/>'
-                 f'<figcaption>{html.escape(item.caption)}</figcaption></figure>{note}'
+    return {"src": "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode(),
+            "alt": _as_plain_text(text(item.alt, decision)), "caption": item.caption, "note": item.note,
+            "frame": frame, "table": _html_table(frame, item.caption)}
+
+
+def _note(note: str) -> str:
+    return f'<p class="prebirth-note">{html.escape(note)}</p>' if note else ""
+
+
+def show_table(item: ResultTable, decision: Decision, number: int, downloads_dir: Path | None = None) -> Shown:
+    parts = table_parts(item, decision)
+    return Shown(f'<div class="prebirth-tablewrap"><p class="prebirth-caption"><strong>{html.escape(item.caption)}'
+                 f'</strong></p>{parts["html"]}{_note(item.note)}'
+                 f'{_download(parts["frame"], item.download, number, downloads_dir)}</div>',
+                 f"{item.caption}\n{parts['frame'].to_string(index=False)}")
+
+
+def show_chart(item: Chart, decision: Decision, number: int, downloads_dir: Path | None = None) -> Shown:
+    parts = chart_parts(item, decision)
+    return Shown(f'<figure class="prebirth-figure"><img src="{parts["src"]}" alt="{html.escape(parts["alt"])}"/>'
+                 f'<figcaption>{html.escape(item.caption)}</figcaption></figure>{_note(item.note)}'
                  f'<details class="prebirth-data"><summary>The data in this chart</summary>'
-                 f'{_html_table(frame, item.caption)}</details>{_download(frame, item.download, number, downloads_dir)}',
-                 f"{item.caption}\n{alt}")
+                 f'{parts["table"]}</details>{_download(parts["frame"], item.download, number, downloads_dir)}',
+                 f"{item.caption}\n{parts['alt']}")
 
 
 def _as_plain_text(markdown: str) -> str:

@@ -1,8 +1,10 @@
 """Slides for workshop facilitators: one chapter of a built book as a self-contained deck.
 
 ``prebirth slides areas/<name>.yml --chapter N`` reads the chapter as the last build
-executed it (the notebook with its outputs, and the key findings it saved) and writes a
-single HTML file: the question, the key findings, each chart with its caption and text
+made it and writes a single HTML file. A chapter computed as one result (``prebirth.compute``)
+is read from that result and the book's disclosure decision about it, beside the words of
+its notebook; the other chapters from the executed notebook and the key findings they saved.
+The deck holds: the question, the key findings, each chart with its caption and text
 alternative, small tables, the questions to reflect on, what the data cannot tell you
 and the facilitator's prompts. Styles, script and images are all inside the file, so it
 opens in any browser with no network. Arrow keys move between slides; printing gives one
@@ -86,6 +88,54 @@ def built_files(area_file: Path, chapter: int, output_root: Path | None = None) 
                           + " (slides show the chapter as the last build made it).")
     results = folder / ".work" / "results" / f"{nb.key}.json"
     return executed, results if results.is_file() else None, params
+
+
+def result_bundle(area_file: Path, chapter: int, output_root: Path | None = None):
+    """The disclosed result of a computed chapter from the area's last build, or None."""
+    import pickle
+
+    params = load_parameters(area_file)
+    nb = notebook_for(chapter)
+    path = (output_root or ROOT / "_build") / params.slug / ".work" / "bundles" / f"{nb.stem}.pkl"
+    if not nb.computed or not path.is_file():
+        return None
+    with open(path, "rb") as handle:
+        return pickle.load(handle)
+
+
+_SHOW = re.compile(r'^\s*r\.show\("(?P<name>[^"]+)"\)\s*$')
+
+
+def read_result_chapter(notebook, result, decision) -> ChapterContent:
+    """A computed chapter's deck content: the words of its notebook (markdown cells), and for each
+    display cell the item of its result as the book's decision publishes it (never rendered HTML)."""
+    from . import present
+
+    findings = [render_markdown(f["finding"]) for f in present.findings(result, decision)]
+    glue = present.glued(result, decision)
+    shown = []
+    for cell in notebook.cells:
+        match = _SHOW.match(cell.source) if cell.cell_type == "code" else None
+        if cell.cell_type == "markdown":
+            shown.append(cell)
+        elif match:
+            shown.append(match.group("name"))
+    return _content(shown, glue, findings, lambda name: _item_parts(result, name, decision))
+
+
+def _item_parts(result, name: str, decision) -> tuple[str, object]:
+    from . import present
+    from .results import Chart, ResultTable
+
+    item = result.items.get(name)
+    if isinstance(item, Chart):
+        parts = present.chart_parts(item, decision)
+        return "figure", {k: parts[k] for k in ("src", "alt", "caption", "note")}
+    if isinstance(item, ResultTable):
+        parts = present.table_parts(item, decision)
+        return "table", {k: parts[k] for k in ("html", "caption", "note", "rows", "columns")}
+    shown = present.show(result, name, decision) if item is not None else None
+    return "text", render_markdown(shown._repr_markdown_()) if shown is not None else ""
 
 
 def glued_values(notebook) -> dict[str, str]:
@@ -196,14 +246,35 @@ def read_chapter(notebook, findings: list[str]) -> ChapterContent:
     """The parts of an executed chapter notebook a deck shows, in order."""
     from bs4 import BeautifulSoup
 
-    glue = glued_values(notebook)
+    def outputs(cell):
+        found = []
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if "text/html" in data:
+                soup = BeautifulSoup(_joined(data["text/html"]), "html.parser")
+                figure, table = _figure_from(soup), _table_from(soup)
+                found.append(("figure", figure) if figure else ("table", table) if table
+                             else ("text", _joined(data["text/html"])))
+            elif "text/markdown" in data:
+                text = _joined(data["text/markdown"]).strip()
+                if text:
+                    found.append(("text", render_markdown(text)))
+        return found
+
+    cells = [c for c in notebook.cells if c.cell_type == "markdown" or (
+        c.cell_type == "code" and "remove-cell" not in c.get("metadata", {}).get("tags", []))]
+    return _content(cells, glued_values(notebook), [html.escape(f) for f in findings], outputs, many=True)
+
+
+def _content(cells, glue: dict, findings: list[str], parts_of, many: bool = False) -> ChapterContent:
+    """Slides' content from a chapter's cells in order: markdown cells, and what each display shows
+    (``parts_of(cell)``: one (kind, part) or, with ``many``, a list of them)."""
     title, question, facilitator = "", "", ""
     sections: list[Section] = []
     current = Section("")
     sections.append(current)
-    for cell in notebook.cells:
-        tags = cell.get("metadata", {}).get("tags", [])
-        if cell.cell_type == "markdown":
+    for cell in cells:
+        if not isinstance(cell, str) and cell.cell_type == "markdown":
             for kind, heading, body in split_blocks(myst_to_markdown(cell.source, glue)):
                 if kind == "h1" and not title:
                     title = heading
@@ -226,23 +297,13 @@ def read_chapter(notebook, findings: list[str]) -> ChapterContent:
                     else:
                         current.text.append(rendered)
             continue
-        if cell.cell_type != "code" or "remove-cell" in tags:
-            continue
-        for output in cell.get("outputs", []):
-            data = output.get("data", {})
-            if "text/html" in data:
-                soup = BeautifulSoup(_joined(data["text/html"]), "html.parser")
-                figure, table = _figure_from(soup), _table_from(soup)
-                if figure:
-                    current.figures.append(figure)
-                elif table:
-                    current.tables.append(table)
-                else:
-                    current.text.append(_joined(data["text/html"]))
-            elif "text/markdown" in data:
-                text = _joined(data["text/markdown"]).strip()
-                if text:
-                    current.text.append(render_markdown(text))
+        for kind, part in (parts_of(cell) if many else [parts_of(cell)]):
+            if kind == "figure":
+                current.figures.append(part)
+            elif kind == "table":
+                current.tables.append(part)
+            elif part:
+                current.text.append(part)
     return ChapterContent(title or "Chapter", question, [s for s in sections if s.title or s.text or s.figures
                                                           or s.tables or s.lists], facilitator, findings)
 
@@ -284,8 +345,8 @@ def plan_slides(content: ChapterContent) -> list[Slide]:
     """Title, key findings, then each section: its words, each chart, each small table."""
     slides = []
     slides.append(Slide(content.title, content.question, kind="title"))
-    if content.findings:
-        items = "".join(f"<li>{html.escape(f)}</li>" for f in content.findings)
+    if content.findings:  # each already HTML (escaped text, or markdown rendered)
+        items = "".join(f"<li>{f}</li>" for f in content.findings)
         slides.append(Slide("Key findings", f"<ul>{items}</ul>"))
     for section in content.sections:
         if section.title in SKIP_SECTIONS:
@@ -373,13 +434,18 @@ def write_chapter_deck(area_file: str | Path, chapter: int, output_root: Path | 
     """Write the deck for one chapter of an area's last build; returns the file written."""
     area_file = Path(area_file)
     executed, results, params = built_files(area_file, chapter, output_root)
-    notebook = nbformat.read(executed, as_version=4)
-    findings = []
-    if results is not None:
-        payload = json.loads(results.read_text(encoding="utf-8"))
-        findings = [f.get("finding", "") for f in payload.get("findings") or [] if f.get("finding")]
-    content = read_chapter(notebook, findings)
     nb = notebook_for(chapter)
+    bundle = result_bundle(area_file, chapter, output_root)
+    if bundle is not None:
+        source = nbformat.read(ROOT / "notebooks" / f"{nb.stem}.ipynb", as_version=4)
+        content = read_result_chapter(source, *bundle)
+    else:
+        notebook = nbformat.read(executed, as_version=4)
+        findings = []
+        if results is not None:
+            payload = json.loads(results.read_text(encoding="utf-8"))
+            findings = [f.get("finding", "") for f in payload.get("findings") or [] if f.get("finding")]
+        content = read_chapter(notebook, findings)
     target = to or (output_root or ROOT / "_build") / params.slug / "slides" / f"{nb.stem}.html"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(deck_html(content, params, chapter), encoding="utf-8")

@@ -243,3 +243,28 @@ def test_the_slides_command(tmp_path):
     assert missing.exit_code == 2 and "prebirth build" in missing.output
     bad = runner.invoke(app, ["slides", str(tmp_path / "nope.yml"), "--chapter", "1"])
     assert bad.exit_code == 2 and "parameters file not found" in bad.output
+
+
+def test_a_computed_chapter_is_read_from_its_result_and_the_books_decision():
+    import nbformat
+
+    from prebirth import disclosure
+    from prebirth.results import ChapterResult, Count, Notice, Plain, ResultTable, Text, frame_of
+
+    result = ChapterResult(5, "urgent_hearings")
+    few, many = Count("hearing|few", 3), Count("hearing|many", 40)
+    result.add("headline", Notice([Text("{n} babies in {area}.", {"n": many, "area": Plain("<b>North</b>")})]))
+    result.add("table", ResultTable(frame_of([{"Year": "2019/20", "Babies": few}, {"Year": "2020/21", "Babies": many}]),
+                                    "Babies by year"))
+    result.finding("{n} babies were heard the same day.", n=few)  # withheld: the finding is left out
+    result.finding("{n} babies in all.", n=many)
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("# Urgent hearings\n\n## What your data shows"),
+        nbformat.v4.new_code_cell('r.show("headline")'), nbformat.v4.new_code_cell('r.show("table")')])
+    decision = disclosure.Decision(True, 6, frozenset({"hearing|few"}))
+    content = slides.read_result_chapter(notebook, result, decision)
+    (section,) = content.sections
+    assert "40 babies in &lt;b&gt;North&lt;/b&gt;." in section.text[0]
+    (table,) = section.tables
+    assert "<td>c</td>" in table["html"] and "<td>3</td>" not in table["html"] and table["rows"] == 2
+    assert content.findings == ["<p>40 babies in all.</p>\n"]
