@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .. import charts
+from .. import charts, disclosure
 from ..stats.rounding import round_half_up
 from .common import Chapter, Figure, Notice, Table, glue_values, num, pct
 from ..rag_statements import LEVELS, STAGES, STARTER_STATEMENTS, Statement
@@ -658,7 +658,10 @@ def read_previous(path) -> tuple[pd.DataFrame | None, list[str]]:
         return None, [f"{name}: column '{c}' is missing. Expected the columns of an indicators.csv written by "
                       f"`prebirth build` ({', '.join(PREVIOUS_REQUIRED)})." for c in missing]
     problems = []
-    for column in ("value", "lower", "upper"):
+    for column in ("numerator", "denominator"):
+        if column not in frame:
+            frame[column] = ""  # an older file: its counts are unknown (see republished)
+    for column in ("value", "lower", "upper", "numerator", "denominator"):
         numbers = pd.to_numeric(frame[column].str.strip().replace("", np.nan), errors="coerce")
         bad = frame.index[numbers.isna() & frame[column].str.strip().ne("")]
         for i in bad[:5]:
@@ -671,6 +674,22 @@ def read_previous(path) -> tuple[pd.DataFrame | None, list[str]]:
         frame["group"] = ""
     frame["suppressed"] = frame["suppressed"].map(_truthy)
     return frame, []
+
+
+def republished(previous: pd.DataFrame, ch: Chapter) -> pd.DataFrame:
+    """An earlier build's measures under this book's rules: in a published book they are suppressed
+    again exactly as this build's own are (an internal build's file shows small numbers as they are).
+
+    A share or a rate whose count the earlier file does not give cannot be checked, so it is withheld.
+    """
+    if not ch.published:
+        return previous
+    out = disclosure.suppress_indicators(previous, ch.min_count)
+    unchecked = out["unit"].isin(("proportion", "per 10,000 live births")) & out["numerator"].isna() & \
+        out["value"].notna()
+    out.loc[unchecked, ["value", "lower", "upper"]] = np.nan
+    out.loc[unchecked, "suppressed"] = True
+    return out
 
 
 def _difference(unit: str, before, after) -> str:
@@ -703,7 +722,7 @@ def change_frame(ch: Chapter, previous: pd.DataFrame) -> pd.DataFrame:
     current = current_indicators(ch)
     if current is None or current.empty:
         return pd.DataFrame()
-    previous = previous.copy()
+    previous = republished(previous, ch)
     previous["group"] = previous["group"].fillna("").astype(str)
     rows = []
     for (indicator, group), now_rows in current.groupby(["indicator", "group"], sort=False):

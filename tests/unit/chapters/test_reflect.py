@@ -281,9 +281,9 @@ def test_format_value(unit, value, lower, upper, suppressed, text):
 # -- the change since an earlier build ---------------------------------------------------
 
 PREVIOUS = """indicator,period,group,numerator,denominator,value,lower,upper,unit,method,suppressed
-infants_share,2018/19,,,,0.2,0.15,0.26,proportion,Wilson,false
-infants_share,2019/20,,,,0.22,0.17,0.28,proportion,Wilson,false
-newborn_rate_per_10k_births,2019/20,,,,40,30,50,"per 10,000 live births",exact,false
+infants_share,2018/19,,40,200,0.2,0.15,0.26,proportion,Wilson,false
+infants_share,2019/20,,44,200,0.22,0.17,0.28,proportion,Wilson,false
+newborn_rate_per_10k_births,2019/20,,12,3000,40,30,50,"per 10,000 live births",exact,false
 newborn_rate_trend_ratio,all,,,,1.01,0.95,1.07,rate ratio per year,poisson,false
 days_referral_to_assessment_median,all,pre-birth,,,20,18,25,days,KM,false
 days_referral_to_assessment_median,all,other,,,30,25,35,days,KM,false
@@ -313,6 +313,36 @@ def test_change_compares_latest_years_and_says_whether_outside_the_earlier_inter
     assert wait["Change"] == "-7 days" and wait["Outside the earlier interval?"].startswith("Outside")
     withheld = frame.loc[("Days from referral to assessment (median)", "other")]
     assert withheld["Change"] == "not shown" and "Withheld" in withheld["Outside the earlier interval?"]
+
+
+def test_an_internal_builds_small_numbers_are_withheld_again_in_a_published_book(results, tmp_path):
+    # An internal build's file: 3 of 40 (and 38 of 40, whose complement is 2) are shown there as they are.
+    path = tmp_path / "previous.csv"
+    path.write_text("indicator,period,group,numerator,denominator,value,lower,upper,unit,method,suppressed\n"
+                    "infants_share,2019/20,,3,40,0.075,0.026,0.199,proportion,Wilson,false\n"
+                    "newborn_rate_per_10k_births,2019/20,,38,40,0.95,0.83,0.99,proportion,Wilson,false\n"
+                    "newborn_rate_trend_ratio,all,,,,1.01,0.95,1.07,rate ratio per year,poisson,false\n")
+    for audience, shown in (("published", False), ("internal", True)):
+        ch = chapter(previous_indicators=path, audience=audience)
+        ch.results_dir = results
+        frame = reflect.change_table(ch).frame.set_index(["Measure", "Group"])
+        share = frame.loc[("Babies under one as a share of children in proceedings", "")]
+        assert (share["Before"] == "2019/20: 8% (3% to 20%)") is shown
+        assert (share["Before"] == "2019/20: c") is not shown
+        rate = frame.loc[("Newborns in proceedings per 10,000 live births", "")]
+        assert ("c" == rate["Before"].split(": ")[1]) is not shown  # 38 of 40: two did not
+        trend = frame.loc[("Yearly change in the newborn rate (rate ratio)", "")]
+        assert trend["Before"].startswith("whole period: 1.01")  # a model estimate, no count behind it
+
+
+def test_a_previous_share_without_its_counts_cannot_be_checked_so_it_is_withheld(results, tmp_path):
+    path = tmp_path / "previous.csv"
+    path.write_text("indicator,period,group,value,lower,upper,unit,method,suppressed\n"
+                    "infants_share,2019/20,,0.22,0.17,0.28,proportion,Wilson,false\n")
+    ch = chapter(previous_indicators=path)
+    ch.results_dir = results
+    frame = reflect.change_table(ch).frame.set_index(["Measure", "Group"])
+    assert frame.loc[("Babies under one as a share of children in proceedings", ""), "Before"] == "2019/20: c"
 
 
 def test_no_previous_indicators_explains_how_to_get_the_change():
