@@ -46,6 +46,9 @@ def num(value, digits: int = 1) -> str:
 def _measure_text(cell: Measure, value: float) -> str:
     if cell.unit == "proportion":
         return pct(value, cell.digits)
+    if cell.unit == "change":  # a relative change (e.g. an odds ratio minus 1) as a signed percentage
+        text = pct(value, cell.digits)
+        return text if text.startswith("-") else "+" + text
     return num(value, cell.digits)
 
 
@@ -208,7 +211,8 @@ def _html_table(frame: pd.DataFrame, caption: str) -> str:
 def table_parts(item: ResultTable, decision: Decision) -> dict:
     """A table as published: its words (a frame), its HTML, caption, note and size."""
     frame = _unescape_plain(table_frame(item.frame, decision), item.frame)
-    return {"frame": frame, "html": _html_table(frame, item.caption), "caption": item.caption, "note": item.note,
+    note = _as_plain_text(text(item.note, decision)) if isinstance(item.note, Text) else item.note
+    return {"frame": frame, "html": _html_table(frame, item.caption), "caption": item.caption, "note": note,
             "rows": len(frame), "columns": frame.shape[1]}
 
 
@@ -223,18 +227,22 @@ def chart_parts(item: Chart, decision: Decision) -> dict:
     plt.close(figure)
     frame = _unescape_plain(table_frame(item.data, decision), item.data)
     return {"src": "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode(),
-            "alt": _as_plain_text(text(item.alt, decision)), "caption": item.caption, "note": item.note,
+            "alt": _as_plain_text(text(item.alt, decision)), "caption": item.caption,
+            "note": _as_plain_text(text(item.note, decision)) if isinstance(item.note, Text) else item.note,
             "frame": frame, "table": _html_table(frame, item.caption)}
 
 
-def _note(note: str) -> str:
+def _note(note, decision: Decision) -> str:
+    """A table's or chart's note: words written in code, or a Text whose figures are cells."""
+    if isinstance(note, Text):
+        note = _as_plain_text(text(note, decision))
     return f'<p class="prebirth-note">{html.escape(note)}</p>' if note else ""
 
 
 def show_table(item: ResultTable, decision: Decision, number: int, downloads_dir: Path | None = None) -> Shown:
     parts = table_parts(item, decision)
     return Shown(f'<div class="prebirth-tablewrap"><p class="prebirth-caption"><strong>{html.escape(item.caption)}'
-                 f'</strong></p>{parts["html"]}{_note(item.note)}'
+                 f'</strong></p>{parts["html"]}{_note(item.note, decision)}'
                  f'{_download(parts["frame"], item.download, number, downloads_dir)}</div>',
                  f"{item.caption}\n{parts['frame'].to_string(index=False)}")
 
@@ -242,7 +250,7 @@ def show_table(item: ResultTable, decision: Decision, number: int, downloads_dir
 def show_chart(item: Chart, decision: Decision, number: int, downloads_dir: Path | None = None) -> Shown:
     parts = chart_parts(item, decision)
     return Shown(f'<figure class="prebirth-figure"><img src="{parts["src"]}" alt="{html.escape(parts["alt"])}"/>'
-                 f'<figcaption>{html.escape(item.caption)}</figcaption></figure>{_note(item.note)}'
+                 f'<figcaption>{html.escape(item.caption)}</figcaption></figure>{_note(item.note, decision)}'
                  f'<details class="prebirth-data"><summary>The data in this chart</summary>'
                  f'{parts["table"]}</details>{_download(parts["frame"], item.download, number, downloads_dir)}',
                  f"{item.caption}\n{parts['alt']}")

@@ -182,7 +182,7 @@ class ResultTable:
 
     frame: pd.DataFrame
     caption: str
-    note: str = ""
+    note: Any = ""  # words, or a Text whose figures are cells
     download: str = ""  # the CSV's name (no extension); blank: no download
 
 
@@ -323,9 +323,9 @@ class ChapterResult:
 
 def _item_cells(item) -> list:
     if isinstance(item, ResultTable):
-        return cells_in(item.frame)
+        return cells_in(item.frame) + cells_in(item.note)
     if isinstance(item, Chart):
-        return cells_in(item.data) + cells_in(item.alt)
+        return cells_in(item.data) + cells_in(item.alt) + cells_in(item.note)
     if isinstance(item, Notice):
         return cells_in(item.body if isinstance(item.body, (list, tuple)) else [item.body])
     if isinstance(item, Text):
