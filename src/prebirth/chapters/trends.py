@@ -22,7 +22,6 @@ only with the caution they need. The yearly newborn counts and rates are chapter
 
 from __future__ import annotations
 
-import functools
 import math
 import re
 
@@ -30,12 +29,15 @@ import numpy as np
 import pandas as pd
 from scipy import stats as scipy_stats
 
-from .. import charts, definitions as d, disclosure
+from .. import charts, definitions as d
+from ..results import (ChapterResult, Chart, Count, Measure, Notice, Plain, ResultTable, Share, Text, frame_of, key,
+                       not_yet)
 from ..stats import intervals
+from ..stats.rounding import round_half_up
 from . import infants
-from .parents import Quiet
-from .common import Chapter, Figure, Notice, Table, count, glue_values, not_yet, num, pct, signed_pct
+from .common import Chapter, Prepared, num, pct, signed_pct
 
+NUMBER, KEY, TITLE = 3, "behind_the_trends", "What lies behind the trends?"
 SHARE_METHOD = "Wilson score interval"
 ROUTES = (
     ("ico", "Interim care order (C1)"),
@@ -47,6 +49,8 @@ ROUTE_OF_CODE = {"C1": "ico", "L1": "police_or_epo", "L2": "police_or_epo", "V2"
 PEOPLE_UNITS = {"children", "child", "babies", "families", "people", "parents", "mothers", "fathers", "count",
                 "young people", "number"}
 MIN_YEARS_FOR_CORRELATION = 5
+GLUE = ("ch3_rate_first", "ch3_rate_last", "ch3_first_year", "ch3_last_year", "ch3_pp_before_birth", "ch3_pp_weeks",
+        "ch3_route_s20", "ch3_route_ico", "ch3_years", "ch3_level_range", "ch3_corr_caution")
 
 # What the Born into Care research heard about rising numbers, and the data that would test each.
 RESEARCH_FACTORS = (
@@ -78,32 +82,12 @@ def _memo(ch: Chapter, name: str, compute):
     return ch.memo(f"trends:{name}", compute)
 
 
-def _glue(ch: Chapter, values: dict) -> None:
-    """Glue values for the chapter's prose, remembering which keys are done."""
-    done = ch.__dict__.setdefault("_glued", set())
-    fresh = {k: v for k, v in values.items() if k not in done}
-    done.update(fresh)
-    glue_values(ch, fresh)
-
-
-def glues(*keys: str):
-    """Make sure a function's glue keys exist on every path ('not available' when it returned early)."""
-    def wrap(function):
-        @functools.wraps(function)
-        def run(ch: Chapter, *args, **kwargs):
-            try:
-                return function(ch, *args, **kwargs)
-            finally:
-                _glue(ch, {k: None for k in keys})
-        return run
-    return wrap
-
-
 def years(ch: Chapter) -> list[str]:
     return d.financial_years(ch.params.period.start, ch.params.period.end)
 
 
 def event_marks(ch: Chapter) -> list[dict]:
+    """The dated service changes: ``label`` is the parameters file's text (drawn as text, never markup)."""
     return [{"x": d.financial_year(pd.Series([pd.Timestamp(e.date)])).iloc[0], "label": e.label}
             for e in ch.params.events]
 
@@ -115,6 +99,53 @@ def has_births(ch: Chapter) -> bool:
 
 def _plural(n: int, noun: str) -> str:
     return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
+def _literal(text) -> str:
+    """Text from the inputs as matplotlib draws it literally (a ``$`` would start mathematics)."""
+    return str(text).replace("$", r"\$")
+
+
+def _literal_events(events: list) -> list:
+    return [dict(e, label=_literal(e["label"])) for e in events or []]
+
+
+# -- the counts behind the chapter ---------------------------------------------------
+
+def newborns(t: pd.DataFrame, period: str, column: str = "newborns") -> Count:
+    """Chapter 1's newborns (or infants) in proceedings, each once per year (and once in 'all')."""
+    group = "newborns" if column == "newborns" else "infants"
+    return Count(key("proceedings", group, period), int(t.loc[period, column]))
+
+
+def rate_cells(ch: Chapter) -> pd.DataFrame:
+    """Chapter 1's newborn rate (or count, without births) by year: period, cell (Measure or Count), value."""
+    t = infants.yearly(ch)
+    t = t[t["period"] != "all"].set_index("period")
+    out = []
+    for period, row in t.iterrows():
+        count = newborns(t, period)
+        if has_births(ch):
+            cell = Measure(row["newborn_rate"], on=(count,), lower=row["newborn_rate_lower"],
+                           upper=row["newborn_rate_upper"], unit="per 10,000 live births", digits=1,
+                           numerator=count, denominator=row["live_births"])
+        else:
+            cell = count
+        out.append({"period": period, "cell": cell, "count": count, "value": float(
+            cell.value if isinstance(cell, Count) else cell.value)})
+    return pd.DataFrame(out, columns=["period", "cell", "count", "value"])
+
+
+def _missing_trend(ch: Chapter) -> Notice:
+    """The 'not yet' message when proceedings or dates of birth are not supplied (as chapter 1's)."""
+    what = []
+    if not ch.data.has("proceedings"):
+        what.append("the proceedings table (one row per child per care application, with its issue date)")
+    children = ch.data.get("children")
+    if children is not None and not children["date_of_birth"].notna().any():
+        what.append("children's dates of birth")
+    return not_yet("how many infants and newborns come into care proceedings.", what,
+                   "the issue date of every care application and each child's full date of birth.")
 
 
 # -- local context ---------------------------------------------------------------------
@@ -163,11 +194,15 @@ def _label(indicator: str, unit) -> str:
     return f"{text} ({unit})" if unit is not None and not pd.isna(unit) and str(unit).strip() else text
 
 
-def _context_value(ch: Chapter, row) -> float:
-    """A context value as published: small counts of people are withheld."""
-    if row["people"] and ch.published and disclosure.is_small(row["value"], ch.min_count):
-        return np.nan
-    return row["value"]
+def context_cell(row) -> Count | Measure:
+    """A context value: the area's own published statistic, shown as it is (a Measure resting on no count),
+    unless it counts people (children, families ...): then a Count, withheld when small."""
+    value = float(row["value"])
+    if row["people"] and value >= 0 and value == int(value):
+        return Count(key("context", row["indicator"], row["financial_year"]), int(value))
+    text = f"{round_half_up(value, 2):.2f}".rstrip("0").rstrip(".")
+    digits = len(text.split(".")[1]) if "." in text else 0
+    return Measure(value, unit="number", digits=digits)
 
 
 def _missing_context() -> Notice:
@@ -178,53 +213,44 @@ def _missing_context() -> Notice:
                    "accommodation. Use financial years such as 2019/20.")
 
 
-def _missing_trend(ch: Chapter) -> Notice:
-    return infants.missing(ch)
+def draw_panels(data: pd.DataFrame, panels: list, order: list, events: list):
+    """Aligned panels on one time axis: ``data`` has Year, Series, Value (withheld: NaN), Value_lower/_upper;
+    ``panels`` the title, y label and zero of each series, in order."""
+    out = []
+    for panel in panels:
+        part = data[data["Series"] == panel["series"]]
+        frame = pd.DataFrame({"x": part["Year"].to_numpy(), "y": part["Value"].to_numpy(float)})
+        if panel.get("ci") and "Value_lower" in part:
+            frame["lower"], frame["upper"] = part["Value_lower"].to_numpy(float), part["Value_upper"].to_numpy(float)
+        out.append({"title": _literal(panel["title"]), "ylabel": _literal(panel["ylabel"]), "zero": panel["zero"],
+                    "data": frame})
+    return charts.aligned_panels(out, order, _literal_events(events))
 
 
-def rate_series(ch: Chapter) -> pd.DataFrame:
-    """Chapter 1's newborn rate (or count, without births) by year, as published: x, y, lower, upper."""
-    t = infants.published_yearly(ch)
-    t = t[t["period"] != "all"]
-    if has_births(ch):
-        return pd.DataFrame({"x": t["period"], "y": t["newborn_rate"], "lower": t["newborn_rate_lower"],
-                             "upper": t["newborn_rate_upper"]})
-    hidden = t["hidden_newborns"].to_numpy(bool)
-    return pd.DataFrame({"x": t["period"], "y": np.where(hidden, np.nan, t["newborns"].astype(float)),
-                         "lower": np.nan, "upper": np.nan})
-
-
-def context_panels(ch: Chapter) -> Figure | Notice:
+def context_panels(r: ChapterResult, ch: Chapter) -> None:
     """The newborn rate and each local context indicator as aligned panels, with the service changes marked."""
     if not infants.can_answer(ch):
-        return _missing_trend(ch)
+        r.add("context_panels", _missing_trend(ch))
+        return
     context = context_rows(ch)
     if context.empty:
-        return _missing_context()
+        r.add("context_panels", _missing_context())
+        return
     placed = context[context["financial_year"].isin(years(ch))]
     rate_title = ("Newborns in care proceedings per 10,000 live births" if has_births(ch)
                   else "Newborns in care proceedings (no births supplied, so counts)")
-    panels = [{"title": rate_title, "ylabel": "per 10,000" if has_births(ch) else "babies", "zero": True,
-               "data": rate_series(ch)}]
-    rows = [pd.DataFrame({"Year": panels[0]["data"]["x"], "Series": rate_title,
-                          "Value": panels[0]["data"]["y"].map(lambda v: num(v) if pd.notna(v) else disclosure.MARKER)})]
-    hidden = int(panels[0]["data"]["y"].isna().sum())
+    panels = [{"series": rate_title, "title": rate_title, "ylabel": "per 10,000" if has_births(ch) else "babies",
+               "zero": True, "ci": True}]
+    records = [{"Year": row["period"], "Series": rate_title, "Value": row["cell"]} for _, row in rate_cells(ch).iterrows()]
     for indicator, part in placed.groupby("indicator", sort=False):
-        values = [_context_value(ch, r) for _, r in part.iterrows()]
-        hidden += int(sum(pd.isna(v) for v in values))
         label = part["label"].iloc[0]
-        panels.append({"title": label, "ylabel": "", "zero": bool(part["people"].iloc[0]),
-                       "data": pd.DataFrame({"x": part["financial_year"], "y": values})})
-        rows.append(pd.DataFrame({"Year": part["financial_year"], "Series": label,
-                                  "Value": [num(v, 2).rstrip("0").rstrip(".") if pd.notna(v) else disclosure.MARKER
-                                            for v in values]}))
-    fig = charts.aligned_panels(panels, years(ch), event_marks(ch))
-    data = pd.concat(rows, ignore_index=True)
+        panels.append({"series": label, "title": label, "ylabel": "", "zero": bool(part["people"].iloc[0])})
+        records += [{"Year": row["financial_year"], "Series": Plain(label), "Value": context_cell(row)}
+                    for _, row in part.iterrows()]
     unplaced = context[context["financial_year"].isna()]
     outside = context[context["financial_year"].notna() & ~context["financial_year"].isin(years(ch))]
-    notes = []
-    if hidden:
-        notes.append(f"{hidden} point(s) are not shown because they rest on fewer than {ch.min_count} people.")
+    notes = [f"Points that rest on fewer than {ch.min_count} people, or would let a small number be worked out, are "
+             "not shown (c in the data below)."]
     if len(unplaced):
         notes.append(f"{len(unplaced)} context row(s) have a period that is not a year (e.g. "
                      f"'{unplaced['period'].iloc[0]}') and are not shown: write periods as 2019/20.")
@@ -232,74 +258,79 @@ def context_panels(ch: Chapter) -> Figure | Notice:
         notes.append(f"{len(outside)} context row(s) fall outside the report period and are not shown.")
     notes.append("Each panel has its own scale; panels show what happened at the same time, not that one caused "
                  "the other.")
-    alt = (f"{len(panels)} stacked panels sharing one time axis of financial years: the newborn rate in "
-           f"{ch.params.area_name} at the top, then " + ", ".join(p["title"].lower() for p in panels[1:])
-           + (". Dotted lines mark: " + "; ".join(f"{e['label']} ({e['x']})" for e in event_marks(ch)) + "."
-              if ch.params.events else "."))
-    return Figure(fig, "The newborn rate beside local context, by financial year", alt, data,
-                  ch.download_link("context", data), " ".join(notes))
+    marks = event_marks(ch)
+    alt = Text(f"{len(panels)} stacked panels sharing one time axis of financial years: the newborn rate in "
+               "{area} at the top, then {titles}" + ("." if not marks else ". Dotted lines mark: {events}."),
+               {"area": Plain(ch.params.area_name), "titles": Plain(", ".join(p["title"].lower() for p in panels[1:])),
+                "events": Plain("; ".join(f"{e['label']} ({e['x']})" for e in marks))})
+    r.add("context_panels", Chart(draw_panels, frame_of(records), "The newborn rate beside local context, by financial "
+                                  "year", alt, options={"panels": panels, "order": years(ch), "events": marks},
+                                  note=" ".join(notes), download="context"))
 
 
 CORRELATION_CAUTION_NONE = (f"A correlation needs a local context indicator and the newborn figures for at least "
                             f"{MIN_YEARS_FOR_CORRELATION} years.")
 
 
-def correlations(ch: Chapter) -> Table | Notice:
-    """How closely each context indicator moved with the newborn rate, in levels and in yearly changes."""
-    try:
-        return _correlations(ch)
-    finally:
-        _glue(ch, {"ch3_corr_caution": CORRELATION_CAUTION_NONE})
+def correlations(r: ChapterResult, ch: Chapter) -> None:
+    """How closely each context indicator moved with the newborn rate, in levels and in yearly changes.
 
-
-def _correlations(ch: Chapter) -> Table | Notice:
+    A correlation rests on every yearly count it is computed from (with the other years' figures it could
+    give a withheld one back): it is withheld whenever any of them is."""
+    r.glue["ch3_corr_caution"] = CORRELATION_CAUTION_NONE
     if not infants.can_answer(ch):
-        return Quiet()
+        return
     context = context_rows(ch)
     if context.empty:
-        return Quiet()
-    rate = rate_series(ch).set_index("x")["y"]
+        return
+    rates = rate_cells(ch).set_index("period")
+    rate = rates["value"]
     out = []
     for indicator, part in context[context["financial_year"].isin(years(ch))].groupby("indicator", sort=False):
-        values = pd.Series([_context_value(ch, r) for _, r in part.iterrows()], index=part["financial_year"].to_numpy())
-        values = values[~values.index.duplicated()]
+        part = part.drop_duplicates("financial_year")
+        values = pd.Series(part["value"].to_numpy(float), index=part["financial_year"].to_numpy())
+        cells = dict(zip(part["financial_year"], (context_cell(row) for _, row in part.iterrows())))
         paired = pd.DataFrame({"rate": rate, "context": values}).reindex(years(ch)).dropna()
         n = len(paired)
-        row = {"Context indicator": part["label"].iloc[0], "Years": n}
+        row = {"Context indicator": Plain(part["label"].iloc[0]), "Years": str(n)}
         if n < MIN_YEARS_FOR_CORRELATION or paired["rate"].nunique() < 2 or paired["context"].nunique() < 2:
             row.update({"Correlation of yearly levels (95% CI)": "too few years", "Correlation of year-on-year "
                         "changes": "", "Reading": ""})
             out.append(row)
             continue
-        r, lower, upper = pearson_ci(paired["rate"].to_numpy(), paired["context"].to_numpy())
+        on = tuple(rates.loc[p, "count"] for p in paired.index) + tuple(
+            cells[p] for p in paired.index if isinstance(cells[p], Count))
+        value, lower, upper = pearson_ci(paired["rate"].to_numpy(), paired["context"].to_numpy())
         change = paired.diff().dropna()
         consecutive = [years(ch).index(b) - years(ch).index(a) == 1 for a, b in zip(paired.index[:-1], paired.index[1:])]
         change = change[np.array(consecutive, dtype=bool)]
         r_change = (float(np.corrcoef(change["rate"], change["context"])[0, 1])
                     if len(change) >= 4 and change["rate"].nunique() > 1 and change["context"].nunique() > 1 else np.nan)
-        ch.record("context_newborn_rate_correlation", "all", r, group=str(indicator), denominator=n, lower=lower,
-                  upper=upper, unit="correlation", method="Pearson correlation of yearly levels, Fisher z interval")
+        level = Measure(value, on=on, lower=lower, upper=upper, unit="correlation", digits=2, denominator=n)
+        r.indicator("context_newborn_rate_correlation", "all", level, group=str(indicator), unit="correlation",
+                    method="Pearson correlation of yearly levels, Fisher z interval")
         reading = ("moved together" if lower > 0 else "moved in opposite directions" if upper < 0
                    else "no clear link")
-        row.update({"Correlation of yearly levels (95% CI)": f"{num(r, 2)} ({num(lower, 2)} to {num(upper, 2)})",
-                    "Correlation of year-on-year changes": num(r_change, 2) if pd.notna(r_change) else "too few years",
-                    "Reading": reading})
+        row.update({"Correlation of yearly levels (95% CI)": level,
+                    "Correlation of year-on-year changes": Measure(r_change, on=on, unit="correlation", digits=2)
+                    if pd.notna(r_change) else "too few years",
+                    "Reading": Text(reading, {"r": level}, "c")})
         out.append(row)
     if not out:
-        return Notice("No context indicator falls within the report period.")
-    frame = pd.DataFrame(out)
-    n_max = int(frame["Years"].max())
+        r.add("correlations", Notice("No context indicator falls within the report period."))
+        return
+    n_max = max(int(row["Years"]) for row in out)
     needed = critical_r(n_max) if n_max >= 4 else np.nan
     if pd.notna(needed) and n_max >= MIN_YEARS_FOR_CORRELATION:
-        _glue(ch, {"ch3_corr_caution": f"With {n_max} yearly points, a correlation has to be larger than about "
-                                       f"{num(needed, 2)} (in either direction) before it can be told apart from "
-                                       "chance."})
-    return Table(frame, "How closely local context moved with the newborn rate (correlation, -1 to 1)",
-                 ch.download_link("correlations", frame),
-                 note=f"With {n_max} yearly points a correlation must be larger than about {num(needed, 2)} (either "
-                      "way) before it is distinguishable from chance, and two series that both drift over time "
-                      "correlate even when neither affects the other. The year-on-year changes remove most of that "
-                      "shared drift. A correlation is never evidence that one thing caused the other.")
+        r.glue["ch3_corr_caution"] = (f"With {n_max} yearly points, a correlation has to be larger than about "
+                                      f"{num(needed, 2)} (in either direction) before it can be told apart from chance.")
+    r.add("correlations", ResultTable(
+        frame_of(out), "How closely local context moved with the newborn rate (correlation, -1 to 1)",
+        note=f"With {n_max} yearly points a correlation must be larger than about {num(needed, 2)} (either "
+             "way) before it is distinguishable from chance, and two series that both drift over time "
+             "correlate even when neither affects the other. The year-on-year changes remove most of that "
+             "shared drift. A correlation is never evidence that one thing caused the other.",
+        download="correlations"))
 
 
 def pearson_ci(x, y, confidence: float = 0.95) -> tuple[float, float, float]:
@@ -343,42 +374,39 @@ def route_counts(ch: Chapter) -> pd.DataFrame:
     return counts.fillna(0).astype(int)
 
 
-def route_hidden(ch: Chapter, counts: pd.DataFrame) -> tuple[pd.DataFrame, set[str], pd.Series]:
-    """Cells, yearly totals and whole-period cells to withhold (primary and secondary suppression)."""
-    none = pd.DataFrame(False, index=counts.index, columns=counts.columns)
-    totals = counts.sum(axis=1)
-    overall = counts.sum(axis=0)
-    if not ch.published:
-        return none, set(), pd.Series(False, index=counts.columns)
-    from .parents import hidden_periods
+class Routes:
+    """Babies under one starting care by year and route: the counts under their keys, and their relations.
 
-    hidden_totals = hidden_periods(ch, totals.to_dict())
-    primary = pd.DataFrame(disclosure.small_mask(counts.to_numpy().ravel(), ch.min_count).reshape(counts.shape),
-                           index=counts.index, columns=counts.columns)
-    primary.loc[[y in hidden_totals for y in counts.index], :] = True
-    cells = disclosure.secondary_suppress(counts, ch.min_count, primary=primary, axes=(0, 1))
-    whole = disclosure.secondary_suppress(overall.to_frame().T, ch.min_count, axes=(1,)).iloc[0]
-    return cells, hidden_totals, whole
+    A year's babies are chapter 1's starters under one (``starters|infants|<year>``); the whole period's
+    row of this table adds the years up (a baby starting care in two years counts in both), so it is
+    chapter 1's count only when no baby did.
+    """
 
+    def __init__(self, r: ChapterResult, ch: Chapter):
+        self.counts = route_counts(ch)
+        started = infant_starters(ch)
+        once = int(started["child_id"].nunique())
+        whole = int(self.counts.to_numpy().sum())
+        self.all_key = key("starters", "infants", "all") if once == whole else key("starters", "infants",
+                                                                                    "all years added")
+        for period in [*years(ch), "all"]:
+            r.relate(self.total(period), [self.route(period, k) for k, _ in ROUTES],
+                     "babies starting care in a year = the babies of each legal route")
+        for k, _ in ROUTES:
+            r.relate(self.route("all", k), [self.route(p, k) for p in years(ch)], "a route's babies: the years add up")
+        r.relate(self.total("all"), [self.total(p) for p in years(ch)], "babies starting care: the years add up")
 
-def _route_share_rows(ch: Chapter):
-    counts = route_counts(ch)
-    cells, hidden_totals, whole = route_hidden(ch, counts)
-    out = []
-    for period in years(ch) + ["all"]:
-        row_counts = counts.sum(axis=0) if period == "all" else counts.loc[period]
-        total = int(row_counts.sum())
-        for key, label in ROUTES:
-            n = int(row_counts[key])
-            value = n / total if total else np.nan
-            lower, upper = intervals.wilson(float(n), float(total)) if total else (np.nan, np.nan)
-            cell_hidden = bool(whole[key]) if period == "all" else bool(cells.loc[period, key])
-            # A share of a shown count over a shown total is shown: withholding it would hide nothing.
-            hidden = ch.published and (cell_hidden or period in hidden_totals)
-            out.append({"period": period, "route": key, "label": label, "n": n, "total": total, "value": value,
-                        "lower": lower, "upper": upper, "hidden": hidden, "cell_hidden": cell_hidden,
-                        "total_hidden": period in hidden_totals})
-    return pd.DataFrame(out)
+    def row(self, period: str) -> pd.Series:
+        return self.counts.sum(axis=0) if period == "all" else self.counts.loc[period]
+
+    def total(self, period: str) -> Count:
+        return Count(self.all_key if period == "all" else key("starters", "infants", period), int(self.row(period).sum()))
+
+    def route(self, period: str, route: str) -> Count:
+        return Count(key("starters", "infants", period, "route", route), int(self.row(period)[route]))
+
+    def share(self, period: str, route: str) -> Share:
+        return Share.of(self.route(period, route), self.total(period))
 
 
 def _missing_care() -> Notice:
@@ -388,76 +416,73 @@ def _missing_care() -> Notice:
                    "date DECOM, reason for new episode RNE).")
 
 
-@glues('ch3_route_s20', 'ch3_route_ico')
-def legal_route_table(ch: Chapter) -> Table | Notice:
+def legal_route(r: ChapterResult, ch: Chapter) -> None:
     """Babies starting to be looked after, by legal route, per financial year: counts and shares with CIs."""
     if not ch.data.has("care_episodes"):
-        return _missing_care()
-    shares = _route_share_rows(ch)
-    for _, r in shares.iterrows():
-        ch.record("infant_starters_route_share", r["period"], r["value"], group=r["route"], numerator=r["n"],
-                  denominator=None if r["total_hidden"] else r["total"], lower=r["lower"], upper=r["upper"],
-                  method=SHARE_METHOD, suppressed=bool(r["hidden"]))
-    frame = pd.DataFrame({"Year": years(ch) + ["All years"]})
-    for key, label in ROUTES:
-        part = shares[shares["route"] == key]
-        frame[label] = [disclosure.MARKER if r["hidden"] else f"{count(r['n'])} ({pct(r['value'])})"
-                        if r["total"] else "0" for _, r in part.iterrows()]
-    totals = shares.drop_duplicates("period")
-    frame["All babies starting care"] = [count(r["total"], ch.published and (r["total_hidden"] or
-                                                                                     disclosure.is_small(r["total"], ch.min_count)))
-                                               for _, r in totals.iterrows()]
-    total = shares[shares["period"] == "all"]
-    s20 = total[total["route"] == "s20"].iloc[0]
-    ico = total[total["route"] == "ico"].iloc[0]
-    _glue(ch, {"ch3_route_s20": None if s20["hidden"] or not s20["total"] else pct(s20["value"]),
-                     "ch3_route_ico": None if ico["hidden"] or not ico["total"] else pct(ico["value"])})
-    return Table(frame, "Babies under one starting to be looked after, by legal route, by financial year",
-                 ch.download_link("legal-route", frame),
-                 note="Each cell: number of babies (share of that year's babies starting care). A baby counts once a "
-                      "year, at their first start, by the legal status of that first period of care. "
-                      f"c = fewer than {ch.min_count} babies, or a figure that would reveal one by subtraction.")
+        r.add("legal_route_table", _missing_care())
+        return
+    routes = Routes(r, ch)
+    records = []
+    for period in [*years(ch), "all"]:
+        total = routes.total(period)
+        record = {"Year": "All years" if period == "all" else period}
+        for k, label in ROUTES:
+            share = routes.share(period, k)
+            r.indicator("infant_starters_route_share", period, share, group=k, method=SHARE_METHOD)
+            record[label] = Text("{n} ({share})", {"n": share.numerator, "share": share}, "c") if total.value else "0"
+        record["All babies starting care"] = total
+        records.append(record)
+    s20, ico = routes.share("all", "s20"), routes.share("all", "ico")
+    if routes.total("all").value:
+        r.glue["ch3_route_s20"] = Text("{s}", {"s": s20})
+        r.glue["ch3_route_ico"] = Text("{s}", {"s": ico})
+    r.add("legal_route_table", ResultTable(
+        frame_of(records), "Babies under one starting to be looked after, by legal route, by financial year",
+        note="Each cell: number of babies (share of that year's babies starting care). A baby counts once a "
+             "year, at their first start, by the legal status of that first period of care. "
+             f"c = fewer than {ch.min_count} babies, or a figure that would reveal one by subtraction.",
+        download="legal-route"))
+    _legal_route_chart(r, ch, routes)
 
 
-def legal_route_chart(ch: Chapter) -> Figure | Notice:
-    if not ch.data.has("care_episodes"):
-        return Quiet()
-    shares = _route_share_rows(ch)
-    yearly = shares[shares["period"] != "all"]
-    data = pd.DataFrame({"Year": yearly["period"], "Route": yearly["label"],
-                         "Per cent": np.where(yearly["hidden"], np.nan, yearly["value"] * 100),
-                         "Lower": np.where(yearly["hidden"], np.nan, yearly["lower"] * 100),
-                         "Upper": np.where(yearly["hidden"], np.nan, yearly["upper"] * 100)})
-    # A route is drawn when at least two of its yearly shares can be shown and it is not always 0.
-    drawn = data.groupby("Route", sort=False)["Per cent"].agg(lambda v: v.notna().sum() >= 2 and v.fillna(0).gt(0).any())
-    left_out = [r for r, ok in drawn.items() if not ok]
-    chart_data = data[data["Route"].isin([r for r, ok in drawn.items() if ok])]
-    if chart_data.empty:
-        return Notice(f"Every yearly share rests on fewer than {ch.min_count} babies, or is 0, so the chart is not "
-                      "shown; the table above gives the whole period.")
-    fig = charts.lines_with_ci(chart_data, "Year", "Per cent", "Route", "% of babies under one starting care",
-                               "Lower", "Upper", event_marks(ch))
+def draw_routes(data: pd.DataFrame, events: list, min_count: int):
+    """The share of each route by year (per cent, 95% intervals). A route is drawn when at least two of its
+    yearly shares are shown and it is not always 0; withheld points are absent."""
+    frame = pd.DataFrame({"Year": data["Year"], "Route": data["Route"], "Per cent": data["Share"] * 100,
+                          "Lower": data["Share_lower"] * 100, "Upper": data["Share_upper"] * 100})
+    drawn = frame.groupby("Route", sort=False)["Per cent"].agg(
+        lambda v: v.notna().sum() >= 2 and v.fillna(0).gt(0).any())
+    frame = frame[frame["Route"].isin([k for k, ok in drawn.items() if ok])]
+    if frame.empty:
+        fig, ax = charts.new()
+        ax.axis("off")
+        ax.text(0.5, 0.5, f"Every yearly share rests on fewer than {min_count} babies, or is 0, so no line is drawn;\n"
+                "the table above gives the whole period.", ha="center", va="center", transform=ax.transAxes)
+        return fig
+    fig = charts.lines_with_ci(frame, "Year", "Per cent", "Route", "% of babies under one starting care",
+                               "Lower", "Upper", _literal_events(events))
     fig.axes[0].legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=1)
     fig.axes[0].set_ylim(0, 100)
     fig.tight_layout()
-    total = shares[shares["period"] == "all"].set_index("route")
-    said = [f"{lab.split(' (')[0].lower()} {pct(total.loc[k, 'value'])}" for k, lab in ROUTES
-            if not total.loc[k, "hidden"] and total.loc[k, "total"]]
-    alt = ("Line chart of the share of babies under one starting to be looked after by each legal route, by "
-           "financial year, with 95% confidence intervals." + (" Over the whole period: " + "; ".join(said) + "."
-                                                               if said else ""))
-    hidden = int(chart_data["Per cent"].isna().sum())
-    table = data.assign(**{c: data[c].map(lambda v: num(v) if pd.notna(v) else disclosure.MARKER)
-                           for c in ("Per cent", "Lower", "Upper")})
-    notes = []
-    if hidden:
-        notes.append(f"{hidden} point(s) are not shown because they rest on fewer than {ch.min_count} babies, or "
-                     "would reveal one.")
-    if left_out:
-        notes.append("Not drawn (too few yearly figures can be shown, or always 0): " + "; ".join(left_out) + ".")
-    return Figure(fig, "Babies under one starting to be looked after: the legal route, by financial year "
-                       "(bars: 95% confidence intervals)", alt, table, ch.download_link("legal-route-chart", table),
-                  " ".join(notes))
+    return fig
+
+
+def _legal_route_chart(r: ChapterResult, ch: Chapter, routes: Routes) -> None:
+    records = [{"Year": period, "Route": label, "Share": routes.share(period, k)}
+               for k, label in ROUTES for period in years(ch)]
+    said = [(k, label) for k, label in ROUTES]
+    whole = {k: routes.share("all", k) for k, _ in said}
+    plain = ("Line chart of the share of babies under one starting to be looked after by each legal route, by "
+             "financial year, with 95% confidence intervals.")
+    alt = (Text(plain + " Over the whole period: " + "; ".join(
+        f"{label.split(' (')[0].lower()} {{{k}}}" for k, label in said) + ".", whole, plain)
+        if routes.total("all").value else plain)
+    r.add("legal_route_chart", Chart(
+        draw_routes, frame_of(records), "Babies under one starting to be looked after: the legal route, by financial "
+        "year (bars: 95% confidence intervals)", alt, options={"events": event_marks(ch), "min_count": ch.min_count},
+        note=f"Points that rest on fewer than {ch.min_count} babies, or would reveal one, are not drawn (c in the data "
+             "below); a route with fewer than two yearly figures that can be shown, or always 0, is not drawn.",
+        download="legal-route-chart"))
 
 
 # -- pre-proceedings before newborn proceedings ----------------------------------------
@@ -497,73 +522,59 @@ def _pp_groups(ch: Chapter):
     return out
 
 
-@glues('ch3_pp_before_birth', 'ch3_pp_weeks')
-def pre_proceedings_table(ch: Chapter) -> Table | Notice:
+def pre_proceedings(r: ChapterResult, ch: Chapter) -> None:
     """Share of newborns in proceedings whose pre-proceedings started before birth, and how many weeks before."""
     if not infants.can_answer(ch):
-        return _missing_trend(ch)
+        r.add("pre_proceedings_table", _missing_trend(ch))
+        return
     if not has_pre_proceedings(ch):
-        _glue(ch, {"ch3_pp_before_birth": None, "ch3_pp_weeks": None})
-        return not_yet("whether pre-proceedings were used before newborn babies came into care proceedings.",
-                       ["the date pre-proceedings started (proceedings table, column pre_proceedings_start_date)"],
-                       "the date of the pre-proceedings (PLO) meeting or letter before each application; the CIN "
-                       "census collects it as PPStartDate from 2026.")
+        r.add("pre_proceedings_table", not_yet(
+            "whether pre-proceedings were used before newborn babies came into care proceedings.",
+            ["the date pre-proceedings started (proceedings table, column pre_proceedings_start_date)"],
+            "the date of the pre-proceedings (PLO) meeting or letter before each application; the CIN "
+            "census collects it as PPStartDate from 2026."))
+        return
     from ..stats import survival
-    from .parents import share_series_hidden, share_row
 
-    groups = _pp_groups(ch)
-    before = [(p, share_row(int(g["before_birth"].sum()), len(g))) for p, g in groups]
-    anyp = [(p, share_row(int(g["any_pre_proceedings"].sum()), len(g))) for p, g in groups]
-    hidden_before, hidden_any = share_series_hidden(ch, before), share_series_hidden(ch, anyp)
-    newborn_counts = infants.published_yearly(ch).set_index("period")
+    counts = {}
     out = []
-    for (period, group), (_, b), (_, a) in zip(groups, before, anyp):
+    for period, group in _pp_groups(ch):
+        babies = Count(key("proceedings", "newborns", period), len(group))
+        before = Count(key("pre_proceedings", "newborns", period, "before birth"), int(group["before_birth"].sum()))
+        anyp = Count(key("pre_proceedings", "newborns", period, "before issue"),
+                     int(group["any_pre_proceedings"].sum()))
+        counts[period] = (babies, before, anyp)
+        b, a = Share.of(before, babies), Share.of(anyp, babies)
         weeks = group["weeks_before_birth"].dropna()
-        median = survival.km_median(weeks.to_numpy(), np.ones(len(weeks))) if len(weeks) else \
-            {"median": np.nan, "lower": np.nan, "upper": np.nan, "n": 0}
-        hb = ch.published and (period in hidden_before or disclosure.share_needs_suppression(b["numerator"], b["denominator"], ch.min_count))
-        ha = ch.published and (period in hidden_any or disclosure.share_needs_suppression(a["numerator"], a["denominator"], ch.min_count))
-        hm = ch.published and (disclosure.is_small(len(weeks), ch.min_count) or period in hidden_before)
-        ch.record("newborns_pre_proceedings_before_birth_share", period, b["value"], numerator=b["numerator"],
-                  denominator=b["denominator"], lower=b["lower"], upper=b["upper"], method=SHARE_METHOD, suppressed=hb)
-        ch.record("newborns_pre_proceedings_share", period, a["value"], numerator=a["numerator"],
-                  denominator=a["denominator"], lower=a["lower"], upper=a["upper"], method=SHARE_METHOD, suppressed=ha)
+        r.indicator("newborns_pre_proceedings_before_birth_share", period, b, method=SHARE_METHOD)
+        r.indicator("newborns_pre_proceedings_share", period, a, method=SHARE_METHOD)
+        median = ""
         if len(weeks):
-            ch.record("weeks_pre_proceedings_before_birth_median", period, median["median"], denominator=len(weeks),
-                      lower=median["lower"], upper=median["upper"], unit="weeks", suppressed=hm,
-                      method="median with its 95% confidence interval (Kaplan-Meier, every start observed)")
-        hidden_newborns = bool(newborn_counts.loc[period, "hidden_newborns"]) if period in newborn_counts.index else False
-        out.append({
-            "Year": "All years" if period == "all" else period,
-            "Newborns in proceedings": count(b["denominator"], hidden_newborns),
-            "Pre-proceedings started before birth": _share_cell(b, hb),
-            "Any pre-proceedings before issue": _share_cell(a, ha),
-            "Median weeks before birth (95% CI)": (disclosure.MARKER if hm else "" if not len(weeks) else
-                                                  f"{num(median['median'])} ({num(median['lower'])} to "
-                                                  f"{num(median['upper'])})" if pd.notna(median["lower"])
-                                                  else num(median["median"])),
-        })
-        if period == "all":
-            _glue(ch, {"ch3_pp_before_birth": None if hb or not b["denominator"] else pct(b["value"]),
-                             "ch3_pp_weeks": None if hm or not len(weeks) else num(median["median"])})
-            if not hb and b["denominator"]:
-                ch.finding(f"Pre-proceedings started before birth for {pct(b['value'])} of newborns in care "
-                           "proceedings.", "newborns_pre_proceedings_before_birth_share")
-    frame = pd.DataFrame(out)
-    return Table(frame, "Newborns in care proceedings: was pre-proceedings used, and did it start before birth?",
-                 ch.download_link("pre-proceedings", frame),
-                 note="Shares of newborns in proceedings (95% confidence intervals); a blank pre-proceedings date is "
-                      "read as no pre-proceedings, so incomplete recording lowers these shares. Weeks are counted "
-                      "from the start of pre-proceedings to the birth. "
-                      f"c = fewer than {ch.min_count} babies, or a figure that would reveal one.")
-
-
-def _share_cell(row: dict, hidden: bool) -> str:
-    if not row["denominator"]:
-        return "none"
-    if hidden:
-        return disclosure.MARKER
-    return f"{pct(row['value'])} ({pct(row['lower'])} to {pct(row['upper'])})"
+            m = survival.km_median(weeks.to_numpy(), np.ones(len(weeks)))
+            median = Measure(m["median"], on=(before,), lower=m["lower"], upper=m["upper"], unit="weeks", digits=1,
+                             denominator=before)
+            r.indicator("weeks_pre_proceedings_before_birth_median", period, median, unit="weeks",
+                        method="median with its 95% confidence interval (Kaplan-Meier, every start observed)")
+        out.append({"Year": "All years" if period == "all" else period, "Newborns in proceedings": babies,
+                    "Pre-proceedings started before birth": b, "Any pre-proceedings before issue": a,
+                    "Median weeks before birth (95% CI)": median})
+        if period == "all" and babies.value:
+            r.glue["ch3_pp_before_birth"] = Text("{s}", {"s": b})
+            if len(weeks):
+                r.glue["ch3_pp_weeks"] = Text("{m}", {"m": median})
+            r.finding("Pre-proceedings started before birth for {s} of newborns in care proceedings.",
+                      "newborns_pre_proceedings_before_birth_share", s=b)
+    annual = [p for p in counts if p != "all"]
+    for i, what in enumerate(("newborns", "started before birth", "started before issue")):
+        r.relate_periods(counts["all"][i], [counts[p][i] for p in annual],
+                         f"newborns in proceedings, {what}: the years against the whole period")
+    r.add("pre_proceedings_table", ResultTable(
+        frame_of(out), "Newborns in care proceedings: was pre-proceedings used, and did it start before birth?",
+        note="Shares of newborns in proceedings (95% confidence intervals); a blank pre-proceedings date is "
+             "read as no pre-proceedings, so incomplete recording lowers these shares. Weeks are counted "
+             "from the start of pre-proceedings to the birth. "
+             f"c = fewer than {ch.min_count} babies, or a figure that would reveal one.",
+        download="pre-proceedings"))
 
 
 # -- service changes: interrupted time series ------------------------------------------
@@ -574,7 +585,9 @@ def breakpoints(ch: Chapter) -> list[tuple[str, str]]:
 
 
 def its_models(ch: Chapter) -> list[dict]:
-    """Segmented Poisson models of newborn and infant counts (log births offset), and England's newborns."""
+    """Segmented Poisson models of newborn and infant counts (log births offset), and England's newborns.
+
+    ``cells``: the local series' yearly counts (Counts under chapter 1's keys); England's are public."""
     def compute():
         from ..stats.segmented import segmented_poisson
 
@@ -582,13 +595,13 @@ def its_models(ch: Chapter) -> list[dict]:
         t = t[(t["period"] != "all") & t["live_births"].notna()]
         breaks = [fy for _, fy in breakpoints(ch)]
         out = []
+        indexed = t.set_index("period")
         for label, column in (("Newborns", "newborns"), ("Infants", "infants")):
             result = segmented_poisson(t[column].to_numpy(float), t["live_births"].to_numpy(float),
                                        t["period"].tolist(), breaks)
-            suppressed = ch.published and disclosure.is_small(t[column].sum(), ch.min_count)
             out.append({"series": label, "column": column, "result": result, "periods": t["period"].tolist(),
                         "counts": t[column].to_numpy(float), "births": t["live_births"].to_numpy(float),
-                        "suppressed": suppressed})
+                        "cells": [newborns(indexed, p, column) for p in t["period"]]})
         bench = infants.comparator_rates(ch, infants.BENCH_RATE)
         england = bench[(bench["group"] == "England") & bench["period"].isin(t["period"])]
         england = england.dropna(subset=["numerator", "denominator"]).drop_duplicates("period").sort_values("period")
@@ -597,9 +610,15 @@ def its_models(ch: Chapter) -> list[dict]:
                                        england["period"].tolist(), breaks)
             out.append({"series": "England: newborns", "column": None, "result": result,
                         "periods": england["period"].tolist(), "counts": england["numerator"].to_numpy(float),
-                        "births": england["denominator"].to_numpy(float), "suppressed": False})
+                        "births": england["denominator"].to_numpy(float), "cells": []})
         return out
     return _memo(ch, "its", compute)
+
+
+def segments(model: dict) -> list[int]:
+    """The segment of each year of a model (0 before the first break the model used, 1 after it ...)."""
+    breaks = sorted(int(b) for b in model["result"].table["breakpoint"]) if not model["result"].table.empty else []
+    return [sum(d.financial_year_start(p) >= b for b in breaks) for p in model["periods"]]
 
 
 def _no_events() -> Notice:
@@ -615,134 +634,154 @@ def _missing_births() -> Notice:
                    "ONS live births to mothers resident in the area, by calendar year (births.csv).")
 
 
-def service_changes(ch: Chapter) -> Table | Notice:
-    """Level and trend changes in the rate at each dated service change (segmented Poisson regression)."""
+def _fy(breakpoint) -> str:
+    return f"{int(breakpoint)}/{(int(breakpoint) + 1) % 100:02d}"
+
+
+def _ratio(model: dict, ratio, lower, upper):
+    """A rate ratio as a change (+20% (+5% to +37%)): resting on every yearly count of the model's series."""
+    if ratio is None or pd.isna(ratio):
+        return "not estimated"
+    cell = Measure(ratio, on=tuple(model["cells"]), lower=lower, upper=upper, unit="ratio", digits=2)
+    return Text(_ratio_text(ratio, lower, upper).replace("{", "{{").replace("}", "}}"), {"ratio": cell}, "c")
+
+
+def service_changes(r: ChapterResult, ch: Chapter) -> None:
+    """Level and trend changes in the rate at each dated change (segmented Poisson regression), its chart
+    and what so few points can show."""
     if not infants.can_answer(ch):
-        return _missing_trend(ch)
+        r.add("service_changes", _missing_trend(ch))
+        return
     if not has_births(ch):
-        return _missing_births()
+        r.add("service_changes", _missing_births())
+        return
     if not ch.params.events:
-        return _no_events()
+        r.add("service_changes", _no_events())
+        return
     rows = []
     labels = dict((fy, label) for label, fy in breakpoints(ch))
     for model in its_models(ch):
         result = model["result"]
         if result.table.empty:
-            rows.append({"Series": model["series"], "Service change": "; ".join(labels.values()),
+            rows.append({"Series": model["series"], "Service change": Plain("; ".join(labels.values())),
                          "Change in level (95% CI)": "could not be estimated", "Change in yearly trend (95% CI)": "",
                          "Yearly trend before": "", "Yearly trend after": "", "Years before / after": ""})
             continue
-        for _, r in result.table.iterrows():
-            fy = f"{int(r['breakpoint'])}/{(int(r['breakpoint']) + 1) % 100:02d}"
+        for _, row in result.table.iterrows():
+            fy = _fy(row["breakpoint"])
             label = labels.get(fy, fy)
-            secret = model["suppressed"]
             if model["column"]:
                 prefix = "newborn" if model["column"] == "newborns" else "infant"
-                ch.record(f"{prefix}_rate_level_change", "all", r["level_change"], group=label, lower=r["level_lower"],
-                          upper=r["level_upper"], unit="rate ratio", suppressed=secret,
-                          method=f"segmented {result.model} regression, log(live births) offset, break at {fy}")
-                if pd.notna(r["slope_change"]):
-                    ch.record(f"{prefix}_rate_slope_change", "all", r["slope_change"], group=label,
-                              lower=r["slope_lower"], upper=r["slope_upper"], unit="ratio of yearly rate ratios",
-                              suppressed=secret,
-                              method=f"segmented {result.model} regression, log(live births) offset, break at {fy}")
+                method = f"segmented {result.model} regression, log(live births) offset, break at {fy}"
+                on = tuple(model["cells"])
+                r.indicator(f"{prefix}_rate_level_change", "all", Measure(
+                    row["level_change"], on=on, lower=row["level_lower"], upper=row["level_upper"], unit="ratio",
+                    digits=2), group=label, unit="rate ratio", method=method)
+                if pd.notna(row["slope_change"]):
+                    r.indicator(f"{prefix}_rate_slope_change", "all", Measure(
+                        row["slope_change"], on=on, lower=row["slope_lower"], upper=row["slope_upper"], unit="ratio",
+                        digits=2), group=label, unit="ratio of yearly rate ratios", method=method)
             rows.append({
-                "Series": model["series"], "Service change": f"{label} ({fy})",
-                "Change in level (95% CI)": disclosure.MARKER if secret else _ratio_text(
-                    r["level_change"], r["level_lower"], r["level_upper"]),
-                "Change in yearly trend (95% CI)": disclosure.MARKER if secret else _ratio_text(
-                    r["slope_change"], r["slope_lower"], r["slope_upper"]),
-                "Yearly trend before": disclosure.MARKER if secret else _ratio_text(
-                    result.trend_before, result.trend_before_lower, result.trend_before_upper),
-                "Yearly trend after": disclosure.MARKER if secret else _ratio_text(
-                    r["trend_after"], r["trend_after_lower"], r["trend_after_upper"]),
-                "Years before / after": f"{int(r['points_before'])} / {int(r['points_after'])}",
+                "Series": model["series"], "Service change": Plain(f"{label} ({fy})"),
+                "Change in level (95% CI)": _ratio(model, row["level_change"], row["level_lower"], row["level_upper"]),
+                "Change in yearly trend (95% CI)": _ratio(model, row["slope_change"], row["slope_lower"],
+                                                          row["slope_upper"]),
+                "Yearly trend before": _ratio(model, result.trend_before, result.trend_before_lower,
+                                              result.trend_before_upper),
+                "Yearly trend after": _ratio(model, row["trend_after"], row["trend_after_lower"],
+                                             row["trend_after_upper"]),
+                "Years before / after": f"{int(row['points_before'])} / {int(row['points_after'])}",
             })
-    frame = pd.DataFrame(rows)
-    return Table(frame, "Did the rate change when services changed? Segmented (interrupted time series) models",
-                 ch.download_link("service-changes", frame),
-                 note="Changes are rate ratios written as percentages: a change in level of +20% means the rate "
-                      "jumped by a fifth in the first year of the change, beyond the earlier trend; a change in yearly "
-                      "trend of -10% means the rate's yearly growth slowed by a tenth. A Poisson regression of yearly "
-                      "counts with live births as the exposure (negative binomial or quasi-Poisson when the counts "
-                      "vary more than Poisson allows). England's figures, where the benchmarks give them, are fitted "
-                      "the same way: a change seen in England too was not only a local one.")
+    r.add("service_changes", ResultTable(
+        frame_of(rows), "Did the rate change when services changed? Segmented (interrupted time series) models",
+        note="Changes are rate ratios written as percentages: a change in level of +20% means the rate "
+             "jumped by a fifth in the first year of the change, beyond the earlier trend; a change in yearly "
+             "trend of -10% means the rate's yearly growth slowed by a tenth. A Poisson regression of yearly "
+             "counts with live births as the exposure (negative binomial or quasi-Poisson when the counts "
+             "vary more than Poisson allows). England's figures, where the benchmarks give them, are fitted "
+             "the same way: a change seen in England too was not only a local one.",
+        download="service-changes"))
+    _service_change_chart(r, ch)
+    _what_few_points_show(r, ch)
 
 
 def _ratio_text(ratio, lower, upper) -> str:
-    if ratio is None or pd.isna(ratio):
-        return "not estimated"
     return f"{signed_pct(ratio - 1)} ({signed_pct(lower - 1)} to {signed_pct(upper - 1)})"
 
 
-def service_change_chart(ch: Chapter) -> Figure | Notice:
-    """The observed newborn rate, the segmented model, and the earlier trend carried on."""
-    if not infants.can_answer(ch) or not has_births(ch) or not ch.params.events:
-        return Quiet()
+def draw_service_change(data: pd.DataFrame, events: list):
+    """The observed rate (with its 95% interval), the fitted segmented model and the earlier trend carried on;
+    withheld points are absent."""
+    frame = pd.DataFrame({"Year": data["Year"], "Series": data["Series"], "Rate": data["Rate"],
+                          "Lower": data["Rate_lower"], "Upper": data["Rate_upper"]})
+    return charts.lines_with_ci(frame, "Year", "Rate", "Series", "per 10,000 live births", "Lower", "Upper",
+                                _literal_events(events))
+
+
+def _service_change_chart(r: ChapterResult, ch: Chapter) -> None:
+    """Fitted and counterfactual yearly rates are Measures on the counts of the segment they come from (a
+    segment of 2 points or fewer gives its counts back exactly): withheld whenever any of them is."""
     model = next(m for m in its_models(ch) if m["column"] == "newborns")
     result = model["result"]
-    if result.table.empty or model["suppressed"]:
-        return Quiet()
-    periods = model["periods"]
-    observed = rate_series(ch).set_index("x").reindex(periods)
+    if result.table.empty:
+        return
+    periods, births, cells = model["periods"], model["births"], model["cells"]
+    segment = segments(model)
+    on_segment = {s: tuple(c for c, t in zip(cells, segment) if t == s) for s in set(segment)}
+    observed = rate_cells(ch).set_index("period")
     first_break = min(int(b) for b in result.table["breakpoint"])
-    start = [i for i, p in enumerate(periods) if d.financial_year_start(p) >= first_break - 1]
-    counterfactual = np.full(len(periods), np.nan)
-    counterfactual[start] = (result.counterfactual / model["births"] * 10000)[start]
-    data = pd.concat([
-        pd.DataFrame({"Year": periods, "Series": "Newborns per 10,000 live births", "Rate": observed["y"].to_numpy(),
-                      "Lower": observed["lower"].to_numpy(), "Upper": observed["upper"].to_numpy()}),
-        pd.DataFrame({"Year": periods, "Series": "Segmented model", "Rate": result.fitted / model["births"] * 10000,
-                      "Lower": np.nan, "Upper": np.nan}),
-        pd.DataFrame({"Year": periods, "Series": "Had the earlier trend continued", "Rate": counterfactual,
-                      "Lower": np.nan, "Upper": np.nan}),
-    ], ignore_index=True)
-    data = data[data["Rate"].notna() | (data["Series"] == "Newborns per 10,000 live births")]
-    fig = charts.lines_with_ci(data, "Year", "Rate", "Series", "per 10,000 live births", "Lower", "Upper",
-                               event_marks(ch))
-    r = result.table.iloc[0]
-    alt = (f"Line chart of the newborn rate per 10,000 live births by financial year with the segmented model's fitted "
-           f"line and, from the first service change, the earlier trend carried on. At the change the model estimates "
-           f"a change in level of {signed_pct(r['level_change'] - 1)} "
-           f"({signed_pct(r['level_lower'] - 1)} to {signed_pct(r['level_upper'] - 1)}).")
-    table = data.assign(**{c: data[c].map(lambda v: num(v) if pd.notna(v) else "") for c in ("Rate", "Lower", "Upper")})
-    table.loc[(table["Series"] == "Newborns per 10,000 live births") & (table["Rate"] == ""), "Rate"] = disclosure.MARKER
-    hidden = int(observed["y"].isna().sum())
-    return Figure(fig, "The newborn rate and the segmented model at the dated service changes", alt, table,
-                  ch.download_link("service-change-chart", table),
-                  f"{hidden} year(s) not shown because they rest on fewer than {ch.min_count} babies." if hidden else "")
+    records = [{"Year": p, "Series": "Newborns per 10,000 live births", "Rate": observed.loc[p, "cell"]}
+               for p in periods]
+    records += [{"Year": p, "Series": "Segmented model", "Rate": Measure(
+        fitted / b * 10000, on=on_segment[s], unit="per 10,000 live births", digits=1)}
+        for p, fitted, b, s in zip(periods, result.fitted, births, segment) if pd.notna(fitted)]
+    records += [{"Year": p, "Series": "Had the earlier trend continued", "Rate": Measure(
+        value / b * 10000, on=on_segment[0] + ((cells[i],) if segment[i] else ()), unit="per 10,000 live births",
+        digits=1)}
+        for i, (p, value, b) in enumerate(zip(periods, result.counterfactual, births))
+        if d.financial_year_start(p) >= first_break - 1 and pd.notna(value)]
+    row = result.table.iloc[0]
+    level = Measure(row["level_change"], on=tuple(cells), lower=row["level_lower"], upper=row["level_upper"],
+                    unit="ratio", digits=2)
+    plain = ("Line chart of the newborn rate per 10,000 live births by financial year with the segmented model's "
+             "fitted line and, from the first service change, the earlier trend carried on.")
+    alt = Text(plain + " At the change the model estimates a change in level of "
+               + _ratio_text(row["level_change"], row["level_lower"], row["level_upper"]) + ".", {"level": level}, plain)
+    r.add("service_change_chart", Chart(
+        draw_service_change, frame_of(records), "The newborn rate and the segmented model at the dated service changes",
+        alt, options={"events": event_marks(ch)},
+        note=f"Years whose figures rest on fewer than {ch.min_count} babies, or would let a small number be worked "
+             "out, are not drawn (c in the data below); the model's values rest on the yearly counts they come from "
+             "and are withheld with them.", download="service-change-chart"))
 
 
-@glues('ch3_years', 'ch3_level_range')
-def what_few_points_show(ch: Chapter) -> Notice:
+def _what_few_points_show(r: ChapterResult, ch: Chapter) -> None:
     """An honest statement of how little a handful of yearly points can show, with this area's numbers."""
-    glue = {"ch3_years": None, "ch3_level_range": None}
-    if not infants.can_answer(ch) or not has_births(ch) or not ch.params.events:
-        _glue(ch, glue)
-        return Quiet()
     model = next(m for m in its_models(ch) if m["column"] == "newborns")
     result = model["result"]
-    glue["ch3_years"] = str(result.n_points)
+    r.glue["ch3_years"] = str(result.n_points)
     parts = [f"These models rest on {result.n_points} yearly points."]
-    if not result.table.empty and not model["suppressed"]:
-        r = result.table.iloc[0]
-        fy = f"{int(r['breakpoint'])}/{(int(r['breakpoint']) + 1) % 100:02d}"
-        glue["ch3_level_range"] = f"{signed_pct(r['level_lower'] - 1)} to {signed_pct(r['level_upper'] - 1)}"
-        parts.append(f"At the change in {fy} there are {int(r['points_before'])} years before and "
-                     f"{int(r['points_after'])} after. The 95% interval for the change in level runs from "
-                     f"{glue['ch3_level_range']}: every change in that range"
-                     + (", including no change at all," if r["level_lower"] <= 1 <= r["level_upper"] else "")
-                     + " is consistent with the data.")
+    if not result.table.empty:
+        row = result.table.iloc[0]
+        fy = _fy(row["breakpoint"])
+        level = Measure(row["level_change"], on=tuple(model["cells"]), lower=row["level_lower"],
+                        upper=row["level_upper"], unit="ratio", digits=2)
+        span = f"{signed_pct(row['level_lower'] - 1)} to {signed_pct(row['level_upper'] - 1)}"
+        r.glue["ch3_level_range"] = Text(span, {"level": level})
+        parts.append(Text(f"At the change in {fy} there are {int(row['points_before'])} years before and "
+                          f"{int(row['points_after'])} after. The 95% interval for the change in level runs from "
+                          f"{span}: every change in that range"
+                          + (", including no change at all," if row["level_lower"] <= 1 <= row["level_upper"] else "")
+                          + " is consistent with the data.", {"level": level}))
     parts.append(result.caveat)
     parts.append("Quarterly or monthly counts would give many more points; the book uses financial years because "
                  "births, and most published figures, are yearly.")
-    _glue(ch, glue)
-    return Notice(" ".join(parts), kind="notyet", title="How little a handful of yearly points can show")
+    r.add("few_points", Notice(parts, kind="notyet", title="How little a handful of yearly points can show"))
 
 
 # -- the research's explanations, as prompts --------------------------------------------
 
-def research_factors(ch: Chapter) -> Table:
+def research_factors(r: ChapterResult, ch: Chapter) -> None:
     """The explanations the research heard, the data that would test each, and whether this area has it."""
     context = context_rows(ch)
     names = sorted(set(context["indicator"].astype(str))) if not context.empty else []
@@ -755,41 +794,60 @@ def research_factors(ch: Chapter) -> Table:
             if frame is not None and not frame.empty and column in frame and frame[column].notna().any():
                 have.append(f"{table}.{column} ({pct(frame[column].notna().mean())} complete)")
         rows.append({"What the research heard": factor, "Data that would test it": wanted,
-                     "In your data": "; ".join(have) if have else "not yet",
+                     "In your data": Plain("; ".join(have)) if have else "not yet",
                      "A question to ask": question})
-    frame = pd.DataFrame(rows)
-    return Table(frame, "Explanations the research heard for rising numbers, and the data that would test each",
-                 ch.download_link("research-factors", frame),
-                 note="From the Born into Care research (Broadhurst et al. 2018). Where it says 'not yet', the second "
-                      "column is what to record (a yearly indicator goes in the context table). Context indicators are "
-                      "matched by name; rename an indicator in the context table if it is missed here.")
+    r.add("research_factors", ResultTable(
+        frame_of(rows), "Explanations the research heard for rising numbers, and the data that would test each",
+        note="From the Born into Care research (Broadhurst et al. 2018). Where it says 'not yet', the second "
+             "column is what to record (a yearly indicator goes in the context table). Context indicators are "
+             "matched by name; rename an indicator in the context table if it is missed here.",
+        download="research-factors"))
 
 
-@glues('ch3_rate_first', 'ch3_rate_last', 'ch3_first_year', 'ch3_last_year')
-def headline(ch: Chapter) -> Notice:
+def headline(r: ChapterResult, ch: Chapter) -> None:
     """Where the newborn rate started and ended, and what the chapter sets beside it."""
-    glue = {"ch3_rate_first": None, "ch3_rate_last": None, "ch3_first_year": None, "ch3_last_year": None}
     if not infants.can_answer(ch):
-        _glue(ch, glue)
-        return _missing_trend(ch)
-    series = rate_series(ch).dropna(subset=["y"])
-    if has_births(ch):
-        show = lambda v: f"{num(v)} per 10,000 live births"  # noqa: E731
-    else:
-        show = lambda v: f"{count(v)} newborns (no births supplied, so counts)"  # noqa: E731
+        r.add("headline", _missing_trend(ch))
+        return
+    series = rate_cells(ch).dropna(subset=["value"])
+    unit = ("{v} per 10,000 live births" if has_births(ch) else "{v} newborns (no births supplied, so counts)")
     parts = []
     if len(series) >= 2:
         first, last = series.iloc[0], series.iloc[-1]
-        glue.update({"ch3_rate_first": show(first["y"]), "ch3_rate_last": show(last["y"]),
-                     "ch3_first_year": first["x"], "ch3_last_year": last["x"]})
-        parts.append(f"In {ch.params.area_name}, newborns in care proceedings went from {show(first['y'])} in "
-                     f"{first['x']} to {show(last['y'])} in {last['x']}.")
+        r.glue.update(ch3_rate_first=Text(unit, {"v": first["cell"]}), ch3_rate_last=Text(unit, {"v": last["cell"]}),
+                      ch3_first_year=first["period"], ch3_last_year=last["period"])
+        parts.append(Text("In {area}, newborns in care proceedings went from " + unit.replace("{v}", "{first}")
+                          + f" in {first['period']} to " + unit.replace("{v}", "{last}") + f" in {last['period']}.",
+                          {"area": Plain(ch.params.area_name), "first": first["cell"], "last": last["cell"]}))
     context = context_rows(ch)
     n_context = context["indicator"].nunique() if not context.empty else 0
     n_events = len(ch.params.events)
-    parts.append(f"This chapter sets {_plural(n_context, 'local context indicator')}" if n_context
-                 else "No local context indicators were supplied to set")
-    parts[-1] += (" beside the trend, with " + (f"{_plural(n_events, 'dated service change')} marked."
-                                         if n_events else "no dated service changes listed."))
-    _glue(ch, glue)
-    return Notice(" ".join(parts))
+    sentence = (f"This chapter sets {_plural(n_context, 'local context indicator')}" if n_context
+                else "No local context indicators were supplied to set")
+    sentence += (" beside the trend, with " + (f"{_plural(n_events, 'dated service change')} marked."
+                                              if n_events else "no dated service changes listed."))
+    parts.append(sentence)
+    r.add("headline", Notice(parts))
+
+
+# -- the chapter -----------------------------------------------------------------------
+
+def compute(prepared: Prepared, upstream: dict | None = None) -> ChapterResult:
+    """Everything chapter 3 publishes, before disclosure."""
+    ch = Chapter(NUMBER, KEY, prepared)
+    r = ChapterResult(NUMBER, KEY, TITLE)
+    r.glue.update(dict.fromkeys(GLUE))
+    r.prompts = ["Put the events timeline on the wall and ask people to add what they remember, with dates.",
+                 "For each explanation in the last table, ask: what would we expect to see in the data if it were "
+                 "right, and do we see it?",
+                 "Look at the pre-proceedings table together: what would it take to start before the birth for every "
+                 "family where court is likely?"]
+    r.status = {"answer": "can answer" if infants.can_answer(ch) else "not yet"}
+    headline(r, ch)
+    context_panels(r, ch)
+    legal_route(r, ch)
+    pre_proceedings(r, ch)
+    service_changes(r, ch)
+    correlations(r, ch)
+    research_factors(r, ch)
+    return r

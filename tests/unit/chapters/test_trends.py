@@ -6,20 +6,33 @@ import math
 import pandas as pd
 import pytest
 
-from prebirth.chapters import common, trends
+from prebirth import disclosure, present
+from prebirth.chapters import trends
 from prebirth.config import Period
+from prebirth.results import Count, Measure, key
 from tests.unit.chapters.conftest import make_chapter
 
 
-@pytest.fixture(autouse=True)
-def no_book_being_built(monkeypatch):
-    """Chapters here are made by hand: the safety net a notebook sets for its published book must not leak in."""
-    monkeypatch.setattr(common, "_PUBLISHED_MIN_COUNT", None)
+def computed(tables, **parameters):
+    """The chapter's result and the book's decision over it (published unless the audience says otherwise)."""
+    ch = make_chapter(tables, number=3, **parameters)
+    result = trends.compute(ch.prepared)
+    return result, disclosure.decide([result], ch.params.published, ch.params.min_count)
 
 
-def indicator(ch, name, period="all", group=""):
-    rows = pd.DataFrame(ch.indicators)
+def shown(result, decision, name):
+    """A table as published: a frame of words (text from the inputs as the page shows it)."""
+    frame = result.items[name].frame
+    return present._unescape_plain(present.table_frame(frame, decision), frame)
+
+
+def indicator(result, decision, name, period="all", group=""):
+    rows = pd.DataFrame(present.indicator_rows(result, decision))
     return rows[(rows.indicator == name) & (rows.period == period) & (rows.group == group)].iloc[0]
+
+
+def markdown(result, decision, name):
+    return present.show(result, name, decision).markdown
 
 
 @pytest.mark.parametrize("text, label", [
@@ -60,29 +73,55 @@ def route_area():
 
 
 def test_legal_route_by_hand():
-    ch = make_chapter(route_area(), number=3, audience="internal")
-    shown = trends.legal_route_table(ch)
-    row = shown.frame.set_index("Year").loc["2019/20"]
+    result, decision = computed(route_area(), audience="internal")
+    row = shown(result, decision, "legal_route_table").set_index("Year").loc["2019/20"]
     # six babies under one started care: C1; V2; L2 and L1; C2 and a blank status are 'other'
     assert row["Interim care order (C1)"] == "1 (17%)"
     assert row["Police or emergency protection (L1, L2)"] == "2 (33%)"
     assert row["Section 20 (V2)"] == "1 (17%)"
     assert row["Other or not recorded"] == "2 (33%)"
     assert row["All babies starting care"] == "6"
-    share = indicator(ch, "infant_starters_route_share", "all", "s20")
+    share = indicator(result, decision, "infant_starters_route_share", "all", "s20")
     assert (share.numerator, share.denominator) == (1, 6)
 
 
 def test_legal_route_published_hides_small_counts():
-    ch = make_chapter(route_area(), number=3)
-    row = trends.legal_route_table(ch).frame.set_index("Year").loc["All years"]
+    result, decision = computed(route_area())
+    row = shown(result, decision, "legal_route_table").set_index("Year").loc["All years"]
     assert row["Section 20 (V2)"] == "c" and row["All babies starting care"] == "6"
+    # every route is 1 or 2: no route's count (nor its share) can be shown
+    assert all(row[label] == "c" for _, label in trends.ROUTES)
+    assert decision.audit["passed"]
+
+
+def test_legal_route_year_totals_relate_to_their_routes():
+    # 2019/20: 21 by interim care order, 3 by police protection, 2 by section 20 (26 babies); 2020/21: 10 by ICO.
+    # Showing 21 of 26 and 'other 0' would give away that 5 came by the two small routes together: the ICO
+    # count (and share) must be withheld with them, and the audit must pass.
+    kids, care = [], []
+    for i, (year, status) in enumerate([("2019", "C1")] * 21 + [("2019", "L1")] * 3 + [("2019", "V2")] * 2
+                                       + [("2020", "C1")] * 10):
+        kids.append({"child_id": f"B{i}", "date_of_birth": f"{year}-05-01"})
+        care.append({"child_id": f"B{i}", "start_date": f"{year}-06-01", "legal_status": status,
+                     "reason_new_episode": "S"})
+    result, decision = computed({"children": kids, "care_episodes": care})
+    assert decision.audit["passed"]
+    table = shown(result, decision, "legal_route_table").set_index("Year")
+    year = table.loc["2019/20"]
+    assert year["All babies starting care"] == "26" and year["Other or not recorded"] == "0 (0%)"
+    assert year["Police or emergency protection (L1, L2)"] == "c" and year["Section 20 (V2)"] == "c"
+    assert year["Interim care order (C1)"] == "c"
+    total, routes = key("starters", "infants", "2019/20"), [key("starters", "infants", "2019/20", "route", k)
+                                                             for k, _ in trends.ROUTES]
+    assert any(rel.total == total and set(rel.parts) == set(routes) for rel in result.relations)
+    ico = indicator(result, decision, "infant_starters_route_share", "2019/20", "ico")
+    assert ico.suppressed and pd.isna(ico.value) and ico.denominator == 26
 
 
 def test_legal_route_without_care_episodes_says_what_to_record():
-    ch = make_chapter({"children": [{"child_id": "A", "date_of_birth": "2019-05-01"}]}, number=3)
-    shown = trends.legal_route_table(ch)
-    assert shown.kind == "notyet" and "SSDA903" in shown.markdown
+    result, decision = computed({"children": [{"child_id": "A", "date_of_birth": "2019-05-01"}]})
+    item = result.items["legal_route_table"]
+    assert item.kind == "notyet" and "SSDA903" in markdown(result, decision, "legal_route_table")
 
 
 # -- pre-proceedings before newborn proceedings --------------------------------------
@@ -105,32 +144,37 @@ def pp_area():
 
 
 def test_pre_proceedings_before_birth_by_hand():
-    ch = make_chapter(pp_area(), number=3, audience="internal")
-    row = trends.pre_proceedings_table(ch).frame.set_index("Year").loc["2019/20"]
+    result, decision = computed(pp_area(), audience="internal")
+    row = shown(result, decision, "pre_proceedings_table").set_index("Year").loc["2019/20"]
     assert row["Newborns in proceedings"] == "5"
     assert row["Pre-proceedings started before birth"].startswith("60%")  # N1, N4, N5 of 5
     assert row["Any pre-proceedings before issue"].startswith("80%")      # and N2
     assert row["Median weeks before birth (95% CI)"].startswith("9.0")    # median of 6, 9, 12
-    weeks = indicator(ch, "weeks_pre_proceedings_before_birth_median", "2019/20")
+    weeks = indicator(result, decision, "weeks_pre_proceedings_before_birth_median", "2019/20")
     assert weeks.value == pytest.approx(9.0) and weeks.denominator == 3 and weeks.unit == "weeks"
-    share = indicator(ch, "newborns_pre_proceedings_before_birth_share")
+    share = indicator(result, decision, "newborns_pre_proceedings_before_birth_share")
     assert (share.numerator, share.denominator) == (3, 5)
+    assert present.glued(result, decision)["ch3_pp_before_birth"] == "60%"
+    assert present.glued(result, decision)["ch3_pp_weeks"] == "9.0"
 
 
 def test_pre_proceedings_published_withholds_small_numbers():
-    ch = make_chapter(pp_area(), number=3)
-    row = trends.pre_proceedings_table(ch).frame.set_index("Year").loc["All years"]
+    result, decision = computed(pp_area())
+    row = shown(result, decision, "pre_proceedings_table").set_index("Year").loc["All years"]
     assert row["Pre-proceedings started before birth"] == "c" and row["Median weeks before birth (95% CI)"] == "c"
-    weeks = indicator(ch, "weeks_pre_proceedings_before_birth_median")
+    weeks = indicator(result, decision, "weeks_pre_proceedings_before_birth_median")
     assert weeks.suppressed and pd.isna(weeks.value)
+    assert present.glued(result, decision)["ch3_pp_before_birth"] == "not available"
+    assert decision.audit["passed"]
 
 
 def test_no_pre_proceedings_dates_is_not_yet():
     tables = pp_area()
     for row in tables["proceedings"]:
         row["pre_proceedings_start_date"] = None
-    shown = trends.pre_proceedings_table(make_chapter(tables, number=3))
-    assert shown.kind == "notyet" and "PPStartDate" in shown.markdown
+    result, decision = computed(tables)
+    assert result.items["pre_proceedings_table"].kind == "notyet"
+    assert "PPStartDate" in markdown(result, decision, "pre_proceedings_table")
 
 
 # -- service changes and context ---------------------------------------------------------
@@ -157,14 +201,14 @@ def step_area(context=None):
 
 
 def test_a_clean_step_is_a_doubling_in_level_and_no_change_in_trend():
-    ch = make_chapter(step_area(), number=3, period=SIX_YEARS, audience="internal",
-                      events=[{"date": "2017-04-01", "label": "New team"}])
-    shown = trends.service_changes(ch)
-    newborns = shown.frame[shown.frame["Series"] == "Newborns"].iloc[0]
+    result, decision = computed(step_area(), period=SIX_YEARS, audience="internal",
+                                events=[{"date": "2017-04-01", "label": "New team"}])
+    table = shown(result, decision, "service_changes")
+    newborns = table[table["Series"] == "Newborns"].iloc[0]
     assert newborns["Service change"] == "New team (2017/18)"
     assert newborns["Years before / after"] == "3 / 3"
-    level = indicator(ch, "newborn_rate_level_change", group="New team")
-    slope = indicator(ch, "newborn_rate_slope_change", group="New team")
+    level = indicator(result, decision, "newborn_rate_level_change", group="New team")
+    slope = indicator(result, decision, "newborn_rate_slope_change", group="New team")
     # rates 10, 10, 10 then 20, 20, 20 per 10,000: flat, then twice as high, then flat again
     assert level.value == pytest.approx(2.0, rel=1e-6) and level.unit == "rate ratio"
     assert slope.value == pytest.approx(1.0, abs=1e-6)
@@ -172,12 +216,11 @@ def test_a_clean_step_is_a_doubling_in_level_and_no_change_in_trend():
 
 
 def test_without_events_or_births_the_chapter_says_what_to_add():
-    no_events = make_chapter(step_area(), number=3, period=SIX_YEARS)
-    assert "events:" in trends.service_changes(no_events).markdown
+    assert "events:" in markdown(*computed(step_area(), period=SIX_YEARS), "service_changes")
     tables = step_area()
     del tables["births"]
-    no_births = make_chapter(tables, number=3, period=SIX_YEARS, events=[{"date": "2017-04-01", "label": "x"}])
-    assert "births table" in trends.service_changes(no_births).markdown
+    no_births = computed(tables, period=SIX_YEARS, events=[{"date": "2017-04-01", "label": "x"}])
+    assert "births table" in markdown(*no_births, "service_changes")
 
 
 def context_rows(values, unit="%", name="child_poverty_rate"):
@@ -188,40 +231,89 @@ def context_rows(values, unit="%", name="child_poverty_rate"):
 def test_a_context_indicator_that_tracks_the_rate_correlates_fully():
     # rates 10, 10, 10, 20, 20, 20; context = 2 * rate + 1, so r = 1 in levels and in yearly changes
     context = context_rows([21, 21, 21, 41, 41, 41])
-    ch = make_chapter(step_area(context), number=3, period=SIX_YEARS, audience="internal")
-    row = trends.correlations(ch).frame.iloc[0]
-    assert row["Years"] == 6 and row["Correlation of yearly levels (95% CI)"].startswith("1.00")
+    result, decision = computed(step_area(context), period=SIX_YEARS, audience="internal")
+    row = shown(result, decision, "correlations").iloc[0]
+    assert row["Years"] == "6" and row["Correlation of yearly levels (95% CI)"].startswith("1.00")
     assert row["Correlation of year-on-year changes"] == "1.00" and row["Reading"] == "moved together"
-    assert indicator(ch, "context_newborn_rate_correlation", group="child_poverty_rate").value == pytest.approx(1.0)
+    value = indicator(result, decision, "context_newborn_rate_correlation", group="child_poverty_rate").value
+    assert value == pytest.approx(1.0)
 
 
 def test_context_panels_place_years_and_withhold_small_counts_of_people():
     context = (context_rows([27, 28, 28, 29, 30, 31])
                + context_rows([40, 3, 50, 60, 70, 80], unit="children", name="s20_starts")
                + [{"period": "Q1 2019", "indicator": "caseload", "value": 18, "unit": "children per worker"}])
-    ch = make_chapter(step_area(context), number=3, period=SIX_YEARS)  # published
-    shown = trends.context_panels(ch)
-    data = shown.data
+    result, decision = computed(step_area(context), period=SIX_YEARS)  # published
+    chart = result.items["context_panels"]
+    data = present._unescape_plain(present.table_frame(chart.data, decision), chart.data)
     s20 = data[data["Series"] == "Section 20 starts (children)"]
-    assert list(s20["Value"]) == ["40", "c", "50", "60", "70", "80"]
-    assert "1 context row(s) have a period that is not a year" in shown.note
-    assert "1 point(s) are not shown" in shown.note
+    assert list(s20["Value"]) == ["40", "c", "50", "60", "70", "80"]  # 3 children: a small count of people
+    poverty = data[data["Series"] == "Child poverty rate (%)"]
+    assert list(poverty["Value"]) == ["27", "28", "28", "29", "30", "31"]  # the area's own statistic: as it is
+    numbers = present.chart_numbers(chart.data, decision)
+    assert numbers["Value"].isna().sum() == 1  # only the small count is left out of the drawing
+    assert "1 context row(s) have a period that is not a year" in chart.note
+    assert "not shown (c in the data below)" in chart.note
+    # a context rate is the area's published statistic: no protection, no key
+    assert all(isinstance(v, Measure) and not v.on for v in chart.data.loc[
+        chart.data["Series"].map(str).str.contains("poverty"), "Value"])
+
+
+def test_the_yearly_rate_and_the_model_rest_on_the_yearly_counts():
+    result, decision = computed(step_area(), period=SIX_YEARS, events=[{"date": "2017-04-01", "label": "New $x$ team"}])
+    chart = result.items["service_change_chart"]
+    fitted = chart.data[chart.data["Series"] == "Segmented model"].set_index("Year")["Rate"]
+    # segments 2014/15-2016/17 and 2017/18-2019/20, 10 then 20 a year per 10,000 births: fitted exactly
+    assert [round(m.value, 6) for m in fitted] == [10, 10, 10, 20, 20, 20]
+    first = {c.key for c in fitted["2014/15"].on}
+    assert first == {key("proceedings", "newborns", y) for y in ("2014/15", "2015/16", "2016/17")}
+    later = {c.key for c in fitted["2019/20"].on}
+    assert later == {key("proceedings", "newborns", y) for y in ("2017/18", "2018/19", "2019/20")}
+    counterfactual = chart.data[chart.data["Series"] == "Had the earlier trend continued"]
+    assert list(counterfactual["Year"]) == ["2016/17", "2017/18", "2018/19", "2019/20"]
+    assert chart.options["events"][0]["label"] == "New $x$ team"  # the parameters' text, drawn literally
+    assert trends._literal_events(chart.options["events"])[0]["label"] == r"New \$x\$ team"
+
+
+def test_a_withheld_year_withholds_the_model_values_that_rest_on_it():
+    # newborns 10, 10, 3, 20, 20, 20: 2016/17 is small, so the first segment's fitted values, the counterfactual
+    # and the level change are withheld; the second segment's fitted values are not
+    tables = step_area()
+    tables["children"] = [c for c in tables["children"] if not (c["child_id"].startswith("C2016-")
+                                                                 and int(c["child_id"].split("-")[1]) >= 3)]
+    kept = {c["child_id"] for c in tables["children"]}
+    tables["proceedings"] = [p for p in tables["proceedings"] if p["child_id"] in kept]
+    tables["proceedings"][0]["pre_proceedings_start_date"] = "2014-05-01"  # the table of newborns by year and in all
+    result, decision = computed(tables, period=SIX_YEARS, events=[{"date": "2017-04-01", "label": "New team"}])
+    assert decision.audit["passed"]
+    chart = result.items["service_change_chart"]
+    numbers = present.chart_numbers(chart.data, decision)
+    fitted = numbers[numbers["Series"] == "Segmented model"].set_index("Year")["Rate"]
+    assert fitted[["2014/15", "2015/16", "2016/17"]].isna().all()
+    assert fitted[["2017/18", "2018/19", "2019/20"]].notna().all()
+    assert numbers[numbers["Series"] == "Had the earlier trend continued"]["Rate"].isna().all()
+    level = indicator(result, decision, "newborn_rate_level_change", group="New team")
+    assert level.suppressed and pd.isna(level.value)
+    # the small year is hidden together with at least one partner: 'all minus the other years' gives nothing
+    withheld = {key("proceedings", "newborns", y) for y in ("2014/15", "2015/16", "2016/17", "2017/18",
+                                                            "2018/19", "2019/20", "all")} & decision.withheld
+    assert key("proceedings", "newborns", "2016/17") in withheld and len(withheld) >= 2
 
 
 def test_sparse_area_gets_not_yet_for_everything_but_the_trend():
     tables = step_area()
     del tables["births"]
-    ch = make_chapter(tables, number=3, period=SIX_YEARS)
-    assert trends.context_panels(ch).kind == "notyet"
-    assert trends.legal_route_table(ch).kind == "notyet"
-    assert trends.service_changes(ch).kind == "notyet"
-    assert trends.pre_proceedings_table(ch).kind == "notyet"
-    factors = trends.research_factors(ch).frame.set_index("What the research heard")
+    result, decision = computed(tables, period=SIX_YEARS)
+    for name in ("context_panels", "legal_route_table", "service_changes", "pre_proceedings_table"):
+        assert result.items[name].kind == "notyet", name
+    factors = shown(result, decision, "research_factors").set_index("What the research heard")
     assert factors.loc["Poverty", "In your data"] == "not yet"
-    assert "newborns (no births supplied, so counts)" in trends.headline(ch).markdown
+    assert "newborns (no births supplied, so counts)" in markdown(result, decision, "headline")
+    assert "10 newborns (no births supplied, so counts) in 2014/15" in markdown(result, decision, "headline")
 
 
 def test_without_proceedings_the_chapter_says_what_to_record():
-    ch = make_chapter({"children": [{"child_id": "A", "date_of_birth": "2020-01-01"}]}, number=3)
-    shown = trends.headline(ch)
-    assert "can't answer this yet" in shown.markdown and "issue date" in shown.markdown
+    result, decision = computed({"children": [{"child_id": "A", "date_of_birth": "2020-01-01"}]})
+    text = markdown(result, decision, "headline")
+    assert "can't answer this yet" in text and "issue date" in text
+    assert set(trends.GLUE) <= set(result.glue)
