@@ -1,14 +1,22 @@
 """Chapter 7: Fathers.
 
 Does pre-birth work include fathers? Over the babies with a pre-birth assessment in the
-report period (the cohort of chapter 6, ``parents.cohort``): the share whose father is
-recorded on the baby's record (``children.father_id``), and the share whose father was
-assessed, invited to meetings, at a family group conference, included in the plan,
-offered support and given legal advice (the ``involvement`` row for that baby and that
-father, answered Y). Every share is of all babies with a pre-birth assessment, so a
-father who is not recorded counts as not included; the same measures for mothers sit
-alongside. How complete the fathers' records are is shown separately: a blank is
-"not recorded", never read as "no".
+report period (each baby once, in the financial year of their first pre-birth assessment
+that started in the period: ``definitions.children_with_prebirth_assessment``, the cohort
+of chapter 6): the share whose father is recorded on the baby's record
+(``children.father_id``), and the share whose father was assessed, invited to meetings,
+at a family group conference, included in the plan, offered support and given legal
+advice (the ``involvement`` row for that baby and that father, answered Y). Every share
+is of all babies with a pre-birth assessment, so a father who is not recorded counts as
+not included; the same measures for mothers sit alongside. How complete the fathers'
+records are is shown separately: a blank is "not recorded", never read as "no".
+
+Book-wide keys: the babies with a pre-birth assessment are ``key("prebirth_assessments",
+period)``; the babies whose father (mother) took each step are ``key("fathers", step,
+period)`` (``key("mothers", step, period)``), with period a financial year or "all".
+
+:func:`compute` returns everything the chapter publishes as a
+:class:`~prebirth.results.ChapterResult`; the book's disclosure step decides what is withheld.
 """
 
 from __future__ import annotations
@@ -16,15 +24,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import charts, definitions as d, disclosure
-from . import infants
-from .common import Chapter, Figure, Notice, Table, glue_values, not_yet, num, pct
-from .common import count, signed_pct
-from .parents import (SHARE_METHOD, Quiet, cohort, count_text, has_cohort, hidden_periods, missing_cohort,
-                      part_count_text, record_share, see_above, share_row, share_series_hidden, share_text, withheld,
-                      yearly_shares, years)
+from .. import charts, definitions as d
+from ..results import ChapterResult, Chart, Count, Measure, Notice, ResultTable, Share, Text, frame_of, key, not_yet
+from .common import Chapter, Prepared
 
-# (involvement column or "recorded", label, indicator suffix)
+NUMBER, KEY, TITLE = 7, "fathers", "Fathers"
+SHARE_METHOD = "Wilson score interval"
+
+# (involvement column or "recorded", label, indicator suffix: also the step's word in the keys)
 ITEMS = (
     ("recorded", "Recorded on the baby's record", "recorded"),
     ("assessed", "Assessed", "assessed"),
@@ -35,12 +42,23 @@ ITEMS = (
     ("legal_advice", "Given legal advice", "legal_advice"),
 )
 INVOLVEMENT_ITEMS = ITEMS[1:]
+SUFFIX = {column: suffix for column, _, suffix in ITEMS}
+LABEL = {column: label for column, label, _ in ITEMS}
 TREND_ITEMS = ("recorded", "assessed", "attended_fgc", "included_in_plan")
 ROLES = (("father", "Fathers"), ("mother", "Mothers"))
+PARENT_FIELDS = (("date_of_birth", "Date of birth"), ("ethnicity", "Ethnicity"),
+                 ("care_experienced", "Whether in care as a child"))
 
+
+# -- the analysis ----------------------------------------------------------------------
 
 def _memo(ch: Chapter, name: str, compute):
     return ch.memo(f"fathers:{name}", compute)
+
+
+def has_cohort(ch: Chapter) -> bool:
+    """True when the data can say which babies had a pre-birth assessment."""
+    return ch.data.has("assessments")
 
 
 def has_fathers_field(ch: Chapter) -> bool:
@@ -52,26 +70,21 @@ def has_involvement(ch: Chapter) -> bool:
     return ch.data.has("involvement")
 
 
-def missing(ch: Chapter, brief: bool = True) -> Notice | None:
-    """Why the chapter cannot be answered yet (None when it can); ``brief`` for sections after the first."""
-    question = "whether pre-birth work includes fathers."
-    if not has_cohort(ch):
-        return missing_cohort(question, brief)
-    if not has_fathers_field(ch):
-        if brief:
-            return see_above(question, "the father's id on the baby's record")
-        return not_yet(question,
-                       ["the father's id on the baby's record (children table, column father_id): it is blank for "
-                        "every child"],
-                       "the father's id on the baby's record from the first referral, before birth, with the father in "
-                       "the parents table.")
-    return None
+def can_answer(ch: Chapter) -> bool:
+    return has_cohort(ch) and has_fathers_field(ch)
+
+
+def years(ch: Chapter) -> list[str]:
+    return d.financial_years(ch.params.period.start, ch.params.period.end)
 
 
 def babies(ch: Chapter) -> pd.DataFrame:
-    """The cohort with, for each parent, whether recorded and each involvement answer (Y / N / None)."""
+    """One row per baby with a pre-birth assessment in the period (once, in the financial year of the first),
+    with, for each parent, whether recorded and each involvement answer (Y / N / None)."""
     def compute():
-        frame = cohort(ch)[["child_id", "financial_year", "mother_id", "father_id"]].copy()
+        cohort = d.children_with_prebirth_assessment(ch.data.get("assessments"), ch.data.get("children"),
+                                                     ch.params.period.start, ch.params.period.end)
+        frame = cohort[["child_id", "financial_year", "mother_id", "father_id"]].copy()
         involvement = ch.data.get("involvement") if has_involvement(ch) else None
         if involvement is not None:
             # The first answer recorded for each baby and parent.
@@ -90,69 +103,133 @@ def babies(ch: Chapter) -> pd.DataFrame:
     return _memo(ch, "babies", compute)
 
 
-def item_share(role: str, column: str):
-    """Share of all babies with a pre-birth assessment whose parent (role) is recorded / answered Y."""
-    def compute(group: pd.DataFrame) -> dict:
-        if column == "recorded":
-            yes = group[f"{role}_recorded"]
-        else:
-            yes = group[f"{role}_{column}"] == "Y"
-        return share_row(int(yes.sum()), len(group))
-    return compute
+def took_part(frame: pd.DataFrame, role: str, column: str) -> pd.Series:
+    """Whether the baby's parent (role) is recorded / answered Y ('Y' only: a blank is not taking part)."""
+    return frame[f"{role}_recorded"] if column == "recorded" else frame[f"{role}_{column}"] == "Y"
 
 
-def record_indicators(ch: Chapter) -> None:
-    if missing(ch) is not None or not ch.once("fathers:indicators_recorded"):
-        return
-    frame = babies(ch)
-    items = ITEMS if has_involvement(ch) else ITEMS[:1]
-    for role, _ in ROLES:
-        for column, label, suffix in items:
-            for period, row, hidden in yearly_shares(ch, frame, item_share(role, column)):
-                record_share(ch, f"{role}s_{suffix}_share", period, row, hidden,
-                             method=SHARE_METHOD + "; of all babies with a pre-birth assessment")
+def items_available(ch: Chapter) -> tuple:
+    return ITEMS if has_involvement(ch) else ITEMS[:1]
 
 
-def headline(ch: Chapter) -> Notice:
-    glue = {"ch7_babies": None, "ch7_fathers_recorded": None, "ch7_fathers_assessed": None,
-            "ch7_fathers_in_plan": None, "ch7_mothers_assessed": None}
-    gap = missing(ch, brief=False)
+def infants_in_proceedings(ch: Chapter) -> pd.DataFrame:
+    """Babies under one at issue in proceedings in the period, once per financial year at their first issue,
+    with whether a father is recorded on their record."""
+    from . import infants
+
+    def compute():
+        rows = infants.children_in_period(ch)
+        fathers = ch.data.get("children").set_index("child_id")["father_id"]
+        rows = rows[rows["infant"].fillna(False).astype(bool)].copy()
+        rows["father_recorded"] = rows["child_id"].map(fathers).notna()
+        return rows
+    return _memo(ch, "proceedings", compute)
+
+
+# -- the chapter's cells ------------------------------------------------------------------
+
+class Cells:
+    """The chapter's counts under their book-wide keys, and the relations between them."""
+
+    def __init__(self, r: ChapterResult, ch: Chapter, frame: pd.DataFrame):
+        self.r, self.ch, self.frame = r, ch, frame
+        self.years = years(ch)
+        self.parts = dict(tuple(frame.groupby("financial_year", sort=False)))
+
+    def part(self, period: str) -> pd.DataFrame:
+        return self.frame if period == "all" else self.parts.get(period, self.frame.iloc[:0])
+
+    def babies(self, period: str) -> Count:
+        """Babies with a pre-birth assessment (each once, in the year of their first in the period)."""
+        return Count(key("prebirth_assessments", period), len(self.part(period)))
+
+    def count(self, role: str, column: str, period: str) -> Count:
+        """Babies whose parent (role) was recorded / took the step."""
+        return Count(key(f"{role}s", SUFFIX[column], period), int(took_part(self.part(period), role, column).sum()))
+
+    def share(self, role: str, column: str, period: str) -> Share:
+        return Share.of(self.count(role, column, period), self.babies(period))
+
+    def of_recorded(self, role: str, column: str) -> Share:
+        """The step as a share of the babies whose parent is recorded (whole period)."""
+        return Share.of(self.count(role, column, "all"), self.count(role, "recorded", "all"))
+
+    def answered(self, role: str, column: str) -> Count:
+        """Babies whose recorded parent has a Y or N for the step (whole period); the N's are known too."""
+        recorded = self.frame[f"{role}_recorded"]
+        answers = self.frame.loc[recorded, f"{role}_{column}"]
+        answered = Count(key(f"{role}s", f"{SUFFIX[column]}_answered", "all"), int(answers.isin(["Y", "N"]).sum()))
+        no = self.r.hidden_count(key(f"{role}s", f"{SUFFIX[column]}_no", "all"), int((answers == "N").sum()))
+        self.r.relate(answered, [self.count(role, column, "all").key, no], "a Y or N recorded = the Y's + the N's")
+        return answered
+
+    def relate_years(self) -> None:
+        """Every count by year against the whole period (each baby counts in one year only)."""
+        self.r.relate_periods(self.babies("all"), [self.babies(p) for p in self.years],
+                              "babies with a pre-birth assessment by year against the whole period")
+        for role, _ in ROLES:
+            for column, _, suffix in items_available(self.ch):
+                self.r.relate_periods(self.count(role, column, "all"),
+                                      [self.count(role, column, p) for p in self.years],
+                                      f"{role}s {suffix} by year against the whole period")
+
+
+def compute(prepared: Prepared, upstream: dict | None = None) -> ChapterResult:
+    """Everything chapter 7 publishes, before disclosure."""
+    ch = Chapter(NUMBER, KEY, prepared)
+    r = ChapterResult(NUMBER, KEY, TITLE)
+    r.glue.update(dict.fromkeys(("ch7_babies", "ch7_fathers_recorded", "ch7_fathers_assessed", "ch7_fathers_in_plan",
+                                 "ch7_mothers_assessed")))
+    r.prompts = ["Ask fathers (or practitioners who work with them) what made them feel included or excluded.",
+                 "Look at the completeness table first: is the gap in fathers' involvement, or in the records?",
+                 "Agree one change to how fathers are invited and recorded, and the measure that will show it."]
+    _proceedings_table(r, ch)
+    gap = _missing(ch)
     if gap is not None:
-        glue_values(ch, glue)
-        return gap
-    record_indicators(ch)
+        r.status = {"answer": "not yet"}
+        r.add("headline", gap)
+        if has_cohort(ch):  # the sections after the first point back to it
+            brief = _see_above("whether pre-birth work includes fathers.", "the father's id on the baby's record")
+        else:
+            brief = _see_above("whether pre-birth work includes fathers.", "the assessments table")
+        for name in ("involvement_table", "completeness_table", "trend_chart"):
+            r.add(name, brief)
+        return r
+    r.status = {"answer": "can answer" if has_involvement(ch) else "partly"}
     frame = babies(ch)
-    if frame.empty:
-        glue_values(ch, glue)
-        return Notice("No baby had a pre-birth assessment that started in the report period.")
-    glue["ch7_babies"] = count_text(ch, len(frame))
-    parts = [f"Of the {glue['ch7_babies']} babies with a pre-birth assessment in the report period,"]
-    recorded = item_share("father", "recorded")(frame)
-    if withheld(ch, recorded["numerator"], recorded["denominator"]):
-        parts.append("the number with a father recorded is too small to show.")
-    else:
-        glue["ch7_fathers_recorded"] = pct(recorded["value"])
-        parts.append(f"{pct(recorded['value'])} had a father recorded on their record.")
-        ch.finding(f"A father was recorded for {pct(recorded['value'])} of babies with a pre-birth assessment.",
-                   "fathers_recorded_share")
-    if has_involvement(ch):
-        for role, column, name in (("father", "assessed", "ch7_fathers_assessed"),
-                                   ("father", "included_in_plan", "ch7_fathers_in_plan"),
-                                   ("mother", "assessed", "ch7_mothers_assessed")):
-            row = item_share(role, column)(frame)
-            if not withheld(ch, row["numerator"], row["denominator"]):
-                glue[name] = pct(row["value"])
-        if glue["ch7_fathers_assessed"] and glue["ch7_mothers_assessed"]:
-            parts.append(f"The father was assessed for {glue['ch7_fathers_assessed']} of babies, against "
-                         f"{glue['ch7_mothers_assessed']} for mothers.")
-            ch.finding(f"Fathers were assessed for {glue['ch7_fathers_assessed']} of babies with a pre-birth "
-                       f"assessment; mothers for {glue['ch7_mothers_assessed']}.", "fathers_assessed_share")
-        if glue["ch7_fathers_in_plan"]:
-            parts.append(f"The father was included in the plan for {glue['ch7_fathers_in_plan']}.")
-            ch.finding(f"Fathers were included in the plan for {glue['ch7_fathers_in_plan']} of babies with a "
-                       "pre-birth assessment.", "fathers_in_plan_share")
-    glue_values(ch, glue)
-    return Notice(" ".join(parts))
+    cells = Cells(r, ch, frame)
+    _indicators(r, cells)
+    _headline(r, cells)
+    _involvement_table(r, cells)
+    _involvement_chart(r, cells)
+    _completeness_table(r, cells)
+    _trend_chart(r, cells)
+    _trend_table(r, cells)
+    cells.relate_years()
+    return r
+
+
+def _missing(ch: Chapter) -> Notice | None:
+    """Why the chapter cannot be answered yet (None when it can)."""
+    question = "whether pre-birth work includes fathers."
+    if not has_cohort(ch):
+        return not_yet(question, ["the assessments table (each assessment's child, start date and kind)"],
+                       "every assessment with its start date and kind (pre-birth, child and family, other), and each "
+                       "child's date of birth or, before birth, the expected date of birth; the CIN census return you "
+                       "already make holds these.")
+    if not has_fathers_field(ch):
+        return not_yet(question,
+                       ["the father's id on the baby's record (children table, column father_id): it is blank for "
+                        "every child"],
+                       "the father's id on the baby's record from the first referral, before birth, with the father in "
+                       "the parents table.")
+    return None
+
+
+def _see_above(question: str, what: str) -> Notice:
+    """A short 'not yet' for a later section, when the chapter's opening message already says what to record."""
+    return Notice(f"We can't answer this yet: {question} It needs {what}: what to record is set out at the start of "
+                  "'What your data shows'.", kind="notyet", title="Not yet answerable from your data")
 
 
 def _missing_involvement() -> Notice:
@@ -164,235 +241,269 @@ def _missing_involvement() -> Notice:
                    "Record fathers as carefully as mothers.")
 
 
-def involvement_rows(ch: Chapter, frame: pd.DataFrame) -> pd.DataFrame:
-    items = ITEMS if has_involvement(ch) else ITEMS[:1]
-    rows = []
-    for column, label, suffix in items:
-        for role, name in ROLES:
-            row = item_share(role, column)(frame)
-            hidden = withheld(ch, row["numerator"], row["denominator"]) or not row["denominator"]
-            rows.append({"item": column, "What": label, "Parent": name, **row, "hidden": hidden,
-                         "text": share_text(ch, row)})
-    return pd.DataFrame(rows)
+def _indicators(r: ChapterResult, cells: Cells) -> None:
+    for role, _ in ROLES:
+        for column, _, suffix in items_available(cells.ch):
+            for period in [*cells.years, "all"]:
+                r.indicator(f"{role}s_{suffix}_share", period, cells.share(role, column, period),
+                            method=SHARE_METHOD + "; of all babies with a pre-birth assessment")
 
 
-def involvement_table(ch: Chapter) -> Table | Notice:
+def _headline(r: ChapterResult, cells: Cells) -> None:
+    if cells.frame.empty:
+        r.add("headline", Notice("No baby had a pre-birth assessment that started in the report period."))
+        return
+    total = cells.babies("all")
+    r.glue["ch7_babies"] = total
+    parts = [Text("Of the {babies} babies with a pre-birth assessment in the report period,", {"babies": total},
+                  "Of the babies with a pre-birth assessment in the report period,")]
+    recorded = cells.share("father", "recorded", "all")
+    r.glue["ch7_fathers_recorded"] = recorded
+    parts.append(Text("{recorded} had a father recorded on their record.", {"recorded": recorded},
+                      "the number with a father recorded is too small to show."))
+    r.finding("A father was recorded for {recorded} of babies with a pre-birth assessment.", "fathers_recorded_share",
+              recorded=recorded)
+    if has_involvement(cells.ch):
+        fathers_assessed = cells.share("father", "assessed", "all")
+        mothers_assessed = cells.share("mother", "assessed", "all")
+        in_plan = cells.share("father", "included_in_plan", "all")
+        r.glue.update(ch7_fathers_assessed=fathers_assessed, ch7_mothers_assessed=mothers_assessed,
+                      ch7_fathers_in_plan=in_plan)
+        both = {"fathers": fathers_assessed, "mothers": mothers_assessed}
+        parts.append(Text("The father was assessed for {fathers} of babies, against {mothers} for mothers.", both))
+        r.finding("Fathers were assessed for {fathers} of babies with a pre-birth assessment; mothers for {mothers}.",
+                  "fathers_assessed_share", **both)
+        parts.append(Text("The father was included in the plan for {in_plan}.", {"in_plan": in_plan}))
+        r.finding("Fathers were included in the plan for {in_plan} of babies with a pre-birth assessment.",
+                  "fathers_in_plan_share", in_plan=in_plan)
+    r.add("headline", Notice(parts))
+
+
+def _involvement_table(r: ChapterResult, cells: Cells) -> None:
     """Fathers and mothers: recorded, assessed, invited, at a family group conference, in the plan, supported."""
-    gap = missing(ch)
-    if gap is not None:
-        return gap
-    record_indicators(ch)
-    frame = babies(ch)
-    rows = involvement_rows(ch, frame)
-    table = pd.DataFrame({"Of all babies with a pre-birth assessment, the parent was": rows["What"].unique()})
-    for role, name in ROLES:
-        part = rows[rows["Parent"] == name]
-        table[f"{name}: babies"] = [part_count_text(ch, r) for _, r in part.iterrows()]
-        table[f"{name}: share (95% CI)"] = part["text"].to_list()
+    ch = cells.ch
+    items = items_available(ch)
+    records = []
+    for column, label, _ in items:
+        record = {"Of all babies with a pre-birth assessment, the parent was": label}
+        for role, name in ROLES:
+            share = cells.share(role, column, "all")
+            record[f"{name}: babies"] = share.numerator
+            record[f"{name}: share (95% CI)"] = share if share.denominator.value else "none recorded"
         if has_involvement(ch):
-            recorded = frame[frame[f"{role}_recorded"]]
-            table[f"{name}: share of those recorded"] = [
-                share_text(ch, item_share(role, column)(recorded), with_ci=False) if len(recorded) else "none recorded"
-                for column in part["item"]]
-    note = (f"Shares are of all {count_text(ch, len(frame))} babies with a pre-birth assessment, so a parent who is "
-            "not recorded counts as not included. 'Y' answers only: a blank is not counted as taking part. "
+            for role, name in ROLES:
+                of_recorded = cells.of_recorded(role, column)
+                record[f"{name}: share of those recorded"] = (Text("{share}", {"share": of_recorded}, "c")
+                                                              if of_recorded.denominator.value else "none recorded")
+        records.append(record)
+    frame = frame_of(records)
+    # the columns as before: each parent's babies, share, and share of those recorded side by side
+    order = [frame.columns[0]] + [f"{name}: {what}" for _, name in ROLES
+                                  for what in ("babies", "share (95% CI)", "share of those recorded")
+                                  if f"{name}: {what}" in frame.columns]
+    note = ("Shares are of all babies with a pre-birth assessment, so a parent who is not recorded counts as not "
+            "included. 'Y' answers only: a blank is not counted as taking part. "
             "The last columns give the same steps as a share of the babies whose parent is recorded. "
             f"c = fewer than {ch.min_count} babies, or a share that would reveal one.")
     if not has_involvement(ch):
         note += " The involvement table was not supplied, so only whether each parent is recorded can be shown."
-    return Table(table, "How fathers and mothers took part in pre-birth work", ch.download_link("involvement", table),
-                 note=note)
+    r.add("involvement_table", ResultTable(frame[order], "How fathers and mothers took part in pre-birth work",
+                                           note=note, download="involvement"))
 
 
-def involvement_chart(ch: Chapter) -> Figure | Notice:
-    if missing(ch) is not None:
-        return Quiet()
-    if not has_involvement(ch):
-        return _missing_involvement()
-    rows = involvement_rows(ch, babies(ch))
-    data = pd.DataFrame({"What": rows["What"], "Parent": rows["Parent"],
-                         "Per cent": np.where(rows["hidden"], np.nan, rows["value"] * 100),
-                         "Lower 95%": np.where(rows["hidden"], np.nan, rows["lower"] * 100),
-                         "Upper 95%": np.where(rows["hidden"], np.nan, rows["upper"] * 100)})
-    fig = charts.grouped_bars(data, "What", "Parent", "Per cent", "% of babies with a pre-birth assessment",
-                              "Lower 95%", "Upper 95%")
-    fa = rows[(rows["Parent"] == "Fathers") & (rows["item"] == "assessed")].iloc[0]
-    mo = rows[(rows["Parent"] == "Mothers") & (rows["item"] == "assessed")].iloc[0]
-    alt = "Horizontal bar chart comparing fathers and mothers on each step of pre-birth work."
-    if not fa["hidden"] and not mo["hidden"]:
-        alt += f" Fathers were assessed for {pct(fa['value'])} of babies and mothers for {pct(mo['value'])}."
-    table = data.assign(**{c: data[c].map(lambda v: num(v) if pd.notna(v) else disclosure.MARKER)
-                           for c in ("Per cent", "Lower 95%", "Upper 95%")})
-    hidden = int(rows["hidden"].sum())
-    return Figure(fig, "Fathers and mothers in pre-birth work: share of babies whose parent took part in each step "
-                       "(bars: 95% confidence intervals)", alt, table, ch.download_link("involvement-chart", table),
-                  f"{hidden} bar(s) not shown: fewer than {ch.min_count} babies." if hidden else "")
+def _percent(share: Share) -> dict:
+    """A share as a chart's data: per cent and its 95% limits to one decimal, withheld with the share."""
+    on = (share.numerator, share.denominator)
+    return {column: Measure(value * 100, on=on, digits=1) for column, value in
+            (("Per cent", share.value), ("Lower 95%", share.lower), ("Upper 95%", share.upper))}
 
 
-def completeness_table(ch: Chapter) -> Table | Notice:
+def draw_involvement(data: pd.DataFrame):
+    """Fathers' and mothers' shares for each step (per cent, with 95% intervals); withheld bars are absent."""
+    return charts.grouped_bars(data, "What", "Parent", "Per cent", "% of babies with a pre-birth assessment",
+                               "Lower 95%", "Upper 95%")
+
+
+def _involvement_chart(r: ChapterResult, cells: Cells) -> None:
+    if not has_involvement(cells.ch):
+        r.add("involvement_chart", _missing_involvement())
+        return
+    records = [{"What": label, "Parent": name, **_percent(cells.share(role, column, "all"))}
+               for column, label, _ in ITEMS for role, name in ROLES]
+    base = "Horizontal bar chart comparing fathers and mothers on each step of pre-birth work."
+    assessed = {"fathers": cells.share("father", "assessed", "all"), "mothers": cells.share("mother", "assessed", "all")}
+    alt = Text(base + " Fathers were assessed for {fathers} of babies and mothers for {mothers}.", assessed, base)
+    r.add("involvement_chart", Chart(
+        draw_involvement, frame_of(records),
+        "Fathers and mothers in pre-birth work: share of babies whose parent took part in each step "
+        "(bars: 95% confidence intervals)", alt,
+        note=f"Bars resting on fewer than {cells.ch.min_count} babies, or that would let a small number be worked "
+             "out, are not drawn (c in the data below).", download="involvement-chart"))
+
+
+def _complete(share: Share):
+    """'21% of 14' (c when withheld; 'none recorded' with nothing to be complete about)."""
+    if not share.denominator.value:
+        return "none recorded"
+    return Text("{share} of {total}", {"share": share, "total": share.denominator}, "c")
+
+
+def _completeness_table(r: ChapterResult, cells: Cells) -> None:
     """How complete the records of fathers are, beside mothers: often itself the finding."""
-    gap = missing(ch)
-    if gap is not None:
-        return gap
-    frame = babies(ch)
+    ch, frame = cells.ch, cells.frame
     people = ch.data.get("parents")
-    rows = []
+    rows: dict[str, dict] = {}
 
-    def add(what, role, known, total):
-        rows.append({"Recorded": what, "role": role, "known": int(known), "total": int(total)})
+    def add(what, name, share):
+        rows.setdefault(what, {"Recorded": what})[f"{name}: recorded"] = _complete(share)
 
     for role, name in ROLES:
-        recorded = frame[f"{role}_recorded"]
-        add("Parent's id on the baby's record", name, recorded.sum(), len(frame))
+        add("Parent's id on the baby's record", name, cells.share(role, "recorded", "all"))
         if has_involvement(ch):
             for column, label, _ in INVOLVEMENT_ITEMS:
-                add(f"{label}: Y or N recorded", name, frame.loc[recorded, f"{role}_{column}"].isin(["Y", "N"]).sum(),
-                    recorded.sum())
+                add(f"{label}: Y or N recorded", name,
+                    Share.of(cells.answered(role, column), cells.count(role, "recorded", "all")))
         if people is not None and not people.empty:
-            ids = frame.loc[recorded, f"{role}_id"].drop_duplicates()
+            ids = frame.loc[frame[f"{role}_recorded"], f"{role}_id"].drop_duplicates()
             table = people.set_index("parent_id").reindex(ids)
-            for column, label in (("date_of_birth", "Date of birth"), ("ethnicity", "Ethnicity"),
-                                  ("care_experienced", "Whether in care as a child")):
-                add(f"{label} (parents table)", name, table[column].notna().sum(), len(ids))
-    long = pd.DataFrame(rows)
-    out = pd.DataFrame({"Recorded": long["Recorded"].unique()})
-    for _, name in ROLES:
-        part = long[long["role"] == name].set_index("Recorded").reindex(out["Recorded"])
-        out[f"{name}: recorded"] = [_complete_text(ch, k, t) for k, t in zip(part["known"], part["total"])]
-    return Table(out, "How complete the records of fathers and mothers are, for babies with a pre-birth assessment",
-                 ch.download_link("completeness", out),
-                 note="The first row is of all babies with a pre-birth assessment; the involvement rows are of the "
-                      "babies whose parent is recorded; the parents-table rows count each parent once. "
-                      f"c = fewer than {ch.min_count} people, or a share that would reveal one.")
+            parents = Count(key(f"{role}s", "people", "all"), len(ids))  # each parent once
+            for column, label in PARENT_FIELDS:
+                known = Count(key(f"{role}s", "people", column, "all"), int(table[column].notna().sum()))
+                add(f"{label} (parents table)", name, Share.of(known, parents))
+    r.add("completeness_table", ResultTable(
+        frame_of(list(rows.values())),
+        "How complete the records of fathers and mothers are, for babies with a pre-birth assessment",
+        note="The first row is of all babies with a pre-birth assessment; the involvement rows are of the "
+             "babies whose parent is recorded; the parents-table rows count each parent once. "
+             f"c = fewer than {ch.min_count} people, or a share that would reveal one.", download="completeness"))
 
 
-def _complete_text(ch: Chapter, known, total) -> str:
-    if pd.isna(total) or not total:
-        return "none recorded"
-    if withheld(ch, known, total):
-        return disclosure.MARKER
-    return f"{pct(known / total)} of {count_text(ch, total)}"
+def trend_items(ch: Chapter) -> list[str]:
+    return [column for column, _, _ in ITEMS if column in TREND_ITEMS and (column == "recorded" or has_involvement(ch))]
 
 
-def trend_rows(ch: Chapter) -> pd.DataFrame:
-    frame = babies(ch)
-    items = [i for i in ITEMS if i[0] in TREND_ITEMS and (i[0] == "recorded" or has_involvement(ch))]
-    rows = []
-    for column, label, suffix in items:
-        for role, name in ROLES:
-            for period, row, hidden in yearly_shares(ch, frame, item_share(role, column)):
-                hidden = hidden or not row["denominator"]
-                rows.append({"item": column, "What": label, "Parent": name, "period": period, **row, "hidden": hidden})
-    return pd.DataFrame(rows)
+def draw_trend(data: pd.DataFrame, order: list, events: list):
+    """One panel per step for fathers, by year (per cent, with 95% intervals); withheld points are absent."""
+    panels = []
+    fathers = data[data["Parent"] == "Fathers"]
+    for what in dict.fromkeys(fathers["Measure"]):
+        part = fathers[fathers["Measure"] == what]
+        panels.append({"title": f"Fathers: {what.lower()}", "ylabel": "% of babies", "zero": True,
+                       "data": pd.DataFrame({"x": part["Year"], "y": part["Per cent"],
+                                             "lower": part["Lower 95%"], "upper": part["Upper 95%"]})})
+    return charts.aligned_panels(panels, order, events)
 
 
-def trend_chart(ch: Chapter) -> Figure | Notice:
+def _trend_chart(r: ChapterResult, cells: Cells) -> None:
     """Fathers recorded, assessed, at a family group conference and in the plan, by year; mothers alongside."""
-    gap = missing(ch)
-    if gap is not None:
-        return gap
-    rows = trend_rows(ch)
-    rows = rows[rows["period"] != "all"]
+    ch = cells.ch
+    items = trend_items(ch)
+    records = [{"Measure": LABEL[column], "Parent": name, "Year": period, **_percent(cells.share(role, column, period))}
+               for column in items for role, name in ROLES for period in cells.years]
     events = [{"x": d.financial_year(pd.Series([pd.Timestamp(e.date)])).iloc[0], "label": e.label}
               for e in ch.params.events]
-    panels = []
-    for column in dict.fromkeys(rows["item"]):
-        part = rows[(rows["item"] == column) & (rows["Parent"] == "Fathers")]
-        panels.append({"title": f"Fathers: {part['What'].iloc[0].lower()}", "ylabel": "% of babies", "zero": True,
-                       "data": pd.DataFrame({"x": part["period"],
-                                             "y": np.where(part["hidden"], np.nan, part["value"] * 100),
-                                             "lower": np.where(part["hidden"], np.nan, part["lower"] * 100),
-                                             "upper": np.where(part["hidden"], np.nan, part["upper"] * 100)})})
-    fig = charts.aligned_panels(panels, years(ch), events)
-    data = pd.DataFrame({"Measure": rows["What"], "Parent": rows["Parent"], "Year": rows["period"],
-                         "Per cent": np.where(rows["hidden"], np.nan, rows["value"] * 100),
-                         "Lower 95%": np.where(rows["hidden"], np.nan, rows["lower"] * 100),
-                         "Upper 95%": np.where(rows["hidden"], np.nan, rows["upper"] * 100)})
-    for c in ("Per cent", "Lower 95%", "Upper 95%"):
-        data[c] = data[c].map(lambda v: num(v) if pd.notna(v) else disclosure.MARKER)
-    hidden = int(rows.loc[rows["Parent"] == "Fathers", "hidden"].sum())
+    titles = [LABEL[column].lower() for column in items]
     alt = ("Stacked panels sharing one time axis: the share of babies with a pre-birth assessment whose father was "
-           + ", ".join(p["title"].split(": ", 1)[1] for p in panels) + ", by financial year with 95% confidence "
-           "intervals" + (", with a dotted line at each dated service change." if events else "."))
-    return Figure(fig, "Fathers in pre-birth work by financial year (bars: 95% confidence intervals; the data table "
-                       "also gives mothers)", alt, data, ch.download_link("fathers-trend", data),
-                  f"{hidden} point(s) are not shown because they rest on fewer than {ch.min_count} babies."
-                  if hidden else "")
+           + ", ".join(titles) + ", by financial year with 95% confidence intervals"
+           + (", with a dotted line at each dated service change." if events else "."))
+    r.add("trend_chart", Chart(
+        draw_trend, frame_of(records),
+        "Fathers in pre-birth work by financial year (bars: 95% confidence intervals; the data table also gives "
+        "mothers)", alt, options={"order": cells.years, "events": events},
+        note=f"Points resting on fewer than {ch.min_count} babies, or that would let a small number be worked out, "
+             "are not shown (c in the data below).", download="fathers-trend"))
 
 
-def trend_table(ch: Chapter) -> Table | Notice:
+def _signed(value: float) -> str:
+    return "+" if value >= 0 else ""
+
+
+def _trend_table(r: ChapterResult, cells: Cells) -> None:
     """Average yearly change in each share for fathers and mothers (logistic trend)."""
-    if missing(ch) is not None:
-        return Quiet()
     from ..stats import glm
 
-    rows = trend_rows(ch)
-    out = []
-    for (column, name), part in rows.groupby(["item", "Parent"], sort=False):
-        total = part[part["period"] == "all"].iloc[0]
-        part = part[(part["period"] != "all") & (part["denominator"] > 0)]
-        if len(part) < 3:
-            continue
-        label = part["What"].iloc[0]
-        if withheld(ch, total["numerator"], total["denominator"]) or total["numerator"] in (0, total["denominator"]):
-            secret = withheld(ch, total["numerator"], total["denominator"])
-            out.append({"Parent": name, "Measure": label,
-                        "Change in the odds per year": disclosure.MARKER if secret else "no variation",
-                        "95% confidence interval": "",
-                        "What it means": "" if secret else "every year, every baby" if total["numerator"]
-                        else "no baby in any year"})
-            continue
-        fit = glm.binomial_trend(part["numerator"].to_numpy(float), part["denominator"].to_numpy(float),
-                                 part["period"].tolist())
-        if not fit.fitted_ok:
-            continue
-        direction = "rose" if fit.lower > 1 else "fell" if fit.upper < 1 else "showed no clear change"
-        out.append({"Parent": name, "Measure": label, "Change in the odds per year": signed_pct(fit.ratio - 1, 1),
-                    "95% confidence interval": f"{signed_pct(fit.lower - 1, 1)} to {signed_pct(fit.upper - 1, 1)}",
-                    "What it means": f"the share {direction}"})
-        if name == "Fathers" and column == "assessed":
-            ch.record("fathers_assessed_trend_ratio", "all", fit.ratio, lower=fit.lower, upper=fit.upper,
-                      unit="odds ratio per year", method="logistic regression of yearly shares on the year")
-    if not out:
-        return Notice("There are too few years to look for a trend.")
-    frame = pd.DataFrame(out)
-    return Table(frame, "Is the inclusion of fathers changing? Average yearly change in each share (logistic trend)",
-                 ch.download_link("fathers-trend-model", frame),
-                 note="A logistic regression of each yearly share on the year: a change of +5% means the odds rose by "
-                      "about 5% a year. It describes a steady drift; it cannot say why, or pick out a change at one "
-                      "point in time.")
+    ch = cells.ch
+    records = []
+    for column in trend_items(ch):
+        for role, name in ROLES:
+            label = LABEL[column]
+            points = [(p, cells.share(role, column, p)) for p in cells.years]
+            points = [(p, s) for p, s in points if s.denominator.value > 0]
+            if len(points) < 3:
+                continue
+            whole = cells.share(role, column, "all")
+            if whole.numerator.value in (0, whole.denominator.value):
+                records.append({"Parent": name, "Measure": label,
+                                "Change in the odds per year": Text("no variation", {"share": whole}, "c"),
+                                "95% confidence interval": "",
+                                "What it means": Text("every year, every baby" if whole.numerator.value
+                                                      else "no baby in any year", {"share": whole}, "")})
+                continue
+            fit = glm.binomial_trend(np.array([s.numerator.value for _, s in points], float),
+                                     np.array([s.denominator.value for _, s in points], float),
+                                     [p for p, _ in points])
+            if not fit.fitted_ok:
+                continue
+            # the fit could reproduce the whole period's counts: it is withheld with them
+            on = (whole.numerator, whole.denominator,
+                  Count(key("rest", whole.denominator.key, whole.numerator.key),
+                        whole.denominator.value - whole.numerator.value))
+            change = lambda v: Measure(v - 1, on=on, unit="proportion", digits=1)  # noqa: E731
+            direction = "rose" if fit.lower > 1 else "fell" if fit.upper < 1 else "showed no clear change"
+            records.append({
+                "Parent": name, "Measure": label,
+                "Change in the odds per year": Text(_signed(fit.ratio - 1) + "{change}",
+                                                    {"change": change(fit.ratio)}, "c"),
+                "95% confidence interval": Text(_signed(fit.lower - 1) + "{lower} to " + _signed(fit.upper - 1)
+                                                + "{upper}", {"lower": change(fit.lower), "upper": change(fit.upper)},
+                                                ""),
+                "What it means": Text(f"the share {direction}", {"change": change(fit.ratio)}, "")})
+            if role == "father" and column == "assessed":
+                r.indicator("fathers_assessed_trend_ratio", "all",
+                            Measure(fit.ratio, on=on, lower=fit.lower, upper=fit.upper, unit="ratio", digits=2),
+                            unit="odds ratio per year", method="logistic regression of yearly shares on the year")
+    if not records:
+        r.add("trend_table", Notice("There are too few years to look for a trend."))
+        return
+    r.add("trend_table", ResultTable(
+        frame_of(records), "Is the inclusion of fathers changing? Average yearly change in each share (logistic trend)",
+        note="A logistic regression of each yearly share on the year: a change of +5% means the odds rose by "
+             "about 5% a year. It describes a steady drift; it cannot say why, or pick out a change at one "
+             "point in time.", download="fathers-trend-model"))
 
 
-def proceedings_fathers(ch: Chapter) -> Table | Notice:
+def _proceedings_table(r: ChapterResult, ch: Chapter) -> None:
     """Babies under one in care proceedings with a father recorded: answerable from children and proceedings alone."""
+    from . import infants
+
     if not infants.can_answer(ch):
-        return Quiet()
+        return
     if not has_fathers_field(ch):
-        return not_yet("how often a father is recorded for babies in care proceedings.",
-                       ["the father's id on the baby's record (children table, column father_id)"],
-                       "the father's id on every child's record, with the father in the parents table.")
-    rows = infants.children_in_period(ch)
-    fathers = ch.data.get("children").set_index("child_id")["father_id"]
-    rows = rows[rows["infant"].fillna(False).astype(bool)].copy()
-    rows["father_recorded"] = rows["child_id"].map(fathers).notna()
-    hidden_totals = hidden_periods(ch, {fy: int((rows["financial_year"] == fy).sum()) for fy in years(ch)})
-    shares = []
+        r.add("proceedings_fathers", not_yet(
+            "how often a father is recorded for babies in care proceedings.",
+            ["the father's id on the baby's record (children table, column father_id)"],
+            "the father's id on every child's record, with the father in the parents table."))
+        return
+    rows = infants_in_proceedings(ch)
+    out, totals, recorded = [], {}, {}
     for period in years(ch) + ["all"]:
         group = rows[rows["financial_year"] == period] if period != "all" else d.first_in_period(rows)
-        shares.append((period, share_row(int(group["father_recorded"].sum()), len(group))))
-    hidden = share_series_hidden(ch, shares)
-    out = []
-    for period, row in shares:
-        secret = period in hidden or withheld(ch, row["numerator"], row["denominator"])
-        record_share(ch, "fathers_recorded_share", period, row, secret, group="infants in proceedings",
-                     method=SHARE_METHOD + "; babies under one at first issue in the year")
+        # the same count as chapter 1's infants in proceedings (once per year, at the first issue)
+        totals[period] = Count(key("proceedings", "infants", period), len(group))
+        recorded[period] = Count(key("fathers", "recorded", "infants in proceedings", period),
+                                 int(group["father_recorded"].sum()))
+        share = Share.of(recorded[period], totals[period])
+        r.indicator("fathers_recorded_share", period, share, group="infants in proceedings",
+                    method=SHARE_METHOD + "; babies under one at first issue in the year")
         out.append({"Year": "All years" if period == "all" else period,
-                    "Babies under one in proceedings": count(row["denominator"], period in hidden_totals)
-                    if period in hidden_totals else count_text(ch, row["denominator"]),
-                    "With a father recorded": disclosure.MARKER if secret else count_text(ch, row["numerator"]),
-                    "Share (95% CI)": disclosure.MARKER if secret else share_text(ch, row)})
-    frame = pd.DataFrame(out)
-    return Table(frame, "Babies under one in care proceedings with a father recorded on their record, by financial "
-                        "year of issue", ch.download_link("fathers-in-proceedings", frame),
-                 note=f"Each baby counts once a year, at their first issue. c = fewer than {ch.min_count} babies, or a "
-                      "share that would reveal one.")
+                    "Babies under one in proceedings": totals[period], "With a father recorded": recorded[period],
+                    "Share (95% CI)": share if totals[period].value else "none recorded"})
+    yrs = years(ch)
+    r.relate_periods(totals["all"], [totals[p] for p in yrs], "infants in proceedings by year against the whole period")
+    r.relate_periods(recorded["all"], [recorded[p] for p in yrs],
+                     "infants in proceedings with a father recorded by year against the whole period")
+    r.add("proceedings_fathers", ResultTable(
+        frame_of(out), "Babies under one in care proceedings with a father recorded on their record, by financial "
+                       "year of issue",
+        note=f"Each baby counts once a year, at their first issue. c = fewer than {ch.min_count} babies, or a "
+             "share that would reveal one.", download="fathers-in-proceedings"))
