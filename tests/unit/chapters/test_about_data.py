@@ -1,0 +1,88 @@
+"""Chapter 0 (about your data) on small hand-made areas: completeness as shares of counts of records."""
+
+from prebirth import disclosure, present
+from prebirth.chapters import about_data
+from prebirth.results import Count, Plain, key
+from tests.unit.chapters.conftest import make_chapter
+
+
+def area(kids: int = 10, hearings_missing: int = 0, hearing_before_issue: bool = False):
+    children = [{"child_id": f"C{i}", "date_of_birth": "2019-06-01"} for i in range(kids)]
+    proceedings = [{"proceedings_id": f"P{i}", "child_id": f"C{i}", "issue_date": "2019-06-03",
+                    "first_hearing_date": None if i < hearings_missing else "2019-06-05"} for i in range(kids)]
+    if hearing_before_issue:
+        proceedings[-1]["first_hearing_date"] = "2019-06-01"
+    return {"children": children, "proceedings": proceedings}
+
+
+def result_of(tables, audience="published"):
+    return about_data.compute(make_chapter(tables, number=0, audience=audience).prepared)
+
+
+def fields_of(result, decision, chapter: str) -> str:
+    frame = present.table_frame(result.items["status_table"].frame, decision)
+    return frame.set_index("Chapter").loc[chapter, "Fields used (share filled in)"]
+
+
+def test_completeness_is_a_share_of_the_tables_rows():
+    result = result_of(area(kids=10, hearings_missing=3), "internal")
+    share = about_data.completeness(make_chapter(area(kids=10, hearings_missing=3), number=0), "proceedings",
+                                    "first_hearing_date")
+    assert share.numerator == Count(key("completeness", "proceedings", "first_hearing_date"), 7)
+    assert share.denominator == Count(key("records", "proceedings"), 10)
+    decision = disclosure.decide([result], False, 6)
+    # 7 of 10 = 70%: under 80%, so urgent hearings can be answered only in part
+    assert fields_of(result, decision, "5. Urgent hearings") == (
+        "proceedings.child_id 100%; proceedings.issue_date 100%; proceedings.first_hearing_date 70%; "
+        "children.date_of_birth 100%")
+    assert result.status["urgent"] == "partly"
+    assert result.status["infants"] == "partly"  # no births table: no rates per 10,000 live births
+    assert result.status["waiting"] == "not yet"  # no referrals
+    rows = present.table_frame(result.items["tables_summary"].frame, decision).set_index("Table")
+    assert rows.loc["proceedings", "Rows"] == "10" and rows.loc["support", "Rows"] == "not supplied"
+
+
+def test_a_field_missing_for_a_few_records_is_withheld_alone():
+    # 2 of 20 hearings not recorded: 18 of 20 (90%) rests on a complement of 2 and is withheld;
+    # the other fields of the row (20 of 20) stay shown.
+    result = result_of(area(kids=20, hearings_missing=2))
+    decision = disclosure.decide([result], True, 6)
+    assert decision.audit["passed"]
+    assert fields_of(result, decision, "5. Urgent hearings") == (
+        "proceedings.child_id 100%; proceedings.issue_date 100%; proceedings.first_hearing_date c; "
+        "children.date_of_birth 100%")
+    internal = disclosure.decide([result], False, 6)
+    assert "proceedings.first_hearing_date 90%" in fields_of(result, internal, "5. Urgent hearings")
+
+
+def test_a_small_table_is_withheld_with_its_completeness():
+    result = result_of(area(kids=4))  # 4 children, 4 proceedings: both small
+    decision = disclosure.decide([result], True, 6)
+    rows = present.table_frame(result.items["tables_summary"].frame, decision).set_index("Table")
+    assert rows.loc["children", "Rows"] == "c" and rows.loc["proceedings", "Rows"] == "c"
+    assert "100%" not in fields_of(result, decision, "1. Infants and newborns in care proceedings")
+
+
+def test_warnings_are_input_text_and_their_small_row_counts_are_withheld():
+    result = result_of(area(kids=10, hearing_before_issue=True))
+    table = result.items["warnings_table"]
+    assert all(isinstance(v, Plain) for v in table.frame["What we noticed"])
+    assert all(isinstance(v, Plain) for v in table.frame["File"])
+    row = table.frame.iloc[0]
+    assert row["Rows"].value == 1  # one hearing before its issue date
+    decision = disclosure.decide([result], True, 6)
+    assert present.table_frame(table.frame, decision)["Rows"].iloc[0] == "c"
+    assert "C9" not in " ".join(v.text for v in table.frame["What we noticed"])  # no child's id
+
+
+def test_no_warnings_is_said():
+    result = result_of(area())
+    decision = disclosure.decide([result], True, 6)
+    assert present.show(result, "warnings_table", decision).markdown == "No data-quality warnings were found."
+
+
+def test_finding_counts_the_questions_answered_in_full():
+    result = result_of(area(), "internal")
+    findings = present.findings(result, disclosure.decide([result], False, 6))
+    full = sum(v == "can answer" for v in result.status.values())
+    assert findings[0]["finding"] == f"{full} of {len(result.status)} questions can be answered in full from the data supplied."
