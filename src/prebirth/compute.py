@@ -121,7 +121,10 @@ def run(notebooks, params, work: Path, kernels, key_of: Callable, say: Callable[
                  *[nb.stem.encode() + files[nb.stem].read_bytes() for nb in chosen if nb.stem in files])
     stamp_file, audit_file = bundles_dir / "decision.key", bundles_dir / "audit.json"
     if (not force and stamp_file.exists() and stamp_file.read_text() == stamp and audit_file.exists()
-            and all((bundles_dir / f"{nb.stem}.pkl").exists() for nb in chosen if nb.stem in files)):
+            and all((bundles_dir / f"{nb.stem}.pkl").exists() for nb in chosen if nb.stem in files)
+            # a chapter whose page failed lost its published indicators: write them again
+            and (write_json is None or all((work / "results" / f"{nb.key}.json").exists()
+                                           for nb in chosen if nb.stem in files))):
         done.bundles = {nb.stem: bundles_dir / f"{nb.stem}.pkl" for nb in chosen if nb.stem in files}
         done.audit = json.loads(audit_file.read_text())
         return done
