@@ -899,7 +899,12 @@ def draw_gestation(data: pd.DataFrame, events: list):
 
 
 def _gestation_chart(r: ChapterResult, ch: Chapter, cuts: dict, years: list) -> None:
-    records = [{"Year": p, "Series": f"By {w} weeks", "Share": Share.of(cuts[p][3][w], cuts[p][2])}
+    def share(p, w):  # one decimal, as the chart's data has always been given; withheld with its counts
+        cell = Share.of(cuts[p][3][w], cuts[p][2])
+        return Measure(cell.value, on=(cell.numerator, cell.denominator), lower=cell.lower, upper=cell.upper,
+                       unit="proportion", digits=1)
+
+    records = [{"Year": p, "Series": f"By {w} weeks", "Share": share(p, w)}
                for w in GESTATION_CUTS for p in years if cuts[p][2].value]
     if not records:
         return
