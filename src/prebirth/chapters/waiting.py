@@ -12,7 +12,16 @@ after the referral date. A referral whose outcome was an assessment (or a sectio
 enquiry) but with no assessment yet is an open wait.
 
 This module also holds the helpers chapters 2 and 5 share with it: the censoring date,
-the distribution-free median, and the disclosure rules for Kaplan-Meier curves.
+the distribution-free median, and (until chapter 2 computes a result) the display helpers
+chapter 2 still uses.
+
+:func:`compute` returns everything the chapter publishes as a
+:class:`~prebirth.results.ChapterResult`; the book's disclosure step decides what is withheld.
+Every median is a :class:`~prebirth.results.Measure` on the count of waits behind it, so it
+is withheld with that count. The Kaplan-Meier curves are published at a few days only
+(:data:`CURVE_DAYS`), each point on the counts it could reproduce (the waits ended so far
+and those still waiting): a curve drawn at every event day would give, by differencing,
+the number of families whose wait ended on each day.
 """
 
 from __future__ import annotations
@@ -24,8 +33,12 @@ import pandas as pd
 
 from .. import charts, definitions as d, disclosure
 from ..data.schema import TABLES
+from ..results import (ChapterResult, Chart, Count, Measure, Notice, ResultTable, Share, Text, frame_of, key,
+                       not_yet)
 from ..stats import intervals, survival
-from .common import Chapter, Figure, Notice, Table, count, glue_values, not_yet, num, pct
+from .common import Chapter, Prepared, count, num, pct
+
+NUMBER, KEY, TITLE = 4, "waiting_times", "Waiting times"
 
 SHARE_METHOD = "Wilson score interval"
 KM_METHOD = ("Kaplan-Meier median, waits still open censored at the date the data end; "
@@ -44,6 +57,8 @@ EXPECTS_ASSESSMENT = ("assessment", "s47")  # referral outcomes that lead to an 
 FORECAST_DATES = {("children", "expected_date_of_birth")}
 NOT_EVENTS = {"rag", "parents", "births", "context"}
 DAYS_PER_MONTH = 365.25 / 12
+# The days at which the Kaplan-Meier curves are published (a few points, not every event day).
+CURVE_DAYS = (0, 7, 14, 21, 28, 42, 56, 90, 120, 180)
 
 
 def _memo(ch: Chapter, name: str, compute):
@@ -117,6 +132,8 @@ def km_summary(durations, observed) -> dict:
         result["lower"] = result["upper"] = result["median"]
     return result
 
+
+# -- chapter 2's display helpers (it still formats its own tables) ----------------------
 
 def published_curve(curve: pd.DataFrame, min_count: int) -> pd.DataFrame:
     """A Kaplan-Meier curve with the points that rest on few people taken out.
@@ -221,9 +238,10 @@ def link_assessments(referrals: pd.DataFrame, assessments: pd.DataFrame) -> pd.D
     named = a[a["referral_id"].notna()].sort_values(["start_date", "assessment_id"]).drop_duplicates("referral_id")
     named = named.set_index("referral_id")
     hit = referrals["referral_id"].isin(named.index)
-    out.loc[hit, "assessment_id"] = referrals.loc[hit, "referral_id"].map(named["assessment_id"])
-    out.loc[hit, "assessment_start"] = referrals.loc[hit, "referral_id"].map(named["start_date"])
-    out.loc[hit, "linked_by"] = "referral_id"
+    if hit.any():  # none when no assessment names a referral (e.g. CIN census extracts): nothing to map
+        out.loc[hit, "assessment_id"] = referrals.loc[hit, "referral_id"].map(named["assessment_id"])
+        out.loc[hit, "assessment_start"] = referrals.loc[hit, "referral_id"].map(named["start_date"])
+        out.loc[hit, "linked_by"] = "referral_id"
     unnamed = a[a["referral_id"].isna()].drop(columns="referral_id")
     rest = referrals.loc[~hit, ["child_id", "referral_date"]].rename_axis("row").reset_index()
     pairs = rest.merge(unnamed, on="child_id")
@@ -346,256 +364,6 @@ def comparison(ch: Chapter, key: str) -> dict:
     return _memo(ch, f"comparison:{key}", compute)
 
 
-def record_waits(ch: Chapter) -> None:
-    """The waiting-time rows of indicators.csv (once per chapter)."""
-    if not ch.once("waiting:waits_recorded"):
-        return
-    for key in available_waits(ch):
-        indicator = WAITS[key][0]
-        for _, row in medians(ch, key).iterrows():
-            if row["n"]:
-                record_median(ch, indicator, row["period"], row, "days", group=row["group"])
-        result = comparison(ch, key)
-        cox = result["cox"]
-        small = min(result["n_prebirth"], result["n_other"]) < ch.min_count
-        ch.record(indicator.replace("_median", "_hazard_ratio"), "all", cox["hazard_ratio"], group="pre-birth vs other",
-                  lower=cox["lower"], upper=cox["upper"], unit="hazard ratio",
-                  method="Cox proportional hazards (Breslow ties); above 1 = pre-birth waits end sooner",
-                  suppressed=ch.published and small)
-
-
-# -- what a notebook cell shows ------------------------------------------------------
-
-def headline(ch: Chapter) -> Notice:
-    """Plain-English summary of the waits, with the glued numbers for the chapter's prose."""
-    names = ("ch4_referral_to_assessment_prebirth", "ch4_referral_to_assessment_other",
-             "ch4_assessment_to_authorisation_prebirth", "ch4_gestation_median", "ch4_by_20_weeks",
-             "ch4_authorised_before_due", "ch4_transfer_share_prebirth")
-    if not can_answer(ch):
-        glue_values(ch, dict.fromkeys(names))
-        return missing(ch)
-    record_waits(ch)
-    values = {}
-    texts = []
-    for key, short in (("referral_to_assessment", "from referral to the start of an assessment"),
-                       ("assessment_to_authorisation", "from the start of an assessment to its authorisation")):
-        if key not in available_waits(ch):
-            continue
-        table = medians(ch, key)
-        total = table.set_index(["period", "group"])
-        pre_text = _plain_median(total.loc[("all", "pre-birth")], ch)
-        values[f"ch4_{key}_prebirth"] = pre_text
-        if key == "referral_to_assessment":
-            values["ch4_referral_to_assessment_other"] = _plain_median(total.loc[("all", "other")], ch)
-        if pre_text:
-            ch.finding(f"Median wait {short} for babies referred before birth: {pre_text}.", WAITS[key][0])
-        years = table[(table["period"] != "all") & (table["group"] == "pre-birth")]
-        shown = [(r["period"], _plain_median(r, ch)) for _, r in years.iterrows()]
-        shown = [(p, t) for p, t in shown if t]
-        if len(shown) >= 2:
-            texts.append(f"For babies referred before birth, the median wait {short} was {shown[0][1]} in "
-                         f"{shown[0][0]} and {shown[-1][1]} in {shown[-1][0]}.")
-        result = comparison(ch, key)
-        cox = result["cox"]
-        small = min(result["n_prebirth"], result["n_other"]) < ch.min_count
-        if not small and pd.notna(cox["hazard_ratio"]) and (cox["lower"] > 1 or cox["upper"] < 1):
-            texts.append(f"Over the whole period this wait was {'shorter' if cox['lower'] > 1 else 'longer'} for "
-                         "babies referred before birth than for other children, by more than chance would explain.")
-    gest = gestation_summary(ch)
-    if gest is not None:
-        total = gest[gest["period"] == "all"].iloc[0]
-        if not (ch.published and disclosure.is_small(total["n"], ch.min_count)) and total["n"]:
-            values["ch4_gestation_median"] = f"{num(total['median'], 1)} weeks"
-        if total["n"] and not share_withheld(total["by_20"], total["n"], ch):
-            values["ch4_by_20_weeks"] = pct(total["by_20"] / total["n"])
-            ch.finding(f"{pct(total['by_20'] / total['n'])} of pre-birth referrals were made by 20 weeks of pregnancy.",
-                       "referred_by_20_weeks_share")
-    values["ch4_authorised_before_due"] = before_due_text(ch)
-    values["ch4_transfer_share_prebirth"] = transfer_share_text(ch)
-    glue_values(ch, {name: values.get(name) for name in names})
-    return Notice(" ".join(texts) if texts else "There were no referrals in the report period.")
-
-
-def before_due_text(ch: Chapter) -> str | None:
-    """Whole-period share of pre-birth assessments authorised before the due date, as text (None if withheld)."""
-    rows = due_rows(ch)
-    known = rows["before_due"].dropna()
-    if known.empty or share_withheld(int(known.sum()), len(known), ch):
-        return None
-    return pct(known.sum() / len(known))
-
-
-def transfer_share_text(ch: Chapter) -> str | None:
-    """Share of the pre-birth wait from referral to authorisation spent after transfers, as text."""
-    if not ch.data.has("transfers"):
-        return None
-    row = time_at_transfers(ch).set_index("group").loc["pre-birth"]
-    if not row["with_transfer"] or not row["total_days"] or (ch.published and disclosure.is_small(
-            row["with_transfer"], ch.min_count)):
-        return None
-    return pct(row["transfer_days"] / row["total_days"])
-
-
-def _plain_median(row, ch: Chapter) -> str | None:
-    if not row["n"] or (ch.published and disclosure.is_small(row["n"], ch.min_count)) or pd.isna(row["median"]):
-        return None
-    days = int(round(row["median"]))
-    return f"{days} day" + ("" if days == 1 else "s")
-
-
-def summary_table(ch: Chapter) -> Table | Notice:
-    """Each wait: pre-birth and other medians with 95% intervals, the hazard ratio and log-rank test."""
-    if not can_answer(ch):
-        return Notice("")
-    record_waits(ch)
-    rows = []
-    for key in available_waits(ch):
-        total = medians(ch, key).set_index(["period", "group"])
-        result = comparison(ch, key)
-        cox, test = result["cox"], result["logrank"]
-        small = ch.published and min(result["n_prebirth"], result["n_other"]) < ch.min_count
-        if small or pd.isna(cox["hazard_ratio"]):
-            ratio, meaning = (disclosure.MARKER if small else "not available"), ""
-        else:
-            ratio = f"{num(cox['hazard_ratio'], 2)} ({num(cox['lower'], 2)} to {num(cox['upper'], 2)})"
-            meaning = ("pre-birth waits end sooner" if cox["lower"] > 1 else
-                       "pre-birth waits end later" if cox["upper"] < 1 else "no clear difference")
-        rows.append({
-            "Wait": WAITS[key][1],
-            "Pre-birth: median (95% CI)": median_text(total.loc[("all", "pre-birth")], ch),
-            "Pre-birth: waits": count_text(total.loc[("all", "pre-birth"), "n"], ch),
-            "Other children: median (95% CI)": median_text(total.loc[("all", "other")], ch),
-            "Other children: waits": count_text(total.loc[("all", "other"), "n"], ch),
-            "Hazard ratio, pre-birth vs other (95% CI)": ratio,
-            "Log-rank test": "" if small or pd.isna(test["p_value"]) else _p_text(test["p_value"]),
-            "What it means": meaning,
-        })
-    frame = pd.DataFrame(rows)
-    notes = [_excluded_note(ch)] if _excluded_note(ch) else []
-    if "referral_to_support" not in available_waits(ch):
-        notes.append("Time to support needs the support table (when each kind of support was offered).")
-    return Table(frame, "Waiting times over the whole report period: babies referred before birth and other children",
-                 ch.download_link("waits", frame),
-                 note="Medians come from Kaplan-Meier estimates: waits still open when the data end count as "
-                      "'at least this long', never dropped. 'Not reached' means fewer than half the waits had ended. "
-                      "A hazard ratio above 1 means pre-birth waits tend to end sooner. c = fewer than "
-                      f"{ch.min_count} waits. " + " ".join(notes))
-
-
-def _p_text(p: float) -> str:
-    return "p < 0.001" if p < 0.001 else f"p = {num(p, 3)}"
-
-
-def _excluded_note(ch: Chapter) -> str:
-    parts = []
-    bad_r = int((~referral_waits(ch)["valid"]).sum())
-    bad_a = int((~assessment_waits(ch)["valid"]).sum()) if "assessment_to_authorisation" in available_waits(ch) else 0
-    if bad_r:
-        parts.append(f"{count_text(bad_r, ch)} referral(s) whose assessment is dated before the referral")
-    if bad_a:
-        parts.append(f"{count_text(bad_a, ch)} assessment(s) authorised before they started")
-    return ("Left out of the medians because the dates contradict each other (see 'About your data'): "
-            + "; ".join(parts) + ".") if parts else ""
-
-
-def yearly_chart(ch: Chapter) -> Figure | Notice:
-    """Median waits by financial year, pre-birth and other, with 95% intervals."""
-    if not can_answer(ch):
-        return Notice("")
-    record_waits(ch)
-    keys = [k for k in ("referral_to_assessment", "assessment_to_authorisation") if k in available_waits(ch)]
-    frames, hidden = [], 0
-    for key in keys:
-        m = medians(ch, key)
-        m = m[m["period"] != "all"].copy()
-        withhold = (m["n"] == 0) | ((m["n"] < ch.min_count) if ch.published else False)
-        hidden += int((withhold & (m["n"] > 0)).sum())
-        m.loc[withhold, ["median", "lower", "upper"]] = np.nan
-        label = {"referral_to_assessment": "referral to assessment", "assessment_to_authorisation":
-                 "assessment to authorisation"}[key]
-        frames.append(pd.DataFrame({"Year": m["period"], "Series": m["group"].map(
-            {"pre-birth": "Pre-birth", "other": "Other children"}) + ": " + label, "Median days": m["median"],
-            "Lower": m["lower"], "Upper": m["upper"], "Waits": m["n"]}))
-    data = pd.concat(frames, ignore_index=True)
-    events = [{"x": d.financial_year(pd.Series([pd.Timestamp(e.date)])).iloc[0], "label": e.label}
-              for e in ch.params.events]
-    if data["Median days"].isna().all():
-        return Notice(f"Every year rests on fewer than {ch.min_count} waits, so the yearly chart is not shown; the "
-                      "table above gives the whole period.")
-    fig = charts.legend_below(charts.lines_with_ci(data, "Year", "Median days", "Series", "Median wait (days)",
-                                                   "Lower", "Upper", events))
-    latest = data.dropna(subset=["Median days"])
-    alt = ("Line chart of the median number of days from referral to the start of an assessment, and from the start "
-           "of an assessment to its authorisation, by financial year, for babies referred before birth and for other "
-           "children, with 95% confidence intervals.")
-    pre = latest[latest["Series"] == "Pre-birth: referral to assessment"]
-    if len(pre):
-        alt += (f" For babies referred before birth the median wait to assessment went from "
-                f"{num(pre['Median days'].iloc[0], 0)} days in {pre['Year'].iloc[0]} to "
-                f"{num(pre['Median days'].iloc[-1], 0)} days in {pre['Year'].iloc[-1]}.")
-    table = data.assign(**{c: data[c].map(lambda v: num(v, 0) if pd.notna(v) else "") for c in ("Median days", "Lower",
-                                                                                                  "Upper")})
-    table["Median days"] = [v if v else ("none" if w == 0 else disclosure.MARKER) for v, w in
-                            zip(table["Median days"], data["Waits"])]
-    table["Waits"] = [count_text(w, ch) for w in data["Waits"]]
-    table = table.rename(columns={"Lower": "Lower 95%", "Upper": "Upper 95%"})
-    return Figure(fig, "Median waits by financial year: babies referred before birth and other children "
-                       "(bars: 95% confidence intervals)", alt, table, ch.download_link("waits-by-year", table),
-                  f"{hidden} point(s) are not shown because they rest on fewer than {ch.min_count} waits."
-                  if hidden else "")
-
-
-def curve_chart(ch: Chapter) -> Figure | Notice:
-    """Kaplan-Meier curves: the share of assessments not yet authorised, by days since they started."""
-    if not can_answer(ch):
-        return Notice("")
-    key = "assessment_to_authorisation" if "assessment_to_authorisation" in available_waits(ch) else \
-        "referral_to_assessment"
-    frame = wait_frame(ch, key)
-    frame = frame[frame["valid"]]
-    parts, left_out = [], []
-    for group, label in (("pre-birth", "Babies referred before birth"), ("other", "Other children")):
-        g = frame[frame["group"] == group]
-        if len(g) == 0 or (ch.published and len(g) < ch.min_count):
-            left_out.append(label.lower())
-            continue
-        curve = survival.km_curve(g["days"], g["observed"].astype(float))
-        if ch.published:
-            curve = published_curve(curve, ch.min_count)
-        curve = curve[curve["time"] <= 180]
-        parts.append(curve.assign(Group=label))
-    if not parts:
-        return Notice("There are too few assessments to draw the waiting-time curves.")
-    data = pd.concat(parts, ignore_index=True)
-    what = {"assessment_to_authorisation": "not yet authorised", "referral_to_assessment": "not yet assessed"}[key]
-    shown = data.assign(**{"% still waiting": 100 * data["survival"], "Lower": 100 * data["lower"],
-                           "Upper": 100 * data["upper"]})
-    fig = charts.step_curves(shown, "time", "% still waiting", "Group",
-                             "Days since the " + ("assessment started" if key == "assessment_to_authorisation"
-                                                  else "referral"),
-                             f"% {what}", "Lower", "Upper")
-    halves = []
-    for label, g in shown.groupby("Group", sort=False):
-        below = g[g["% still waiting"] < 50]
-        if len(below):
-            halves.append(f"{label.lower()}: {num(below['time'].iloc[0], 0)} days")
-    alt = (f"Step chart of the percentage of assessments {what} against days since they started, for babies referred "
-           "before birth and other children, with 95% bands. The curve falls below half at "
-           + ("; ".join(halves) if halves else "no point shown") + ".")
-    table = pd.DataFrame({"Group": shown["Group"], "Days": shown["time"].astype(int),
-                          "% still waiting": shown["% still waiting"].map(lambda v: num(v, 1)),
-                          "Lower 95%": shown["Lower"].map(lambda v: num(v, 1)),
-                          "Upper 95%": shown["Upper"].map(lambda v: num(v, 1)),
-                          "Still waiting (number)": [count_text(v, ch) for v in shown["at_risk"]]})
-    note = ("The first days and the long tail, where the curve would rest on fewer than "
-            f"{ch.min_count} families, are not drawn. Only the first 180 days are shown."
-            if ch.published else "Only the first 180 days are shown.")
-    if left_out:
-        note += " Not shown (too few assessments): " + ", ".join(left_out) + "."
-    return Figure(fig, f"Assessments {what}, by days since they started (Kaplan-Meier estimate)", alt, table,
-                  ch.download_link("waiting-curves", table), note)
-
-
 # -- gestation at referral -------------------------------------------------------------
 
 def prebirth_referrals(ch: Chapter) -> pd.DataFrame:
@@ -633,74 +401,6 @@ def gestation_summary(ch: Chapter) -> pd.DataFrame | None:
     return table if table["n"].sum() else None
 
 
-def gestation_table(ch: Chapter) -> Table | Notice:
-    """Gestation at pre-birth referral by financial year: median and the share referred by 12, 16 and 20 weeks."""
-    if not can_answer(ch):
-        return Notice("")
-    t = gestation_summary(ch)
-    if t is None:
-        return not_yet("how far into pregnancy babies are referred.",
-                       ["expected dates of birth on the children's records (or no pre-birth referrals in the period)"],
-                       "the expected date of birth of every unborn baby, kept after the baby is born.")
-    if ch.once("waiting:gestation_recorded"):
-        for _, r in t.iterrows():
-            record_median(ch, "gestation_weeks_at_referral_median", r["period"], r, "weeks", method=MEDIAN_METHOD)
-            for weeks in GESTATION_CUTS:
-                if r["n"]:
-                    record_share(ch, f"referred_by_{weeks}_weeks_share", r["period"], r[f"by_{weeks}"], r["n"])
-    frame = pd.DataFrame({
-        "Year": t["period"].replace({"all": "All years"}),
-        "Pre-birth referrals": [count_text(v, ch) for v in t["referrals"]],
-        "With an expected date of birth": [count_text(v, ch) for v in t["n"]],
-        "Median weeks of pregnancy (95% CI)": [median_text(r, ch, "weeks", 1) for _, r in t.iterrows()],
-        **{f"Referred by {w} weeks": [share_text(r[f"by_{w}"], r["n"], ch) for _, r in t.iterrows()]
-           for w in GESTATION_CUTS},
-    })
-    return Table(frame, "How far into pregnancy babies were referred, by financial year of referral",
-                 ch.download_link("gestation", frame),
-                 note="Weeks of pregnancy at referral = 40 minus the weeks from the referral to the expected date of "
-                      "birth. Each baby counts once, at their first referral before birth. Ranges are 95% confidence "
-                      f"intervals. c = fewer than {ch.min_count} babies, or a share that would reveal them.")
-
-
-def gestation_chart(ch: Chapter) -> Figure | Notice:
-    """Share of pre-birth referrals made by 12, 16 and 20 weeks of pregnancy, by year."""
-    if not can_answer(ch) or gestation_summary(ch) is None:
-        return Notice("")
-    t = gestation_summary(ch)
-    t = t[t["period"] != "all"]
-    frames, hidden = [], 0
-    for weeks in GESTATION_CUTS:
-        value, lower, upper = intervals.proportion_ci(t[f"by_{weeks}"].to_numpy(float), t["n"].to_numpy(float))
-        withhold = np.array([share_withheld(a, b, ch) or b == 0 for a, b in zip(t[f"by_{weeks}"], t["n"])])
-        hidden += int((withhold & (t["n"].to_numpy() > 0)).sum())
-        frames.append(pd.DataFrame({"Year": t["period"], "Series": f"By {weeks} weeks",
-                                    "Per cent": np.where(withhold, np.nan, value * 100),
-                                    "Lower": np.where(withhold, np.nan, lower * 100),
-                                    "Upper": np.where(withhold, np.nan, upper * 100)}))
-    data = pd.concat(frames, ignore_index=True)
-    events = [{"x": d.financial_year(pd.Series([pd.Timestamp(e.date)])).iloc[0], "label": e.label}
-              for e in ch.params.events]
-    if data["Per cent"].isna().all():
-        return Notice(f"Every year rests on fewer than {ch.min_count} babies (or would reveal them), so the yearly "
-                      "chart is not shown; the table above gives the whole period.")
-    fig = charts.lines_with_ci(data, "Year", "Per cent", "Series", "% of pre-birth referrals", "Lower", "Upper",
-                               events)
-    by20 = data[(data["Series"] == "By 20 weeks")].dropna(subset=["Per cent"])
-    alt = ("Line chart of the percentage of babies referred before birth who were referred by 12, 16 and 20 weeks of "
-           "pregnancy, by financial year, with 95% confidence intervals.")
-    if len(by20):
-        alt += (f" By 20 weeks: {num(by20['Per cent'].iloc[0], 0)}% in {by20['Year'].iloc[0]} and "
-                f"{num(by20['Per cent'].iloc[-1], 0)}% in {by20['Year'].iloc[-1]}.")
-    table = data.assign(**{c: data[c].map(lambda v: num(v, 1) if pd.notna(v) else "") for c in ("Per cent", "Lower",
-                                                                                                 "Upper")})
-    table = table.rename(columns={"Lower": "Lower 95%", "Upper": "Upper 95%"})
-    return Figure(fig, "Babies referred before birth: percentage referred by 12, 16 and 20 weeks of pregnancy "
-                       "(bars: 95% confidence intervals)", alt, table, ch.download_link("gestation-by-year", table),
-                  f"{hidden} point(s) are not shown because they rest on fewer than {ch.min_count} babies."
-                  if hidden else "")
-
-
 # -- assessments finished before the baby is due ----------------------------------------
 
 def due_rows(ch: Chapter) -> pd.DataFrame:
@@ -728,42 +428,6 @@ def due_rows(ch: Chapter) -> pd.DataFrame:
         out["before_due"] = before
         return out.reset_index(drop=True)
     return _memo(ch, "due_rows", compute)
-
-
-def due_table(ch: Chapter) -> Table | Notice:
-    """Pre-birth assessments authorised before the expected date of birth, by financial year."""
-    if not can_answer(ch):
-        return Notice("")
-    rows = due_rows(ch)
-    if rows.empty or rows["before_due"].notna().sum() == 0:
-        return not_yet("whether pre-birth assessments are finished before the baby is due.",
-                       ["pre-birth assessments with an authorisation date and the baby's expected date of birth"],
-                       "the authorisation date of each assessment and the expected date of birth of every unborn baby.")
-    out = []
-    for period in periods(ch):
-        part = rows if period == "all" else rows[rows["financial_year"] == period]
-        known = part["before_due"].dropna()
-        out.append({"period": period, "assessments": len(part), "known": len(known), "before": int(known.sum()),
-                    "not_known": len(part) - len(known)})
-    t = pd.DataFrame(out)
-    if ch.once("waiting:due_recorded"):
-        for _, r in t[t["known"] > 0].iterrows():
-            record_share(ch, "prebirth_assessments_authorised_before_due_share", r["period"], r["before"], r["known"])
-        if before_due_text(ch):
-            ch.finding(f"{before_due_text(ch)} of pre-birth assessments were authorised before the baby was due.",
-                       "prebirth_assessments_authorised_before_due_share")
-    frame = pd.DataFrame({
-        "Year": t["period"].replace({"all": "All years"}),
-        "Babies with a pre-birth assessment": [count_text(v, ch) for v in t["assessments"]],
-        "Outcome known": [count_text(v, ch) for v in t["known"]],
-        "Authorised before the due date": [share_text(a, b, ch) for a, b in zip(t["before"], t["known"])],
-        "Not known yet or no due date": [count_text(v, ch) for v in t["not_known"]],
-    })
-    return Table(frame, "Pre-birth assessments authorised before the baby's expected date of birth, by financial year "
-                        "the assessment started", ch.download_link("before-due", frame),
-                 note="Each baby counts once, at their first pre-birth assessment in the period. An assessment still "
-                      "open after the due date counts as not finished in time; one still open with the due date after "
-                      "the data end is not known yet. Ranges are 95% confidence intervals.")
 
 
 # -- transfers between teams -------------------------------------------------------------
@@ -842,43 +506,510 @@ def time_at_transfers(ch: Chapter) -> pd.DataFrame:
     return _memo(ch, "time_at_transfers", compute)
 
 
-def transfers_table(ch: Chapter) -> Table | Notice:
-    """Days from a transfer between teams to the next recorded action, and the share of the wait spent there."""
+
+
+# -- the chapter's cells ------------------------------------------------------------------
+
+LABELS = {"pre-birth": "Babies before birth", "other": "Other children"}
+GLUE = ("ch4_referral_to_assessment_prebirth", "ch4_referral_to_assessment_other",
+        "ch4_assessment_to_authorisation_prebirth", "ch4_gestation_median", "ch4_by_20_weeks",
+        "ch4_authorised_before_due", "ch4_transfer_share_prebirth")
+
+
+def waits_count(wait: str, group: str, period: str, value: int) -> Count:
+    """The number of waits (with consistent dates) behind a median."""
+    return Count(key("waiting", wait, group, period, "n"), int(value))
+
+
+def median_measure(result, n: Count, unit: str = "days", digits: int = 0, method: str = "") -> Measure:
+    return Measure(result["median"], on=(n,), lower=result["lower"], upper=result["upper"], unit=unit,
+                   digits=digits, denominator=n)
+
+
+def median_cell(result, n: Count, unit: str = "days", digits: int = 0):
+    """A median with its interval for a table cell: 'none', 'not reached' or '10 days (7 to 12)'."""
+    if not n.value:
+        return "none"
+    if pd.isna(result["median"]):
+        return Text("not reached", {"n": n}, "c")
+    bound = lambda v: Measure(v, on=(n,), unit=unit, digits=digits)  # noqa: E731
+    figures = {"m": median_measure(result, n, unit, digits)}
+    lower, upper = "?", "not reached"
+    if pd.notna(result["lower"]):
+        figures["lo"], lower = bound(result["lower"]), "{lo}"
+    if pd.notna(result["upper"]):
+        figures["hi"], upper = bound(result["upper"]), "{hi}"
+    return Text("{m} " + unit + f" ({lower} to {upper})", figures, "c")
+
+
+def days_text(result, n: Count) -> Text | None:
+    """'10 days' for the prose (None when there is no median to say)."""
+    if not n.value or pd.isna(result["median"]):
+        return None
+    days = int(round(result["median"]))
+    return Text("{m} day" + ("" if days == 1 else "s"), {"m": median_measure(result, n)})
+
+
+def km_method(result) -> str:
+    if result["n"] and pd.isna(result["median"]):
+        return KM_METHOD + "; the median was not reached (fewer than half the waits had ended)"
+    return KM_METHOD
+
+
+def compute(prepared: Prepared, upstream: dict | None = None) -> ChapterResult:
+    """Everything chapter 4 publishes, before disclosure."""
+    ch = Chapter(NUMBER, KEY, prepared)
+    r = ChapterResult(NUMBER, KEY, TITLE)
+    r.glue.update(dict.fromkeys(GLUE))
+    r.prompts = ["Draw the journey from referral to birth on a timeline and mark where time is lost.",
+                 "Ask parents what waiting felt like and what would have helped them during it.",
+                 "Pick one transfer point and ask: who holds the family while the case moves?"]
     if not can_answer(ch):
-        return Notice("")
+        r.status = {"answer": "not yet"}
+        r.add("headline", missing(ch))
+        return r
+    r.status = {"answer": "can answer"}
+    _waits(r, ch)
+    _gestation(r, ch)
+    _due(r, ch)
+    _transfers(r, ch)
+    return r
+
+
+# -- the waits ------------------------------------------------------------------------------
+
+def _wait_cells(r: ChapterResult, ch: Chapter, wait: str) -> dict:
+    """(period, group) -> (median result, Count of waits); the years related to the whole period."""
+    table = medians(ch, wait)
+    out = {(row["period"], row["group"]): (row, waits_count(wait, row["group"], row["period"], row["n"]))
+           for _, row in table.iterrows()}
+    years = [p for p in periods(ch) if p != "all"]
+    for group in GROUPS:
+        # each wait belongs to one financial year: the years add up to the whole period
+        r.relate_periods(out[("all", group)][1], [out[(p, group)][1] for p in years],
+                         f"{WAITS[wait][1].lower()} ({group}): waits by year against the whole period")
+    return out
+
+
+def _waits(r: ChapterResult, ch: Chapter) -> None:
+    cells = {wait: _wait_cells(r, ch, wait) for wait in available_waits(ch)}
+    ratios = {}
+    for wait, by in cells.items():
+        indicator = WAITS[wait][0]
+        for (period, group), (row, n) in by.items():
+            if row["n"]:
+                r.indicator(indicator, period, median_measure(row, n), group=group, unit="days", method=km_method(row))
+        result = comparison(ch, wait)
+        cox = result["cox"]
+        ratio = Measure(cox["hazard_ratio"], on=(by[("all", "pre-birth")][1], by[("all", "other")][1]),
+                        lower=cox["lower"], upper=cox["upper"], unit="ratio", digits=2)
+        ratios[wait] = (ratio, result)
+        r.indicator(indicator.replace("_median", "_hazard_ratio"), "all", ratio, group="pre-birth vs other",
+                    unit="hazard ratio",
+                    method="Cox proportional hazards (Breslow ties); above 1 = pre-birth waits end sooner")
+    _headline(r, ch, cells, ratios)
+    _summary_table(r, ch, cells, ratios)
+    _excluded(r, ch, cells)
+    _yearly_chart(r, ch, cells)
+    _curve_chart(r, ch, cells)
+
+
+def _headline(r: ChapterResult, ch: Chapter, cells: dict, ratios: dict) -> None:
+    texts = []
+    for wait, short in (("referral_to_assessment", "from referral to the start of an assessment"),
+                        ("assessment_to_authorisation", "from the start of an assessment to its authorisation")):
+        if wait not in cells:
+            continue
+        by = cells[wait]
+        pre = days_text(*by[("all", "pre-birth")])
+        r.glue[f"ch4_{wait}_prebirth"] = pre
+        if wait == "referral_to_assessment":
+            r.glue["ch4_referral_to_assessment_other"] = days_text(*by[("all", "other")])
+        if pre is not None:
+            r.finding(f"Median wait {short} for babies referred before birth: " + pre.template + ".", WAITS[wait][0],
+                      m=pre.figures["m"])
+        years = [(p, days_text(*by[(p, "pre-birth")])) for p in periods(ch) if p != "all"]
+        years = [(p, t) for p, t in years if t is not None]
+        if len(years) >= 2:
+            (first, a), (last, b) = years[0], years[-1]
+            texts.append(Text(f"For babies referred before birth, the median wait {short} was "
+                              + a.template.replace("{m}", "{a}") + f" in {first} and "
+                              + b.template.replace("{m}", "{b}") + f" in {last}.",
+                              {"a": a.figures["m"], "b": b.figures["m"]}))
+        ratio, result = ratios[wait]
+        cox = result["cox"]
+        if pd.notna(cox["hazard_ratio"]) and (cox["lower"] > 1 or cox["upper"] < 1):
+            texts.append(Text(f"Over the whole period this wait was {'shorter' if cox['lower'] > 1 else 'longer'} "
+                              "for babies referred before birth than for other children, by more than chance would "
+                              "explain.", {"ratio": ratio}))
+    r.add("headline", Notice(texts or ["There were no referrals in the report period."]))
+
+
+def _p_text(p: float) -> str:
+    return "p < 0.001" if p < 0.001 else f"p = {num(p, 3)}"
+
+
+def _summary_table(r: ChapterResult, ch: Chapter, cells: dict, ratios: dict) -> None:
+    records = []
+    for wait, by in cells.items():
+        ratio, result = ratios[wait]
+        cox, test = result["cox"], result["logrank"]
+        if pd.isna(cox["hazard_ratio"]):
+            shown, meaning, logrank = "not available", "", ""
+        else:
+            shown = ratio
+            meaning = Text("pre-birth waits end sooner" if cox["lower"] > 1 else "pre-birth waits end later"
+                           if cox["upper"] < 1 else "no clear difference", {"ratio": ratio}, "")
+            logrank = "" if pd.isna(test["p_value"]) else Text(_p_text(test["p_value"]), {"ratio": ratio}, "")
+        pre, other = by[("all", "pre-birth")], by[("all", "other")]
+        records.append({
+            "Wait": WAITS[wait][1],
+            "Pre-birth: median (95% CI)": median_cell(*pre),
+            "Pre-birth: waits": pre[1],
+            "Other children: median (95% CI)": median_cell(*other),
+            "Other children: waits": other[1],
+            "Hazard ratio, pre-birth vs other (95% CI)": shown,
+            "Log-rank test": logrank,
+            "What it means": meaning,
+        })
+    notes = []
+    if "referral_to_support" not in cells:
+        notes.append("Time to support needs the support table (when each kind of support was offered).")
+    r.add("summary_table", ResultTable(
+        frame_of(records), "Waiting times over the whole report period: babies referred before birth and other children",
+        note="Medians come from Kaplan-Meier estimates: waits still open when the data end count as "
+             "'at least this long', never dropped. 'Not reached' means fewer than half the waits had ended. "
+             "A hazard ratio above 1 means pre-birth waits tend to end sooner. c = fewer than "
+             f"{ch.min_count} waits, or a number that would let them be worked out. " + " ".join(notes),
+        download="waits"))
+
+
+def _excluded(r: ChapterResult, ch: Chapter, cells: dict) -> None:
+    """Waits left out of the medians because their dates contradict each other."""
+    parts = []
+    bad_r = int((~referral_waits(ch)["valid"]).sum())
+    bad_a = int((~assessment_waits(ch)["valid"]).sum()) if "assessment_to_authorisation" in cells else 0
+    for bad, wait, what in ((bad_r, "referral_to_assessment", "referral(s) whose assessment is dated before the "
+                             "referral"), (bad_a, "assessment_to_authorisation", "assessment(s) authorised before "
+                                                                                "they started")):
+        if bad:
+            parts.append(Text("{n} " + what, {"n": Count(key("waiting", wait, "dates contradict"), bad)},
+                              f"a few {what} (fewer than {ch.min_count})"))
+    if not parts:
+        return
+    body = ["Left out of the medians because the dates contradict each other (see 'About your data'):"]
+    for i, part in enumerate(parts):
+        body.append(part if i == len(parts) - 1 else Text(part.template + ";", part.figures, part.otherwise + ";"))
+    body[-1] = Text(body[-1].template + ".", body[-1].figures, body[-1].otherwise + ".")
+    r.add("excluded", Notice(body))
+
+
+def draw_medians(data: pd.DataFrame, events: list):
+    """Median waits by year with their 95% intervals; withheld points are absent."""
+    frame = pd.DataFrame({"Year": data["Year"], "Series": data["Series"], "Median days": data["Median days"],
+                          "Lower": data["Median days_lower"], "Upper": data["Median days_upper"]})
+    return charts.legend_below(charts.lines_with_ci(frame, "Year", "Median days", "Series", "Median wait (days)",
+                                                    "Lower", "Upper", events))
+
+
+def _events(ch: Chapter) -> list:
+    return [{"x": d.financial_year(pd.Series([pd.Timestamp(e.date)])).iloc[0], "label": e.label}
+            for e in ch.params.events]
+
+
+def _yearly_chart(r: ChapterResult, ch: Chapter, cells: dict) -> None:
+    waits = [w for w in ("referral_to_assessment", "assessment_to_authorisation") if w in cells]
+    records = []
+    for wait in waits:
+        label = {"referral_to_assessment": "referral to assessment",
+                 "assessment_to_authorisation": "assessment to authorisation"}[wait]
+        for group in GROUPS:
+            for period in periods(ch):
+                if period == "all":
+                    continue
+                row, n = cells[wait][(period, group)]
+                records.append({"Year": period, "Series": ("Pre-birth" if group == "pre-birth" else "Other children")
+                                + ": " + label, "Median days": median_measure(row, n) if n.value else "none",
+                                "Waits": n})
+    if not records:
+        return
+    years = [p for p in periods(ch) if p != "all"]
+    alt = ("Line chart of the median number of days from referral to the start of an assessment, and from the start "
+           "of an assessment to its authorisation, by financial year, for babies referred before birth and for other "
+           "children, with 95% confidence intervals.")
+    first, last = (cells["referral_to_assessment"][(p, "pre-birth")] for p in (years[0], years[-1]))
+    if first[1].value and last[1].value and pd.notna(first[0]["median"]) and pd.notna(last[0]["median"]):
+        alt = Text(alt + " For babies referred before birth the median wait to assessment went from {a} days in "
+                   f"{years[0]} to {{b}} days in {years[-1]}.",
+                   {"a": median_measure(*first), "b": median_measure(*last)}, alt)
+    r.add("yearly_chart", Chart(
+        draw_medians, frame_of(records), "Median waits by financial year: babies referred before birth and other "
+        "children (bars: 95% confidence intervals)", alt, options={"events": _events(ch)},
+        note=f"Years whose median rests on fewer than {ch.min_count} waits, or would let a small number be worked "
+             "out, are not drawn (c in the data below).", download="waits-by-year"))
+
+
+def curve_points(days, observed, at_days=CURVE_DAYS) -> pd.DataFrame:
+    """The Kaplan-Meier curve at a few days: the share still waiting just after each day (with its 95% band),
+    and the counts behind it: ``ended`` (waits ended by that day), ``left`` (still open when the data ended,
+    by that day) and ``waiting`` (still waiting after it); they add up to all the waits."""
+    days, observed = np.asarray(days, float), np.asarray(observed, float)
+    curve = survival.km_curve(days, observed)
+    rows = []
+    for t in at_days:
+        step = curve[curve["time"] <= t].iloc[-1]
+        rows.append({"time": t, "survival": float(step["survival"]), "lower": float(step["lower"]),
+                     "upper": float(step["upper"]), "ended": int(((days <= t) & (observed == 1)).sum()),
+                     "left": int(((days <= t) & (observed == 0)).sum()), "waiting": int((days > t).sum())})
+    return pd.DataFrame(rows)
+
+
+def draw_curves(data: pd.DataFrame, xlabel: str, ylabel: str):
+    """The share still waiting at each published day (steps), with 95% bands; withheld points are absent."""
+    shown = pd.DataFrame({"time": data["Days"], "% still waiting": 100 * data["Still waiting"],
+                          "Lower": 100 * data["Still waiting_lower"], "Upper": 100 * data["Still waiting_upper"],
+                          "Group": data["Group"]}).dropna(subset=["% still waiting"])
+    return charts.step_curves(shown, "time", "% still waiting", "Group", xlabel, ylabel, "Lower", "Upper")
+
+
+def _curve_chart(r: ChapterResult, ch: Chapter, cells: dict) -> None:
+    wait = "assessment_to_authorisation" if "assessment_to_authorisation" in cells else "referral_to_assessment"
+    frame = wait_frame(ch, wait)
+    frame = frame[frame["valid"]]
+    records, halves = [], {}
+    for group, label in (("pre-birth", "Babies referred before birth"), ("other", "Other children")):
+        g = frame[frame["group"] == group]
+        row, n = cells[wait][("all", group)]
+        if len(g) == 0:
+            continue
+        points = curve_points(g["days"], g["observed"])
+        c = lambda what, t: key("waiting", wait, group, "all", what, f"day {t}")  # noqa: E731
+        previous = None
+        for p in points.itertuples():
+            ended, left = r.hidden_count(c("ended", p.time), p.ended), r.hidden_count(c("open", p.time), p.left)
+            waiting_count = Count(c("still waiting", p.time), p.waiting)
+            r.hidden_count(waiting_count.key, p.waiting)
+            r.relate(n, [ended, left, waiting_count.key], "waits = ended + still open when the data ended + "
+                                                          "still waiting, at each day of the curve")
+            if previous is not None:  # consecutive points: the waits that ended (or were left open) in between
+                for what, now, before in (("ended", p.ended, previous.ended), ("open", p.left, previous.left)):
+                    between = r.hidden_count(key("waiting", wait, group, "all", what, f"days {previous.time}-{p.time}"),
+                                             now - before)
+                    r.relate(c(what, p.time), [c(what, previous.time), between],
+                             "the curve's consecutive points: ended (or open) by a day = by the previous one + between")
+            previous = p
+            on = (Count(ended, p.ended), waiting_count, n)
+            records.append({"Group": label, "Days": int(p.time),
+                            "Still waiting": Measure(p.survival, on=on, lower=p.lower, upper=p.upper,
+                                                     unit="proportion", digits=1),
+                            "Still waiting (number)": waiting_count})
+        if pd.notna(row["median"]):
+            halves[label] = median_measure(row, n)
+    if not records:
+        r.add("curve_chart", Notice("There are too few assessments to draw the waiting-time curves."))
+        return
+    what = {"assessment_to_authorisation": "not yet authorised", "referral_to_assessment": "not yet assessed"}[wait]
+    alt_start = (f"Step chart of the percentage of assessments {what} against days since they started, for babies "
+                 "referred before birth and other children, with 95% bands. ")
+    alt = Text(alt_start + "The curve falls below half at " + "; ".join(
+        f"{label.lower()}: {{h{i}}} days" for i, label in enumerate(halves)) + ".",
+        {f"h{i}": m for i, m in enumerate(halves.values())}, alt_start + "The curve falls below half at no point shown.")
+    if not halves:
+        alt = alt_start + "The curve falls below half at no point shown."
+    xlabel = "Days since the " + ("assessment started" if wait == "assessment_to_authorisation" else "referral")
+    r.add("curve_chart", Chart(
+        draw_curves, frame_of(records), f"Assessments {what}, by days since they started (Kaplan-Meier estimate)", alt,
+        options={"xlabel": xlabel, "ylabel": f"% {what}"},
+        note="The curve is shown at " + ", ".join(str(t) for t in CURVE_DAYS[:-1]) + f" and {CURVE_DAYS[-1]} days "
+             "(a curve at every day would let the families whose wait ended on one day be counted). Points that "
+             f"rest on fewer than {ch.min_count} families, or would let a small number be worked out, are not drawn.",
+        download="waiting-curves"))
+
+
+# -- gestation at referral ------------------------------------------------------------------
+
+def _gestation(r: ChapterResult, ch: Chapter) -> None:
+    t = gestation_summary(ch)
+    if t is None:
+        r.add("gestation_table", not_yet(
+            "how far into pregnancy babies are referred.",
+            ["expected dates of birth on the children's records (or no pre-birth referrals in the period)"],
+            "the expected date of birth of every unborn baby, kept after the baby is born."))
+        return
+    cuts = {}
+    for _, row in t.iterrows():
+        period = row["period"]
+        c = lambda what: key("waiting", "gestation at referral", period, what)  # noqa: E731
+        referrals = Count(key("waiting", "pre-birth referrals", period), row["referrals"])
+        n = Count(c("n"), row["n"])
+        by = {w: Count(c(f"by {w} weeks"), row[f"by_{w}"]) for w in GESTATION_CUTS}
+        r.hidden_count(c("no expected date"), row["referrals"] - row["n"])
+        r.relate(referrals, [n.key, c("no expected date")], "pre-birth referrals = with an expected date + without")
+        edges = (0, *GESTATION_CUTS)
+        for lo, hi in zip(edges[:-1], edges[1:]):
+            if lo:
+                band = r.hidden_count(c(f"{lo}-{hi} weeks"), row[f"by_{hi}"] - row[f"by_{lo}"])
+                r.relate(by[hi], [by[lo].key, band], "referred by a number of weeks = by the cut before + between")
+        r.hidden_count(c(f"after {GESTATION_CUTS[-1]} weeks"), row["n"] - row[f"by_{GESTATION_CUTS[-1]}"])
+        r.relate(n, [by[GESTATION_CUTS[-1]].key, c(f"after {GESTATION_CUTS[-1]} weeks")],
+                 "referrals with an expected date = by the last cut + after it")
+        median = median_measure(row, n, "weeks", 1)
+        r.indicator("gestation_weeks_at_referral_median", period, median, unit="weeks",
+                    method=MEDIAN_METHOD + ("; the median was not reached (fewer than half the waits had ended)"
+                                            if row["n"] and pd.isna(row["median"]) else ""))
+        if row["n"]:
+            for w in GESTATION_CUTS:
+                r.indicator(f"referred_by_{w}_weeks_share", period, Share.of(by[w], n), method=SHARE_METHOD)
+        cuts[period] = (row, referrals, n, by)
+    years = [p for p in periods(ch) if p != "all"]
+    for what in ["referrals", "n", *[f"by {w} weeks" for w in GESTATION_CUTS]]:
+        pick = (lambda p: cuts[p][1]) if what == "referrals" else (lambda p: cuts[p][2]) if what == "n" else \
+            (lambda p, w=int(what.split()[1]): cuts[p][3][w])
+        r.relate_periods(pick("all"), [pick(p) for p in years], f"pre-birth referrals ({what}) by year against the "
+                                                                 "whole period (each baby once, at the first)")
+    for what in ("no expected date", f"after {GESTATION_CUTS[-1]} weeks"):
+        r.relate_periods(key("waiting", "gestation at referral", "all", what),
+                         [key("waiting", "gestation at referral", p, what) for p in years],
+                         f"pre-birth referrals ({what}) by year against the whole period")
+    records = [{"Year": "All years" if p == "all" else p, "Pre-birth referrals": referrals, "With an expected date of "
+                "birth": n, "Median weeks of pregnancy (95% CI)": median_cell(row, n, "weeks", 1),
+                **{f"Referred by {w} weeks": Share.of(by[w], n) for w in GESTATION_CUTS}}
+               for p, (row, referrals, n, by) in cuts.items()]
+    r.add("gestation_table", ResultTable(
+        frame_of(records), "How far into pregnancy babies were referred, by financial year of referral",
+        note="Weeks of pregnancy at referral = 40 minus the weeks from the referral to the expected date of "
+             "birth. Each baby counts once, at their first referral before birth. Ranges are 95% confidence "
+             f"intervals. c = fewer than {ch.min_count} babies, or a share that would reveal them.",
+        download="gestation"))
+    row, _, n, by = cuts["all"]
+    if n.value:
+        r.glue["ch4_gestation_median"] = Text("{m} weeks", {"m": median_measure(row, n, "weeks", 1)})
+        by20 = Share.of(by[20], n)
+        r.glue["ch4_by_20_weeks"] = by20
+        r.finding("{share} of pre-birth referrals were made by 20 weeks of pregnancy.", "referred_by_20_weeks_share",
+                  share=by20)
+    _gestation_chart(r, ch, cuts, years)
+
+
+def draw_gestation(data: pd.DataFrame, events: list):
+    frame = pd.DataFrame({"Year": data["Year"], "Series": data["Series"], "Per cent": data["Share"] * 100,
+                          "Lower": data["Share_lower"] * 100, "Upper": data["Share_upper"] * 100})
+    return charts.lines_with_ci(frame, "Year", "Per cent", "Series", "% of pre-birth referrals", "Lower", "Upper",
+                                events)
+
+
+def _gestation_chart(r: ChapterResult, ch: Chapter, cuts: dict, years: list) -> None:
+    def share(p, w):  # one decimal, as the chart's data has always been given; withheld with its counts
+        cell = Share.of(cuts[p][3][w], cuts[p][2])
+        return Measure(cell.value, on=(cell.numerator, cell.denominator), lower=cell.lower, upper=cell.upper,
+                       unit="proportion", digits=1)
+
+    records = [{"Year": p, "Series": f"By {w} weeks", "Share": share(p, w)}
+               for w in GESTATION_CUTS for p in years if cuts[p][2].value]
+    if not records:
+        return
+    alt = ("Line chart of the percentage of babies referred before birth who were referred by 12, 16 and 20 weeks of "
+           "pregnancy, by financial year, with 95% confidence intervals.")
+    known = [p for p in years if cuts[p][2].value]
+    first, last = (Share.of(cuts[p][3][20], cuts[p][2]) for p in (known[0], known[-1]))
+    alt = Text(alt + f" By 20 weeks: {{a}} in {known[0]} and {{b}} in {known[-1]}.", {"a": first, "b": last}, alt)
+    r.add("gestation_chart", Chart(
+        draw_gestation, frame_of(records), "Babies referred before birth: percentage referred by 12, 16 and 20 weeks "
+        "of pregnancy (bars: 95% confidence intervals)", alt, options={"events": _events(ch)},
+        note=f"Years whose share rests on fewer than {ch.min_count} babies, or would let a small number be worked "
+             "out, are not drawn (c in the data below).", download="gestation-by-year"))
+
+
+# -- assessments finished before the baby is due ---------------------------------------------
+
+def _due(r: ChapterResult, ch: Chapter) -> None:
+    rows = due_rows(ch)
+    if rows.empty or rows["before_due"].notna().sum() == 0:
+        r.add("due_table", not_yet(
+            "whether pre-birth assessments are finished before the baby is due.",
+            ["pre-birth assessments with an authorisation date and the baby's expected date of birth"],
+            "the authorisation date of each assessment and the expected date of birth of every unborn baby."))
+        return
+    years = [p for p in periods(ch) if p != "all"]
+    cells, records = {}, []
+    for period in periods(ch):
+        part = rows if period == "all" else rows[rows["financial_year"] == period]
+        known = part["before_due"].dropna()
+        values = {"babies": len(part), "known": len(known), "before": int(known.sum()),
+                  "not known": len(part) - len(known)}
+        cells[period] = {w: Count(key("waiting", "pre-birth assessments due", period, w), v) for w, v in values.items()}
+        r.relate(cells[period]["babies"], [cells[period]["known"], cells[period]["not known"]],
+                 "babies with a pre-birth assessment = outcome known + not known yet")
+        share = Share.of(cells[period]["before"], cells[period]["known"])
+        if len(known):
+            r.indicator("prebirth_assessments_authorised_before_due_share", period, share, method=SHARE_METHOD)
+        records.append({"Year": "All years" if period == "all" else period,
+                        "Babies with a pre-birth assessment": cells[period]["babies"],
+                        "Outcome known": cells[period]["known"],
+                        "Authorised before the due date": share,
+                        "Not known yet or no due date": cells[period]["not known"]})
+    for what in ("babies", "known", "before", "not known"):
+        r.relate_periods(cells["all"][what], [cells[p][what] for p in years],
+                         f"pre-birth assessments ({what}) by year against the whole period (each baby once)")
+    r.add("due_table", ResultTable(
+        frame_of(records), "Pre-birth assessments authorised before the baby's expected date of birth, by financial "
+        "year the assessment started",
+        note="Each baby counts once, at their first pre-birth assessment in the period. An assessment still "
+             "open after the due date counts as not finished in time; one still open with the due date after "
+             "the data end is not known yet. Ranges are 95% confidence intervals.", download="before-due"))
+    if cells["all"]["known"].value:
+        whole = Share.of(cells["all"]["before"], cells["all"]["known"])
+        r.glue["ch4_authorised_before_due"] = whole
+        r.finding("{share} of pre-birth assessments were authorised before the baby was due.",
+                  "prebirth_assessments_authorised_before_due_share", share=whole)
+
+
+# -- transfers between teams ------------------------------------------------------------------
+
+def _transfers(r: ChapterResult, ch: Chapter) -> None:
     if not ch.data.has("transfers"):
-        return not_yet("how much time is lost when families move between teams.",
-                       ["the transfers table (each transfer between teams, with its date)"],
-                       "the date of each transfer of a child's case between teams, and the teams involved.")
+        r.add("transfers_table", not_yet("how much time is lost when families move between teams.",
+                                         ["the transfers table (each transfer between teams, with its date)"],
+                                         "the date of each transfer of a child's case between teams, and the teams "
+                                         "involved."))
+        return
     t = transfer_waits(ch)
     lost = time_at_transfers(ch).set_index("group")
-    rows = []
-    for group, label in (("pre-birth", "Babies before birth"), ("other", "Other children")):
+    years = [p for p in periods(ch) if p != "all"]
+    records = []
+    for group in GROUPS:
         g = t[t["group"] == group]
+        counts = {}
+        for period in periods(ch):
+            part = g if period == "all" else g[g["financial_year"] == period]
+            counts[period] = Count(key("waiting", "transfers", group, period), len(part))
+            if len(part):
+                result = km_summary(part["days"], part["observed"].astype(float))
+                r.indicator("days_transfer_to_next_action_median", period, median_measure(result, counts[period]),
+                            group=group, unit="days", method=km_method(result))
+        r.relate_periods(counts["all"], [counts[p] for p in years], f"transfers ({group}) by year against the whole "
+                                                                    "period")
         result = km_summary(g["days"], g["observed"].astype(float))
-        if ch.once(f"waiting:transfers_recorded:{group}"):
-            for period in periods(ch):
-                part = g if period == "all" else g[g["financial_year"] == period]
-                if len(part):
-                    record_median(ch, "days_transfer_to_next_action_median", period,
-                                  km_summary(part["days"], part["observed"].astype(float)), "days", group=group)
         row = lost.loc[group]
+        with_transfer = Count(key("waiting", "referrals with a transfer before authorisation", group),
+                              row["with_transfer"])
         share = row["transfer_days"] / row["total_days"] if row["total_days"] else np.nan
-        withheld = ch.published and disclosure.is_small(row["with_transfer"], ch.min_count)
-        share_cell = ("none" if row["with_transfer"] == 0 else disclosure.MARKER if withheld else pct(share))
-        if group == "pre-birth" and not withheld and row["with_transfer"]:
-            ch.finding(f"{pct(share)} of the time from pre-birth referral to an authorised assessment passed between "
-                       "a transfer of teams and the next recorded action.")
-        rows.append({"Children": label, "Transfers": count_text(len(g), ch),
-                     "Median days to the next recorded action (95% CI)": median_text(result, ch),
-                     "Referrals with a transfer before authorisation": count_text(row["with_transfer"], ch),
-                     "Share of the time from referral to authorisation spent after a transfer, before the next action":
-                         share_cell})
-    frame = pd.DataFrame(rows)
-    return Table(frame, "Time after transfers between teams", ch.download_link("transfers", frame),
-                 note="A recorded action is any dated entry about the child after the day of the transfer: a referral, "
-                      "an assessment starting or authorised, support offered or started, pre-proceedings, an "
-                      "application, a hearing or a care episode. A transfer with no later action yet counts as still "
-                      "waiting (Kaplan-Meier). The share adds up, over referrals whose assessment was authorised, the "
-                      "days between each transfer and the next action (stopping at the authorisation) and divides by "
-                      "all the days from referral to authorisation.")
+        share_cell = "none" if row["with_transfer"] == 0 else Measure(share, on=(with_transfer,), unit="proportion",
+                                                                      digits=0)
+        if group == "pre-birth" and row["with_transfer"]:
+            r.glue["ch4_transfer_share_prebirth"] = share_cell if row["total_days"] else None
+            r.finding("{share} of the time from pre-birth referral to an authorised assessment passed between a "
+                      "transfer of teams and the next recorded action.", share=share_cell)
+        records.append({"Children": LABELS[group], "Transfers": counts["all"],
+                        "Median days to the next recorded action (95% CI)": median_cell(result, counts["all"]),
+                        "Referrals with a transfer before authorisation": with_transfer,
+                        "Share of the time from referral to authorisation spent after a transfer, before the next "
+                        "action": share_cell})
+    r.add("transfers_table", ResultTable(
+        frame_of(records), "Time after transfers between teams",
+        note="A recorded action is any dated entry about the child after the day of the transfer: a referral, "
+             "an assessment starting or authorised, support offered or started, pre-proceedings, an "
+             "application, a hearing or a care episode. A transfer with no later action yet counts as still "
+             "waiting (Kaplan-Meier). The share adds up, over referrals whose assessment was authorised, the "
+             "days between each transfer and the next action (stopping at the authorisation) and divides by "
+             "all the days from referral to authorisation.", download="transfers"))

@@ -1,6 +1,7 @@
 """Chapter 4 on hand-made data: which assessment a referral led to, waits with open episodes
 censored (never dropped), gestation at referral, assessments finished before the due date and
-time after transfers, each worked out by hand."""
+time after transfers, each worked out by hand; what the chapter publishes (cells, relations,
+indicators) and what the book's one disclosure decision withholds."""
 
 import math
 
@@ -8,7 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from prebirth import disclosure, present
 from prebirth.chapters import waiting
+from prebirth.results import Count, Measure, Share, key
 from tests.unit.chapters.conftest import make_chapter
 
 # Report period (conftest): 2019-04-01 to 2022-03-31. The data end on 2022-03-31 (referral r8).
@@ -124,20 +127,36 @@ def test_referral_to_support(area):
     assert not s.loc["r6", "observed"]  # K2's only offer came before this referral
 
 
+def indicators(result, published=False, min_count=6):
+    decision = disclosure.decide([result], published, min_count)
+    return pd.DataFrame(present.indicator_rows(result, decision)).set_index(["indicator", "period", "group"])
+
+
 def test_gestation_at_referral(area):
     ch = make_chapter(area, audience="internal")
     g = waiting.prebirth_referrals(ch).set_index("child_id")
     # K1: 182 days before the due date -> 40 - 26 = 14 weeks. K3 (first pre-birth referral r3):
     # 131 days -> 21.29 weeks. K5: 140 days -> exactly 20 weeks, which counts as "by 20 weeks".
     assert g["gestation_weeks"].round(4).to_dict() == {"K1": 14.0, "K3": round(40 - 131 / 7, 4), "K5": 20.0}
-    waiting.gestation_table(ch)
-    rows = pd.DataFrame(ch.indicators).set_index(["indicator", "period"])
-    assert rows.loc[("referred_by_20_weeks_share", "all"), "numerator"] == 2
-    assert rows.loc[("referred_by_20_weeks_share", "all"), "denominator"] == 3
-    assert rows.loc[("referred_by_16_weeks_share", "all"), "numerator"] == 1
-    assert rows.loc[("referred_by_12_weeks_share", "all"), "numerator"] == 0
-    assert rows.loc[("gestation_weeks_at_referral_median", "all"), "value"] == 20.0
-    assert rows.loc[("gestation_weeks_at_referral_median", "all"), "unit"] == "weeks"
+    rows = indicators(waiting.compute(ch.prepared))
+    assert rows.loc[("referred_by_20_weeks_share", "all", ""), "numerator"] == 2
+    assert rows.loc[("referred_by_20_weeks_share", "all", ""), "denominator"] == 3
+    assert rows.loc[("referred_by_16_weeks_share", "all", ""), "numerator"] == 1
+    assert rows.loc[("referred_by_12_weeks_share", "all", ""), "numerator"] == 0
+    assert rows.loc[("gestation_weeks_at_referral_median", "all", ""), "value"] == 20.0
+    assert rows.loc[("gestation_weeks_at_referral_median", "all", ""), "unit"] == "weeks"
+
+
+def test_gestation_bands_and_years_are_related(area):
+    result = waiting.compute(make_chapter(area, audience="internal").prepared)
+    c = lambda period, what: key("waiting", "gestation at referral", period, what)  # noqa: E731
+    relations = {(rel.total, rel.parts) for rel in result.relations}
+    # by 16 weeks = by 12 + the babies referred between 12 and 16 weeks; with an expected date = by 20 + after
+    assert (c("all", "by 16 weeks"), (c("all", "by 12 weeks"), c("all", "12-16 weeks"))) in relations
+    assert (c("all", "n"), (c("all", "by 20 weeks"), c("all", "after 20 weeks"))) in relations
+    # each baby counts once, at the first pre-birth referral: 2019/20 (K1, K3) + 2020/21 (K5) = all (3)
+    assert (c("all", "n"), (c("2019/20", "n"), c("2020/21", "n"), c("2021/22", "n"))) in relations
+    assert result.implicit[c("all", "12-16 weeks")] == 1 and result.implicit[c("all", "after 20 weeks")] == 1
 
 
 def test_authorised_before_the_due_date(area):
@@ -146,9 +165,7 @@ def test_authorised_before_the_due_date(area):
     # a1 authorised 2019-10-11, due 2020-03-01: yes. a9 2019-11-21, due 2019-12-10: yes.
     # a10 still open and the due date (2020-10-19) has passed: no. a11 open, due after the data end: not known.
     assert rows.loc["K1"] and rows.loc["K3"] and not rows.loc["K5"] and pd.isna(rows.loc["K6"])
-    waiting.due_table(ch)
-    share = pd.DataFrame(ch.indicators).set_index(["indicator", "period"]).loc[
-        ("prebirth_assessments_authorised_before_due_share", "all")]
+    share = indicators(waiting.compute(ch.prepared)).loc[("prebirth_assessments_authorised_before_due_share", "all", "")]
     assert (share.numerator, share.denominator) == (2, 3)
 
 
@@ -181,26 +198,129 @@ def test_km_summary_pins_the_median_when_ties_jump_over_one_half():
     assert (result["median"], result["lower"], result["upper"]) == (4, 4, 4)
 
 
+def test_medians_are_measures_on_their_waits(area):
+    result = waiting.compute(make_chapter(area, audience="internal").prepared)
+    rows = [row for row in result.indicators if row.indicator == "days_referral_to_assessment_median"
+            and row.period == "all" and row.group == "pre-birth"]
+    (row,) = rows
+    assert isinstance(row.cell, Measure) and row.cell.value == 10
+    assert row.cell.on == (Count(key("waiting", "referral_to_assessment", "pre-birth", "all", "n"), 4),)
+    # pre-birth waits by year: 2019/20 (r1, r3, r9) + 2020/21 (rk5) = the whole period's 4
+    n = lambda period: key("waiting", "referral_to_assessment", "pre-birth", period, "n")  # noqa: E731
+    assert any(rel.total == n("all") and rel.parts == (n("2019/20"), n("2020/21"), n("2021/22"))
+               for rel in result.relations)
+
+
 def test_published_medians_from_few_waits_are_withheld(area):
-    ch = make_chapter(area)  # published, min_count 6
-    waiting.summary_table(ch)
-    rows = pd.DataFrame(ch.indicators)
+    result = waiting.compute(make_chapter(area).prepared)  # published, min_count 6
+    decision = disclosure.decide([result], True, 6)
+    rows = pd.DataFrame(present.indicator_rows(result, decision))
     medians = rows[rows.indicator == "days_referral_to_assessment_median"]
     assert medians["suppressed"].all() and medians["value"].isna().all()
-    shown = waiting.summary_table(ch).frame
+    shown = present.table_frame(result.items["summary_table"].frame, decision)
     assert set(shown["Pre-birth: median (95% CI)"]) == {"c"}
 
 
+def other_children_waits(per_year: dict) -> dict:
+    """Children (born 2010) each referred once and assessed a few days later; per_year: year start -> number."""
+    kids, referrals, assessments = [], [], []
+    for start, number in per_year.items():
+        for i in range(number):
+            cid, rid = f"C{start}-{i}", f"R{start}-{i}"
+            kids.append(child(cid, "2010-01-01"))
+            day = pd.Timestamp(f"{start}-05-01") + pd.Timedelta(days=i)
+            referrals.append(referral(rid, cid, day.date().isoformat(), "assessment"))
+            assessments.append(assessment(f"A{start}-{i}", cid, (day + pd.Timedelta(days=i % 7 + 1)).date().isoformat(),
+                                          (day + pd.Timedelta(days=30)).date().isoformat(), rid))
+    return {"children": kids, "referrals": referrals, "assessments": assessments}
+
+
+def test_a_small_year_is_withheld_with_a_partner_so_all_minus_the_others_does_not_reveal_it():
+    # other children's waits: 10 in 2019/20, 12 in 2020/21, 3 in 2021/22 (small); 25 in the whole period
+    tables = other_children_waits({2019: 10, 2020: 12, 2021: 3})
+    result = waiting.compute(make_chapter(tables).prepared)
+    decision = disclosure.decide([result], True, 6)
+    assert decision.audit["passed"]
+    n = lambda period: key("waiting", "referral_to_assessment", "other", period, "n")  # noqa: E731
+    assert result.implicit[n("all")] == 25
+    assert n("2021/22") in decision.withheld
+    assert {n("2019/20"), n("2020/21"), n("all")} & set(decision.withheld)
+    shown = present.table_frame(result.items["summary_table"].frame, decision)
+    # the 2021/22 median is withheld with its count, in the chart's data too
+    chart = present.chart_numbers(result.items["yearly_chart"].data, decision)
+    small = chart[(chart["Year"] == "2021/22") & chart["Series"].str.startswith("Other children")]
+    assert small["Median days"].isna().all() and small["Waits"].isna().all()
+    assert len(shown) == 2  # referral to assessment and assessment to authorisation
+
+
+def test_curve_points_by_hand():
+    # waits of 0, 3 and 7 days ended; 10 still open when the data ended; 30 ended.
+    # Kaplan-Meier: S = 4/5 after day 0, 3/5 after day 3, 2/5 after day 7, 2/5 after 10 (censored), 0 after 30.
+    points = waiting.curve_points([0, 3, 7, 10, 30], [1, 1, 1, 0, 1], at_days=(0, 7, 14, 28, 30)).set_index("time")
+    assert points["survival"].round(6).tolist() == [0.8, 0.4, 0.4, 0.4, 0.0]
+    assert points["ended"].tolist() == [1, 3, 3, 3, 4]
+    assert points["left"].tolist() == [0, 0, 1, 1, 1]
+    assert points["waiting"].tolist() == [4, 2, 1, 1, 0]
+    assert (points["ended"] + points["left"] + points["waiting"] == 5).all()
+
+
+def test_curve_points_rest_on_their_counts_and_are_related():
+    tables = other_children_waits({2019: 10, 2020: 12, 2021: 3})
+    result = waiting.compute(make_chapter(tables).prepared)
+    data = result.items["curve_chart"].data
+    assert list(data["Days"]) == list(waiting.CURVE_DAYS)
+    c = lambda what, t: key("waiting", "assessment_to_authorisation", "other", "all", what, f"day {t}")  # noqa: E731
+    point = data.set_index("Days").loc[7, "Still waiting"]
+    assert {cell.key for cell in point.on} >= {c("ended", 7), c("still waiting", 7)}
+    # every assessment is authorised 30 days after the referral, i.e. 22 to 29 days after it started
+    decision = disclosure.decide([result], True, 6)
+    shown = present.chart_numbers(data, decision).set_index("Days")
+    assert shown.loc[21, "Still waiting"] == 1.0 and shown.loc[56, "Still waiting"] == 0.0
+    relations = {(rel.total, rel.parts) for rel in result.relations}
+    n = key("waiting", "assessment_to_authorisation", "other", "all", "n")
+    assert (n, (c("ended", 28), c("open", 28), c("still waiting", 28))) in relations
+    between = key("waiting", "assessment_to_authorisation", "other", "all", "ended", "days 21-28")
+    assert (c("ended", 28), (c("ended", 21), between)) in relations
+    assert result.implicit[c("ended", 21)] == 0 and result.implicit[c("ended", 28)] + result.implicit[
+        c("still waiting", 28)] == 25
+
+
 def test_without_referrals_the_chapter_says_what_to_record(area):
-    ch = make_chapter({"children": area["children"]}, audience="internal")
-    shown = waiting.headline(ch)
+    result = waiting.compute(make_chapter({"children": area["children"]}, audience="internal").prepared)
+    shown = present.show(result, "headline", disclosure.decide([result], False, 6))
     assert "can't answer this yet" in shown.markdown and "referral" in shown.markdown
-    assert waiting.summary_table(ch).markdown == ""
+    assert "summary_table" not in result.items and result.status == {"answer": "not yet"}
 
 
 def test_without_transfers_or_due_dates_those_parts_say_so(area):
     tables = {k: v for k, v in area.items() if k != "transfers"}
     tables["children"] = [dict(c, expected_date_of_birth=None) for c in area["children"]]
+    result = waiting.compute(make_chapter(tables, audience="internal").prepared)
+    decision = disclosure.decide([result], False, 6)
+    assert "transfer" in present.show(result, "transfers_table", decision).markdown
+    assert "expected date" in present.show(result, "gestation_table", decision).markdown
+
+
+def test_assessments_naming_no_referral_cin_census_like(area):
+    # CIN census-like data: no assessment carries a referral id, and there are no support, transfers
+    # or expected dates. Each referral is linked to the child's next assessment; the rest says what is missing.
+    tables = {"children": [dict(c, expected_date_of_birth=None) for c in area["children"]],
+              "referrals": area["referrals"],
+              "assessments": [dict(a, referral_id=None) for a in area["assessments"]]}
     ch = make_chapter(tables, audience="internal")
-    assert "transfer" in waiting.transfers_table(ch).markdown
-    assert "expected date" in waiting.gestation_table(ch).markdown
+    r = waiting.referral_waits(ch).set_index("referral_id")
+    assert set(r["linked_by"].dropna()) == {"next assessment"}
+    # r1 -> a1 (10 days), r9 -> a9 (7 days), r5 -> a5 (0 days); r6 -> a6 (7 days);
+    # r2 -> a2 (3); rk5 -> a10 (9); r3 (K3, 2019-08-01) -> a9 (2019-11-01): 92 days. With no referral
+    # named, K4's a5 (2020-01-10) is also the next assessment after r4 (2019-06-01, 223 days) and r7
+    # (2019-12-01, 40 days), which therefore count as waits too.
+    assert r["days"].to_dict() == {"r1": 10, "r2": 3, "r3": 92, "r4": 223, "r5": 0, "r6": 7, "r7": 40, "r9": 7,
+                                   "rk5": 9}
+    result = waiting.compute(ch.prepared)
+    decision = disclosure.decide([result], False, 6)
+    assert result.status == {"answer": "can answer"}
+    summary = present.table_frame(result.items["summary_table"].frame, decision)
+    assert list(summary["Wait"]) == ["Referral to assessment start", "Assessment start to authorisation"]
+    assert "support table" in result.items["summary_table"].note
+    assert "transfer" in present.show(result, "transfers_table", decision).markdown
+    assert "expected date" in present.show(result, "gestation_table", decision).markdown
