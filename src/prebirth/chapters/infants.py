@@ -673,8 +673,8 @@ def _starter_counts(r: ChapterResult, t: pd.DataFrame, period: str) -> tuple[Cou
 
 def draw_starters(data: pd.DataFrame, ylabel: str):
     """The under-1 share of starters by year (per cent, 95% intervals); withheld points are absent."""
-    frame = pd.DataFrame({"Year": data["Year"], "Series": data["Series"], "Per cent": data["Share"] * 100,
-                          "Lower": data["Share_lower"] * 100, "Upper": data["Share_upper"] * 100})
+    frame = pd.DataFrame({"Year": data["Year"], "Series": data["Series"], "Per cent": data["Per cent"] * 100,
+                          "Lower": data["Per cent_lower"] * 100, "Upper": data["Per cent_upper"] * 100})
     return charts.lines_with_ci(frame, "Year", "Per cent", "Series", ylabel, "Lower", "Upper")
 
 
@@ -691,6 +691,14 @@ def _comparators(r: ChapterResult, ch: Chapter, indicator: str, own) -> None:
                            numerator=cell.numerator, denominator=cell.denominator)
         r.indicator(indicator, row["period"], cell, group=str(row["group"]), unit=unit,
                     method=f"published benchmark ({row.get('source') or 'benchmarks'})")
+
+
+def _per_cent(numerator: Count, denominator: Count, rest: Count) -> Measure:
+    """A share shown as a per cent with one decimal (as the charts' data always were), on its counts
+    and its complement."""
+    value, lower, upper = intervals.proportion_ci(float(numerator.value), float(denominator.value))
+    return Measure(float(value), on=(numerator, denominator, rest), lower=float(lower), upper=float(upper),
+                   unit="proportion", digits=1, numerator=numerator, denominator=denominator)
 
 
 def _starters(r: ChapterResult, ch: Chapter, cells: Cells | None) -> pd.DataFrame | None:
@@ -724,13 +732,13 @@ def _starters(r: ChapterResult, ch: Chapter, cells: Cells | None) -> pd.DataFram
     _comparators(r, ch, BENCH_STARTERS, own_starters)
     _comparators(r, ch, BENCH_RATE, own_newborns)
     area = ch.params.area_name
-    records = [{"Year": p, "Series": Plain(area), "Share": Share.of(*_starter_counts(r, t, p))} for p in years]
+    records = [{"Year": p, "Series": Plain(area), "Per cent": _per_cent(*own_starters(p))} for p in years]
     bench = comparator_rates(ch, BENCH_STARTERS)
     for label in ("England", region_name(ch)):
         part = bench[bench["group"] == label] if label else bench.iloc[0:0]
         part = part[part["period"].isin(years)]
         records += [{"Year": row["period"], "Series": Plain(label),
-                     "Share": _benchmark(row["value"], digits=1, unit="proportion")} for _, row in part.iterrows()]
+                     "Per cent": _benchmark(row["value"], digits=1, unit="proportion")} for _, row in part.iterrows()]
     whole = Share.of(*_starter_counts(r, t, "all"))
     intro = ("Line chart of the percentage of children starting to be looked after who were under one, in {area} by "
              "financial year, with England and the region.")
@@ -787,9 +795,7 @@ def _regional(r: ChapterResult, ch: Chapter, starters: pd.DataFrame | None) -> N
                 r.relate(den, every, "starters over the model's years = the years' counts")
                 r.relate(rest, [key("starters", "1 and over", p) for p in own_years],
                          "starters aged 1 and over, over the model's years = the years' counts")
-            value, lower, upper = intervals.proportion_ci(float(num_.value), float(den.value))
-            mine = Measure(float(value), on=(num_, den, rest), lower=float(lower), upper=float(upper),
-                           unit="proportion", digits=1, numerator=num_, denominator=den)
+            mine = _per_cent(num_, den, rest)
             records.append({"Area": Plain(area), "Per cent": mine})
     england = overall.loc[overall["region_name"] == "England", "share"]
     top = overall[overall["region_name"] != "England"].sort_values("share", ascending=False)

@@ -219,11 +219,26 @@ def test_overdispersion_option_widens_the_funnel():
     assert int(widened_note.split()[0]) < int(plain_note.split()[0])
 
 
-def test_benchmarks_keep_their_publishers_suppression():
+@pytest.fixture(scope="module")
+def demo_result():
     from prebirth.chapters import common
     from tests.conftest import demo_parameters
 
-    r = infants.compute(common.prepare(str(demo_parameters())))
+    return infants.compute(common.prepare(str(demo_parameters())))
+
+
+def test_starters_share_by_year_is_a_per_cent_with_one_decimal_on_the_counts(demo_result):
+    frame = demo_result.items["starters_chart"].data
+    first = frame.iloc[0]["Per cent"]  # the demo's 2014/15: 18 of 107 starters under one
+    assert [c.key for c in first.on[:2]] == [key("starters", "under 1", "2014/15"), key("starters", "all", "2014/15")]
+    assert (first.numerator.value, first.denominator.value, first.on[2].value) == (18, 107, 89)
+    assert present.fmt(first, disclosure.Decision(), "ci").startswith("16.8% (")  # 18 / 107 = 16.82%
+    hidden = disclosure.Decision(True, 6, frozenset({key("starters", "under 1", "2014/15")}))
+    assert present.fmt(first, hidden) == "c"
+
+
+def test_benchmarks_keep_their_publishers_suppression(demo_result):
+    r = demo_result
     rows = rows_of(r, disclosure.decide([r], True, 6)).reset_index()
     bench = rows[(rows.indicator == "newborn_rate_per_10k_births") & (rows.group == "E99700007")]
     withheld = bench[bench.period == "2015/16"].iloc[0]  # 'c' in the synthetic DfE file: missing, never 0
