@@ -4,6 +4,17 @@ Counts follow DESIGN 5.2 (``prebirth.definitions``): children counted once per f
 year at their first issue; infant = under one at issue; newborn = under
 ``newborn_days`` days at issue; rates per 10,000 live births pair financial year t/t+1
 with calendar-year t births.
+
+Children in proceedings are the book-wide cells ``key("proceedings", group, period)``
+with group "all children", "infants" or "newborns" (chapter 5 publishes the same
+counts under the same keys); newborns are among the infants, infants among all
+children. Children starting to be looked after (SSDA903) are ``key("starters",
+"under 1" | "all", period)``. Benchmarks (England, the region, other authorities) are
+figures already published by others: they are shown as they are, keeping their
+publisher's suppression (missing stays missing).
+
+:func:`compute` returns everything the chapter publishes as a
+:class:`~prebirth.results.ChapterResult`; the book's disclosure step decides what is withheld.
 """
 
 from __future__ import annotations
@@ -12,9 +23,13 @@ import numpy as np
 import pandas as pd
 
 from .. import charts, definitions as d, disclosure
+from ..results import (ChapterResult, Chart, Count, Measure, Plain, ResultTable, Share, Text, frame_of, key,
+                       not_yet as result_not_yet)
+from ..results import Notice as ResultNotice
 from ..stats import intervals
-from .common import Chapter, Figure, Notice, Table, count, glue_values, not_yet, num, pct, signed_pct
+from .common import Chapter, Notice, Prepared, not_yet, num, pct, signed_pct
 
+NUMBER, KEY, TITLE = 1, "infants_and_newborns", "Infants and newborns in care proceedings"
 RATE_METHOD = "exact Poisson limits for counts under 10, Byar's method above"
 SHARE_METHOD = "Wilson score interval"
 BENCH_RATE = "newborn_rate_per_10k_births"
@@ -33,15 +48,20 @@ def can_answer(ch: Chapter) -> bool:
 
 
 def missing(ch: Chapter) -> Notice:
-    """The 'not yet' message when proceedings or dates of birth are not supplied."""
+    """The 'not yet' message when proceedings or dates of birth are not supplied (for chapters not yet
+    converted to the results model)."""
+    return not_yet(*_missing_parts(ch))
+
+
+def _missing_parts(ch: Chapter) -> tuple[str, list[str], str]:
     what = []
     if not ch.data.has("proceedings"):
         what.append("the proceedings table (one row per child per care application, with its issue date)")
     children = ch.data.get("children")
     if children is not None and not children["date_of_birth"].notna().any():
         what.append("children's dates of birth")
-    return not_yet("how many infants and newborns come into care proceedings.", what,
-                   "the issue date of every care application and each child's full date of birth.")
+    return ("how many infants and newborns come into care proceedings.", what,
+            "the issue date of every care application and each child's full date of birth.")
 
 
 def children_in_period(ch: Chapter) -> pd.DataFrame:
@@ -87,29 +107,11 @@ def _counts(period: str, group: pd.DataFrame, births) -> dict:
             "live_births": births}
 
 
-def record_indicators(ch: Chapter) -> None:
-    """Chapter 1's rows of indicators.csv (suppressed in published builds)."""
-    table = yearly(ch)
-    for _, r in table.iterrows():
-        p = r["period"]
-        ch.record("proceedings_children", p, r["children"], numerator=r["children"], unit="count",
-                  method="children counted once per financial year at their first issue")
-        ch.record("infants_share", p, r["infants_share"], numerator=r["infants"], denominator=r["children_aged"],
-                  lower=r["infants_share_lower"], upper=r["infants_share_upper"], method=SHARE_METHOD)
-        ch.record("newborns_share_of_infants", p, r["newborns_share_of_infants"], numerator=r["newborns"],
-                  denominator=r["infants"], lower=r["newborns_share_of_infants_lower"],
-                  upper=r["newborns_share_of_infants_upper"], method=SHARE_METHOD)
-        if pd.notna(r["live_births"]):
-            ch.record("newborn_rate_per_10k_births", p, r["newborn_rate"], numerator=r["newborns_rated"],
-                      denominator=r["live_births"], lower=r["newborn_rate_lower"], upper=r["newborn_rate_upper"],
-                      unit="per 10,000 live births", method=RATE_METHOD)
-            ch.record("infant_rate_per_10k_births", p, r["infant_rate"], numerator=r["infants_rated"],
-                      denominator=r["live_births"], lower=r["infant_rate_lower"], upper=r["infant_rate_upper"],
-                      unit="per 10,000 live births", method=RATE_METHOD)
-
-
 def published_yearly(ch: Chapter) -> pd.DataFrame:
-    """The yearly table with small counts (and all that derives from them) withheld."""
+    """The yearly table with small counts (and all that derives from them) withheld.
+
+    Only for chapters that still decide suppression where they display (chapter 3); this
+    chapter publishes :func:`compute`'s cells, which the book's one disclosure decision covers."""
     table = yearly(ch).copy()
     if not ch.published:
         table["hidden_children"] = table["hidden_infants"] = table["hidden_newborns"] = False
@@ -130,157 +132,6 @@ def published_yearly(ch: Chapter) -> pd.DataFrame:
     for rate, hidden in (("newborn_rate", "hidden_newborns"), ("infant_rate", "hidden_infants")):
         table.loc[table[hidden], [rate, f"{rate}_lower", f"{rate}_upper"]] = np.nan
     return table
-
-
-def year_table(ch: Chapter) -> Table | Notice:
-    """Children, infants and newborns in proceedings by year, with shares and rates."""
-    if not can_answer(ch):
-        return missing(ch)
-    record_indicators(ch)
-    t = published_yearly(ch)
-    days = ch.params.newborn_days
-    frame = pd.DataFrame({
-        "Year": t["period"].replace({"all": "All years"}),
-        "Children in proceedings": [count(v, h) for v, h in zip(t["children"], t["hidden_children"])],
-        "Infants (under 1)": [count(v, h) for v, h in zip(t["infants"], t["hidden_infants"])],
-        "Infants as a share of all children": [_share_ci(r, "infants_share") for _, r in t.iterrows()],
-        f"Newborns (under {days} days)": [count(v, h) for v, h in zip(t["newborns"], t["hidden_newborns"])],
-        "Newborns as a share of infants": [_share_ci(r, "newborns_share_of_infants") for _, r in t.iterrows()],
-        "Live births (calendar year)": [count(v) if pd.notna(v) else "not supplied" for v in t["live_births"]],
-        "Newborns per 10,000 live births": [_rate_ci(r, "newborn_rate") for _, r in t.iterrows()],
-        "Infants per 10,000 live births": [_rate_ci(r, "infant_rate") for _, r in t.iterrows()],
-    })
-    download = ch.download_link("by-year", frame)
-    return Table(frame, "Children, infants and newborns in care proceedings, by financial year of issue", download,
-                 note=f"c = fewer than {ch.min_count} children (withheld so no family can be identified), "
-                      "or a figure that would reveal one. Ranges are 95% confidence intervals. "
-                      "Rates pair the financial year 2019/20 with births in the calendar year 2019.")
-
-
-def _share_ci(row, name) -> str:
-    if pd.isna(row[name]):
-        return disclosure.MARKER if row.get("children", 0) else "none"
-    return f"{pct(row[name])} ({pct(row[name + '_lower'])} to {pct(row[name + '_upper'])})"
-
-
-def _rate_ci(row, name) -> str:
-    if pd.isna(row["live_births"]):
-        return "no births supplied"
-    if pd.isna(row[name]):
-        return disclosure.MARKER
-    return f"{num(row[name])} ({num(row[name + '_lower'])} to {num(row[name + '_upper'])})"
-
-
-def headline(ch: Chapter) -> Notice:
-    """Plain-English summary of the latest year and the whole period."""
-    if not can_answer(ch):
-        glue_values(ch, {"ch1_newborn_rate_all": None, "ch1_infants_share_all": None})
-        return None
-    t = published_yearly(ch)
-    years = t[(t["period"] != "all") & (t["children"] > 0)]
-    if years.empty:
-        glue_values(ch, {"ch1_newborn_rate_all": None, "ch1_infants_share_all": None})
-        return Notice("There were no care proceedings in the report period.")
-    latest = years.iloc[-1]
-    total = t[t["period"] == "all"].iloc[0]
-    days = ch.params.newborn_days
-    parts = [f"In {latest['period']}, {count(latest['children'], latest['hidden_children'])} children were the "
-             f"subject of new care proceedings in {ch.params.area_name}."]
-    if pd.notna(latest["infants_share"]):
-        parts.append(f"{pct(latest['infants_share'])} of them were babies under one year old")
-        if pd.notna(latest["newborns_share_of_infants"]):
-            parts[-1] += (f", and {pct(latest['newborns_share_of_infants'])} of those babies were less than "
-                          f"{days} days old when proceedings were issued.")
-        else:
-            parts[-1] += "."
-    if pd.notna(latest["newborn_rate"]):
-        parts.append(f"That is {num(latest['newborn_rate'])} newborn babies for every 10,000 babies born in the area.")
-    if pd.notna(total["newborn_rate"]):
-        parts.append(f"Over the whole period the rate was {num(total['newborn_rate'])} per 10,000 live births "
-                     f"({num(total['newborn_rate_lower'])} to {num(total['newborn_rate_upper'])}).")
-        ch.finding(f"Newborns in care proceedings: {num(total['newborn_rate'])} per 10,000 live births over the period.",
-                   "newborn_rate_per_10k_births")
-    if pd.notna(total["infants_share"]):
-        ch.finding(f"Babies under one were {pct(total['infants_share'])} of children in care proceedings.", "infants_share")
-    glue_values(ch, {"ch1_newborn_rate_all": num(total["newborn_rate"]) if pd.notna(total["newborn_rate"]) else None,
-                     "ch1_infants_share_all": pct(total["infants_share"]) if pd.notna(total["infants_share"]) else None})
-    return Notice(" ".join(parts))
-
-
-def rate_chart(ch: Chapter) -> Figure | Notice:
-    """Newborn and infant rates per 10,000 live births, with England and the region."""
-    if not can_answer(ch):
-        return None
-    t = published_yearly(ch)
-    t = t[t["period"] != "all"]
-    if t["live_births"].isna().all():
-        return not_yet("rates per 10,000 live births.", ["the births table (live births by calendar year)"],
-                       "ONS live births to mothers resident in the area, by calendar year (births.csv).")
-    rows = [pd.DataFrame({"Year": t["period"], "Series": f"{ch.params.area_name}: newborns", "Rate": t["newborn_rate"],
-                          "Lower": t["newborn_rate_lower"], "Upper": t["newborn_rate_upper"]}),
-            pd.DataFrame({"Year": t["period"], "Series": f"{ch.params.area_name}: infants", "Rate": t["infant_rate"],
-                          "Lower": t["infant_rate_lower"], "Upper": t["infant_rate_upper"]})]
-    bench = comparator_rates(ch, BENCH_RATE)
-    for label in ("England", region_name(ch)):
-        part = bench[bench["group"] == label] if label else bench.iloc[0:0]
-        if len(part):
-            rows.append(pd.DataFrame({"Year": part["period"], "Series": f"{label}: newborns", "Rate": part["value"],
-                                      "Lower": np.nan, "Upper": np.nan}))
-    data = pd.concat(rows, ignore_index=True)
-    data = data[data["Year"].isin(list(t["period"]))]
-    hidden = int(t["newborn_rate"].isna().sum() + t["infant_rate"].isna().sum()) - int(t["live_births"].isna().sum() * 2)
-    events = [{"x": d.financial_year(pd.Series([pd.Timestamp(e.date)])).iloc[0], "label": e.label}
-              for e in ch.params.events]
-    fig = charts.lines_with_ci(data, "Year", "Rate", "Series", "per 10,000 live births", "Lower", "Upper", events)
-    latest = t.dropna(subset=["newborn_rate"]).tail(1)
-    alt = (f"Line chart of newborns and infants in care proceedings per 10,000 live births in {ch.params.area_name} "
-           f"by financial year, with England for comparison." +
-           (f" In {latest['period'].iloc[0]} the newborn rate was {num(latest['newborn_rate'].iloc[0])}." if len(latest) else ""))
-    note = (f"{hidden} point(s) are not shown because they rest on fewer than {ch.min_count} children."
-            if hidden > 0 else "")
-    table = data.assign(Rate=data["Rate"].map(lambda v: num(v) if pd.notna(v) else disclosure.MARKER),
-                        Lower=data["Lower"].map(lambda v: num(v) if pd.notna(v) else ""),
-                        Upper=data["Upper"].map(lambda v: num(v) if pd.notna(v) else ""))
-    return Figure(fig, "Newborns and infants in care proceedings per 10,000 live births, by financial year "
-                       "(bars: 95% confidence intervals)", alt, table, ch.download_link("rates", table), note)
-
-
-def trend(ch: Chapter) -> Table | Notice:
-    """Trend model: Poisson GLM with a log(births) offset (negative binomial if overdispersed)."""
-    if not can_answer(ch):
-        return None
-    from ..stats import glm
-
-    t = yearly(ch)
-    t = t[(t["period"] != "all") & t["live_births"].notna()]
-    rows = []
-    for label, column in (("Newborns", "newborns"), ("Infants", "infants")):
-        if len(t) < 3 or t[column].sum() == 0:
-            continue
-        fit = glm.poisson_trend(t[column].to_numpy(float), t["live_births"].to_numpy(float),
-                                np.arange(len(t), dtype=float))
-        if not fit.fitted_ok:
-            continue
-        suppressed = ch.published and 0 < t[column].sum() < ch.min_count
-        indicator = "newborn_rate_trend_ratio" if column == "newborns" else "infant_rate_trend_ratio"
-        ch.record(indicator, "all", fit.ratio, lower=fit.lower, upper=fit.upper,
-                  unit="rate ratio per year", method=f"{fit.model} GLM with log(live births) offset",
-                  suppressed=suppressed)
-        change = fit.ratio - 1
-        direction = "rose" if fit.lower > 1 else "fell" if fit.upper < 1 else "showed no clear change"
-        rows.append({"Babies": label, "Change per year": signed_pct(change, 1),
-                     "95% confidence interval": f"{pct(fit.lower - 1, 1)} to {pct(fit.upper - 1, 1)}",
-                     "Model": fit.model, "What it means": f"the rate {direction}" if not suppressed else disclosure.MARKER})
-        if column == "newborns" and not suppressed:
-            ch.finding(f"The newborn rate {direction} over the period ({signed_pct(change, 1)} a year).",
-                       "newborn_rate_trend_ratio")
-    if not rows:
-        return Notice("There are too few years with births and proceedings to model a trend.")
-    frame = pd.DataFrame(rows)
-    return Table(frame, "Average yearly change in the rate per 10,000 live births (trend model)",
-                 ch.download_link("trend", frame),
-                 note="A Poisson regression of yearly counts with live births as the exposure; a negative binomial "
-                      "model is used instead when the counts vary more than a Poisson model allows.")
 
 
 # -- comparison with England, the region and statistical neighbours ---------------
@@ -312,16 +163,6 @@ def comparator_rates(ch: Chapter, indicator: str) -> pd.DataFrame:
     return pd.concat([national, regional, local], ignore_index=True)
 
 
-def record_comparators(ch: Chapter, indicator: str) -> None:
-    """The benchmark values used, one row each, as published (issue: comparator rows)."""
-    for _, r in comparator_rates(ch, indicator).iterrows():
-        unit = "proportion" if indicator.endswith("share") else "per 10,000 live births"
-        row = dict(indicator=indicator, period=r["period"], group=r["group"], numerator=r["numerator"],
-                   denominator=r["denominator"], value=r["value"], lower=None, upper=None, unit=unit,
-                   method=f"published benchmark ({r.get('source') or 'benchmarks'})", suppressed=bool(r["suppressed"]))
-        ch.indicators.append({k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in row.items()})
-
-
 def pooled_rates(ch: Chapter, indicator: str, years: list[str]) -> pd.DataFrame:
     """Each LA's numerator and denominator summed over the years; LAs with any withheld year left out."""
     tidy = ch.benchmarks.indicator(indicator)
@@ -342,63 +183,6 @@ def comparison_years(ch: Chapter) -> list[str]:
     return sorted(ours & theirs)
 
 
-def funnel_plot(ch: Chapter) -> Figure | Notice:
-    """Funnel plot of newborn rates across all authorities in the benchmarks, pooled over the period."""
-    if not can_answer(ch):
-        return None
-    from ..stats import funnel
-
-    years = comparison_years(ch)
-    if not years:
-        return not_yet("how the area compares with other authorities.",
-                       ["benchmarks with newborns in proceedings and live births for other authorities"],
-                       "point 'benchmarks:' at a folder with the published figures (see the data guide).")
-    pooled = pooled_rates(ch, BENCH_RATE, years)
-    t = yearly(ch)
-    ours = t[t["period"].isin(years)]
-    mine = {"area_code": ch.params.area_code, "area_name": ch.params.area_name,
-            "numerator": float(ours["newborns"].sum()), "denominator": float(ours["live_births"].sum())}
-    mine["value"] = mine["numerator"] / mine["denominator"] * 10000
-    pooled = pd.concat([pooled[pooled["area_code"] != ch.params.area_code], pd.DataFrame([mine])], ignore_index=True)
-    national = ch.benchmarks.indicator(BENCH_RATE)
-    national = national[(national["geographic_level"] == "National") & national["period"].isin(years)]
-    target = (national["numerator"].sum() / national["denominator"].sum() * 10000 if len(national)
-              else pooled["numerator"].sum() / pooled["denominator"].sum() * 10000)
-    method = None if ch.params.overdispersion == "none" else ch.params.overdispersion
-    spread = funnel.estimate_overdispersion(pooled["numerator"], pooled["denominator"], statistic="rate",
-                                            target=target / 10000)
-    phi = spread.phi if method else 1.0
-    tau2 = spread.tau2 if method else 0.0
-    limits = funnel.rate_funnel_limits(np.linspace(pooled["denominator"].min() * 0.8, pooled["denominator"].max() * 1.1, 200),
-                                       target, multiplier=10000, overdispersion=method, phi=phi, tau2=tau2)
-    flags = funnel.rate_funnel_significance(pooled["numerator"], pooled["denominator"], target, multiplier=10000,
-                                            overdispersion=method)
-    pooled["compared with England"] = flags
-    mine_flag = pooled.loc[pooled["area_code"] == ch.params.area_code, "compared with England"].iloc[0]
-    hidden = ch.published and disclosure.is_small(mine["numerator"], ch.min_count)
-    if hidden:
-        pooled = pooled[pooled["area_code"] != ch.params.area_code]
-    fig = charts.funnel(pooled, limits, target, ch.params.area_code,
-                        f"Live births, calendar years {years[0][:4]} to {int(years[-1][:4])}", "Newborns per 10,000 live births",
-                        neighbour_codes(ch))
-    above = int((pooled["compared with England"].astype(str).str.contains("higher|above|High", case=False)).sum())
-    alt = (f"Funnel plot of {len(pooled)} local authorities: newborns in care proceedings per 10,000 live births "
-           f"against the number of births, with 95% and 99.8% control limits around England's rate of {num(target)}. "
-           + ("" if hidden else f"{ch.params.area_name} is {describe_flag(mine_flag)}."))
-    table = pooled[["area_code", "area_name", "numerator", "denominator", "value", "compared with England"]].rename(
-        columns={"area_code": "Area code", "area_name": "Area", "numerator": "Newborns", "denominator": "Live births",
-                 "value": "Per 10,000"})
-    table["Per 10,000"] = table["Per 10,000"].map(num)
-    table = table.sort_values("Area")
-    if not hidden:
-        ch.finding(f"Compared with England over {years[0]} to {years[-1]}, the newborn rate is {describe_flag(mine_flag)}.")
-    return Figure(fig, f"Newborns in care proceedings per 10,000 live births, {years[0]} to {years[-1]}: every local "
-                       "authority in the benchmarks against its number of births", alt, table,
-                  ch.download_link("funnel", table),
-                  f"{above} authorities lie above the upper 95% limit (or the 99.8% limit). Authorities with a withheld "
-                  "(small) count in any year are left out. " + _spread_note(spread, method))
-
-
 def describe_flag(flag) -> str:
     text = str(flag).lower()
     if "high" in text or "above" in text:
@@ -406,50 +190,6 @@ def describe_flag(flag) -> str:
     if "low" in text or "below" in text:
         return "lower than England's (outside the funnel's limits)"
     return "within the range expected from chance (inside the funnel)"
-
-
-def neighbours_plot(ch: Chapter) -> Figure | Notice:
-    """Dot plot of the statistical neighbours' newborn rates with 95% intervals."""
-    if not can_answer(ch):
-        return None
-    codes = neighbour_codes(ch)
-    years = comparison_years(ch)
-    if not codes or not years:
-        return not_yet("how the area compares with its statistical neighbours.",
-                       ["a statistical-neighbour list and benchmarks for those authorities"],
-                       "add the DfE statistical neighbours workbook to the benchmarks folder.")
-    pooled = pooled_rates(ch, BENCH_RATE, years)
-    near = pooled[pooled["area_code"].isin(codes)].copy()
-    t = yearly(ch)
-    ours = t[t["period"].isin(years)]
-    mine = pd.DataFrame([{"area_code": ch.params.area_code, "area_name": ch.params.area_name,
-                          "numerator": float(ours["newborns"].sum()), "denominator": float(ours["live_births"].sum())}])
-    mine["value"] = mine["numerator"] / mine["denominator"] * 10000
-    near = pd.concat([near, mine], ignore_index=True)
-    near["value"], near["lower"], near["upper"] = intervals.rate_ci(near["numerator"].to_numpy(float),
-                                                                    near["denominator"].to_numpy(float), 10000)
-    if ch.published:
-        near = near[~disclosure.small_mask(near["numerator"], ch.min_count)]
-    national = comparator_rates(ch, BENCH_RATE)
-    national = national[(national["group"] == "England") & national["period"].isin(years)]
-    reference = national["numerator"].sum() / national["denominator"].sum() * 10000 if len(national) else None
-    fig = charts.dots(near, "area_name", "value", "lower", "upper", ch.params.area_name,
-                      "Newborns per 10,000 live births", reference)
-    rank = int((near.sort_values("value", ascending=False)["area_name"].tolist()).index(ch.params.area_name) + 1) \
-        if ch.params.area_name in set(near["area_name"]) else None
-    alt = (f"Dot plot of newborn rates per 10,000 live births for {ch.params.area_name} and {len(near) - 1} statistical "
-           f"neighbours, {years[0]} to {years[-1]}, with 95% confidence intervals"
-           + (f"; {ch.params.area_name} ranks {rank} of {len(near)} from the highest." if rank else "."))
-    table = near[["area_name", "numerator", "denominator", "value", "lower", "upper"]].rename(columns={
-        "area_name": "Area", "numerator": "Newborns", "denominator": "Live births", "value": "Per 10,000",
-        "lower": "Lower 95%", "upper": "Upper 95%"})
-    for column in ("Per 10,000", "Lower 95%", "Upper 95%"):
-        table[column] = table[column].map(num)
-    missing_n = len(codes) - (len(near) - 1)
-    return Figure(fig, f"Newborns in care proceedings per 10,000 live births: {ch.params.area_name} and its statistical "
-                       f"neighbours, {years[0]} to {years[-1]}", alt, table, ch.download_link("neighbours", table),
-                  f"{missing_n} neighbour(s) are not shown (withheld small counts or no published figures)."
-                  if missing_n > 0 else "")
 
 
 # -- children starting to be looked after (SSDA903) ------------------------------
@@ -475,49 +215,6 @@ def starters_by_year(ch: Chapter) -> pd.DataFrame:
     return _memo(ch, "starters", compute)
 
 
-def starters_chart(ch: Chapter) -> Figure | Notice:
-    """Share of children starting to be looked after who are under one, against England and the region."""
-    if not ch.data.has("care_episodes"):
-        return not_yet("what share of children starting to be looked after are babies under one.",
-                       ["the care_episodes table (your SSDA903 episodes)"],
-                       "supply the SSDA903 header and episodes you already return to the DfE.")
-    t = starters_by_year(ch)
-    for _, r in t.iterrows():
-        ch.record("infant_starters_share", r["period"], r["share"], numerator=r["under_1"], denominator=r["starters"],
-                  lower=r["lower"], upper=r["upper"], method=SHARE_METHOD)
-    record_comparators(ch, BENCH_STARTERS)
-    record_comparators(ch, BENCH_RATE)
-    years = t[t["period"] != "all"].copy()
-    if ch.published:
-        hide = [disclosure.share_needs_suppression(a, b, ch.min_count) for a, b in zip(years["under_1"], years["starters"])]
-        years.loc[hide, ["share", "lower", "upper"]] = np.nan
-    rows = [pd.DataFrame({"Year": years["period"], "Series": ch.params.area_name, "Share": years["share"] * 100,
-                          "Lower": years["lower"] * 100, "Upper": years["upper"] * 100})]
-    bench = comparator_rates(ch, BENCH_STARTERS)
-    for label in ("England", region_name(ch)):
-        part = bench[bench["group"] == label] if label else bench.iloc[0:0]
-        part = part[part["period"].isin(list(years["period"]))]
-        if len(part):
-            rows.append(pd.DataFrame({"Year": part["period"], "Series": label, "Share": part["value"] * 100,
-                                      "Lower": np.nan, "Upper": np.nan}))
-    data = pd.concat(rows, ignore_index=True)
-    fig = charts.lines_with_ci(data, "Year", "Share", "Series", "% of children starting to be looked after",
-                               "Lower", "Upper")
-    total = t[t["period"] == "all"].iloc[0]
-    alt = (f"Line chart of the percentage of children starting to be looked after who were under one, in "
-           f"{ch.params.area_name} by financial year, with England and the region.")
-    if not (ch.published and disclosure.share_needs_suppression(total["under_1"], total["starters"], ch.min_count)):
-        alt += f" Over the whole period it was {pct(total['share'])}."
-        ch.finding(f"Babies under one were {pct(total['share'])} of children starting to be looked after "
-                   "(England 2023/24: 16%).", "infant_starters_share")
-    table = data.assign(**{c: data[c].map(lambda v: num(v) if pd.notna(v) else "") for c in ("Share", "Lower", "Upper")})
-    table = table.rename(columns={"Share": "Per cent", "Lower": "Lower 95%", "Upper": "Upper 95%"})
-    hidden = int(years["share"].isna().sum())
-    return Figure(fig, "Babies under one as a percentage of children starting to be looked after, by financial year",
-                  alt, table, ch.download_link("starters", table),
-                  f"{hidden} year(s) not shown (fewer than {ch.min_count} children)." if hidden else "")
-
-
 # -- regional variation across every authority in the benchmarks -------------------
 
 def regional_fit(ch: Chapter):
@@ -533,93 +230,6 @@ def regional_fit(ch: Chapter):
         frame.loc[local["suppressed"].to_numpy(), ["numerator", "denominator"]] = np.nan
         return regional_model(frame)
     return _memo(ch, "regional", compute)
-
-
-def regional_variation(ch: Chapter) -> Figure | Notice:
-    """Each region's share of starters aged under one, with where this area sits."""
-    model = regional_fit(ch)
-    if model is None:
-        return not_yet("how the share of babies among children starting care varies between regions.",
-                       ["benchmarks with every authority's starters by age (DfE 'children looked after' tables)"],
-                       "add the DfE explore-education-statistics file of children who started to be looked after "
-                       "to the benchmarks folder.")
-    estimates = model.region_estimates
-    for _, r in estimates[estimates["region_name"] != "England"].iterrows():
-        ch.record("regional_infant_starters_share", r["period"], r["share"], group=r["region_name"],
-                  numerator=r["numerator"], denominator=r["denominator"], lower=r["lower"], upper=r["upper"],
-                  method="pooled share of the region's authorities; Wilson interval widened for overdispersion "
-                         "(quasi-binomial)")
-    overall = estimates[estimates["period"] == "all"].copy()
-    region = region_name(ch)
-    overall["label"] = overall["region_name"].where(overall["region_name"] != region, overall["region_name"] + " (this area's region)")
-    mine = starters_by_year(ch) if ch.data.has("care_episodes") else None
-    own_years = set(model.periods)
-    points = overall[["label", "share", "lower", "upper"]].copy()
-    note = ""
-    if mine is not None:
-        sub = mine[mine["period"].isin(own_years)]
-        num_, den = sub["under_1"].sum(), sub["starters"].sum()
-        if den and not (ch.published and disclosure.share_needs_suppression(num_, den, ch.min_count)):
-            from ..stats import intervals as iv
-
-            value, lower, upper = iv.proportion_ci(num_, den)
-            points = pd.concat([points, pd.DataFrame([{"label": ch.params.area_name, "share": value,
-                                                       "lower": lower, "upper": upper}])], ignore_index=True)
-        else:
-            note = f"{ch.params.area_name}'s own share is not shown (it rests on fewer than {ch.min_count} children)."
-    for column in ("share", "lower", "upper"):
-        points[column] = points[column] * 100
-    fig = charts.dots(points, "label", "share", "lower", "upper", ch.params.area_name,
-                      "% of children starting to be looked after who were under one",
-                      reference=float(overall.loc[overall["region_name"] == "England", "share"].iloc[0] * 100)
-                      if (overall["region_name"] == "England").any() else None)
-    top = overall[overall["region_name"] != "England"].sort_values("share", ascending=False)
-    between = model.variation.get("between_region_share")
-    years = sorted(model.periods)
-    alt = (f"Dot plot of the share of children starting to be looked after who were under one, by English region, "
-           f"{years[0]} to {years[-1]}, with 95% intervals. Highest: {top.iloc[0]['region_name']} "
-           f"({pct(top.iloc[0]['share'])}); lowest: {top.iloc[-1]['region_name']} ({pct(top.iloc[-1]['share'])}).")
-    table = points.rename(columns={"label": "Area", "share": "Per cent", "lower": "Lower 95%", "upper": "Upper 95%"})
-    for column in ("Per cent", "Lower 95%", "Upper 95%"):
-        table[column] = table[column].map(num)
-    if between is not None and not pd.isna(between):
-        ch.finding(f"About {pct(between)} of the real variation between authorities in the share of babies among "
-                   "children starting care lies between regions.", "regional_infant_starters_share")
-    return Figure(fig, f"Babies under one as a share of children starting to be looked after, by region, "
-                       f"{years[0]} to {years[-1]}", alt, table, ch.download_link("regions", table),
-                  " ".join(x for x in (note, f"{model.excluded_suppressed} authority-years with withheld figures were "
-                                       "left out (never counted as zero).") if x))
-
-
-def regional_summary(ch: Chapter) -> Table | Notice:
-    """How much variation lies between regions, each region's trend, and this area's place in its region."""
-    model = regional_fit(ch)
-    if model is None:
-        return None
-    between = model.variation.get("between_region_share")
-    trends = model.region_trends.copy()
-    frame = pd.DataFrame({
-        "Region": trends["region_name"],
-        "Change per year in the odds": [signed_pct(r - 1, 1) for r in trends["odds_ratio"]],
-        "95% confidence interval": [f"{pct(lo - 1, 1)} to {pct(hi - 1, 1)}" for lo, hi in zip(trends["lower"], trends["upper"])],
-        "What it means": ["rising" if lo > 1 else "falling" if hi < 1 else "no clear change"
-                          for lo, hi in zip(trends["lower"], trends["upper"])],
-    })
-    position = model.position(ch.params.area_code)
-    where = position.get("message") or ""
-    if position.get("share") is not None and not pd.isna(position.get("share")):
-        hidden = ch.published and disclosure.share_needs_suppression(position.get("numerator"), position.get("denominator"),
-                                                                       ch.min_count)
-        if not hidden:
-            where = (f"In the published figures, {ch.params.area_name} ({pct(position['share'])}) ranks "
-                     f"{position['rank']} of {position['n_areas']} authorities in {position['region_name']} "
-                     f"(region {pct(position['region_share'])}); compared with its region it is "
-                     f"{_versus_region(position.get('compared_with_region'))}.")
-    note = (f"Between-region share of the real variation between authorities: "
-            f"{pct(between) if between is not None and not pd.isna(between) else 'not estimable'}. "
-            f"Whether regional trends differ: p = {num(model.trend_heterogeneity_p_value, 2)}. {where}")
-    return Table(frame, "Trend in the share of babies among children starting to be looked after, by region "
-                        "(quasi-binomial logistic model within authorities)", ch.download_link("region-trends", frame), note)
 
 
 def _versus_region(label) -> str:
@@ -643,3 +253,597 @@ def _spread_note(spread, method) -> str:
                 "limits shown allow for chance only. Set 'overdispersion: multiplicative' in the parameters to "
                 "widen them.")
     return ""
+
+
+# -- the chapter's cells ------------------------------------------------------------------
+
+GROUPS = ("all children", "infants", "newborns")
+RATE_UNIT = "per 10,000 live births"
+
+
+def years_label(years) -> str:
+    """The period of a count summed over several financial years (e.g. the years with births)."""
+    return "+".join(years)
+
+
+class Cells:
+    """The chapter's counts under their book-wide keys, and the relations a reader can use."""
+
+    def __init__(self, r: ChapterResult, ch: Chapter, table: pd.DataFrame):
+        self.r, self.ch = r, ch
+        self.rows = table.set_index("period")
+        self.years = [p for p in self.rows.index if p != "all"]
+        self.rest_infants = f"infants aged {ch.params.newborn_days} days to under 1"
+
+    # children in proceedings
+    def children(self, group: str, period: str) -> Count:
+        column = {"all children": "children", "infants": "infants", "newborns": "newborns"}[group]
+        return Count(key("proceedings", group, period), int(self.rows.loc[period, column]))
+
+    def aged(self, period: str) -> Count:
+        """Children whose age at issue is known (the infants' share is of them)."""
+        row = self.rows.loc[period]
+        if row["children_aged"] == row["children"]:
+            return self.children("all children", period)
+        return Count(key("proceedings", "children of known age", period), int(row["children_aged"]))
+
+    def summed(self, group: str, years: list[str]) -> Count:
+        """A group's children summed over some years (each child once per year, as in the years)."""
+        value = sum(self.children(group, p).value for p in years)
+        total = Count(key("proceedings", group, years_label(years)), value)
+        if len(years) > 1:
+            self.r.relate(total, [self.children(group, p) for p in years],
+                          f"{group} in proceedings over {years[0]} to {years[-1]} = the years' counts")
+        return total
+
+    def relate(self) -> None:
+        """Newborns within infants within children of known age within all children, each year and in
+        all; every group's years against the whole period."""
+        r, days = self.r, self.ch.params.newborn_days
+        for period in [*self.years, "all"]:
+            row = self.rows.loc[period]
+            everyone, infants, newborns, aged = (self.children("all children", period),
+                                                 self.children("infants", period),
+                                                 self.children("newborns", period), self.aged(period))
+            for c in (everyone, infants, newborns, aged):
+                r.hidden_count(c.key, c.value)
+            older = r.hidden_count(key("proceedings", "older children", period), int(row["children_aged"] - row["infants"]))
+            rest = r.hidden_count(key("proceedings", self.rest_infants, period), int(row["infants"] - row["newborns"]))
+            r.relate(infants, [newborns, rest], f"infants = newborns (under {days} days) + infants aged {days} days "
+                                                "to under 1")
+            r.relate(aged, [infants, older], "children of known age = infants + older children")
+            if aged.key != everyone.key:
+                unknown = r.hidden_count(key("proceedings", "age not known", period),
+                                         int(row["children"] - row["children_aged"]))
+                r.relate(everyone, [aged, unknown], "all children = children of known age + age not known")
+        if not self.years:
+            return
+        groups = ["all children", "infants", "newborns", "older children", self.rest_infants]
+        if any(self.aged(p).key != self.children("all children", p).key for p in [*self.years, "all"]):
+            groups += ["children of known age", "age not known"]
+        for group in groups:
+            whole = key("proceedings", group, "all")
+            parts = [key("proceedings", group, p) for p in self.years]
+            if whole in r.implicit and all(p in r.implicit for p in parts):
+                r.relate_periods(whole, parts, f"{group} in proceedings by year against the whole period")
+
+
+def compute(prepared: Prepared, upstream: dict | None = None) -> ChapterResult:
+    """Everything chapter 1 publishes, before disclosure."""
+    ch = Chapter(NUMBER, KEY, prepared)
+    r = ChapterResult(NUMBER, KEY, TITLE)
+    r.glue.update(dict.fromkeys(("ch1_newborn_rate_all", "ch1_infants_share_all")))
+    r.prompts = ["Show the rate chart first and ask: what do you think happened here, and when?",
+                 "Use the funnel plot to talk about chance: which differences would you expect by luck?",
+                 "Ask families and practitioners what a \"newborn in proceedings\" looked like from their side."]
+    answer = can_answer(ch)
+    r.status = {"answer": "can answer" if answer else "not yet"}
+    cells = None
+    if answer:
+        table = yearly(ch)
+        cells = Cells(r, ch, table)
+        cells.relate()
+        _headline(r, cells, ch, table)
+        _year_table(r, cells, ch, table)
+        _rate_chart(r, cells, ch, table)
+        _trend(r, ch, table)
+        years = comparison_years(ch)
+        _funnel(r, cells, ch, years)
+        _neighbours(r, cells, ch, years)
+    else:
+        r.add("year_table", result_not_yet(*_missing_parts(ch)))
+    starters = _starters(r, ch, cells)
+    _regional(r, ch, starters)
+    return r
+
+
+def _rate(count: Count, births, lower, upper, value) -> Measure:
+    return Measure(value, on=(count,), lower=lower, upper=upper, unit="number", digits=1, numerator=count,
+                   denominator=float(births))
+
+
+def _rates(cells: Cells, table: pd.DataFrame, period: str) -> dict:
+    """The newborn and infant rates of a period (None without births)."""
+    row = table.set_index("period").loc[period]
+    if pd.isna(row["live_births"]):
+        return {"newborn_rate": None, "infant_rate": None}
+    paired = [p for p in cells.years if pd.notna(cells.rows.loc[p, "live_births"])]
+    out = {}
+    for rate, group in (("newborn_rate", "newborns"), ("infant_rate", "infants")):
+        count = cells.summed(group, paired) if period == "all" else cells.children(group, period)
+        out[rate] = _rate(count, row["live_births"], row[f"{rate}_lower"], row[f"{rate}_upper"], row[rate])
+    return out
+
+
+def _headline(r: ChapterResult, cells: Cells, ch: Chapter, table: pd.DataFrame) -> None:
+    years = table[(table["period"] != "all") & (table["children"] > 0)]
+    if years.empty:
+        r.add("headline", ResultNotice("There were no care proceedings in the report period."))
+        return
+    latest = years.iloc[-1]["period"]
+    area = Plain(ch.params.area_name)
+    days = ch.params.newborn_days
+    children = cells.children("all children", latest)
+    infants_share = Share.of(cells.children("infants", latest), cells.aged(latest))
+    newborns_share = Share.of(cells.children("newborns", latest), cells.children("infants", latest))
+    parts = [Text(f"In {latest}, " "{children} children were the subject of new care proceedings in {area}.",
+                  {"children": children, "area": area},
+                  Text(f"In {latest}, the number of children who were the subject of new care proceedings in "
+                       "{area} is withheld so that no family can be identified.", {"area": area})),
+             Text("{infants} of them were babies under one year old, and {newborns} of those babies were less than "
+                  f"{days} days old when proceedings were issued.", {"infants": infants_share, "newborns": newborns_share},
+                  Text("{infants} of them were babies under one year old.", {"infants": infants_share}))]
+    latest_rate = _rates(cells, table, latest)["newborn_rate"]
+    if latest_rate is not None:
+        parts.append(Text("That is {rate} newborn babies for every 10,000 babies born in the area.",
+                          {"rate": latest_rate}))
+    whole = _rates(cells, table, "all")
+    total_share = Share.of(cells.children("infants", "all"), cells.aged("all"))
+    if whole["newborn_rate"] is not None:
+        rate = whole["newborn_rate"]
+        parts.append(Text("Over the whole period the rate was {rate} per 10,000 live births ({rate:interval}).",
+                          {"rate": rate}))
+        r.finding("Newborns in care proceedings: {rate} per 10,000 live births over the period.",
+                  "newborn_rate_per_10k_births", rate=rate)
+        r.glue["ch1_newborn_rate_all"] = rate
+    r.finding("Babies under one were {share} of children in care proceedings.", "infants_share", share=total_share)
+    r.glue["ch1_infants_share_all"] = total_share
+    r.add("headline", ResultNotice(parts))
+
+
+def _year_table(r: ChapterResult, cells: Cells, ch: Chapter, table: pd.DataFrame) -> None:
+    days = ch.params.newborn_days
+    records = []
+    for _, row in table.iterrows():
+        period = row["period"]
+        everyone, infants, newborns = (cells.children(g, period) for g in GROUPS)
+        infants_share = Share.of(infants, cells.aged(period))
+        newborns_share = Share.of(newborns, infants)
+        rates = _rates(cells, table, period)
+        r.indicator("proceedings_children", period, everyone, unit="count",
+                    method="children counted once per financial year at their first issue")
+        r.indicator("infants_share", period, infants_share, method=SHARE_METHOD)
+        r.indicator("newborns_share_of_infants", period, newborns_share, method=SHARE_METHOD)
+        if rates["newborn_rate"] is not None:
+            r.indicator("newborn_rate_per_10k_births", period, rates["newborn_rate"], unit=RATE_UNIT, method=RATE_METHOD)
+            r.indicator("infant_rate_per_10k_births", period, rates["infant_rate"], unit=RATE_UNIT, method=RATE_METHOD)
+        births = row["live_births"]
+        records.append({
+            "Year": "All years" if period == "all" else period,
+            "Children in proceedings": everyone,
+            "Infants (under 1)": infants,
+            "Infants as a share of all children": infants_share,
+            f"Newborns (under {days} days)": newborns,
+            "Newborns as a share of infants": newborns_share,
+            "Live births (calendar year)": f"{int(births):,}" if pd.notna(births) else "not supplied",
+            "Newborns per 10,000 live births": rates["newborn_rate"] or "no births supplied",
+            "Infants per 10,000 live births": rates["infant_rate"] or "no births supplied",
+        })
+    r.add("year_table", ResultTable(
+        frame_of(records), "Children, infants and newborns in care proceedings, by financial year of issue",
+        note=f"c = fewer than {ch.min_count} children (withheld so no family can be identified), "
+             "or a figure that would reveal one. Ranges are 95% confidence intervals. "
+             "Rates pair the financial year 2019/20 with births in the calendar year 2019.",
+        download="by-year"))
+
+
+def _events(ch: Chapter) -> list[dict]:
+    return [{"x": d.financial_year(pd.Series([pd.Timestamp(e.date)])).iloc[0], "label": e.label}
+            for e in ch.params.events]
+
+
+def draw_rates(data: pd.DataFrame, ylabel: str, events: list):
+    """Rates per 10,000 live births by year, one line per series, with 95% intervals; withheld points are absent."""
+    return charts.lines_with_ci(data, "Year", "Rate", "Series", ylabel, "Rate_lower", "Rate_upper", events)
+
+
+def _benchmark(value, numerator=None, denominator=None, digits: int = 1, unit: str = "number") -> Measure:
+    """A figure published by others (not this area's counts): never withheld here, missing stays missing."""
+    clean = lambda v: None if v is None or pd.isna(v) else float(v)  # noqa: E731
+    return Measure(value, unit=unit, digits=digits, numerator=clean(numerator), denominator=clean(denominator))
+
+
+def _rate_chart(r: ChapterResult, cells: Cells, ch: Chapter, table: pd.DataFrame) -> None:
+    t = table[table["period"] != "all"]
+    if t["live_births"].isna().all():
+        r.add("rate_chart", result_not_yet("rates per 10,000 live births.",
+                                           ["the births table (live births by calendar year)"],
+                                           "ONS live births to mothers resident in the area, by calendar year "
+                                           "(births.csv)."))
+        return
+    area = ch.params.area_name
+    records = []
+    for label, rate in (("newborns", "newborn_rate"), ("infants", "infant_rate")):
+        for period in t["period"]:
+            value = _rates(cells, table, period)[rate]
+            records.append({"Year": period, "Series": Plain(f"{area}: {label}"),
+                            "Rate": value if value is not None else _benchmark(np.nan)})
+    bench = comparator_rates(ch, BENCH_RATE)
+    for label in ("England", region_name(ch)):
+        part = bench[bench["group"] == label] if label else bench.iloc[0:0]
+        part = part[part["period"].isin(list(t["period"]))]
+        records += [{"Year": row["period"], "Series": Plain(f"{label}: newborns"), "Rate": _benchmark(row["value"])}
+                    for _, row in part.iterrows()]
+    latest = t[t["live_births"].notna()].tail(1)
+    intro = (f"Line chart of newborns and infants in care proceedings per 10,000 live births in {{area}} by financial "
+             "year, with England for comparison.")
+    alt = Text(intro, {"area": Plain(area)})
+    if len(latest):
+        period = latest["period"].iloc[0]
+        rate = _rates(cells, table, period)["newborn_rate"]
+        alt = Text(intro + f" In {period} the newborn rate was " "{rate}.", {"area": Plain(area), "rate": rate}, alt)
+    r.add("rate_chart", Chart(
+        draw_rates, frame_of(records),
+        "Newborns and infants in care proceedings per 10,000 live births, by financial year "
+        "(bars: 95% confidence intervals)", alt,
+        options={"ylabel": "per 10,000 live births", "events": _events(ch)},
+        note=f"Points that rest on fewer than {ch.min_count} children, or would let a small number be worked out, "
+             "are not drawn (c in the data below).", download="rates"))
+
+
+def _trend(r: ChapterResult, ch: Chapter, table: pd.DataFrame) -> None:
+    """Poisson GLM of yearly counts with a log(births) offset (negative binomial if overdispersed), with the
+    financial years as time (a year without births leaves a gap, not a shift)."""
+    from ..stats import glm
+
+    t = table[(table["period"] != "all") & table["live_births"].notna()]
+    records = []
+    for label, column in (("Newborns", "newborns"), ("Infants", "infants")):
+        if len(t) < 3 or t[column].sum() == 0:
+            continue
+        fit = glm.poisson_trend(t[column].to_numpy(float), t["live_births"].to_numpy(float), t["period"].tolist())
+        if not fit.fitted_ok:
+            continue
+        # A model estimate: it reproduces no count, so it rests on none.
+        ratio = Measure(fit.ratio, lower=fit.lower, upper=fit.upper, unit="number", digits=2)
+        indicator = "newborn_rate_trend_ratio" if column == "newborns" else "infant_rate_trend_ratio"
+        r.indicator(indicator, "all", ratio, unit="rate ratio per year",
+                    method=f"{fit.model} GLM with log(live births) offset")
+        change = fit.ratio - 1
+        direction = "rose" if fit.lower > 1 else "fell" if fit.upper < 1 else "showed no clear change"
+        records.append({"Babies": label, "Change per year": signed_pct(change, 1),
+                        "95% confidence interval": f"{pct(fit.lower - 1, 1)} to {pct(fit.upper - 1, 1)}",
+                        "Model": fit.model, "What it means": f"the rate {direction}"})
+        if column == "newborns":
+            r.finding(f"The newborn rate {direction} over the period ({signed_pct(change, 1)} a year).",
+                      "newborn_rate_trend_ratio")
+    if not records:
+        r.add("trend", ResultNotice("There are too few years with births and proceedings to model a trend."))
+        return
+    r.add("trend", ResultTable(
+        frame_of(records), "Average yearly change in the rate per 10,000 live births (trend model)",
+        note="A Poisson regression of yearly counts with live births as the exposure; a negative binomial "
+             "model is used instead when the counts vary more than a Poisson model allows.", download="trend"))
+
+
+def _own_rate(cells: Cells, ch: Chapter, years: list[str]) -> Measure:
+    """This area's newborn rate pooled over the comparison years: a measure on its own counts."""
+    newborns = cells.summed("newborns", years)
+    births = float(sum(cells.rows.loc[p, "live_births"] for p in years))
+    value, lower, upper = intervals.rate_ci(np.array([float(newborns.value)]), np.array([births]), 10000)
+    return Measure(float(value[0]), on=(newborns,), lower=float(lower[0]), upper=float(upper[0]), unit="number",
+                   digits=1, numerator=newborns, denominator=births)
+
+
+def draw_funnel(data: pd.DataFrame, limits: pd.DataFrame, target: float, highlight: str, xlabel: str, ylabel: str,
+                neighbours: list):
+    """Funnel plot: every authority's rate against its births; a withheld point (NaN) is not drawn."""
+    points = pd.DataFrame({"area_code": data["Area code"], "denominator": data["Live births"],
+                           "value": data["Per 10,000"]}).dropna(subset=["value"])
+    return charts.funnel(points, limits, target, highlight, xlabel, ylabel, neighbours)
+
+
+def _funnel(r: ChapterResult, cells: Cells, ch: Chapter, years: list[str]) -> None:
+    from ..stats import funnel
+
+    if not years:
+        r.add("funnel_plot", result_not_yet(
+            "how the area compares with other authorities.",
+            ["benchmarks with newborns in proceedings and live births for other authorities"],
+            "point 'benchmarks:' at a folder with the published figures (see the data guide)."))
+        return
+    code, area = ch.params.area_code, ch.params.area_name
+    pooled = pooled_rates(ch, BENCH_RATE, years)
+    mine = _own_rate(cells, ch, years)
+    pooled = pd.concat([pooled[pooled["area_code"] != code], pd.DataFrame([{
+        "area_code": code, "area_name": area, "numerator": float(mine.numerator.value),
+        "denominator": mine.denominator, "value": mine.numerator.value / mine.denominator * 10000}])],
+        ignore_index=True)
+    national = ch.benchmarks.indicator(BENCH_RATE)
+    national = national[(national["geographic_level"] == "National") & national["period"].isin(years)]
+    target = (national["numerator"].sum() / national["denominator"].sum() * 10000 if len(national)
+              else pooled["numerator"].sum() / pooled["denominator"].sum() * 10000)
+    method = None if ch.params.overdispersion == "none" else ch.params.overdispersion
+    spread = funnel.estimate_overdispersion(pooled["numerator"], pooled["denominator"], statistic="rate",
+                                            target=target / 10000)
+    phi = spread.phi if method else 1.0
+    tau2 = spread.tau2 if method else 0.0
+    limits = funnel.rate_funnel_limits(np.linspace(pooled["denominator"].min() * 0.8, pooled["denominator"].max() * 1.1,
+                                                   200), target, multiplier=10000, overdispersion=method, phi=phi,
+                                       tau2=tau2)
+    pooled["flag"] = funnel.rate_funnel_significance(pooled["numerator"], pooled["denominator"], target,
+                                                     multiplier=10000, overdispersion=method)
+    own = pooled["area_code"] == code
+    mine_flag = pooled.loc[own, "flag"].iloc[0]
+    others = pooled[~own]
+    records = [{"Area code": Plain(row["area_code"]), "Area": Plain(row["area_name"]),
+                "Newborns": _benchmark(row["numerator"], digits=0), "Live births": _benchmark(row["denominator"], digits=0),
+                "Per 10,000": _benchmark(row["value"]), "compared with England": Plain(str(row["flag"]))}
+               for _, row in others.iterrows()]
+    records.append({"Area code": Plain(code), "Area": Plain(area), "Newborns": mine.numerator,
+                    "Live births": _benchmark(mine.denominator, digits=0), "Per 10,000": mine,
+                    "compared with England": Text(str(mine_flag), {"rate": mine}, "c")})
+    records.sort(key=lambda rec: rec["Area"].text)
+    above = int(others["flag"].astype(str).str.contains("higher|above|High", case=False).sum())
+    head = (f"Funnel plot of {{n}} local authorities: newborns in care proceedings per 10,000 live births against the "
+            f"number of births, with 95% and 99.8% control limits around England's rate of {num(target)}. ")
+    alt = Text(head.replace("{n}", str(len(pooled))) + "{area} is " + describe_flag(mine_flag) + ".",
+               {"rate": mine, "area": Plain(area)}, head.replace("{n}", str(len(others))))
+    r.finding(f"Compared with England over {years[0]} to {years[-1]}, the newborn rate is {describe_flag(mine_flag)}.",
+              otherwise=None, rate=mine)
+    r.add("funnel_plot", Chart(
+        draw_funnel, frame_of(records),
+        f"Newborns in care proceedings per 10,000 live births, {years[0]} to {years[-1]}: every local authority in "
+        "the benchmarks against its number of births", alt,
+        options={"limits": limits, "target": target, "highlight": code,
+                 "xlabel": f"Live births, calendar years {years[0][:4]} to {int(years[-1][:4])}",
+                 "ylabel": "Newborns per 10,000 live births", "neighbours": neighbour_codes(ch)},
+        note=f"{above} other authorities lie above the upper 95% limit (or the 99.8% limit). Authorities with a "
+             "withheld (small) count in any year are left out. " + _spread_note(spread, method),
+        download="funnel"))
+
+
+def draw_dots(data: pd.DataFrame, value: str, highlight: str, xlabel: str, reference=None, scale: float = 1.0):
+    """A dot plot of areas (column "Area") with 95% intervals; a withheld point (NaN) is not drawn."""
+    points = pd.DataFrame({"label": data["Area"], "value": data[value] * scale,
+                           "lower": data[f"{value}_lower"] * scale, "upper": data[f"{value}_upper"] * scale})
+    points = points.dropna(subset=["value"])
+    return charts.dots(points, "label", "value", "lower", "upper", highlight, xlabel, reference)
+
+
+def _neighbours(r: ChapterResult, cells: Cells, ch: Chapter, years: list[str]) -> None:
+    codes = neighbour_codes(ch)
+    if not codes or not years:
+        r.add("neighbours_plot", result_not_yet(
+            "how the area compares with its statistical neighbours.",
+            ["a statistical-neighbour list and benchmarks for those authorities"],
+            "add the DfE statistical neighbours workbook to the benchmarks folder."))
+        return
+    area = ch.params.area_name
+    pooled = pooled_rates(ch, BENCH_RATE, years)
+    near = pooled[pooled["area_code"].isin(codes) & (pooled["area_code"] != ch.params.area_code)].copy()
+    near["value"], near["lower"], near["upper"] = intervals.rate_ci(near["numerator"].to_numpy(float),
+                                                                    near["denominator"].to_numpy(float), 10000)
+    mine = _own_rate(cells, ch, years)
+    records = [{"Area": Plain(row["area_name"]), "Newborns": _benchmark(row["numerator"], digits=0),
+                "Live births": _benchmark(row["denominator"], digits=0),
+                "Per 10,000": Measure(row["value"], lower=row["lower"], upper=row["upper"], digits=1)}
+               for _, row in near.iterrows()]
+    records.append({"Area": Plain(area), "Newborns": mine.numerator, "Live births": _benchmark(mine.denominator, digits=0),
+                    "Per 10,000": mine})
+    national = comparator_rates(ch, BENCH_RATE)
+    national = national[(national["group"] == "England") & national["period"].isin(years)]
+    reference = national["numerator"].sum() / national["denominator"].sum() * 10000 if len(national) else None
+    values = sorted([*near["value"].tolist(), mine.value], reverse=True)
+    rank = values.index(mine.value) + 1
+    head = (f"Dot plot of newborn rates per 10,000 live births for {{area}} and {len(near)} statistical neighbours, "
+            f"{years[0]} to {years[-1]}, with 95% confidence intervals")
+    alt = Text(head + "; {area} " f"ranks {rank} of {len(near) + 1} from the highest.", {"area": Plain(area), "rate": mine},
+               Text(head + ".", {"area": Plain(area)}))
+    missing_n = len([c for c in codes if c != ch.params.area_code]) - len(near)
+    r.add("neighbours_plot", Chart(
+        draw_dots, frame_of(records),
+        f"Newborns in care proceedings per 10,000 live births: {area} and its statistical neighbours, "
+        f"{years[0]} to {years[-1]}", alt,
+        options={"value": "Per 10,000", "highlight": area, "xlabel": "Newborns per 10,000 live births",
+                 "reference": reference},
+        note=(f"{missing_n} neighbour(s) are not shown (no published figures, or a figure withheld by its publisher "
+              "in some year). " if missing_n > 0 else "")
+             + f"{area}'s own point is not drawn if it rests on fewer than {ch.min_count} children.",
+        download="neighbours"))
+
+
+# -- children starting to be looked after ------------------------------------------------
+
+def _starter_counts(r: ChapterResult, t: pd.DataFrame, period: str) -> tuple[Count, Count]:
+    row = t.set_index("period").loc[period]
+    return (Count(key("starters", "under 1", period), int(row["under_1"])),
+            Count(key("starters", "all", period), int(row["starters"])))
+
+
+def draw_starters(data: pd.DataFrame, ylabel: str):
+    """The under-1 share of starters by year (per cent, 95% intervals); withheld points are absent."""
+    frame = pd.DataFrame({"Year": data["Year"], "Series": data["Series"], "Per cent": data["Per cent"] * 100,
+                          "Lower": data["Per cent_lower"] * 100, "Upper": data["Per cent_upper"] * 100})
+    return charts.lines_with_ci(frame, "Year", "Per cent", "Series", ylabel, "Lower", "Upper")
+
+
+def _comparators(r: ChapterResult, ch: Chapter, indicator: str, own) -> None:
+    """The benchmark values used, one row each, as published (their publisher's suppression kept).
+
+    The area's own published row is its own counts: ``own(period)`` gives the counts of this book it
+    rests on, so it is withheld with them."""
+    unit = "proportion" if indicator.endswith("share") else RATE_UNIT
+    for _, row in comparator_rates(ch, indicator).iterrows():
+        cell = _benchmark(row["value"], row["numerator"], row["denominator"])
+        if row["group"] == ch.params.area_code:
+            cell = Measure(cell.value, on=own(row["period"]), unit=cell.unit, digits=cell.digits,
+                           numerator=cell.numerator, denominator=cell.denominator)
+        r.indicator(indicator, row["period"], cell, group=str(row["group"]), unit=unit,
+                    method=f"published benchmark ({row.get('source') or 'benchmarks'})")
+
+
+def _per_cent(numerator: Count, denominator: Count, rest: Count) -> Measure:
+    """A share shown as a per cent with one decimal (as the charts' data always were), on its counts
+    and its complement."""
+    value, lower, upper = intervals.proportion_ci(float(numerator.value), float(denominator.value))
+    return Measure(float(value), on=(numerator, denominator, rest), lower=float(lower), upper=float(upper),
+                   unit="proportion", digits=1, numerator=numerator, denominator=denominator)
+
+
+def _starters(r: ChapterResult, ch: Chapter, cells: Cells | None) -> pd.DataFrame | None:
+    if not ch.data.has("care_episodes"):
+        r.add("starters_chart", result_not_yet(
+            "what share of children starting to be looked after are babies under one.",
+            ["the care_episodes table (your SSDA903 episodes)"],
+            "supply the SSDA903 header and episodes you already return to the DfE."))
+        return None
+    t = starters_by_year(ch)
+    years = [p for p in t["period"] if p != "all"]
+    for period in t["period"]:
+        under, every = _starter_counts(r, t, period)
+        r.hidden_count(under.key, under.value)
+        r.hidden_count(every.key, every.value)
+        over = r.hidden_count(key("starters", "1 and over", period), every.value - under.value)
+        r.relate(every, [under, over], "starters = under 1 + aged 1 and over")
+        r.indicator("infant_starters_share", period, Share.of(under, every), method=SHARE_METHOD)
+    for what in ("under 1", "all", "1 and over"):
+        r.relate_periods(key("starters", what, "all"), [key("starters", what, p) for p in years],
+                         f"starters ({what}) by year against the whole period")
+    def own_starters(period):
+        if period not in years:
+            return ()
+        under, every = _starter_counts(r, t, period)
+        return (under, every, Count(key("starters", "1 and over", period), every.value - under.value))
+
+    def own_newborns(period):
+        return (cells.children("newborns", period),) if cells is not None and period in cells.years else ()
+
+    _comparators(r, ch, BENCH_STARTERS, own_starters)
+    _comparators(r, ch, BENCH_RATE, own_newborns)
+    area = ch.params.area_name
+    records = [{"Year": p, "Series": Plain(area), "Per cent": _per_cent(*own_starters(p))} for p in years]
+    bench = comparator_rates(ch, BENCH_STARTERS)
+    for label in ("England", region_name(ch)):
+        part = bench[bench["group"] == label] if label else bench.iloc[0:0]
+        part = part[part["period"].isin(years)]
+        records += [{"Year": row["period"], "Series": Plain(label),
+                     "Per cent": _benchmark(row["value"], digits=1, unit="proportion")} for _, row in part.iterrows()]
+    whole = Share.of(*_starter_counts(r, t, "all"))
+    intro = ("Line chart of the percentage of children starting to be looked after who were under one, in {area} by "
+             "financial year, with England and the region.")
+    alt = Text(intro + " Over the whole period it was {share}.", {"area": Plain(area), "share": whole},
+               Text(intro, {"area": Plain(area)}))
+    r.finding("Babies under one were {share} of children starting to be looked after (England 2023/24: 16%).",
+              "infant_starters_share", share=whole)
+    r.add("starters_chart", Chart(
+        draw_starters, frame_of(records),
+        "Babies under one as a percentage of children starting to be looked after, by financial year", alt,
+        options={"ylabel": "% of children starting to be looked after"},
+        note=f"Years whose share rests on fewer than {ch.min_count} children, or would let a small number be worked "
+             "out, are not drawn (c in the data below).", download="starters"))
+    return t
+
+
+# -- regional variation ---------------------------------------------------------------------
+
+def _regional(r: ChapterResult, ch: Chapter, starters: pd.DataFrame | None) -> None:
+    model = regional_fit(ch)
+    if model is None:
+        r.add("regional_variation", result_not_yet(
+            "how the share of babies among children starting care varies between regions.",
+            ["benchmarks with every authority's starters by age (DfE 'children looked after' tables)"],
+            "add the DfE explore-education-statistics file of children who started to be looked after "
+            "to the benchmarks folder."))
+        return
+    estimates = model.region_estimates
+    for _, row in estimates[estimates["region_name"] != "England"].iterrows():
+        r.indicator("regional_infant_starters_share", row["period"],
+                    Measure(row["share"], lower=row["lower"], upper=row["upper"], unit="proportion", digits=1,
+                            numerator=float(row["numerator"]), denominator=float(row["denominator"])),
+                    group=str(row["region_name"]),
+                    method="pooled share of the region's authorities; Wilson interval widened for overdispersion "
+                           "(quasi-binomial)")
+    area = ch.params.area_name
+    overall = estimates[estimates["period"] == "all"]
+    region = region_name(ch)
+    records = [{"Area": Plain(row["region_name"] + (" (this area's region)" if row["region_name"] == region else "")),
+                "Per cent": Measure(row["share"], lower=row["lower"], upper=row["upper"], unit="proportion", digits=1)}
+               for _, row in overall.iterrows()]
+    mine = None
+    if starters is not None:
+        own_years = [p for p in starters["period"] if p != "all" and p in set(model.periods)]
+        under = [_starter_counts(r, starters, p)[0] for p in own_years]
+        every = [_starter_counts(r, starters, p)[1] for p in own_years]
+        if sum(c.value for c in every):
+            label = years_label(own_years)
+            num_ = Count(key("starters", "under 1", label), sum(c.value for c in under))
+            den = Count(key("starters", "all", label), sum(c.value for c in every))
+            rest = Count(key("starters", "1 and over", label), den.value - num_.value)
+            if len(own_years) > 1:
+                r.relate(num_, under, "starters under 1 over the model's years = the years' counts")
+                r.relate(den, every, "starters over the model's years = the years' counts")
+                r.relate(rest, [key("starters", "1 and over", p) for p in own_years],
+                         "starters aged 1 and over, over the model's years = the years' counts")
+            mine = _per_cent(num_, den, rest)
+            records.append({"Area": Plain(area), "Per cent": mine})
+    england = overall.loc[overall["region_name"] == "England", "share"]
+    top = overall[overall["region_name"] != "England"].sort_values("share", ascending=False)
+    years = sorted(model.periods)
+    alt = Text("Dot plot of the share of children starting to be looked after who were under one, by English region, "
+               f"{years[0]} to {years[-1]}, with 95% intervals. Highest: " "{top}" f" ({pct(top.iloc[0]['share'])}); "
+               "lowest: {low}" f" ({pct(top.iloc[-1]['share'])}).",
+               {"top": Plain(top.iloc[0]["region_name"]), "low": Plain(top.iloc[-1]["region_name"])})
+    between = model.variation.get("between_region_share")
+    if between is not None and not pd.isna(between):
+        r.finding(f"About {pct(between)} of the real variation between authorities in the share of babies among "
+                  "children starting care lies between regions.", "regional_infant_starters_share")
+    r.add("regional_variation", Chart(
+        draw_dots, frame_of(records),
+        f"Babies under one as a share of children starting to be looked after, by region, {years[0]} to {years[-1]}",
+        alt, options={"value": "Per cent", "highlight": area, "xlabel": "% of children starting to be looked after who were under one",
+                      "reference": float(england.iloc[0] * 100) if len(england) else None, "scale": 100.0},
+        note=" ".join(x for x in (
+            f"{area}'s own share is not drawn if it rests on fewer than {ch.min_count} children." if mine else "",
+            f"{model.excluded_suppressed} authority-years with withheld figures were left out (never counted as "
+            "zero).") if x),
+        download="regions"))
+    _regional_summary(r, ch, model, mine)
+
+
+def _regional_summary(r: ChapterResult, ch: Chapter, model, mine: Measure | None) -> None:
+    trends = model.region_trends
+    records = [{"Region": Plain(row["region_name"]), "Change per year in the odds": signed_pct(row["odds_ratio"] - 1, 1),
+                "95% confidence interval": f"{pct(row['lower'] - 1, 1)} to {pct(row['upper'] - 1, 1)}",
+                "What it means": "rising" if row["lower"] > 1 else "falling" if row["upper"] < 1 else "no clear change"}
+               for _, row in trends.iterrows()]
+    between = model.variation.get("between_region_share")
+    r.add("regional_summary", ResultTable(
+        frame_of(records), "Trend in the share of babies among children starting to be looked after, by region "
+                           "(quasi-binomial logistic model within authorities)",
+        note=f"Between-region share of the real variation between authorities: "
+             f"{pct(between) if between is not None and not pd.isna(between) else 'not estimable'}. "
+             f"Whether regional trends differ: p = {num(model.trend_heterogeneity_p_value, 2)}.",
+        download="region-trends"))
+    position = model.position(ch.params.area_code)
+    if position.get("share") is None or pd.isna(position.get("share")):
+        if position.get("message"):
+            r.add("regional_position", Text("{message}", {"message": Plain(position["message"])}))
+        return
+    # The authority's own published figure: shown only where this book shows its own counts.
+    share = Measure(position["share"], on=mine.on if mine is not None else (), unit="proportion", digits=0)
+    r.add("regional_position", Text(
+        "In the published figures, {area} ({share}) " f"ranks {int(position['rank'])} of {int(position['n_areas'])} "
+        "authorities in {region} " f"(region {pct(position['region_share'])}); compared with its region it is "
+        f"{_versus_region(position.get('compared_with_region'))}.",
+        {"area": Plain(ch.params.area_name), "share": share, "region": Plain(position["region_name"])}))

@@ -1,9 +1,12 @@
-"""Chapter 1 on hand-made data: counts, shares, rates and suppression worked out by hand."""
+"""Chapter 1 on hand-made data: counts, shares, rates, their book-wide cells and relations, and what
+the book's one disclosure decision withholds, worked out by hand."""
 
 import pandas as pd
 import pytest
 
+from prebirth import disclosure, present
 from prebirth.chapters import infants
+from prebirth.results import Count, Measure, Share, counts_of, key, numeric
 from tests.unit.chapters.conftest import make_chapter
 
 
@@ -11,8 +14,11 @@ def child(cid, dob, mother=None):
     return {"child_id": cid, "mother_id": mother, "date_of_birth": dob}
 
 
-def proc(pid, cid, issued):
-    return {"proceedings_id": pid, "child_id": cid, "issue_date": issued}
+def proc(pid, cid, issued, heard=None):
+    row = {"proceedings_id": pid, "child_id": cid, "issue_date": issued}
+    if heard is not None:
+        row["first_hearing_date"] = heard
+    return row
 
 
 @pytest.fixture
@@ -33,6 +39,20 @@ def area():
     return {"children": kids, "proceedings": procs, "births": births}
 
 
+def compute(tables, **parameters):
+    return infants.compute(make_chapter(tables, **parameters).prepared)
+
+
+def rows_of(result, decision=None):
+    decision = decision or disclosure.decide([result], False, 6)
+    return pd.DataFrame(present.indicator_rows(result, decision)).set_index(["indicator", "period"])
+
+
+def year_row(result, year):
+    frame = result.items["year_table"].frame
+    return frame[frame["Year"] == year].iloc[0]
+
+
 def test_counts_shares_and_rates_by_hand(area):
     ch = make_chapter(area, audience="internal")
     t = infants.yearly(ch).set_index("period")
@@ -45,43 +65,190 @@ def test_counts_shares_and_rates_by_hand(area):
     assert t.loc["all"].newborn_rate == pytest.approx(6 / 5000 * 10000)  # both years' births
 
 
-def test_published_yearly_withholds_small_counts_and_what_derives_from_them(area):
-    ch = make_chapter(area)  # published, min_count 6
-    t = infants.published_yearly(ch).set_index("period")
-    y = t.loc["2019/20"]
+def test_the_year_table_publishes_cells_under_book_wide_keys(area):
+    r = compute(area, audience="internal")
+    y = year_row(r, "2019/20")
+    assert y["Children in proceedings"] == Count(key("proceedings", "all children", "2019/20"), 12)
+    assert y["Infants (under 1)"] == Count(key("proceedings", "infants", "2019/20"), 8)
+    assert y["Newborns (under 7 days)"] == Count(key("proceedings", "newborns", "2019/20"), 6)
+    share = y["Infants as a share of all children"]
+    assert isinstance(share, Share) and share.value == pytest.approx(8 / 12)
+    assert y["Newborns as a share of infants"].value == pytest.approx(6 / 8)
+    rate = y["Newborns per 10,000 live births"]
+    assert isinstance(rate, Measure) and rate.value == pytest.approx(20.0) and rate.denominator == 3000
+    assert [c.key for c in rate.on] == [key("proceedings", "newborns", "2019/20")]
+    assert y["Live births (calendar year)"] == "3,000"
+    assert year_row(r, "2021/22")["Newborns per 10,000 live births"] == "no births supplied"
+    # The whole period's rate: the newborns of the years with births (6 + 0) over their births (5,000)
+    whole = year_row(r, "All years")["Newborns per 10,000 live births"]
+    assert whole.value == pytest.approx(12.0) and whole.denominator == 5000
+    assert whole.numerator == Count(key("proceedings", "newborns", "2019/20+2020/21"), 6)
+    rows = rows_of(r)
+    assert rows.loc[("newborn_rate_per_10k_births", "all"), "numerator"] == 6
+    assert rows.loc[("infants_share", "2019/20"), ["numerator", "denominator"]].tolist() == [8, 12]
+    assert ("newborn_rate_per_10k_births", "2021/22") not in rows.index  # no births: no rate
+
+
+def test_relations_newborns_within_infants_within_all_children(area):
+    r = compute(area, audience="internal")
+    found = {(rel.total, rel.parts) for rel in r.relations}
+    p = "2019/20"
+    assert (key("proceedings", "infants", p),
+            (key("proceedings", "newborns", p), key("proceedings", "infants aged 7 days to under 1", p))) in found
+    assert (key("proceedings", "all children", p),
+            (key("proceedings", "infants", p), key("proceedings", "older children", p))) in found
+    # the parts never shown are known to the book with their values
+    assert r.implicit[key("proceedings", "infants aged 7 days to under 1", p)] == 2  # W7 and I1
+    assert r.implicit[key("proceedings", "older children", p)] == 4
+    # the years against the whole period: only 2019/20 has children, so all = the years
+    years = tuple(key("proceedings", "newborns", y) for y in ("2019/20", "2020/21", "2021/22"))
+    assert (key("proceedings", "newborns", "all"), years) in found
+
+
+def test_published_book_withholds_small_counts_and_what_derives_from_them(area):
+    r = compute(area)  # published, min_count 6
+    decision = disclosure.decide([r], True, 6)
+    assert decision.audit["passed"]
+    y = year_row(r, "2019/20")
     # 4 older children is a small complement: 8 of 12 infants reveals 4 -> share withheld
-    assert pd.isna(y.infants_share)
+    assert decision.hides(y["Infants as a share of all children"])
     # newborns 6 of 8 infants: complement 2 -> withheld
-    assert pd.isna(y.newborns_share_of_infants)
-    assert not y.hidden_newborns and y.newborn_rate == pytest.approx(20.0)
+    assert decision.hides(y["Newborns as a share of infants"])
+    # The 2 infants aged 7 days or more = infants - newborns: the smaller part, the 6 newborns, is withheld
+    # with the infants, and the newborn rate (6 per 3,000 births) with them: it would give the 6 back.
+    assert decision.hides(y["Newborns (under 7 days)"]) and decision.hides(y["Infants (under 1)"])
+    assert decision.hides(y["Newborns per 10,000 live births"])
+    assert key("proceedings", "older children", "2019/20") in decision.small_implicit
+    frame = present.table_frame(r.items["year_table"].frame, decision)
+    assert frame.loc[0, "Newborns per 10,000 live births"] == "c"
+    assert frame.loc[0, "Live births (calendar year)"] == "3,000"  # public figures stay
 
 
-def test_indicators_recorded_with_suppression(area):
-    ch = make_chapter(area)
-    infants.year_table(ch)
-    rows = pd.DataFrame(ch.indicators)
-    share = rows[(rows.indicator == "infants_share") & (rows.period == "2019/20")].iloc[0]
-    assert share.suppressed and share.value is None or pd.isna(share.value)
-    count = rows[(rows.indicator == "proceedings_children") & (rows.period == "2019/20")].iloc[0]
-    assert count.value == 12 and not count.suppressed
+def test_indicators_under_the_books_decision(area):
+    r = compute(area)
+    internal = rows_of(r)
+    assert internal.loc[("proceedings_children", "2019/20"), "value"] == 12
+    assert internal.loc[("newborn_rate_per_10k_births", "2019/20"), "value"] == pytest.approx(20.0)
+    rows = rows_of(r, disclosure.decide([r], True, 6))
+    share = rows.loc[("infants_share", "2019/20")]
+    assert share.suppressed and pd.isna(share.value) and pd.isna(share.numerator)
+    assert rows[rows.suppressed][["numerator", "value", "lower", "upper"]].isna().all().all()
+
+
+def test_a_small_year_is_withheld_with_a_partner_so_all_minus_the_others_does_not_reveal_it():
+    # 2019/20: 10 older children; 2020/21: 3 older children (small); 2021/22: 8 older children; all: 21
+    kids, procs = [], []
+    for year, n in ((2019, 10), (2020, 3), (2021, 8)):
+        for i in range(n):
+            kids.append(child(f"C{year}{i}", "2010-01-01"))
+            procs.append(proc(f"p{year}{i}", f"C{year}{i}", f"{year}-10-01"))
+    r = compute({"children": kids, "proceedings": procs})
+    decision = disclosure.decide([r], True, 6)
+    assert decision.audit["passed"]
+    small = key("proceedings", "all children", "2020/21")
+    assert small in decision.withheld
+    partners = {key("proceedings", "all children", p) for p in ("2019/20", "2021/22", "all")}
+    assert decision.withheld & partners  # 21 - 10 - 8 would give the 3 back
+    frame = present.table_frame(r.items["year_table"].frame, decision)
+    assert frame.loc[frame["Year"] == "2020/21", "Children in proceedings"].item() == "c"
+    assert "c" in frame.loc[frame["Year"] != "2020/21", "Children in proceedings"].tolist()
+
+
+def test_trend_uses_the_financial_years_as_time_so_a_year_without_births_leaves_a_gap():
+    # Newborns 10, 20, 40, 80 over 2019/20 to 2022/23 with 10,000 births a year, but no births for 2020:
+    # the rate doubles every year, so with the years as time the rate ratio is exactly 2
+    # (numbering the three remaining years 0, 1, 2 would make it 2.5).
+    kids, procs = [], []
+    for year, n in ((2019, 10), (2020, 20), (2021, 40), (2022, 80)):
+        for i in range(n):
+            kids.append(child(f"N{year}{i}", f"{year}-06-01"))
+            procs.append(proc(f"p{year}{i}", f"N{year}{i}", f"{year}-06-02"))
+    import datetime as dt
+
+    from prebirth.config import Period
+
+    births = [{"year": y, "live_births": 10000} for y in (2019, 2021, 2022)]
+    r = compute({"children": kids, "proceedings": procs, "births": births},
+                period=Period(start=dt.date(2019, 4, 1), end=dt.date(2023, 3, 31)), audience="internal")
+    ratio = [row for row in r.indicators if row.indicator == "newborn_rate_trend_ratio"][0]
+    assert ratio.cell.value == pytest.approx(2.0, rel=1e-6)
+    assert ratio.cell.on == ()  # a model estimate: it reproduces no count
+
+
+def test_same_counts_as_chapter_five_under_the_same_keys(area):
+    from prebirth.chapters import urgent
+
+    for row in area["proceedings"]:
+        row["first_hearing_date"] = row["issue_date"]
+    prepared = make_chapter(area, audience="internal").prepared
+    known = lambda r: {**r.implicit, **counts_of(r.cells())}  # noqa: E731  (shown or tied by relations)
+    one, five = known(infants.compute(prepared)), known(urgent.compute(prepared))
+    shared = set(one) & set(five)
+    assert {key("proceedings", "newborns", "all"), key("proceedings", "all children", "2019/20")} <= shared
+    assert all(one[k] == five[k] for k in shared)
+    # and the disclosure step sees one cell per key across the two chapters
+    assert disclosure.decide([infants.compute(prepared), urgent.compute(prepared)], True, 6).audit["passed"]
+
+
+def test_area_names_are_input_text_and_escaped(area):
+    r = compute(area, area_name="Test*shire <b>")
+    shown = present.show(r, "headline", disclosure.decide([r], True, 6)).markdown
+    assert "Test\\*shire &lt;b&gt;" in shown and "<b>" not in shown
 
 
 def test_without_proceedings_the_chapter_says_what_to_record():
-    ch = make_chapter({"children": [child("A", "2020-01-01")]})
-    shown = infants.year_table(ch)
+    r = compute({"children": [child("A", "2020-01-01")]})
+    shown = present.show(r, "year_table", disclosure.decide([r], True, 6))
     assert "can't answer this yet" in shown.markdown and "issue date" in shown.markdown
+    assert r.status == {"answer": "not yet"} and not r.indicators
+    assert set(r.glue) == {"ch1_newborn_rate_all", "ch1_infants_share_all"}
 
 
 def test_overdispersion_option_widens_the_funnel():
     from prebirth.chapters import common
     from tests.conftest import demo_parameters
 
-    plain = common.open_chapter(1, "x", str(demo_parameters()))
+    plain = common.prepare(str(demo_parameters()))
     params = plain.params.model_copy(update={"overdispersion": "multiplicative"})
-    widened = common.Chapter(1, "x", common.Prepared(params, plain.data, plain.benchmarks))
-    plain_note = infants.funnel_plot(plain).note
-    widened_note = infants.funnel_plot(widened).note
+    widened = common.Prepared(params, plain.data, plain.benchmarks)
+    plain_note = infants.compute(plain).items["funnel_plot"].note
+    widened_note = infants.compute(widened).items["funnel_plot"].note
     # the demo's 150 authorities differ far more than chance allows (phi well above 1)
     assert "Set 'overdispersion: multiplicative'" in plain_note
     assert "The limits are widened (multiplicative overdispersion" in widened_note
     assert int(widened_note.split()[0]) < int(plain_note.split()[0])
+
+
+@pytest.fixture(scope="module")
+def demo_result():
+    from prebirth.chapters import common
+    from tests.conftest import demo_parameters
+
+    return infants.compute(common.prepare(str(demo_parameters())))
+
+
+def test_starters_share_by_year_is_a_per_cent_with_one_decimal_on_the_counts(demo_result):
+    frame = demo_result.items["starters_chart"].data
+    first = frame.iloc[0]["Per cent"]  # the demo's 2014/15: 18 of 107 starters under one
+    assert [c.key for c in first.on[:2]] == [key("starters", "under 1", "2014/15"), key("starters", "all", "2014/15")]
+    assert (first.numerator.value, first.denominator.value, first.on[2].value) == (18, 107, 89)
+    assert present.fmt(first, disclosure.Decision(), "ci").startswith("16.8% (")  # 18 / 107 = 16.82%
+    hidden = disclosure.Decision(True, 6, frozenset({key("starters", "under 1", "2014/15")}))
+    assert present.fmt(first, hidden) == "c"
+
+
+def test_benchmarks_keep_their_publishers_suppression(demo_result):
+    r = demo_result
+    rows = rows_of(r, disclosure.decide([r], True, 6)).reset_index()
+    bench = rows[(rows.indicator == "newborn_rate_per_10k_births") & (rows.group == "E99700007")]
+    withheld = bench[bench.period == "2015/16"].iloc[0]  # 'c' in the synthetic DfE file: missing, never 0
+    assert pd.isna(withheld.numerator) and pd.isna(withheld.value) and withheld.denominator == 2347
+    frame = r.items["funnel_plot"].data
+    assert "E99700007" not in {c.text for c in frame["Area code"]}  # a withheld year: left out of the pooled funnel
+    assert all(not numeric(v) != numeric(v) for v in frame["Live births"])  # no missing births among those shown
+    # the area's own published row is its own count: withheld whenever the book withholds that count
+    own = [row for row in r.indicators if row.indicator == "newborn_rate_per_10k_births" and row.group == "E99999001"
+           and row.period == "2019/20"][0]
+    assert [c.key for c in own.cell.on] == [key("proceedings", "newborns", "2019/20")]
+    hidden = disclosure.Decision(True, 6, frozenset({key("proceedings", "newborns", "2019/20")}))
+    assert present.indicator_rows(r, hidden)[r.indicators.index(own)]["suppressed"]
