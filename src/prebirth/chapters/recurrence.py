@@ -502,11 +502,14 @@ def _months(r: ChapterResult, ch: Chapter) -> None:
 
 # -- how soon mothers return -------------------------------------------------------------
 
-def draw_returns(data: pd.DataFrame, min_count: int):
+def draw_returns(data: pd.DataFrame, min_count: int, none_back: list):
     """The share of mothers back in proceedings at 1, 2, 3, 5 and 7 years, as steps from 0 at the start
-    (per cent, 95% band); withheld points are absent."""
+    (per cent, 95% band); withheld points are absent; ``none_back``: the years by which no mother was back."""
     share = "Mothers back in proceedings (95% CI)"
     years = data["Within"].str.split().str[0].astype(float)
+    data = data.copy()
+    for column in (share, f"{share}_lower", f"{share}_upper"):
+        data.loc[years.isin(none_back).to_numpy(), column] = 0.0
     frame = pd.DataFrame({"Years": [0.0, *years], "Series": "Mothers returned with another child",
                           "Per cent": [0.0, *(data[share] * 100)], "Lower": [0.0, *(data[f"{share}_lower"] * 100)],
                           "Upper": [0.0, *(data[f"{share}_upper"] * 100)]})
@@ -551,8 +554,10 @@ def _returns(r: ChapterResult, ch: Chapter) -> None:
         point = Measure(row["returned_share"], on=on, lower=row["lower"], upper=row["upper"], unit="proportion",
                         digits=0)
         points[y] = point
+        # none back yet: said as "none" (and drawn at 0), whatever else is withheld
         records.append({"Within": f"{y} year" + ("" if y == 1 else "s"),
-                        "Mothers back in proceedings (95% CI)": point, "Mothers followed this long": followed})
+                        "Mothers back in proceedings (95% CI)": point if int(row["returned"]) else "none",
+                        "Mothers followed this long": followed})
         before = y
     texts = {y: points[y] for y in (2, 7) if y in points and int(summary.set_index("years").loc[y, "returned"])}
     for y, point in texts.items():
@@ -581,7 +586,8 @@ def _returns(r: ChapterResult, ch: Chapter) -> None:
                     base.replace("{mothers} ", "") + "."))
     r.add("return_chart", Chart(
         draw_returns, frame_of(records), "How soon mothers return to care proceedings with another child (Kaplan-Meier "
-                                         "estimate)", alt, options={"min_count": ch.min_count},
+                                         "estimate)", alt,
+        options={"min_count": ch.min_count, "none_back": [int(y) for y in summary.loc[summary["returned"] == 0, "years"]]},
         note="Mothers whose first recorded proceedings were issued in the report period, followed until their next "
              "proceedings about a child not in that first set, or until the data end. Mothers followed for a shorter "
              "time count for as long as they were followed. The estimate is shown at 1, 2, 3, 5 and 7 years; where "

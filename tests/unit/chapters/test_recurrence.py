@@ -135,6 +135,10 @@ def test_newborns_relations_by_hand(area):
     assert (key("proceedings", "newborns", "2020/21"), (key("recurrence", "subsequent infants", "2020/21"), first)) \
         in relations
     assert r.implicit[first] == 2
+    linked = key("recurrence", "first-time newborns with a mother linked", "2020/21")
+    assert (first, (key("recurrence", "newborns with no mother linked", "2020/21"), linked)) in relations
+    # 2019/20: no newborn without a mother, so no such relation (it would say nothing)
+    assert not [rel for rel in r.relations if rel.total == key("recurrence", "first-time newborns", "2019/20")]
     assert r.implicit[key("recurrence", "first-time newborns with a mother linked", "2020/21")] == 1
     # each baby is a newborn in one year only here: the years add up to the whole period (4 + 3 + 0 = 7)
     assert (key("proceedings", "newborns", "all"),
@@ -317,3 +321,18 @@ def test_no_mother_has_returned_yet():
     assert returns.returned_on.isna().all()
     assert returns.years.iloc[0] == 0  # the data end on the issue date itself
     assert "none has returned" in present.show(r, "return_chart", disclosure.decide([r], True, 6)).markdown
+
+
+def test_no_return_within_a_year_is_said_as_none(area):
+    # M5 returned after 120 days with O5: issue O5's proceedings on 2022-03-01 instead (393 days after N5's)
+    import matplotlib.pyplot as plt
+
+    procs = [p for p in area["proceedings"] if p["proceedings_id"] != "p9"] + [proc("p9", "O5", "2022-03-01")]
+    _, r = result_of(dict(area, proceedings=procs), audience="internal")
+    decision = disclosure.decide([r], False, 6)
+    chart = r.items["return_chart"]
+    shown = present.table_frame(chart.data, decision).set_index("Within")
+    assert shown.loc["1 year", "Mothers back in proceedings (95% CI)"] == "none"
+    assert shown.loc["2 years", "Mothers back in proceedings (95% CI)"] != "none"
+    assert chart.options["none_back"] == [1]  # drawn at 0, not left out as if withheld
+    plt.close(chart.draw(present.chart_numbers(chart.data, decision), **chart.options))
