@@ -580,10 +580,12 @@ def _returns(r: ChapterResult, ch: Chapter) -> None:
         r.finding(found.template, "", found.otherwise, **found.figures)
     base = ("Step chart of the percentage of {mothers} mothers who were back in care proceedings with another child, "
             "against years since their first proceedings in the period, with a 95% band")
-    alt = Text(base + (": " + "; ".join(said[y] for y in chosen) + "." if chosen else "."),
-               {"mothers": mothers, **{names[y]: texts[y] for y in chosen}},
-               Text(base + ".", {"mothers": mothers},
-                    base.replace("{mothers} ", "") + "."))
+    # the alt text says what it can: both figures, else the one shown, else only how many mothers
+    alt = Text(base + ".", {"mothers": mothers}, base.replace("{mothers} ", "") + ".")
+    tries = [[7], [2], chosen] if len(chosen) == 2 else [chosen] if chosen else []
+    for years in tries:  # innermost first: the last is said when nothing is withheld
+        alt = Text(base + ": " + "; ".join(said[y] for y in years) + ".",
+                   {"mothers": mothers, **{names[y]: texts[y] for y in years}}, alt)
     r.add("return_chart", Chart(
         draw_returns, frame_of(records), "How soon mothers return to care proceedings with another child (Kaplan-Meier "
                                          "estimate)", alt,
