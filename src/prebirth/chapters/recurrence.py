@@ -301,8 +301,12 @@ def _headline(r: ChapterResult, ch: Chapter, cells: dict) -> None:
                           "({share}; 95% confidence interval {share:interval}) were subsequent infants: their mother "
                           "had been in earlier proceedings about an older child.",
                           {"newborns": total["newborns"], "subsequent": total["subsequent"], "share": share},
-                          "The number of newborn babies whose mother had earlier proceedings is too small to "
-                          "publish."))
+                          # the share withheld (with the newborns) to protect a number elsewhere: the count alone
+                          Text("Over the whole period, {subsequent} newborn babies in care proceedings were subsequent "
+                               "infants: their mother had been in earlier proceedings about an older child.",
+                               {"subsequent": total["subsequent"]},
+                               "The number of newborn babies whose mother had earlier proceedings is too small to "
+                               "publish.")))
         r.finding("{share} of newborns in care proceedings had a mother with earlier proceedings about an older child "
                   "(England 2012/13 to 2016/17: 47%).", "newborns_subsequent_share", share=share)
     unlinked = total["unlinked"]

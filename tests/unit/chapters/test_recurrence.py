@@ -257,6 +257,19 @@ def test_a_small_year_cannot_be_worked_out_from_the_whole_period():
     assert (shown[column] == "c").sum() >= 2
 
 
+def test_headline_says_the_count_when_only_the_newborns_are_withheld():
+    # Another chapter's relations may withhold the newborns of the whole period (25) while the 13 subsequent
+    # infants stay shown: the headline then gives the count without the share.
+    _, r = result_of(big_year_area(3))
+    decision = disclosure.Decision(True, 6, frozenset({key("proceedings", "newborns", "all")}))
+    assert present.show(r, "headline", decision).markdown == (
+        "Over the whole period, 13 newborn babies in care proceedings were subsequent infants: their mother had been "
+        "in earlier proceedings about an older child.")
+    both = disclosure.Decision(True, 6, frozenset({key("proceedings", "newborns", "all"),
+                                                   key("recurrence", "subsequent infants", "all")}))
+    assert "too small to publish" in present.show(r, "headline", both).markdown
+
+
 def test_the_share_of_a_year_whose_rest_is_small_is_withheld():
     # 2021/22: 12 newborns, 7 subsequent, 5 first-time: the rest (5) is small, so the share goes.
     _, r = result_of(big_year_area(8))
