@@ -11,7 +11,12 @@ different child (``definitions.subsequent_infant``). The chapter counts:
   assessment started;
 - the months from the mother's most recent earlier proceedings to the pre-birth referral;
 - how soon mothers return to court with another child after their first proceedings in
-  the period (Kaplan-Meier, mothers still followed censored where the data end).
+  the period (Kaplan-Meier, mothers still followed censored where the data end), published
+  at 1, 2, 3, 5 and 7 years only: each point rests on the mothers back by then, the mothers
+  still followed and the returns since the previous point, so a withheld step stays withheld.
+
+:func:`compute` returns everything the chapter publishes as a
+:class:`~prebirth.results.ChapterResult`; the book's disclosure step decides what is withheld.
 """
 
 from __future__ import annotations
@@ -23,17 +28,24 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .. import charts, definitions as d, disclosure
-from ..stats import intervals, survival
-from .common import Chapter, Figure, Notice, Table, glue_values, not_yet, num, pct
-from .waiting import (DAYS_PER_MONTH, MEDIAN_METHOD, censoring_date, count_text, in_period, median_ci, median_text,
-                      periods, published_curve, record_median, record_share, share_text, share_withheld)
+from .. import charts, definitions as d
+from ..results import (ChapterResult, Chart, Count, Measure, Notice, Plain, ResultTable, Share, Text, frame_of, key,
+                       not_yet)
+from ..stats import survival
+from ..stats.rounding import round_half_up
+from .common import Chapter, Prepared
+from .waiting import DAYS_PER_MONTH, MEDIAN_METHOD, censoring_date, in_period, median_ci, periods
 
+NUMBER, KEY, TITLE = 2, "recurrent_proceedings", "Recurrent proceedings"
 REFERENCE_FILE = Path(__file__).resolve().parents[3] / "data" / "reference" / "national_figures.csv"
 YEAR_DAYS = 365.25
 RETURN_YEARS = (1, 2, 3, 5, 7)
 MONTH_BANDS = ((0, 12, "under 1 year"), (12, 24, "1 to 2 years"), (24, 36, "2 to 3 years"),
                (36, 60, "3 to 5 years"), (60, np.inf, "5 years or more"))
+SUBSEQUENT_METHOD = ("Wilson score interval; subsequent infant = mother on an earlier proceedings row about a "
+                     "different child")
+SHARE_METHOD = "Wilson score interval"
+ENGLAND_YEARS = ("2012/13", "2013/14", "2014/15", "2015/16", "2016/17")
 
 
 @lru_cache(maxsize=1)
@@ -53,13 +65,12 @@ def reference_value(figure_id: str) -> float | None:
         return None
 
 
+def pct(value, digits: int = 0) -> str:
+    return f"{round_half_up(100 * value, digits):.{digits}f}%"
+
+
 def _memo(ch: Chapter, name: str, compute):
     return ch.memo(f"recurrence:{name}", compute)
-
-
-def _once(ch: Chapter, name: str) -> bool:
-    """True the first time a chapter asks (so each indicator is recorded once)."""
-    return ch.once(f"recurrence:{name}")
 
 
 # -- can the chapter be answered? ----------------------------------------------------
@@ -111,191 +122,12 @@ def subsequent_yearly(ch: Chapter) -> pd.DataFrame:
             out.append({"period": period, "newborns": len(newborns), "subsequent": int(newborns["subsequent"].sum()),
                         "mother_known": int(newborns["mother_known"].sum())})
         table = pd.DataFrame(out)
+        from ..stats import intervals
+
         table["share"], table["lower"], table["upper"] = intervals.proportion_ci(
             table["subsequent"].to_numpy(float), table["newborns"].to_numpy(float))
         return table
     return _memo(ch, "yearly", compute)
-
-
-def record_subsequent(ch: Chapter) -> None:
-    if not _once(ch, "subsequent"):
-        return
-    for _, r in subsequent_yearly(ch).iterrows():
-        if r["newborns"]:
-            record_share(ch, "newborns_subsequent_share", r["period"], r["subsequent"], r["newborns"],
-                         method="Wilson score interval; subsequent infant = mother on an earlier proceedings row "
-                                "about a different child")
-
-
-def headline(ch: Chapter) -> Notice:
-    """Plain-English summary of the chapter; glues every number its prose quotes (None -> 'not available')."""
-    names = ("ch2_subsequent_share_all", "ch2_prebirth_previous_share_all", "ch2_months_median",
-             "ch2_returned_within_2_years", "ch2_returned_within_7_years")
-    if not can_answer(ch):
-        glue_values(ch, dict.fromkeys(names))
-        return missing(ch)
-    record_subsequent(ch)
-    glued = {"ch2_prebirth_previous_share_all": prebirth_share_text(ch), "ch2_months_median": months_median_text(ch),
-             **return_texts(ch)}
-    t = subsequent_yearly(ch)
-    total = t[t["period"] == "all"].iloc[0]
-    parts = []
-    if total["newborns"] == 0:
-        parts.append("There were no newborn babies in care proceedings in the report period.")
-    elif share_withheld(total["subsequent"], total["newborns"], ch):
-        parts.append("The number of newborn babies whose mother had earlier proceedings is too small to publish.")
-    else:
-        glued["ch2_subsequent_share_all"] = pct(total["share"])
-        parts.append(f"Of the {total['newborns']:,} newborn babies in care proceedings over the whole period, "
-                     f"{total['subsequent']:,} ({pct(total['share'])}; 95% confidence interval {pct(total['lower'])} "
-                     f"to {pct(total['upper'])}) were subsequent infants: their mother had been in earlier proceedings "
-                     "about an older child.")
-        ch.finding(f"{pct(total['share'])} of newborns in care proceedings had a mother with earlier proceedings "
-                   "about an older child (England 2012/13 to 2016/17: 47%).", "newborns_subsequent_share")
-    unlinked = total["newborns"] - total["mother_known"]
-    if unlinked:
-        parts.append(f"{count_text(unlinked, ch)} newborn(s) have no mother linked on their record, so they cannot "
-                     "be counted as subsequent infants even if they were.")
-    glue_values(ch, {name: glued.get(name) for name in names})
-    return Notice(" ".join(parts))
-
-
-def prebirth_share_text(ch: Chapter) -> str | None:
-    """The whole-period share of babies in pre-birth assessment whose mother had earlier proceedings, as text."""
-    if not (can_answer(ch) and ch.data.has("assessments")):
-        return None
-    rows = prebirth_rows(ch)
-    if rows.empty or share_withheld(int(rows["previous"].sum()), len(rows), ch):
-        return None
-    return pct(rows["previous"].sum() / len(rows))
-
-
-def months_median_text(ch: Chapter) -> str | None:
-    if not (can_answer(ch) and ch.data.has("referrals")):
-        return None
-    result = median_ci(months_rows(ch)["months"])
-    if not result["n"] or (ch.published and disclosure.is_small(result["n"], ch.min_count)):
-        return None
-    return f"{num(result['median'], 0)} months"
-
-
-def return_texts(ch: Chapter) -> dict[str, str | None]:
-    """The share of mothers back in proceedings within 2 and 7 years, as text (None where withheld)."""
-    out = {"ch2_returned_within_2_years": None, "ch2_returned_within_7_years": None}
-    summary = return_summary(ch)
-    for years in (2, 7):
-        row = summary[summary["years"] == years]
-        if len(row) and _return_publishable(row.iloc[0], ch):
-            out[f"ch2_returned_within_{years}_years"] = pct(row.iloc[0]["returned_share"])
-    return out
-
-
-def _return_publishable(row, ch: Chapter) -> bool:
-    if row["returned"] == 0:
-        return False
-    return not ch.published or (row["followed"] >= ch.min_count and not disclosure.is_small(row["returned"],
-                                                                                            ch.min_count))
-
-
-def subsequent_table(ch: Chapter) -> Table | Notice:
-    """Newborns in proceedings who are subsequent infants, by financial year."""
-    if not can_answer(ch):
-        return None
-    record_subsequent(ch)
-    t = subsequent_yearly(ch)
-    years = t[t["period"] != "all"]
-    hidden = pd.DataFrame(False, index=t.index, columns=["newborns", "subsequent"])
-    if ch.published:
-        # A count of subsequent infants is withheld when it, or the newborns who were not
-        # subsequent (newborns minus it), is small; then enough others that no year can be
-        # worked out from the total.
-        primary = pd.DataFrame({
-            "newborns": disclosure.small_mask(t["newborns"], ch.min_count),
-            "subsequent": disclosure.small_mask(t["subsequent"], ch.min_count)
-            | disclosure.small_mask(t["newborns"] - t["subsequent"], ch.min_count)}, index=t.index)
-        is_year = t["period"] != "all"
-        mask = disclosure.secondary_suppress(years[["newborns", "subsequent"]], ch.min_count,
-                                             primary=primary[is_year], axes=(0,))
-        hidden.loc[mask.index] = mask
-        hidden.loc[~is_year] = primary[~is_year]
-    frame = pd.DataFrame({
-        "Year": t["period"].replace({"all": "All years"}),
-        f"Newborns in proceedings (under {ch.params.newborn_days} days)":
-            [disclosure.format_count(v, h) for v, h in zip(t["newborns"], hidden["newborns"])],
-        "Subsequent infants": [disclosure.format_count(v, h) for v, h in zip(t["subsequent"], hidden["subsequent"])],
-        "Share of newborns (95% CI)": [disclosure.MARKER if h else share_text(a, b, ch)
-                                       for a, b, h in zip(t["subsequent"], t["newborns"], hidden["subsequent"])],
-        "Newborns with no mother linked": [count_text(a - b, ch) for a, b in zip(t["newborns"], t["mother_known"])],
-    })
-    return Table(frame, "Newborns in care proceedings whose mother had earlier proceedings about an older child, by "
-                        "financial year of issue", ch.download_link("subsequent", frame),
-                 note="A subsequent infant's mother is recorded on proceedings about a different child issued on an "
-                      "earlier date, at any time (including before the report period). Twins issued on the same day "
-                      "do not make each other subsequent. Each baby counts once per year, at their first issue. "
-                      f"c = fewer than {ch.min_count} babies, or a figure that would reveal one.")
-
-
-def subsequent_chart(ch: Chapter) -> Figure | Notice:
-    """The subsequent-infant share by year with 95% intervals, beside England's 47%."""
-    if not can_answer(ch):
-        return None
-    t = subsequent_yearly(ch)
-    years = t[(t["period"] != "all")].copy()
-    withhold = np.array([b == 0 or share_withheld(a, b, ch) for a, b in zip(years["subsequent"], years["newborns"])])
-    hidden = int((withhold & (years["newborns"] > 0).to_numpy()).sum())
-    years.loc[withhold, ["share", "lower", "upper"]] = np.nan
-    data = pd.DataFrame({"Year": years["period"], "Series": ch.params.area_name, "Per cent": years["share"] * 100,
-                         "Lower": years["lower"] * 100, "Upper": years["upper"] * 100})
-    if data["Per cent"].isna().all():
-        return Notice(f"Every year rests on fewer than {ch.min_count} newborn babies (or would reveal them), so the "
-                      "yearly chart is not shown; the table above gives the whole period.")
-    fig = charts.lines_with_ci(data, "Year", "Per cent", "Series", "% of newborns in proceedings", "Lower", "Upper")
-    england = reference_value("england_subsequent_infants_2012_17")
-    if england is not None:
-        charts.reference_lines(fig, [{"y": england * 100, "label": "England 2012/13 to 2016/17"}])
-    shown = data.dropna(subset=["Per cent"])
-    alt = ("Line chart of the percentage of newborn babies in care proceedings whose mother had earlier proceedings "
-           f"about an older child, in {ch.params.area_name} by financial year, with 95% confidence intervals"
-           + (f" and a reference line at England's {pct(england)}." if england is not None else "."))
-    if len(shown):
-        alt += (f" It was {num(shown['Per cent'].iloc[0], 0)}% in {shown['Year'].iloc[0]} and "
-                f"{num(shown['Per cent'].iloc[-1], 0)}% in {shown['Year'].iloc[-1]}.")
-    table = data.assign(**{c: data[c].map(lambda v: num(v, 1) if pd.notna(v) else disclosure.MARKER)
-                           for c in ("Per cent", "Lower", "Upper")})
-    table = table.rename(columns={"Lower": "Lower 95%", "Upper": "Upper 95%"})
-    return Figure(fig, "Newborns in care proceedings who are subsequent infants, by financial year (bars: 95% "
-                       "confidence intervals)", alt, table, ch.download_link("subsequent-by-year", table),
-                  f"{hidden} year(s) are not shown because they rest on fewer than {ch.min_count} babies."
-                  if hidden else "")
-
-
-def comparison_table(ch: Chapter) -> Table | Notice:
-    """The area's subsequent-infant share beside England's 47% and Wales' 49%."""
-    if not can_answer(ch):
-        return None
-    t = subsequent_yearly(ch)
-    rows = []
-    # England's figure covers 2012/13 to 2016/17: the same years here, where the data reach them.
-    same = [y for y in ("2012/13", "2013/14", "2014/15", "2015/16", "2016/17") if y in set(t["period"])]
-    if same:
-        part = t[t["period"].isin(same)]
-        a, b = int(part["subsequent"].sum()), int(part["newborns"].sum())
-        rows.append({"Area": ch.params.area_name, "Years": f"{same[0]} to {same[-1]}",
-                     "Subsequent infants among newborns": share_text(a, b, ch)})
-    total = t[t["period"] == "all"].iloc[0]
-    rows.append({"Area": ch.params.area_name, "Years": "the whole report period",
-                 "Subsequent infants among newborns": share_text(total["subsequent"], total["newborns"], ch)})
-    for figure_id, area, years in (("england_subsequent_infants_2012_17", "England", "2012/13 to 2016/17"),
-                                   ("wales_subsequent_infants_2016_18", "Wales (babies under two weeks)", "2016 to 2018")):
-        value = reference_value(figure_id)
-        if value is not None:
-            rows.append({"Area": area, "Years": years, "Subsequent infants among newborns": pct(value)})
-    frame = pd.DataFrame(rows)
-    return Table(frame, "Subsequent infants among newborns in care proceedings: this area and the published figures",
-                 ch.download_link("subsequent-comparison", frame),
-                 note="England: Broadhurst et al. (2018), Born into care. Wales: Alrouh et al. (2019), where a "
-                      "newborn is under two weeks old (a different definition). The published figures link mothers "
-                      "across all courts in the country; a local record sees only proceedings the area itself brought.")
 
 
 # -- mothers of babies in pre-birth assessment -----------------------------------------
@@ -314,46 +146,6 @@ def prebirth_rows(ch: Chapter) -> pd.DataFrame:
     return _memo(ch, "prebirth", compute)
 
 
-def prebirth_table(ch: Chapter) -> Table | Notice:
-    """Babies with a pre-birth assessment whose mother had earlier proceedings, by year the assessment started."""
-    if not can_answer(ch):
-        return None
-    if not ch.data.has("assessments"):
-        return not_yet("how many pre-birth assessments are for mothers who were in care proceedings before.",
-                       ["the assessments table (each assessment's start date, and whether it was a pre-birth "
-                        "assessment)"],
-                       "every assessment with its start date; unborn babies' records with their mother's id. The CIN "
-                       "census return already holds assessment dates.")
-    rows = prebirth_rows(ch)
-    out = []
-    for period in periods(ch):
-        part = rows if period == "all" else rows[rows["financial_year"] == period]
-        out.append({"period": period, "babies": len(part), "previous": int(part["previous"].sum()),
-                    "mother_known": int(part["mother_known"].sum())})
-    t = pd.DataFrame(out)
-    total = t[t["period"] == "all"].iloc[0]
-    if _once(ch, "prebirth"):
-        for _, r in t[t["babies"] > 0].iterrows():
-            record_share(ch, "prebirth_assessments_previous_proceedings_share", r["period"], r["previous"], r["babies"])
-        if total["babies"] and not share_withheld(total["previous"], total["babies"], ch):
-            ch.finding(f"{pct(total['previous'] / total['babies'])} of babies with a pre-birth assessment had a "
-                       "mother who had been in care proceedings before.",
-                       "prebirth_assessments_previous_proceedings_share")
-    if total["babies"] == 0:
-        return Notice("There were no pre-birth assessments in the report period.")
-    frame = pd.DataFrame({
-        "Year": t["period"].replace({"all": "All years"}),
-        "Babies with a pre-birth assessment": [count_text(v, ch) for v in t["babies"]],
-        "Mother had earlier proceedings (95% CI)": [share_text(a, b, ch) for a, b in zip(t["previous"], t["babies"])],
-        "No mother linked": [count_text(a - b, ch) for a, b in zip(t["babies"], t["mother_known"])],
-    })
-    return Table(frame, "Babies with a pre-birth assessment whose mother had been in care proceedings about another "
-                        "child before the assessment started, by financial year", ch.download_link("prebirth", frame),
-                 note="Each baby counts once, at their first pre-birth assessment in the period (started before the "
-                      "birth, or recorded as pre-birth). Earlier proceedings at any date count. c = fewer than "
-                      f"{ch.min_count} babies, or a share that would reveal them.")
-
-
 def months_rows(ch: Chapter) -> pd.DataFrame:
     """Each baby's first pre-birth referral in the period whose mother had earlier proceedings: months between."""
     def compute():
@@ -370,50 +162,6 @@ def months_rows(ch: Chapter) -> pd.DataFrame:
         out["months"] = (out["referral_date"] - out["previous_issue"]).dt.days / DAYS_PER_MONTH
         return out.reset_index(drop=True)
     return _memo(ch, "months", compute)
-
-
-def months_table(ch: Chapter) -> Table | Notice:
-    """Months from the mother's most recent earlier proceedings to the new baby's pre-birth referral."""
-    if not can_answer(ch):
-        return None
-    if not ch.data.has("referrals"):
-        return not_yet("how long after earlier proceedings a mother's next baby is referred.",
-                       ["the referrals table (the date of each referral, pre-birth referrals included)"],
-                       "the date of every referral, including referrals of unborn babies.")
-    rows = months_rows(ch)
-    if _once(ch, "months"):
-        for period in periods(ch):
-            part = rows if period == "all" else rows[rows["financial_year"] == period]
-            if len(part):
-                record_median(ch, "months_previous_to_referral_median", period, median_ci(part["months"]), "months",
-                              method=MEDIAN_METHOD)
-        median = months_median_text(ch)
-        if median:
-            ch.finding(f"Where a mother had earlier proceedings, her next baby was referred a median of {median} "
-                       "after them.", "months_previous_to_referral_median")
-    if rows.empty:
-        return Notice("No baby referred before birth in the period had a mother with earlier proceedings recorded.")
-    result = median_ci(rows["months"])
-    bands = []
-    for low, high, label in MONTH_BANDS:
-        bands.append({"Time since the earlier proceedings": label,
-                      "Babies": int(((rows["months"] >= low) & (rows["months"] < high)).sum())})
-    frame = pd.DataFrame(bands)
-    if ch.published:
-        hide = disclosure.secondary_suppress(frame[["Babies"]], ch.min_count, axes=(0,))["Babies"]
-    else:
-        hide = pd.Series(False, index=frame.index)
-    frame["Share"] = [disclosure.MARKER if h else pct(v / len(rows)) for v, h in zip(frame["Babies"], hide)]
-    frame["Babies"] = [disclosure.format_count(v, h) for v, h in zip(frame["Babies"], hide)]
-    frame = pd.concat([frame, pd.DataFrame([{"Time since the earlier proceedings": "All",
-                                             "Babies": count_text(len(rows), ch), "Share": "100%"}])],
-                      ignore_index=True)
-    return Table(frame, "Time from the mother's most recent earlier proceedings to the new baby's pre-birth referral "
-                        f"(median {median_text(result, ch, 'months', 0)})", ch.download_link("months", frame),
-                 note="Babies referred before birth in the report period whose mother had been in care proceedings "
-                      "about another child before the referral; each baby once, at their first pre-birth referral. "
-                      "The median's range is a 95% confidence interval. c = fewer than "
-                      f"{ch.min_count} babies, or a number that would reveal them.")
 
 
 # -- how soon mothers return -------------------------------------------------------------
@@ -450,67 +198,404 @@ def mother_returns(ch: Chapter) -> pd.DataFrame:
 
 
 def return_summary(ch: Chapter) -> pd.DataFrame:
-    """Share of mothers returned within 1, 2, 3, 5 and 7 years (Kaplan-Meier), with the number still followed."""
+    """Share of mothers returned within each number of years (Kaplan-Meier), with the counts behind it.
+
+    ``returned``: mothers back in proceedings by then; ``followed``: mothers still followed that long;
+    ``censored``: mothers whose follow-up ended earlier without a return; ``between``: returns since the
+    previous point (the step a reader can work out). Follow-up is counted in days, so it never lasts
+    exactly 1, 2, 3, 5 or 7 years (365.25 days a year): mothers = followed + returned + censored.
+    """
     def compute():
         m = mother_returns(ch)
         rows = []
         if m.empty:
-            return pd.DataFrame(columns=["years", "returned_share", "lower", "upper", "returned", "followed"])
+            return pd.DataFrame(columns=["years", "returned_share", "lower", "upper", "returned", "followed",
+                                         "censored", "between"])
         curve = survival.km_curve(m["years"], m["returned"].astype(float))
+        before = 0
         for years in RETURN_YEARS:
             upto = curve[curve["time"] <= years]
             last = upto.iloc[-1]
+            returned = int(((m["years"] <= years) & m["returned"]).sum())
+            followed = int((m["years"] >= years).sum())
             rows.append({"years": years, "returned_share": 1 - last["survival"], "lower": 1 - last["upper"],
-                         "upper": 1 - last["lower"], "returned": int(((m["years"] <= years) & m["returned"]).sum()),
-                         "followed": int((m["years"] >= years).sum())})
+                         "upper": 1 - last["lower"], "returned": returned, "followed": followed,
+                         "censored": int(((m["years"] < years) & ~m["returned"]).sum()),
+                         "between": returned - before})
+            before = returned
         return pd.DataFrame(rows)
     return _memo(ch, "return_summary", compute)
 
 
-def return_chart(ch: Chapter) -> Figure | Notice:
-    """Kaplan-Meier view of how soon mothers come back to court with another child."""
+# -- the chapter's result ------------------------------------------------------------------
+
+GLUE = ("ch2_subsequent_share_all", "ch2_prebirth_previous_share_all", "ch2_months_median",
+        "ch2_returned_within_2_years", "ch2_returned_within_7_years")
+
+
+def compute(prepared: Prepared, upstream: dict | None = None) -> ChapterResult:
+    """Everything chapter 2 publishes, before disclosure."""
+    ch = Chapter(NUMBER, KEY, prepared)
+    r = ChapterResult(NUMBER, KEY, TITLE)
+    r.glue.update(dict.fromkeys(GLUE))
     if not can_answer(ch):
-        return None
-    m = mother_returns(ch)
-    if len(m) == 0 or m["returned"].sum() == 0 or (ch.published and len(m) < ch.min_count):
-        return Notice("There are too few mothers with proceedings in the period, or none has returned yet, to show "
-                      "how soon mothers return.")
-    curve = survival.km_curve(m["years"], m["returned"].astype(float))
-    if ch.published:
-        curve = published_curve(curve, ch.min_count)
-    data = pd.DataFrame({"Years": curve["time"], "Series": "Mothers returned with another child",
-                         "Per cent": 100 * (1 - curve["survival"]), "Lower": 100 * (1 - curve["upper"]),
-                         "Upper": 100 * (1 - curve["lower"])})
-    if ch.published and len(data):
-        # The flat end of the curve stops where fewer than min_count mothers are still followed.
-        reach = float(np.sort(m["years"].to_numpy())[-ch.min_count])
-        last = data[data["Years"] <= reach].tail(1).assign(Years=reach)
-        data = pd.concat([data[data["Years"] < reach], last], ignore_index=True)
-    fig = charts.step_curves(data, "Years", "Per cent", "Series", "Years since the mother's first proceedings in the "
+        r.status = {"answer": "not yet"}
+        r.add("headline", missing(ch))
+        return r
+    r.status = {"answer": "can answer" if ch.data.has("assessments") and ch.data.has("referrals") else "partly"}
+    cells = _subsequent_cells(r, ch)
+    _headline(r, ch, cells)
+    _subsequent_table(r, ch, cells)
+    _subsequent_chart(r, ch, cells)
+    _prebirth(r, ch)
+    _months(r, ch)
+    _returns(r, ch)
+    _comparison_table(r, ch, cells)
+    return r
+
+
+def _subsequent_cells(r: ChapterResult, ch: Chapter) -> dict:
+    """Newborns, subsequent infants, first-time newborns and newborns with no mother linked, by period.
+
+    newborns = subsequent + first-time; first-time = no mother linked + first-time with a mother linked
+    (a baby with no mother linked cannot be found to be subsequent); each against the whole period.
+    """
+    t = subsequent_yearly(ch)
+    out = {}
+    for _, row in t.iterrows():
+        p = row["period"]
+        newborns = Count(key("proceedings", "newborns", p), int(row["newborns"]))
+        subsequent = Count(key("recurrence", "subsequent infants", p), int(row["subsequent"]))
+        unlinked = Count(key("recurrence", "newborns with no mother linked", p),
+                         int(row["newborns"] - row["mother_known"]))
+        first = r.hidden_count(key("recurrence", "first-time newborns", p), newborns.value - subsequent.value)
+        linked = r.hidden_count(key("recurrence", "first-time newborns with a mother linked", p),
+                                r.implicit[first] - unlinked.value)
+        for c in (newborns, subsequent, unlinked):
+            r.hidden_count(c.key, c.value)
+        r.relate(newborns, [subsequent.key, first], "newborns = subsequent infants + first-time newborns")
+        if unlinked.value:  # with none unlinked the relation says nothing (a mother linked = first-time)
+            r.relate(first, [unlinked.key, linked], "first-time newborns = no mother linked + a mother linked")
+        out[p] = {"newborns": newborns, "subsequent": subsequent, "unlinked": unlinked,
+                  "share": Share.of(subsequent, newborns)}
+    years = [p for p in out if p != "all"]
+    for part in ("proceedings|newborns", "recurrence|subsequent infants", "recurrence|first-time newborns",
+                 "recurrence|newborns with no mother linked", "recurrence|first-time newborns with a mother linked"):
+        r.relate_periods(f"{part}|all", [f"{part}|{p}" for p in years], f"{part.split('|')[1]} by year against the "
+                         "whole period")
+    for p in years + ["all"]:
+        if out[p]["newborns"].value:
+            r.indicator("newborns_subsequent_share", p, out[p]["share"], method=SUBSEQUENT_METHOD)
+    return out
+
+
+def _headline(r: ChapterResult, ch: Chapter, cells: dict) -> None:
+    total = cells["all"]
+    parts = []
+    if total["newborns"].value == 0:
+        parts.append("There were no newborn babies in care proceedings in the report period.")
+    else:
+        share = total["share"]
+        r.glue["ch2_subsequent_share_all"] = share
+        parts.append(Text("Of the {newborns} newborn babies in care proceedings over the whole period, {subsequent} "
+                          "({share}; 95% confidence interval {share:interval}) were subsequent infants: their mother "
+                          "had been in earlier proceedings about an older child.",
+                          {"newborns": total["newborns"], "subsequent": total["subsequent"], "share": share},
+                          # the share withheld (with the newborns) to protect a number elsewhere: the count alone
+                          Text("Over the whole period, {subsequent} newborn babies in care proceedings were subsequent "
+                               "infants: their mother had been in earlier proceedings about an older child.",
+                               {"subsequent": total["subsequent"]},
+                               "The number of newborn babies whose mother had earlier proceedings is too small to "
+                               "publish.")))
+        r.finding("{share} of newborns in care proceedings had a mother with earlier proceedings about an older child "
+                  "(England 2012/13 to 2016/17: 47%).", "newborns_subsequent_share", share=share)
+    unlinked = total["unlinked"]
+    if unlinked.value:
+        parts.append(Text("{unlinked} newborn(s) have no mother linked on their record, so they cannot be counted as "
+                          "subsequent infants even if they were.", {"unlinked": unlinked},
+                          "c newborn(s) have no mother linked on their record, so they cannot be counted as "
+                          "subsequent infants even if they were."))
+    r.add("headline", Notice(parts))
+
+
+def _year(period: str) -> str:
+    return "All years" if period == "all" else period
+
+
+def _subsequent_table(r: ChapterResult, ch: Chapter, cells: dict) -> None:
+    records = [{"Year": _year(p), f"Newborns in proceedings (under {ch.params.newborn_days} days)": c["newborns"],
+                "Subsequent infants": c["subsequent"], "Share of newborns (95% CI)": c["share"],
+                "Newborns with no mother linked": c["unlinked"]} for p, c in cells.items()]
+    r.add("subsequent_table", ResultTable(
+        frame_of(records), "Newborns in care proceedings whose mother had earlier proceedings about an older child, by "
+                           "financial year of issue",
+        note="A subsequent infant's mother is recorded on proceedings about a different child issued on an earlier "
+             "date, at any time (including before the report period). Twins issued on the same day do not make each "
+             "other subsequent. Each baby counts once per year, at their first issue. "
+             f"c = fewer than {ch.min_count} babies, or a figure that would reveal one.", download="subsequent"))
+
+
+def draw_subsequent(data: pd.DataFrame, ylabel: str, england: float | None):
+    """The subsequent-infant share by year (per cent, 95% intervals); withheld years are absent."""
+    frame = pd.DataFrame({"Year": data["Year"], "Series": data["Series"], "Per cent": data["Share"] * 100,
+                          "Lower": data["Share_lower"] * 100, "Upper": data["Share_upper"] * 100})
+    fig = charts.lines_with_ci(frame, "Year", "Per cent", "Series", ylabel, "Lower", "Upper")
+    if england is not None:
+        charts.reference_lines(fig, [{"y": england * 100, "label": "England 2012/13 to 2016/17"}])
+    return fig
+
+
+def _subsequent_chart(r: ChapterResult, ch: Chapter, cells: dict) -> None:
+    years = [p for p in cells if p != "all"]
+    records = [{"Year": p, "Series": Plain(ch.params.area_name), "Share": cells[p]["share"]} for p in years]
+    england = reference_value("england_subsequent_infants_2012_17")
+    shown = [p for p in years if cells[p]["newborns"].value]
+    alt = ("Line chart of the percentage of newborn babies in care proceedings whose mother had earlier proceedings "
+           "about an older child, in {area} by financial year, with 95% confidence intervals"
+           + (f" and a reference line at England's {pct(england)}." if england is not None else "."))
+    figures = {"area": Plain(ch.params.area_name)}
+    if shown:
+        first, last = cells[shown[0]]["share"], cells[shown[-1]]["share"]
+        alt_text = Text(alt + " It was {first} in " f"{shown[0]} and " "{last} in " f"{shown[-1]}.",
+                        {**figures, "first": first, "last": last}, Text(alt, figures))
+    else:
+        alt_text = Text(alt, figures)
+    r.add("subsequent_chart", Chart(
+        draw_subsequent, frame_of(records), "Newborns in care proceedings who are subsequent infants, by financial "
+                                            "year (bars: 95% confidence intervals)", alt_text,
+        options={"ylabel": "% of newborns in proceedings", "england": england},
+        note=f"Years whose share rests on fewer than {ch.min_count} babies, or would reveal them, are not drawn "
+             "(c in the data below).", download="subsequent-by-year"))
+
+
+def _comparison_table(r: ChapterResult, ch: Chapter, cells: dict) -> None:
+    column = "Subsequent infants among newborns"
+    records = []
+    # England's figure covers 2012/13 to 2016/17: the same years here, where the data reach them.
+    same = [y for y in ENGLAND_YEARS if y in cells]
+    if same:
+        span = f"sum of {same[0]} to {same[-1]}"
+        newborns = Count(key("proceedings", "newborns", span), sum(cells[y]["newborns"].value for y in same))
+        subsequent = Count(key("recurrence", "subsequent infants", span), sum(cells[y]["subsequent"].value for y in same))
+        r.relate(newborns, [cells[y]["newborns"] for y in same], "newborns in England's years add up from the years")
+        r.relate(subsequent, [cells[y]["subsequent"] for y in same],
+                 "subsequent infants in England's years add up from the years")
+        records.append({"Area": Plain(ch.params.area_name), "Years": f"{same[0]} to {same[-1]}",
+                        column: Share.of(subsequent, newborns)})
+    records.append({"Area": Plain(ch.params.area_name), "Years": "the whole report period",
+                    column: cells["all"]["share"]})
+    for figure_id, area, years in (("england_subsequent_infants_2012_17", "England", "2012/13 to 2016/17"),
+                                   ("wales_subsequent_infants_2016_18", "Wales (babies under two weeks)", "2016 to 2018")):
+        value = reference_value(figure_id)
+        if value is not None:
+            records.append({"Area": area, "Years": years, column: pct(value)})
+    r.add("comparison_table", ResultTable(
+        frame_of(records), "Subsequent infants among newborns in care proceedings: this area and the published figures",
+        note="England: Broadhurst et al. (2018), Born into care. Wales: Alrouh et al. (2019), where a newborn is under "
+             "two weeks old (a different definition). The published figures link mothers across all courts in the "
+             "country; a local record sees only proceedings the area itself brought.",
+        download="subsequent-comparison"))
+
+
+# -- mothers of babies in pre-birth assessment -----------------------------------------
+
+def _prebirth(r: ChapterResult, ch: Chapter) -> None:
+    if not ch.data.has("assessments"):
+        r.add("prebirth_table", not_yet(
+            "how many pre-birth assessments are for mothers who were in care proceedings before.",
+            ["the assessments table (each assessment's start date, and whether it was a pre-birth assessment)"],
+            "every assessment with its start date; unborn babies' records with their mother's id. The CIN census "
+            "return already holds assessment dates."))
+        return
+    rows = prebirth_rows(ch)
+    cells = {}
+    for p in periods(ch):
+        part = rows if p == "all" else rows[rows["financial_year"] == p]
+        babies = Count(key("prebirth assessment", "babies", p), len(part))
+        previous = Count(key("recurrence", "prebirth assessment", "mother had earlier proceedings", p),
+                         int(part["previous"].sum()))
+        unlinked = Count(key("recurrence", "prebirth assessment", "no mother linked", p),
+                         int((~part["mother_known"]).sum()))
+        first = r.hidden_count(key("recurrence", "prebirth assessment", "no earlier proceedings", p),
+                               babies.value - previous.value)
+        linked = r.hidden_count(key("recurrence", "prebirth assessment", "no earlier proceedings, mother linked", p),
+                                r.implicit[first] - unlinked.value)
+        for c in (babies, previous, unlinked):
+            r.hidden_count(c.key, c.value)
+        r.relate(babies, [previous.key, first], "babies in pre-birth assessment = mother had earlier proceedings + not")
+        if unlinked.value:  # with none unlinked the relation says nothing
+            r.relate(first, [unlinked.key, linked], "no earlier proceedings found = no mother linked + a mother linked")
+        cells[p] = {"babies": babies, "previous": previous, "unlinked": unlinked, "share": Share.of(previous, babies)}
+    years = [p for p in cells if p != "all"]
+    for what in ("prebirth assessment|babies", "recurrence|prebirth assessment|mother had earlier proceedings",
+                 "recurrence|prebirth assessment|no earlier proceedings",
+                 "recurrence|prebirth assessment|no mother linked",
+                 "recurrence|prebirth assessment|no earlier proceedings, mother linked"):
+        r.relate_periods(f"{what}|all", [f"{what}|{p}" for p in years], "babies in pre-birth assessment by year "
+                         "against the whole period")
+    for p, c in cells.items():
+        if c["babies"].value:
+            r.indicator("prebirth_assessments_previous_proceedings_share", p, c["share"], method=SHARE_METHOD)
+    total = cells["all"]
+    if total["babies"].value == 0:
+        r.add("prebirth_table", Notice("There were no pre-birth assessments in the report period."))
+        return
+    r.glue["ch2_prebirth_previous_share_all"] = total["share"]
+    r.finding("{share} of babies with a pre-birth assessment had a mother who had been in care proceedings before.",
+              "prebirth_assessments_previous_proceedings_share", share=total["share"])
+    records = [{"Year": _year(p), "Babies with a pre-birth assessment": c["babies"],
+                "Mother had earlier proceedings (95% CI)": c["share"], "No mother linked": c["unlinked"]}
+               for p, c in cells.items()]
+    r.add("prebirth_table", ResultTable(
+        frame_of(records), "Babies with a pre-birth assessment whose mother had been in care proceedings about another "
+                           "child before the assessment started, by financial year",
+        note="Each baby counts once, at their first pre-birth assessment in the period (started before the birth, or "
+             "recorded as pre-birth). Earlier proceedings at any date count. c = fewer than "
+             f"{ch.min_count} babies, or a share that would reveal them.", download="prebirth"))
+
+
+# -- from earlier proceedings to the next referral ------------------------------------------
+
+def _months(r: ChapterResult, ch: Chapter) -> None:
+    if not ch.data.has("referrals"):
+        r.add("months_table", not_yet("how long after earlier proceedings a mother's next baby is referred.",
+                                      ["the referrals table (the date of each referral, pre-birth referrals included)"],
+                                      "the date of every referral, including referrals of unborn babies."))
+        return
+    rows = months_rows(ch)
+    counts = {}
+    for p in periods(ch):
+        part = rows if p == "all" else rows[rows["financial_year"] == p]
+        counts[p] = Count(key("recurrence", "referred after earlier proceedings", p), len(part))
+        r.hidden_count(counts[p].key, counts[p].value)
+        if len(part):
+            result = median_ci(part["months"])
+            median = Measure(result["median"], on=(counts[p],), lower=result["lower"], upper=result["upper"],
+                             unit="months", digits=0, denominator=counts[p])
+            r.indicator("months_previous_to_referral_median", p, median, unit="months", method=MEDIAN_METHOD)
+            if p == "all":
+                r.glue["ch2_months_median"] = Text("{median} months", {"median": median})
+                r.finding("Where a mother had earlier proceedings, her next baby was referred a median of {median} "
+                          "months after them.", "months_previous_to_referral_median", median=median)
+                interval = " (95% confidence interval {median:interval} months)" if pd.notna(result["lower"]) else ""
+                r.add("months_median", Text("The median time was {median} months" + interval + ".",
+                                            {"median": median}, "The median time is not shown: it rests on too few "
+                                                                "babies."))
+    r.relate_periods(counts["all"], [counts[p] for p in counts if p != "all"],
+                     "babies referred after earlier proceedings by year against the whole period")
+    if rows.empty:
+        r.add("months_table", Notice("No baby referred before birth in the period had a mother with earlier "
+                                     "proceedings recorded."))
+        return
+    total = counts["all"]
+    bands = []
+    for low, high, label in MONTH_BANDS:
+        value = int(((rows["months"] >= low) & (rows["months"] < high)).sum())
+        bands.append((label, Count(key("recurrence", "referred after earlier proceedings", "all", label), value)))
+    r.relate(total, [c for _, c in bands], "babies by time since the earlier proceedings add up to all of them")
+    records = [{"Time since the earlier proceedings": label, "Babies": c,
+                "Share": Text("{share}", {"share": Share.of(c, total)}, "c")} for label, c in bands]
+    records.append({"Time since the earlier proceedings": "All", "Babies": total, "Share": "100%"})
+    r.add("months_table", ResultTable(
+        frame_of(records), "Time from the mother's most recent earlier proceedings to the new baby's pre-birth referral",
+        note="Babies referred before birth in the report period whose mother had been in care proceedings about "
+             "another child before the referral; each baby once, at their first pre-birth referral. The median's "
+             f"range is a 95% confidence interval. c = fewer than {ch.min_count} babies, or a number that would "
+             "reveal them.", download="months"))
+
+
+# -- how soon mothers return -------------------------------------------------------------
+
+def draw_returns(data: pd.DataFrame, min_count: int, none_back: list):
+    """The share of mothers back in proceedings at 1, 2, 3, 5 and 7 years, as steps from 0 at the start
+    (per cent, 95% band); withheld points are absent; ``none_back``: the years by which no mother was back."""
+    share = "Mothers back in proceedings (95% CI)"
+    years = data["Within"].str.split().str[0].astype(float)
+    data = data.copy()
+    for column in (share, f"{share}_lower", f"{share}_upper"):
+        data.loc[years.isin(none_back).to_numpy(), column] = 0.0
+    frame = pd.DataFrame({"Years": [0.0, *years], "Series": "Mothers returned with another child",
+                          "Per cent": [0.0, *(data[share] * 100)], "Lower": [0.0, *(data[f"{share}_lower"] * 100)],
+                          "Upper": [0.0, *(data[f"{share}_upper"] * 100)]})
+    fig = charts.step_curves(frame, "Years", "Per cent", "Series", "Years since the mother's first proceedings in the "
                              "period", "% of mothers back in proceedings with another child", "Lower", "Upper",
                              references=[{"x": 2, "label": "2 years"}, {"x": 7, "label": "7 years"}])
-    fig.axes[0].set_ylim(0, max(10, float(np.nanmax(data["Upper"])) * 1.15) if len(data) else 100)
+    upper = frame["Upper"].iloc[1:]
+    fig.axes[0].set_ylim(0, max(10, float(np.nanmax(upper)) * 1.15) if upper.notna().any() else 100)
+    if frame["Per cent"].iloc[1:].isna().all():
+        fig.axes[0].text(0.5, 0.5, f"Not shown: fewer than {min_count} mothers, or a number that would reveal them",
+                         transform=fig.axes[0].transAxes, ha="center", va="center")
+    return fig
+
+
+def _returns(r: ChapterResult, ch: Chapter) -> None:
+    m = mother_returns(ch)
+    if len(m) == 0 or m["returned"].sum() == 0:
+        r.add("return_chart", Notice("There are too few mothers with proceedings in the period, or none has returned "
+                                     "yet, to show how soon mothers return."))
+        return
     summary = return_summary(ch)
-    texts = return_texts(ch)
-    sentences = [f"{texts[f'ch2_returned_within_{y}_years']} within {y} years" for y in (2, 7)
-                 if texts[f"ch2_returned_within_{y}_years"]]
-    if sentences:
-        ch.finding(f"Of mothers in care proceedings, {' and '.join(sentences)} were back in court with another child "
-                   "(about one in five within seven years nationally).")
-    alt = (f"Step chart of the percentage of {len(m):,} mothers who were back in care proceedings with another child, "
-           "against years since their first proceedings in the period, with a 95% band"
-           + (f": {'; '.join(sentences)}." if sentences else "."))
-    table = pd.DataFrame({
-        "Within": [f"{y} year" + ("" if y == 1 else "s") for y in summary["years"]],
-        "Mothers back in proceedings (95% CI)": [
-            ("none" if r["returned"] == 0 else disclosure.MARKER if not _return_publishable(r, ch)
-             else f"{pct(r['returned_share'])} ({pct(r['lower'])} to {pct(r['upper'])})")
-            for _, r in summary.iterrows()],
-        "Mothers followed this long": [count_text(v, ch) for v in summary["followed"]],
-    })
-    return Figure(fig, "How soon mothers return to care proceedings with another child (Kaplan-Meier estimate)", alt,
-                  table, ch.download_link("returns", table),
-                  "Mothers whose first recorded proceedings were issued in the report period, followed until their "
-                  "next proceedings about a child not in that first set, or until the data end. Mothers followed for "
-                  "a shorter time count for as long as they were followed. Where the estimate rests on fewer than "
-                  f"{ch.min_count} mothers it is not drawn.")
+    mothers = Count(key("recurrence", "mothers followed", "all"), len(m))
+    r.hidden_count(mothers.key, mothers.value)
+    records, points, before = [], {}, None
+    for _, row in summary.iterrows():
+        y = int(row["years"])
+        followed = Count(key("recurrence", "mothers followed", f"{y} years"), int(row["followed"]))
+        returned = r.hidden_count(key("recurrence", "mothers returned", f"within {y} years"), int(row["returned"]))
+        censored = r.hidden_count(key("recurrence", "mothers no longer followed", f"within {y} years"),
+                                  int(row["censored"]))
+        between = r.hidden_count(key("recurrence", "mothers returned", f"{before or 0} to {y} years"),
+                                 int(row["between"]))
+        r.hidden_count(followed.key, followed.value)
+        if mothers.value == followed.value + int(row["returned"]) + int(row["censored"]):
+            r.relate(mothers, [followed.key, returned, censored], "mothers = still followed + returned + no longer "
+                                                                  "followed")
+        r.relate(returned, [key("recurrence", "mothers returned", f"within {before} years"), between]
+                 if before else [between], "mothers returned by then = returned by the previous point + since")
+        # A point rests on the mothers back by then, the mothers still followed, the returns since the
+        # previous point (a reader can difference two points) and all the mothers followed.
+        on = (Count(returned, int(row["returned"])), followed, Count(between, int(row["between"])), mothers)
+        point = Measure(row["returned_share"], on=on, lower=row["lower"], upper=row["upper"], unit="proportion",
+                        digits=0)
+        points[y] = point
+        # none back yet: said as "none" (and drawn at 0), whatever else is withheld
+        records.append({"Within": f"{y} year" + ("" if y == 1 else "s"),
+                        "Mothers back in proceedings (95% CI)": point if int(row["returned"]) else "none",
+                        "Mothers followed this long": followed})
+        before = y
+    texts = {y: points[y] for y in (2, 7) if y in points and int(summary.set_index("years").loc[y, "returned"])}
+    for y, point in texts.items():
+        r.glue[f"ch2_returned_within_{y}_years"] = point
+    said = {2: "{two} within 2 years", 7: "{seven} within 7 years"}
+    names = {2: "two", 7: "seven"}
+    chosen = list(texts)
+
+    def sentence(template: str, years: list, otherwise=None) -> Text:
+        return Text(template.replace("{said}", " and ".join(said[y] for y in years)),
+                    {names[y]: texts[y] for y in years}, otherwise)
+
+    finding = ("Of mothers in care proceedings, {said} were back in court with another child (about one in five "
+               "within seven years nationally).")
+    if chosen:
+        otherwise = None
+        if len(chosen) == 2:  # one of the two withheld: say the other
+            otherwise = sentence(finding, [2], sentence(finding, [7]))
+        found = sentence(finding, chosen, otherwise)
+        r.finding(found.template, "", found.otherwise, **found.figures)
+    base = ("Step chart of the percentage of {mothers} mothers who were back in care proceedings with another child, "
+            "against years since their first proceedings in the period, with a 95% band")
+    # the alt text says what it can: both figures, else the one shown, else only how many mothers
+    alt = Text(base + ".", {"mothers": mothers}, base.replace("{mothers} ", "") + ".")
+    tries = [[7], [2], chosen] if len(chosen) == 2 else [chosen] if chosen else []
+    for years in tries:  # innermost first: the last is said when nothing is withheld
+        alt = Text(base + ": " + "; ".join(said[y] for y in years) + ".",
+                   {"mothers": mothers, **{names[y]: texts[y] for y in years}}, alt)
+    r.add("return_chart", Chart(
+        draw_returns, frame_of(records), "How soon mothers return to care proceedings with another child (Kaplan-Meier "
+                                         "estimate)", alt,
+        options={"min_count": ch.min_count, "none_back": [int(y) for y in summary.loc[summary["returned"] == 0, "years"]]},
+        note="Mothers whose first recorded proceedings were issued in the report period, followed until their next "
+             "proceedings about a child not in that first set, or until the data end. Mothers followed for a shorter "
+             "time count for as long as they were followed. The estimate is shown at 1, 2, 3, 5 and 7 years; where "
+             f"it rests on fewer than {ch.min_count} mothers, or would reveal a few, it is not drawn.",
+        download="returns"))

@@ -1,5 +1,6 @@
 """Chapter 2 on hand-made data: subsequent infants, mothers in pre-birth assessment, months to the
-next referral and mothers' returns, each worked out by hand; and the demo generator's injected answer."""
+next referral and mothers' returns, each worked out by hand; the relations the chapter declares for the
+book's one disclosure decision; and the demo generator's injected answer."""
 
 import math
 import textwrap
@@ -7,7 +8,9 @@ import textwrap
 import pandas as pd
 import pytest
 
+from prebirth import disclosure, present
 from prebirth.chapters import common, recurrence
+from prebirth.results import Count, Measure, Share, Text, key
 from prebirth.synth import SynthSpec, generate_area
 from tests.unit.chapters.conftest import make_chapter
 
@@ -72,6 +75,21 @@ def area():
             "assessments": assessments, "referrals": referrals}
 
 
+def result_of(tables, **parameters):
+    ch = make_chapter(tables, **parameters)
+    return ch, recurrence.compute(ch.prepared)
+
+
+def indicators(result, published=False):
+    decision = disclosure.decide([result], published, 6)
+    return pd.DataFrame(present.indicator_rows(result, decision))
+
+
+def table(result, name, published=False):
+    decision = disclosure.decide([result], published, 6)
+    return present.table_frame(result.items[name].frame, decision)
+
+
 def test_subsequent_infants_by_year_by_hand(area):
     ch = make_chapter(area, audience="internal")
     t = recurrence.subsequent_yearly(ch).set_index("period")
@@ -86,10 +104,22 @@ def test_subsequent_infants_by_year_by_hand(area):
     assert t.loc["all", "share"] == pytest.approx(2 / 7)
 
 
+def test_subsequent_table_cells_by_hand(area):
+    _, r = result_of(area, audience="internal")
+    frame = r.items["subsequent_table"].frame.set_index("Year")
+    assert frame.loc["All years", "Newborns in proceedings (under 7 days)"] == Count(key("proceedings", "newborns", "all"), 7)
+    assert frame.loc["2019/20", "Subsequent infants"] == Count(key("recurrence", "subsequent infants", "2019/20"), 1)
+    assert frame.loc["2020/21", "Newborns with no mother linked"].value == 1  # U1
+    share = frame.loc["All years", "Share of newborns (95% CI)"]
+    assert isinstance(share, Share) and share.value == pytest.approx(2 / 7)
+    shown = table(r, "subsequent_table").set_index("Year")
+    assert shown.loc["2021/22", "Share of newborns (95% CI)"] == "none"  # no newborns that year
+    assert shown.loc["2019/20", "Share of newborns (95% CI)"] == "25% (5% to 70%)"
+
+
 def test_subsequent_share_recorded_for_each_year_and_all(area):
-    ch = make_chapter(area, audience="internal")
-    recurrence.headline(ch)
-    rows = pd.DataFrame(ch.indicators)
+    _, r = result_of(area, audience="internal")
+    rows = indicators(r)
     share = rows[rows.indicator == "newborns_subsequent_share"].set_index("period")
     assert share.loc["all", "numerator"] == 2 and share.loc["all", "denominator"] == 7
     assert share.loc["2019/20", "value"] == pytest.approx(0.25)
@@ -97,9 +127,26 @@ def test_subsequent_share_recorded_for_each_year_and_all(area):
     assert share.loc["all", "lower"] < 2 / 7 < share.loc["all", "upper"]
 
 
+def test_newborns_relations_by_hand(area):
+    _, r = result_of(area, audience="internal")
+    relations = {(rel.total, rel.parts) for rel in r.relations}
+    # newborns = subsequent + first-time (2020/21: 3 = 1 + 2); first-time = no mother linked + linked (2 = 1 + 1)
+    first = key("recurrence", "first-time newborns", "2020/21")
+    assert (key("proceedings", "newborns", "2020/21"), (key("recurrence", "subsequent infants", "2020/21"), first)) \
+        in relations
+    assert r.implicit[first] == 2
+    linked = key("recurrence", "first-time newborns with a mother linked", "2020/21")
+    assert (first, (key("recurrence", "newborns with no mother linked", "2020/21"), linked)) in relations
+    # 2019/20: no newborn without a mother, so no such relation (it would say nothing)
+    assert not [rel for rel in r.relations if rel.total == key("recurrence", "first-time newborns", "2019/20")]
+    assert r.implicit[key("recurrence", "first-time newborns with a mother linked", "2020/21")] == 1
+    # each baby is a newborn in one year only here: the years add up to the whole period (4 + 3 + 0 = 7)
+    assert (key("proceedings", "newborns", "all"),
+            tuple(key("proceedings", "newborns", y) for y in ("2019/20", "2020/21", "2021/22"))) in relations
+
+
 def test_prebirth_assessments_with_previous_proceedings(area):
-    ch = make_chapter(area, audience="internal")
-    recurrence.prebirth_table(ch)
+    ch, r = result_of(area, audience="internal")
     rows = recurrence.prebirth_rows(ch).set_index("child_id")
     # P1: M4's B4 was issued 2021-01-12, before the assessment (2021-06-01) -> yes.
     # P2: M2's twins were issued 2019-07-02, after the assessment (2019-05-01) -> no.
@@ -109,28 +156,35 @@ def test_prebirth_assessments_with_previous_proceedings(area):
     assert sorted(rows.index) == ["P1", "P2", "P3", "P5"]
     assert rows["previous"].to_dict() == {"P1": True, "P2": False, "P3": True, "P5": False}
     assert rows.loc["P3", "previous_issue"] == pd.Timestamp("2019-06-03")
-    share = pd.DataFrame(ch.indicators).set_index(["indicator", "period"]).loc[
+    share = indicators(r).set_index(["indicator", "period"]).loc[
         ("prebirth_assessments_previous_proceedings_share", "all")]
     assert (share.numerator, share.denominator, share.value) == (2, 4, 0.5)
+    assert present.glued(r, disclosure.decide([r], False, 6))["ch2_prebirth_previous_share_all"] == "50%"
 
 
 def test_months_from_previous_proceedings_to_the_referral(area):
-    ch = make_chapter(area, audience="internal")
-    recurrence.months_table(ch)
+    ch, r = result_of(area, audience="internal")
     rows = recurrence.months_rows(ch).set_index("child_id")
     # P1: 2021-01-12 -> 2021-05-01 is 109 days = 3.581 months (days / 30.4375).
     # P3: 2019-06-03 -> 2021-06-15 is 743 days = 24.411 months. P2 and P5: no earlier proceedings.
     assert sorted(rows.index) == ["P1", "P3"]
     assert rows.loc["P1", "months"] == pytest.approx(109 / 30.4375)
     assert rows.loc["P3", "months"] == pytest.approx(743 / 30.4375)
-    median = pd.DataFrame(ch.indicators).set_index(["indicator", "period"]).loc[
-        ("months_previous_to_referral_median", "all")]
+    median = indicators(r).set_index(["indicator", "period"]).loc[("months_previous_to_referral_median", "all")]
     assert median.value == pytest.approx((109 + 743) / 2 / 30.4375)  # 13.996 months
     assert median.denominator == 2 and median.unit == "months"
+    # bands: P1 under 1 year, P3 2 to 3 years; they add up to the 2 babies
+    bands = table(r, "months_table").set_index("Time since the earlier proceedings")
+    assert bands["Babies"].to_dict() == {"under 1 year": "1", "1 to 2 years": "0", "2 to 3 years": "1",
+                                         "3 to 5 years": "0", "5 years or more": "0", "All": "2"}
+    assert bands.loc["under 1 year", "Share"] == "50%"
+    decision = disclosure.decide([r], False, 6)
+    assert present.glued(r, decision)["ch2_months_median"] == "14 months"
+    assert present.text(r.items["months_median"], decision) == "The median time was 14 months."  # no interval of 2
 
 
 def test_mothers_return_by_kaplan_meier(area):
-    ch = make_chapter(area, audience="internal")
+    ch, r = result_of(area, audience="internal")
     m = recurrence.mother_returns(ch).set_index("mother_id")
     # First recorded proceedings in the period: M2 (twins 2019-07-02), M6 (S1 2020-02-02), M5 (N5 2021-02-01).
     # M1 and M4 first appear before the period. M5 returns with O5 on 2021-06-01 (120 days);
@@ -144,31 +198,107 @@ def test_mothers_return_by_kaplan_meier(area):
     assert summary.loc[1, "returned_share"] == pytest.approx(1 / 3)
     assert summary.loc[2, "returned_share"] == pytest.approx(1 / 3)
     assert summary.loc[2, "followed"] == 2 and summary.loc[3, "followed"] == 0
+    # M6 followed 2020-02-02 -> 2022-03-31 (788 days, 2.16 years), M2 1003 days (2.75 years): by 3 years
+    # both are no longer followed; M5 returned. Mothers = followed + returned + no longer followed.
+    assert (summary.loc[3, "returned"], summary.loc[3, "censored"]) == (1, 2)
+    assert (summary.loc[1, "between"], summary.loc[2, "between"]) == (1, 0)
+    point = r.items["return_chart"].data.set_index("Within").loc["2 years", "Mothers back in proceedings (95% CI)"]
+    assert isinstance(point, Measure) and point.value == pytest.approx(1 / 3)
+    # the point rests on the mothers back by then (1), still followed (2), back since 1 year (0) and all mothers (3)
+    assert [c.value for c in point.on] == [1, 2, 0, 3]
+    assert present.glued(r, disclosure.decide([r], False, 6))["ch2_returned_within_2_years"] == "33%"
 
 
 def test_published_build_withholds_small_counts(area):
-    ch = make_chapter(area)  # published, min_count 6: every count here is small
-    shown = recurrence.subsequent_table(ch)
-    assert set(shown.frame["Subsequent infants"]) <= {"c", "0"}
-    rows = pd.DataFrame(ch.indicators)
+    _, r = result_of(area)  # published, min_count 6: every count here is small but the 7 newborns
+    decision = disclosure.decide([r], True, 6)
+    assert decision.audit["passed"]
+    shown = present.table_frame(r.items["subsequent_table"].frame, decision)
+    assert set(shown["Subsequent infants"]) <= {"c", "0"}
+    rows = pd.DataFrame(present.indicator_rows(r, decision))
     assert rows[rows.indicator == "newborns_subsequent_share"]["suppressed"].all()
     assert rows[rows.indicator == "newborns_subsequent_share"]["value"].isna().all()
+    # every point of the return curve rests on 3 mothers: withheld, and so is the glued figure
+    chart = present.chart_numbers(r.items["return_chart"].data, decision)
+    assert chart["Mothers back in proceedings (95% CI)"].isna().all()
+    assert present.glued(r, decision)["ch2_returned_within_7_years"] == "c"
+    assert "c newborn(s) have no mother linked" in present.show(r, "headline", decision).markdown
+
+
+def big_year_area(small: int):
+    """Newborns in three years: 10 in 2019/20 (6 subsequent), ``small`` in 2020/21 (none subsequent), 12 in
+    2021/22 (7 subsequent); every mother with an older child in proceedings in 2015 when subsequent."""
+    kids, procs, n = [], [], 0
+    for year, count, subsequent in ((2019, 10, 6), (2020, small, 0), (2021, 12, 7)):
+        for i in range(count):
+            n += 1
+            mother = f"M{n}"
+            kids.append(child(f"B{n}", f"{year}-06-01", mother))
+            procs.append(proc(f"p{n}", f"B{n}", f"{year}-06-02"))
+            if i < subsequent:
+                kids.append(child(f"O{n}", "2013-01-01", mother))
+                procs.append(proc(f"q{n}", f"O{n}", "2015-01-01"))
+    return {"children": kids, "proceedings": procs,
+            "parents": [{"parent_id": f"M{i}", "role": "mother"} for i in range(1, n + 1)]}
+
+
+def test_a_small_year_cannot_be_worked_out_from_the_whole_period():
+    _, r = result_of(big_year_area(3))
+    decision = disclosure.decide([r], True, 6)
+    assert decision.audit["passed"]
+    small = key("proceedings", "newborns", "2020/21")
+    assert small in decision.withheld  # 3 newborns
+    # all = 10 + 3 + 12 = 25: with the other years and the whole period shown, 3 would follow; a partner goes too
+    partners = {key("proceedings", "newborns", p) for p in ("2019/20", "2021/22", "all")}
+    assert decision.withheld & partners
+    shown = table(r, "subsequent_table", published=True).set_index("Year")
+    column = "Newborns in proceedings (under 7 days)"
+    assert shown.loc["2020/21", column] == "c"
+    assert (shown[column] == "c").sum() >= 2
+
+
+def test_headline_says_the_count_when_only_the_newborns_are_withheld():
+    # Another chapter's relations may withhold the newborns of the whole period (25) while the 13 subsequent
+    # infants stay shown: the headline then gives the count without the share.
+    _, r = result_of(big_year_area(3))
+    decision = disclosure.Decision(True, 6, frozenset({key("proceedings", "newborns", "all")}))
+    assert present.show(r, "headline", decision).markdown == (
+        "Over the whole period, 13 newborn babies in care proceedings were subsequent infants: their mother had been "
+        "in earlier proceedings about an older child.")
+    both = disclosure.Decision(True, 6, frozenset({key("proceedings", "newborns", "all"),
+                                                   key("recurrence", "subsequent infants", "all")}))
+    assert "too small to publish" in present.show(r, "headline", both).markdown
+
+
+def test_the_share_of_a_year_whose_rest_is_small_is_withheld():
+    # 2021/22: 12 newborns, 7 subsequent, 5 first-time: the rest (5) is small, so the share goes.
+    _, r = result_of(big_year_area(8))
+    decision = disclosure.decide([r], True, 6)
+    assert decision.audit["passed"]
+    shown = table(r, "subsequent_table", published=True).set_index("Year")
+    assert shown.loc["2021/22", "Share of newborns (95% CI)"] == "c"
+    # 12 and 7 both shown would give the 5 away: one of them is withheld too
+    assert {key("proceedings", "newborns", "2021/22"), key("recurrence", "subsequent infants", "2021/22")} \
+        & decision.withheld
 
 
 def test_no_mother_ids_means_not_yet():
-    ch = make_chapter({"children": [child("A", "2020-01-01")],
-                       "proceedings": [proc("p", "A", "2020-01-02")]}, audience="internal")
-    shown = recurrence.headline(ch)
+    _, r = result_of({"children": [child("A", "2020-01-01")], "proceedings": [proc("p", "A", "2020-01-02")]},
+                     audience="internal")
+    shown = present.show(r, "headline", disclosure.decide([r], False, 6))
     assert "can't answer this yet" in shown.markdown and "mother's id" in shown.markdown
-    assert recurrence.subsequent_table(ch) is None  # nothing more to show
+    assert list(r.items) == ["headline"]  # nothing more to show
+    assert r.status == {"answer": "not yet"} and not r.indicators
 
 
 def test_without_assessments_or_referrals_those_parts_say_what_to_record(area):
     tables = {k: v for k, v in area.items() if k not in ("assessments", "referrals")}
-    ch = make_chapter(tables, audience="internal")
-    assert "can't answer this yet" in recurrence.prebirth_table(ch).markdown
-    assert "referral" in recurrence.months_table(ch).markdown
-    assert "subsequent infants" in recurrence.headline(ch).markdown
+    _, r = result_of(tables, audience="internal")
+    decision = disclosure.decide([r], False, 6)
+    assert "can't answer this yet" in present.show(r, "prebirth_table", decision).markdown
+    assert "referral" in present.show(r, "months_table", decision).markdown
+    assert "subsequent infants" in present.show(r, "headline", decision).markdown
+    assert "months_median" not in r.items and r.status == {"answer": "partly"}
 
 
 def test_injected_subsequent_infant_share_is_recovered(tmp_path):
@@ -184,7 +314,7 @@ def test_injected_subsequent_infant_share_is_recovered(tmp_path):
         period: {{start: {spec.period_start}, end: {spec.period_end}}}
         audience: internal
         """))
-    ch = common.open_chapter(2, "recurrent_proceedings", str(yml))
+    ch = common.Chapter(2, "recurrent_proceedings", common.prepare(yml))
     total = recurrence.subsequent_yearly(ch).set_index("period").loc["all"]
     truth = made.truth
     assert total["newborns"] == truth["newborns"] == truth["newborns_designed"]
@@ -195,7 +325,7 @@ def test_injected_subsequent_infant_share_is_recovered(tmp_path):
 
 def test_no_mother_has_returned_yet():
     # One mother, one set of proceedings in the period, nothing after: followed (censored), never returned.
-    ch = make_chapter({
+    ch, r = result_of({
         "children": [{"child_id": "C1", "mother_id": "M1", "date_of_birth": "2020-01-01"}],
         "proceedings": [{"proceedings_id": "P1", "child_id": "C1", "issue_date": "2020-01-03"}],
     })
@@ -203,3 +333,19 @@ def test_no_mother_has_returned_yet():
     assert list(returns.mother_id) == ["M1"] and not returns.returned.any()
     assert returns.returned_on.isna().all()
     assert returns.years.iloc[0] == 0  # the data end on the issue date itself
+    assert "none has returned" in present.show(r, "return_chart", disclosure.decide([r], True, 6)).markdown
+
+
+def test_no_return_within_a_year_is_said_as_none(area):
+    # M5 returned after 120 days with O5: issue O5's proceedings on 2022-03-01 instead (393 days after N5's)
+    import matplotlib.pyplot as plt
+
+    procs = [p for p in area["proceedings"] if p["proceedings_id"] != "p9"] + [proc("p9", "O5", "2022-03-01")]
+    _, r = result_of(dict(area, proceedings=procs), audience="internal")
+    decision = disclosure.decide([r], False, 6)
+    chart = r.items["return_chart"]
+    shown = present.table_frame(chart.data, decision).set_index("Within")
+    assert shown.loc["1 year", "Mothers back in proceedings (95% CI)"] == "none"
+    assert shown.loc["2 years", "Mothers back in proceedings (95% CI)"] != "none"
+    assert chart.options["none_back"] == [1]  # drawn at 0, not left out as if withheld
+    plt.close(chart.draw(present.chart_numbers(chart.data, decision), **chart.options))
