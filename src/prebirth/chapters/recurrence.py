@@ -411,7 +411,7 @@ def _prebirth(r: ChapterResult, ch: Chapter) -> None:
     cells = {}
     for p in periods(ch):
         part = rows if p == "all" else rows[rows["financial_year"] == p]
-        babies = Count(key("prebirth assessment", "babies", p), len(part))
+        babies = Count(key("prebirth_assessments", p), len(part))  # chapters 6 and 7: the same babies
         previous = Count(key("recurrence", "prebirth assessment", "mother had earlier proceedings", p),
                          int(part["previous"].sum()))
         unlinked = Count(key("recurrence", "prebirth assessment", "no mother linked", p),
@@ -427,7 +427,7 @@ def _prebirth(r: ChapterResult, ch: Chapter) -> None:
             r.relate(first, [unlinked.key, linked], "no earlier proceedings found = no mother linked + a mother linked")
         cells[p] = {"babies": babies, "previous": previous, "unlinked": unlinked, "share": Share.of(previous, babies)}
     years = [p for p in cells if p != "all"]
-    for what in ("prebirth assessment|babies", "recurrence|prebirth assessment|mother had earlier proceedings",
+    for what in ("prebirth_assessments", "recurrence|prebirth assessment|mother had earlier proceedings",
                  "recurrence|prebirth assessment|no earlier proceedings",
                  "recurrence|prebirth assessment|no mother linked",
                  "recurrence|prebirth assessment|no earlier proceedings, mother linked"):
