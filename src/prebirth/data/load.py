@@ -337,24 +337,41 @@ def load_area_data(data: Path, kinds: dict[str, str] | None = None, *, area_code
     (the parameters' ``sources:``), e.g. ``{"returns_2021.xml": "cin_census"}``.
     ``area_code`` (with the ``benchmarks`` folder, which may teach LA numbers) lets a
     standard return for another local authority be refused.
+
+    The ``benchmarks`` are read and checked here too: their errors are listed with the
+    data's, so that every problem is found before any chapter runs, all at once. (Their
+    warnings are the benchmarks' own, shown by ``load_benchmarks``.)
     """
     unknown = sorted(set((kinds or {}).values()) - set(adapters.DATA_KINDS))
     if unknown:
         raise DataError([error(str(Path(data).name), None, "sources", ", ".join(unknown), "unknown kind of source file",
                                "use one of: " + ", ".join(sorted(adapters.DATA_KINDS)))])
+    benchmark_errors = _benchmark_errors(benchmarks)
     raw, problems, sources = read_raw(Path(data), kinds)
     problems += check_one_authority([(s.path, s.la_code) for s in sources if s.la_code], area_code, benchmarks)
     for name in REQUIRED_TABLES:
         if name not in raw and not any(p.level == "error" for p in problems):
             problems.append(_missing_table(Path(data), name))
     if any(p.level == "error" for p in problems):
-        raise DataError(problems)
+        raise DataError(problems + benchmark_errors)
     returns = frozenset(s.path for s in sources if s.kind not in ("canonical CSV", "workbook"))
     tables, found = validate(raw, returns=returns)
     problems += found
-    if any(p.level == "error" for p in problems):
-        raise DataError(problems)
+    if any(p.level == "error" for p in problems) or benchmark_errors:
+        raise DataError(problems + benchmark_errors)
     return AreaData(tables=tables, problems=problems, sources=sources)
+
+
+def _benchmark_errors(benchmarks: Path | None) -> list[Problem]:
+    """The errors of the benchmarks folder, named under it (``benchmarks/...``)."""
+    if benchmarks is None:
+        return []
+    from .benchmarks import load_benchmarks
+
+    folder = Path(benchmarks)
+    label = folder.name or "benchmarks"
+    return [replace(p, file=f"{label}/{p.file}" if p.file and folder.is_dir() else (p.file or label))
+            for p in load_benchmarks(folder, strict=False).errors]
 
 
 def _missing_table(data: Path, name: str) -> Problem:
@@ -406,7 +423,8 @@ def check_one_authority(returns: list[tuple[str, str]], area_code: str | None, b
                                           "your own return again"))
         return problems
     if numbers and area_code:
-        from .la_codes import LaCodes, codes_from_folder
+        from .benchmarks_readers import codes_from_folder
+        from .la_codes import LaCodes
 
         codes = LaCodes.known()
         if benchmarks is not None and Path(benchmarks).is_dir():
