@@ -408,38 +408,64 @@ def _same_authority(number: str) -> set[str]:
 
 def check_one_authority(returns: list[tuple[str, str]], area_code: str | None, benchmarks) -> list[Problem]:
     """Standard returns must all be the area's own: one LA number (or its predecessors' in a
-    reorganisation), and the area's when the parameters' area code gives it."""
-    numbers = sorted({number for _, number in returns})
-    problems = []
-    if len(numbers) > 1:
-        counts = {n: [f for f, m in returns if m == n] for n in numbers}
-        main = max(numbers, key=lambda n: sum(len(counts[m]) for m in numbers if m in _same_authority(n)))
-        for number in numbers:
-            if number not in _same_authority(main):
-                for file in counts[number]:
-                    problems.append(error(file, None, "LEA", number,
-                                          f"this return is for LA {number}, but the other returns are for LA {main}",
-                                          "give only your own authority's returns; remove this file or export "
-                                          "your own return again"))
-        return problems
-    if numbers and area_code:
-        from .benchmarks_readers import codes_from_folder
-        from .la_codes import LaCodes
+    reorganisation), and the area's when the parameters' area code gives it.
 
-        codes = LaCodes.known()
-        if benchmarks is not None and Path(benchmarks).is_dir():
-            try:
-                codes.update(codes_from_folder(benchmarks))
-            except Exception:  # the benchmarks report their own problems when they are read
-                pass
-        expected = codes.number_of_code.get(area_code)
-        if expected and numbers[0] not in _same_authority(expected):
-            for file, number in returns:
-                problems.append(error(file, None, "LEA", number,
-                                      f"this return is for LA {number}, but the parameters are for {area_code} "
-                                      f"(LA {expected})",
-                                      "give your own authority's returns, or check area_code in the parameters file"))
-    return problems
+    Every file that is not the area's is named at once. When the parameters' area code
+    gives its LA number, that number decides; otherwise the authority with the most
+    returns does, and when no authority has the most, every file is named with the
+    authority it is for.
+    """
+    numbers = sorted({number for _, number in returns})
+    if not numbers:
+        return []
+    expected = _number_of_area(area_code, benchmarks) if area_code else None
+    fix = ("give only your own authority's returns; remove this file or export your own return again")
+    if expected:
+        return [error(file, None, "LEA", number,
+                      f"this return is for LA {number}, but the parameters are for {area_code} (LA {expected})",
+                      "give your own authority's returns, or check area_code in the parameters file")
+                for file, number in returns if number not in _same_authority(expected)]
+    if len(numbers) == 1:
+        return []
+    # Authorities, each with the numbers of its predecessors and successors, and their returns.
+    groups: list[set[str]] = []
+    for number in numbers:
+        group = next((g for g in groups if number in _same_authority(min(g))), None)
+        if group is None:
+            groups.append({number})
+        else:
+            group.add(number)
+    if len(groups) == 1:
+        return []
+    counts = [sum(1 for _, n in returns if n in group) for group in groups]
+    leaders = [i for i, count in enumerate(counts) if count == max(counts)]
+    if len(leaders) == 1:
+        own = groups[leaders[0]]
+        main = min(own)
+        return [error(file, None, "LEA", number, f"this return is for LA {number}, but the other returns are for LA {main}",
+                      fix)
+                for file, number in returns if number not in own]
+    listed = "; ".join(f"LA {n}: {f}" for f, n in sorted(returns, key=lambda pair: (pair[1], pair[0])))
+    return [error(file, None, "LEA", number,
+                  f"the returns are for {len(groups)} different authorities ({listed}), so it is not clear which "
+                  "is the area's",
+                  "give only your own authority's returns, and set area_code in the parameters file so the book "
+                  "knows which authority is yours")
+            for file, number in returns]
+
+
+def _number_of_area(area_code: str, benchmarks) -> str | None:
+    """The DfE LA number of the parameters' area code, if known (built in, or learned from the benchmarks)."""
+    from .benchmarks_readers import codes_from_folder
+    from .la_codes import LaCodes
+
+    codes = LaCodes.known()
+    if benchmarks is not None and Path(benchmarks).is_dir():
+        try:
+            codes.update(codes_from_folder(benchmarks))
+        except Exception:  # noqa: BLE001 - the benchmarks report their own problems when they are read
+            pass
+    return codes.number_of_code.get(area_code)
 
 
 def without_provenance(frame: pd.DataFrame) -> pd.DataFrame:
