@@ -23,7 +23,9 @@ import pandas as pd
 
 from .. import disclosure
 from . import adapters
+from .headers import MAX_COLUMNS, repeated_columns as _repeated_columns
 from .problems import DataError, Problem, error, warning
+from .safe_files import NOT_REGULAR_FIX, FileRefused, not_regular, read_bytes
 from .schema import PROVENANCE, REQUIRED_TABLES, TABLES
 from .validate import validate
 
@@ -130,9 +132,18 @@ def sha256_of(path: Path) -> str:
 
 
 def read_csv_text(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
-    """Read a CSV file as strings with provenance columns; None (and a problem) if unreadable."""
+    """Read a CSV file as strings with provenance columns; None (and a problem) if unreadable.
+
+    Only a regular file is read (a pipe or a device such as /dev/zero is refused at once). A
+    first line ``sep=,`` (the separator hint Excel writes and hides) is skipped; rows are
+    numbered as Excel shows them, so the header is row 1 either way.
+    """
     name = path.name
-    data = path.read_bytes()
+    try:
+        data = read_bytes(path)
+    except FileRefused as exc:
+        problems.append(error(name, None, None, None, exc.message, NOT_REGULAR_FIX))
+        return None
     if not data.strip():
         problems.append(error(name, None, None, None, "the file is empty",
                               "export the table again with its header row, or remove the file"))
@@ -142,6 +153,14 @@ def read_csv_text(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
         problems.append(error(name, None, None, None, f"this is not a CSV text file: it is {other}",
                               "save the table from Excel as 'CSV UTF-8 (Comma delimited)' (.csv), or give a "
                               "workbook (.xlsx) itself as 'data:' in the parameters file"))
+        return None
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line = data[:nul].count(b"\n") + 1
+        problems.append(error(name, line, None, None,
+                              f"the file holds a NUL byte (a zero byte, at byte {nul:,} on line {line}): it is a "
+                              "binary file or a damaged one, not CSV text",
+                              "export the table again as 'CSV UTF-8 (Comma delimited)'"))
         return None
     try:
         text = data.decode("utf-8-sig")  # a byte-order mark (Excel's 'CSV UTF-8') is fine
@@ -156,11 +175,34 @@ def read_csv_text(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
                               "save it as 'CSV UTF-8 (Comma delimited)' from Excel, or re-export as UTF-8"))
         return None
     header = text.split("\n", 1)[0].rstrip("\r")
+    hint = re.fullmatch(r'"?sep=(.?)"?,*', header.strip(), re.IGNORECASE)
+    if hint:
+        # Excel's separator hint: not data, and Excel hides it. The header is the next line.
+        if hint.group(1) not in (",", ""):
+            problems.append(error(name, 1, None, header[:60],
+                                  f"the first line says the columns are separated by {hint.group(1)!r}, not commas",
+                                  "save the file from Excel as 'CSV UTF-8 (Comma delimited)'"))
+            return None
+        skip = data.index(b"\n") + 1 if b"\n" in data else len(data)
+        data, text = data[skip:], text[len(text.split("\n", 1)[0]) + 1:]
+        header = text.split("\n", 1)[0].rstrip("\r")
+        if not header.strip():
+            problems.append(error(name, None, None, None, "the file has a 'sep=,' line but no header row",
+                                  "export the table again with its header row"))
+            return None
     if "," not in header and (";" in header or "\t" in header):
         sep = "semicolons (;)" if ";" in header else "tabs"
         problems.append(error(name, 1, None, header[:60], f"the columns are separated by {sep}, not commas",
                               "save the file from Excel as 'CSV UTF-8 (Comma delimited)'; where the computer's "
                               "list separator is ';', change it to ',' or export with commas"))
+        return None
+    width = len(next(csv.reader([header]), []))
+    if width > MAX_COLUMNS:
+        problems.append(error(name, 1, None, header[:60] + ("..." if len(header) > 60 else ""),
+                              f"the header has {width:,} columns; a table of this book has at most a few dozen "
+                              f"(more than {MAX_COLUMNS:,} are refused without reading further)",
+                              "check that this is the right file (one table, one row per record, its column "
+                              "names in the first row, not a sheet turned sideways)"))
         return None
     try:
         # Blank lines are kept while reading so that row numbers match the rows a spreadsheet shows.
@@ -190,32 +232,9 @@ def read_csv_text(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
     frame = pd.DataFrame(columns, dtype=object)
     frame["_file"] = name
     frame["_row"] = range(2, len(frame) + 2)
-    return frame[~blank_rows].reset_index(drop=True)
-
-
-def _repeated_columns(names: list, file: str, problems: list[Problem]) -> bool:
-    """Whether a column name appears twice in a header (case and spaces aside); each such name is an error.
-
-    Two columns of one name hold two versions of the same thing: using one would silently
-    leave out the other. pandas reads a second 'child_id' as 'child_id.1'; that counts too.
-    """
-    keys = [str(n).strip().lower() for n in names]
-    where: dict[str, list[int]] = {}
-    for position, key in enumerate(keys, 1):
-        repeat = re.fullmatch(r"(.+)\.\d+", key)
-        if repeat and repeat.group(1) in keys:
-            key = repeat.group(1)
-        if key and not key.startswith("unnamed:"):
-            where.setdefault(key, []).append(position)
-    repeated = {key: places for key, places in where.items() if len(places) > 1}
-    for key, places in repeated.items():
-        listed = ", ".join(map(str, places[:-1])) + f" and {places[-1]}"
-        times = {2: "twice", 3: "three times"}.get(len(places), f"{len(places)} times")
-        problems.append(error(file, 1, key, None,
-                              f"the column '{key}' appears {times} in the header (columns {listed}; "
-                              "capitals and spaces are ignored), so it is not clear which to use",
-                              "keep one column of that name: delete or rename the others"))
-    return bool(repeated)
+    frame = frame[~blank_rows].reset_index(drop=True)
+    frame.attrs["file"] = name  # named even when it has no rows
+    return frame
 
 
 def _not_text(data: bytes) -> str | None:
@@ -231,46 +250,10 @@ def _not_text(data: bytes) -> str | None:
     return None
 
 
-def _cell_text(value):
-    """A workbook cell as the text a CSV would hold: dates typed in Excel become ISO dates."""
-    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
-        return None
-    if isinstance(value, (pd.Timestamp, dt.datetime, dt.date)):
-        return value.strftime("%Y-%m-%d")
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
 def _read_workbook(path: Path, problems: list[Problem]) -> dict[str, pd.DataFrame]:
-    try:
-        sheets = pd.read_excel(path, sheet_name=None, dtype=object, engine="openpyxl")
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        problems.append(error(path.name, None, None, None, f"cannot open the workbook ({type(exc).__name__})",
-                              "save it again from Excel as .xlsx"))
-        return {}
-    raw = {}
-    for sheet, frame in sheets.items():
-        table = sheet.strip().lower()
-        if table not in TABLES:
-            if table not in ("readme", "lists", "notes"):
-                near = difflib.get_close_matches(table, list(TABLES), n=1, cutoff=0.75)
-                hint = f"; if it holds the {near[0]} table, name the sheet '{near[0]}'" if near else ""
-                problems.append(warning(f"{path.name} [{sheet}]", None, None, None,
-                                        f"the sheet '{sheet}' is not one of the canonical tables and was not read",
-                                        f"name each sheet after its table (see the data guide){hint}"))
-            continue
-        if _repeated_columns(list(frame.columns), f"{path.name} [{sheet}]", problems):
-            continue
-        frame = frame.dropna(how="all")
-        frame.columns = [str(c).strip().lower() for c in frame.columns]
-        frame = frame.map(_cell_text)
-        if frame.empty:
-            continue
-        frame["_file"] = f"{path.name} [{sheet}]"
-        frame["_row"] = frame.index + 2
-        raw[table] = frame.reset_index(drop=True)
-    return raw
+    from .workbook import read_workbook
+
+    return read_workbook(path, problems)
 
 
 def read_raw(data: Path, kinds: dict[str, str] | None = None) -> tuple[dict[str, pd.DataFrame], list[Problem], list[SourceFile]]:
@@ -282,14 +265,30 @@ def read_raw(data: Path, kinds: dict[str, str] | None = None) -> tuple[dict[str,
         raw = _read_workbook(data, problems)
         sources.append(SourceFile(data.name, "workbook", f"workbook {data.name}", sum(len(f) for f in raw.values()),
                                   sha256_of(data), sorted(raw)))
+        # A sheet with its header only (as the template comes) is a table not supplied; the children
+        # sheet stays, so that 'the children table has a header but no rows' is what is said.
+        raw = {name: frame for name, frame in raw.items() if len(frame) or name in REQUIRED_TABLES}
         return raw, problems, sources
     if not data.is_dir():
-        problems.append(error(str(data.name), None, None, None, "data must be a folder of CSV files or an .xlsx workbook",
+        what = not_regular(data)
+        problems.append(error(str(data.name), None, None, None,
+                              f"data must be a folder of CSV files or an .xlsx workbook{f', but this is {what}' if what else ''}",
                               "point 'data:' in the parameters file at the folder"))
         return raw, problems, sources
     returns: list = []  # standard returns (CIN census, SSDA903, Annex A), read by the adapters
     for path in sorted(data.iterdir()):
-        if path.name.startswith((".", "~$")) or not path.is_file():
+        if path.name.startswith((".", "~$")):
+            continue
+        if path.is_dir():
+            problems.append(warning(path.name, None, None, None,
+                                    "this folder inside the data folder was not read (only the files directly in "
+                                    "the data folder are)",
+                                    "move its files into the data folder itself if they are the area's data"))
+            continue
+        what = not_regular(path)
+        if what:
+            problems.append(error(path.name, None, None, None, f"this is {what}, not an ordinary file, so it was not read",
+                                  NOT_REGULAR_FIX + ", or remove it from the data folder"))
             continue
         table = path.stem.lower()
         if path.suffix.lower() == ".csv" and table in TABLES:
@@ -325,8 +324,27 @@ def read_raw(data: Path, kinds: dict[str, str] | None = None) -> tuple[dict[str,
                for name, frame in raw.items() if any(name in r.tables for r in returns)]
         stacked, found = adapters.stack(returns + own)
         problems.extend(found)
-        raw.update({name: frame for name, frame in stacked.items() if name in TABLES})
+        for name, frame in stacked.items():
+            if name not in TABLES:
+                continue
+            if frame.empty and name not in raw:
+                # The returns hold no such records (a census without assessments): say which returns,
+                # rather than leave validation to speak of a '<table>.csv' that does not exist.
+                files = [r.file for r in returns if name in r.tables]
+                problems.append(warning(", ".join(files), None, None, None,
+                                        f"{'this return holds' if len(files) == 1 else 'these returns hold'} no "
+                                        f"{_RECORD.get(name, name.replace('_', ' '))} records, so the {name} table "
+                                        "is treated as "
+                                        "not supplied",
+                                        "if they should be there, export the return again with them; the chapters "
+                                        "that need them say what they cannot answer"))
+                continue
+            raw[name] = frame
     return raw, problems, sources
+
+
+_RECORD = {"children": "child", "referrals": "referral", "assessments": "assessment", "care_episodes": "care episode",
+           "parents": "parent", "transfers": "transfer"}
 
 
 def load_area_data(data: Path, kinds: dict[str, str] | None = None, *, area_code: str | None = None,
