@@ -108,7 +108,7 @@ class AreaData:
         if min_count not in cache:
             texts = [t for p in self.problems for t in (p.message, p.fix)]
             texts += [t for s in self.sources for t in s.cannot_provide]
-            ids = self.identifiers(among={w for t in texts for w in disclosure.words(t)})
+            ids = self.identifiers(among=_pieces(texts))
 
             def clean(text: str) -> str:
                 text = disclosure.withhold_identifiers_in_text(text, ids)
@@ -121,6 +121,29 @@ class AreaData:
                        for s in self.sources]
             cache[min_count] = AreaData(tables=self.tables, problems=problems, sources=sources)
         return cache[min_count]
+
+
+_CLASS_CHANGE = re.compile(r"(?<=[A-Za-z0-9_-])(?=[^A-Za-z0-9_-])|(?<=[^A-Za-z0-9_-])(?=[A-Za-z0-9_-])")
+_MOST_SEGMENTS = 24  # an id of up to 12 words and 12 separators ('KID/0001', 'A 12', '2020/PB/7')
+
+
+def _pieces(texts) -> set[str]:
+    """Every stretch of each text that could be an id, however the id is written: the text is cut
+    where letters and digits give way to other characters (and back), and every run of up to
+    ``_MOST_SEGMENTS`` consecutive pieces, each line apart, is a candidate. Looking the candidates up
+    among the ids is quick; scanning the text for each of many thousands of ids would not be."""
+    found: set[str] = set()
+    for text in texts:
+        for line in (text or "").splitlines():
+            cuts = [0] + [m.start() for m in _CLASS_CHANGE.finditer(line)] + [len(line)]
+            for start in range(len(cuts) - 1):
+                for end in range(start + 1, min(start + _MOST_SEGMENTS, len(cuts) - 1) + 1):
+                    piece = line[cuts[start]:cuts[end]]
+                    if piece.strip():
+                        found.add(piece)
+                        found.add(piece.strip())  # ' #7' holds the id '#7'
+
+    return found
 
 
 def sha256_of(path: Path) -> str:
