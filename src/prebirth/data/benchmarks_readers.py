@@ -383,7 +383,8 @@ def read_ees(path, problems: list[Problem]) -> pd.DataFrame:
     other_levels = areas["geographic_level"].isna()
     if other_levels.any():
         names = sorted(frame.loc[other_levels, "geographic_level"].unique())[:5]
-        problems.append(Problem("warning", path.name, None, "geographic_level", ", ".join(names),
+        problems.append(Problem("warning", path.name, int(frame.index[other_levels][0]), "geographic_level",
+                                ", ".join(names),
                                 f"{int(other_levels.sum()):,} rows at other geographic levels were not used "
                                 "(the book compares England, regions and local authorities)", ""))
     usable = ~other_levels & frame["period"].notna()
@@ -426,7 +427,9 @@ def _ees_started(path, frame, areas, usable, source, problems) -> pd.DataFrame:
         not p.empty for p in pieces) else empty_tidy()
     lost = out["denominator"].isna() & ~out["suppressed"]
     if lost.any():
-        problems.append(Problem("warning", path.name, None, "characteristic", None,
+        first = out[lost].iloc[0]
+        problems.append(Problem("warning", path.name, int(first["_row"]), "characteristic",
+                                f"{first['area_name']} {first['indicator']} {first['period']}",
                                 f"{int(lost.sum()):,} figures have no 'Total' row to divide by; their share is missing",
                                 "download the table with its totals"))
     return out
@@ -437,7 +440,7 @@ def _ees_rates(path, frame, areas, usable, source, problems) -> pd.DataFrame:
     indicator = population.str.lower().map(RATE_INDICATORS)
     other = usable & indicator.isna()
     if other.any():
-        problems.append(Problem("warning", path.name, None, "population_count",
+        problems.append(Problem("warning", path.name, int(frame.index[other][0]), "population_count",
                                 ", ".join(sorted(population[other].unique())[:3]),
                                 f"{int(other.sum()):,} rows count a population the book does not use; not read", ""))
     keep = usable & indicator.notna()
