@@ -10,8 +10,6 @@ Input files are only ever opened for reading.
 from __future__ import annotations
 
 import csv
-import datetime as dt
-import difflib
 import hashlib
 import io
 import re
