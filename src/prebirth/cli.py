@@ -94,29 +94,36 @@ def demo(
 
 @app.command()
 def validate(area: Path = typer.Argument(..., help="parameters file, e.g. areas/my_area.yml")) -> None:
-    """Check the parameters and the data, and print every problem found (nothing is built)."""
+    """Check the parameters, the data and the benchmarks, and print every problem found (nothing is built)."""
     from .config import ParameterError, load_parameters
+    from .data.benchmarks import load_benchmarks
     from .data.load import load_area_data
     from .data.problems import DataError
 
     try:
         params = load_parameters(area)
-        data = load_area_data(params.data, params.sources, area_code=params.area_code, benchmarks=params.benchmarks)
     except ParameterError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(EXIT_BAD_INPUT)
+    # The benchmarks' warnings are listed too (their errors come with the data's, all at once).
+    benchmarks = load_benchmarks(params.benchmarks, strict=False) if params.benchmarks is not None else None
+    bench_warnings = [p for p in benchmarks.problems if p.level == "warning"] if benchmarks else []
+    try:
+        data = load_area_data(params.data, params.sources, area_code=params.area_code, benchmarks=params.benchmarks)
     except DataError as exc:
         _print_data_error(exc)
-        for problem in exc.problems:
-            if problem.level == "warning":
-                typer.echo(f"  (warning) {problem.describe()}", err=True)
+        for problem in [p for p in exc.problems if p.level == "warning"] + bench_warnings:
+            typer.echo(f"  (warning) {problem.describe()}", err=True)
         raise typer.Exit(EXIT_BAD_INPUT)
     typer.echo(f"{params.area_name}: the data can be used.")
     for name, frame in data.tables.items():
         typer.echo(f"  {name}: {len(frame):,} rows")
-    if data.warnings:
-        typer.echo(f"{len(data.warnings)} warning(s) (the book will still build):")
-        for problem in data.warnings:
+    if benchmarks is not None:
+        typer.echo(f"  benchmarks: {len(benchmarks.tidy):,} figures from {len(benchmarks.files):,} file(s)")
+    warnings = data.warnings + bench_warnings
+    if warnings:
+        typer.echo(f"{len(warnings)} warning(s) (the book will still build):")
+        for problem in warnings:
             typer.echo(f"  - {problem.describe()}")
     else:
         typer.echo("No warnings.")

@@ -163,9 +163,21 @@ def words(text: str) -> list[str]:
 
 
 def withhold_identifiers_in_text(text: str, identifiers) -> str:
-    """Replace every whole word that is one of ``identifiers`` (ids of the input data), and every
-    full date, so a message about one record can be published without naming it."""
-    text = _TOKEN.sub(lambda m: "(id withheld)" if m.group(0) in identifiers else m.group(0), text or "")
+    """Replace every id of ``identifiers`` (ids of the input data) that appears in the text, however
+    it is written (``KID/0001``, ``A 12``, ``#7``: any characters), and every full date, so a message
+    about one record can be published without naming it.
+
+    Longer ids are matched first (``KID/0001/2`` before ``KID/0001``). An id that starts (ends)
+    with a letter, digit, ``_`` or ``-`` is not matched inside a longer word: ``XC000373`` does
+    not hold the id ``C000373``.
+    """
+    text = text or ""
+    ids = sorted({i for i in (identifiers or ()) if isinstance(i, str) and i}, key=lambda i: (-len(i), i))
+    if ids:
+        word = re.compile(r"[A-Za-z0-9_-]")
+        pattern = "|".join((r"(?<![A-Za-z0-9_-])" if word.match(i[0]) else "") + re.escape(i)
+                           + (r"(?![A-Za-z0-9_-])" if word.match(i[-1]) else "") for i in ids)
+        text = re.sub(pattern, "(id withheld)", text)
     return _FULL_DATE.sub("(date withheld)", text)
 
 

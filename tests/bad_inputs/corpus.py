@@ -80,6 +80,7 @@ class Case:
     data: str = "data/"  # what 'data:' in the parameters file points at
     parameters: str | None = None  # the whole parameters file, when that is what is wrong
     reads_xml: bool = False  # depends on the standard-return adapters being wired into the loader
+    extra: str = ""  # more parameters (e.g. 'benchmarks: benchmarks/'), appended to the file
 
     def write(self, folder: Path) -> Path:
         """Write the case's area under ``folder``; return its parameters file."""
@@ -90,7 +91,7 @@ class Case:
         self.change(data)
         yml = folder / f"{self.name}.yml"
         yml.write_text(self.parameters if self.parameters is not None
-                       else AREA.format(area_code=self.area_code, data=self.data), encoding="utf-8")
+                       else AREA.format(area_code=self.area_code, data=self.data) + self.extra, encoding="utf-8")
         return yml
 
 
@@ -148,8 +149,10 @@ def _cin_child(child_id: str, born: str) -> str:
 CIN_2021 = cin_census([_cin_child("BK001", "2020-05-01")], year=2021, lea="931")
 
 
-def workbook(sheets: dict[str, list[list]]) -> Callable[[Path], None]:
-    """Replace the CSVs with one workbook area.xlsx holding these sheets."""
+def workbook(sheets: dict[str, list[list]], states: dict[str, str] | None = None) -> Callable[[Path], None]:
+    """Replace the CSVs with one workbook area.xlsx holding these sheets (``states``: a sheet's
+    'hidden' or 'veryHidden'). A cell text starting with '=' is a formula, saved (as openpyxl
+    saves it) without a calculated result."""
     def change(data: Path) -> None:
         import openpyxl
 
@@ -161,8 +164,127 @@ def workbook(sheets: dict[str, list[list]]) -> Callable[[Path], None]:
             sheet = book.create_sheet(title)
             for row in rows:
                 sheet.append(row)
+            sheet.sheet_state = (states or {}).get(title, "visible")
         book.save(data / "area.xlsx")
     return change
+
+
+def template_workbook(data: Path) -> None:
+    """The empty template of 'prebirth template', given as the data."""
+    from prebirth.data.template import write_template
+
+    for path in data.glob("*.csv"):
+        path.unlink()
+    write_template(data / "area.xlsx")
+
+
+def huge_workbook(rows: int) -> Callable[[Path], None]:
+    """area.xlsx with a children sheet of ``rows`` rows, written as its XML parts (as a program
+    exporting a large table writes it: about 10 MB for a million rows)."""
+    def change(data: Path) -> None:
+        import zipfile
+
+        for path in data.glob("*.csv"):
+            path.unlink()
+        main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+        rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+        package = "http://schemas.openxmlformats.org/package/2006/relationships"
+        kind = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+        with zipfile.ZipFile(data / "area.xlsx", "w", zipfile.ZIP_DEFLATED) as book:
+            book.writestr("[Content_Types].xml",
+                          '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+                          'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-'
+                          'package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+                          f'<Override PartName="/xl/workbook.xml" ContentType="{kind}.sheet.main+xml"/>'
+                          f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{kind}.worksheet+xml"/>'
+                          '</Types>')
+            book.writestr("_rels/.rels", f'<?xml version="1.0"?><Relationships xmlns="{package}"><Relationship '
+                                         f'Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/>'
+                                         '</Relationships>')
+            book.writestr("xl/workbook.xml", f'<?xml version="1.0"?><workbook xmlns="{main}" xmlns:r="{rel}">'
+                                             '<sheets><sheet name="children" sheetId="1" r:id="rId1"/></sheets>'
+                                             '</workbook>')
+            book.writestr("xl/_rels/workbook.xml.rels",
+                          f'<?xml version="1.0"?><Relationships xmlns="{package}"><Relationship Id="rId1" '
+                          f'Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>')
+            with book.open("xl/worksheets/sheet1.xml", "w") as sheet:
+                sheet.write(f'<?xml version="1.0"?><worksheet xmlns="{main}"><sheetData>'.encode())
+                sheet.write(b'<row r="1"><c r="A1" t="inlineStr"><is><t>child_id</t></is></c><c r="B1" '
+                            b't="inlineStr"><is><t>sex</t></is></c></row>')
+                for number in range(2, rows + 2):
+                    sheet.write(f'<row r="{number}"><c r="A{number}" t="inlineStr"><is><t>K{number}</t></is></c>'
+                                f'<c r="B{number}" t="inlineStr"><is><t>F</t></is></c></row>'.encode())
+                sheet.write(b"</sheetData></worksheet>")
+    return change
+
+
+def encrypted_workbook(data: Path) -> None:
+    """A stand-in for a password-protected workbook: Excel saves one as an OLE compound file whose
+    stream 'EncryptedPackage' holds the encrypted workbook. These bytes carry the same two marks
+    (the OLE signature and the stream's name) and nothing readable, which is all the reader sees
+    of a real one before refusing it."""
+    for path in data.glob("*.csv"):
+        path.unlink()
+    name = "EncryptedPackage".encode("utf-16-le")
+    (data / "area.xlsx").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + name + bytes(2048))
+
+
+def fifo(name: str) -> Callable[[Path], None]:
+    def change(data: Path) -> None:
+        import os
+
+        (data / name).unlink()
+        os.mkfifo(data / name)
+    return change
+
+
+def device(name: str, target: str = "/dev/zero") -> Callable[[Path], None]:
+    def change(data: Path) -> None:
+        (data / name).unlink()
+        (data / name).symlink_to(target)
+    return change
+
+
+def benchmarks(files: dict[str, str | Callable[[Path], None]]) -> Callable[[Path], None]:
+    """Write a benchmarks folder beside the data folder (name -> text, or a function writing the file)."""
+    def change(data: Path) -> None:
+        folder = data.parent / "benchmarks"
+        for name, content in files.items():
+            path = folder / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if callable(content):
+                content(path)
+            else:
+                path.write_text(textwrap.dedent(content), encoding="utf-8")
+    return change
+
+
+def la_code_list(path: Path) -> None:
+    """A small DfE la_code_list workbook (LA number, name, region, type), as DfE lays it out."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["LA Number", "LA Name", "Region", "Type"])
+    sheet.append([890, "Blackpool", "North West", "Unitary"])
+    sheet.append([340, "Knowsley", "North West", "Metropolitan district"])
+    sheet.append([970, "England", "NA", "NA"])
+    book.save(path)
+
+
+TIDY = """\
+    period,geographic_level,area_code,area_name,region_code,region_name,indicator,numerator,denominator,value,source
+    2021/22,National,E92000001,England,,,infant_starters_share,5000,30000,,DfE
+    2021/22,Local authority,E06000009,Blackpool,E12000002,North West,infant_starters_share,30,140,,DfE
+    2021/22,Local authority,E08000011,Knowsley,E12000002,North West,infant_starters_share,20,100,,DfE
+    """
+SFR_2012 = """\
+    New_geog_code,geog_l,geog_c,geog_n,CLA_started2012,SCLA_U1
+    E92000001,NATIONAL,999,ENGLAND,28220,5880
+    E06000009,LA,890,Blackpool,148,x
+    E08000011,LA,340,Knowsley,120,21
+    """
+BENCHMARKS = "benchmarks: benchmarks/\n"
 
 
 def large_children(rows: int) -> Callable[[Path], None]:
@@ -191,6 +313,7 @@ def xlsx_bytes() -> bytes:
 
 
 LARGE_ROWS = 300_000
+HUGE_WORKBOOK_ROWS = 1_000_000
 
 CASES: list[Case] = [
     # -- encodings and file formats
@@ -355,6 +478,132 @@ CASES: list[Case] = [
          ("CIN_2021.xml", "this return is for LA 931, but the parameters are for E06000060 (LA 825)",
           "check area_code"),
          write("CIN_2021.xml", CIN_2021), area_code="E06000060", reads_xml=True),
+    Case("return_for_three_authorities", "CIN census returns of three authorities, one each", "error",
+         ("CIN_2020.xml", "CIN_2021.xml", "CIN_2022.xml",
+          "the returns are for 3 different authorities (LA 777: CIN_2020.xml; LA 888: CIN_2022.xml; "
+          "LA 931: CIN_2021.xml)", "set area_code"),
+         both(write("CIN_2021.xml", CIN_2021),
+              write("CIN_2020.xml", CIN_2021.replace("<Year>2021<", "<Year>2020<").replace("<LEA>931<", "<LEA>777<")),
+              write("CIN_2022.xml", CIN_2021.replace("<Year>2021<", "<Year>2022<").replace("<LEA>931<", "<LEA>888<"))),
+         reads_xml=True,
+         decision="Every file that is not the area's is named in one run; when no authority has the most returns "
+                  "(and the parameters' area code gives no LA number), every file is named with its authority."),
+    Case("census_without_assessments", "a CIN census return that holds no assessments", "warning",
+         ("CIN_2021.xml", "this return holds no assessment records", "treated as not supplied"),
+         write("CIN_2021.xml", CIN_2021), reads_xml=True,
+         decision="A census with referrals but no assessments can be real; the chapters that need assessments say "
+                  "so. The warning names the return, not an 'assessments.csv' that does not exist."),
+    Case("bad_date_in_unused_903_table", "a malformed date in a 903 table the book does not use (DoLo.csv)", "error",
+         ("DoLo.csv, row 2, column 'DOLO_END'", "'02/01/20251'", "DD/MM/YYYY", "remove DoLo.csv"),
+         write("DoLo.csv", "CHILD,DOB,DOLO_START,DOLO_END\nBK001,05/12/1993,01/01/2025,02/01/20251\n"),
+         reads_xml=True,
+         decision="Every table of a return is checked, used or not: a malformed date is never skipped in silence."),
+    Case("returns_in_a_sub_folder", "returns kept in a folder inside the data folder", "warning",
+         ("SSDA903", "this folder inside the data folder was not read", "move its files into the data folder"),
+         lambda data: write("SSDA903/DoLo.csv", "CHILD,DOB,DOLO_START,DOLO_END\nBK001,05/12/1993,01/01/2025,"
+                                                "02/01/20251\n")((data / "SSDA903").mkdir() or data),
+         decision="Only the files directly in the data folder are read (a sub-folder may hold anything, such as "
+                  "last year's copies); a sub-folder is named, never skipped in silence."),
+    # -- numbers
+    Case("huge_number", "a number far too large to be a count (live births 1e20)", "error",
+         ("births.csv, row 2, column 'live_births'", "'1e20'", "far too large"),
+         replace_in("births.csv", "2020,3000", "2020,1e20")),
+    Case("no_births", "live births of 0 (or fewer) in a year", "error",
+         ("births.csv, row 3, column 'live_births'", "'0'", "must be at least 1"),
+         replace_in("births.csv", "2021,2900", "2021,0"),
+         decision="Rates are per live birth: a year with no births recorded is left out of births.csv, not 0."),
+    Case("infinite_value", "a context value of 'inf'", "error",
+         ("context.csv, row 2, column 'value'", "'inf'", "not a finite number"),
+         write("context.csv", "period,indicator,value\n2020/21,caseload,inf\n")),
+    Case("other_digits_in_a_number", "a number typed with Arabic-Indic digits", "error",
+         ("births.csv, row 2, column 'live_births'", "'\u0663\u0660\u0660\u0660'", "digits other than 0-9",
+          "retype it with the digits 0-9"),
+         replace_in("births.csv", "2020,3000", "2020,\u0663\u0660\u0660\u0660")),
+    Case("other_digits_in_a_date", "a date typed with full-width digits", "error",
+         ("referrals.csv, row 4, column 'referral_date'", "digits other than 0-9", "YYYY-MM-DD"),
+         replace_in("referrals.csv", "2020-08-14", "\uff12\uff10\uff12\uff10-\uff10\uff18-\uff11\uff14"),
+         decision="Digits of another script look right on screen but are not 0-9: the message says so rather than "
+                  "naming a date that does exist."),
+    Case("date_without_leading_zeros", "a year-first date without leading zeros (2020-8-14)", "accepted",
+         ("referrals: 3 rows",), replace_in("referrals.csv", "2020-08-14", "2020-8-14"),
+         decision="Year first, then month, then day is unambiguous: 2020-8-14 is 14 August 2020 and is read as such."),
+    # -- files that are not CSV text
+    Case("excel_separator_line", "a CSV starting with Excel's 'sep=,' line", "accepted",
+         ("children: 4 rows",), lambda data: write("children.csv", "sep=,\n" + _text(data, "children.csv"))(data),
+         decision="Excel writes (and hides) a 'sep=,' first line in some exports: it is skipped, and rows are "
+                  "numbered as Excel shows them (the header is row 1)."),
+    Case("nul_byte_late", "a NUL byte after the first 4 KiB (a binary or damaged file)", "error",
+         ("children.csv, row 6", "NUL byte", "not CSV text"),
+         lambda data: (data / "children.csv").write_bytes(
+             _text(data, "children.csv").encode() + b"BK005,,,2015-03-03,," + b"x" * 5000 + b"\x00\n")),
+    Case("named_pipe", "a named pipe (FIFO) in place of a table file", "error",
+         ("children.csv", "named pipe (FIFO)", "ordinary file"), fifo("children.csv"),
+         decision="Reading a pipe waits for a writer that may never come: it is refused at once."),
+    Case("device_file", "a table file that is a link to /dev/zero", "error",
+         ("children.csv", "a device", "ordinary file"), device("children.csv"),
+         decision="A device never ends: it is refused at once, before any byte is read."),
+    Case("very_wide_table", "a CSV with 100,000 columns", "error",
+         ("children.csv, row 1", "the header has 100,001 columns", "refused without reading further"),
+         lambda data: write("children.csv", "child_id," + ",".join(f"c{i}" for i in range(100_000)) + "\nBK001"
+                            + "," * 100_000 + "\n")(data),
+         decision="No table of the book has more than a few dozen columns; a header of more than 500 is refused "
+                  "before its rows are read (it took minutes, quadratic in the columns)."),
+    # -- workbooks
+    Case("template_as_data", "the empty template workbook given as the data", "error",
+         ("area.xlsx [children]", "the children table has a header but no rows", "one row per child"),
+         template_workbook, data="data/area.xlsx",
+         decision="The template's other sheets, header only, are tables not supplied (as the template says); the "
+                  "children sheet is there, so the message says it is empty, not missing."),
+    Case("formula_without_result", "a workbook whose date of birth is a formula never calculated", "error",
+         ("area.xlsx [children], row 3, column 'date_of_birth'", "'=DATE(2021,7,10)'",
+          "a formula with no saved result", "Paste Special > Values"),
+         workbook({"children": [["child_id", "date_of_birth", "sex"], ["BK001", "2020-05-01", "F"],
+                                ["BK002", "=DATE(2021,7,10)", "M"]]}),
+         data="data/area.xlsx",
+         decision="Read as it is, the formula would be a blank date of birth and the child would count as unborn."),
+    Case("two_sheets_one_table", "two sheets for one table ('children' and ' Children')", "error",
+         ("area.xlsx", "2 sheets hold the children table", "' Children'", "keep one sheet for each table"),
+         workbook({"children": [["child_id"], ["BK001"]], " Children": [["child_id"], ["BK002"]]}),
+         data="data/area.xlsx",
+         decision="Neither sheet may silently replace the other."),
+    Case("hidden_sheet", "a table's sheet hidden in Excel", "warning",
+         ("area.xlsx [proceedings]", "is hidden in Excel; it was read", "Unhide"),
+         workbook({"children": [["child_id"], ["BK001"]],
+                   "proceedings": [["proceedings_id", "child_id", "issue_date"], ["BP001", "BK001", "2020-05-03"]]},
+                  {"proceedings": "hidden"}),
+         data="data/area.xlsx",
+         decision="A hidden sheet can be unhidden and checked in Excel: it is read, with a warning."),
+    Case("very_hidden_sheet", "a table's sheet 'very hidden' (only a macro can show it)", "error",
+         ("area.xlsx [proceedings]", "'very hidden'", "was not read", "xlSheetVisible"),
+         workbook({"children": [["child_id"], ["BK001"]],
+                   "proceedings": [["proceedings_id", "child_id", "issue_date"], ["BP001", "BK001", "2020-05-03"]]},
+                  {"proceedings": "veryHidden"}),
+         data="data/area.xlsx",
+         decision="No one can see a very hidden sheet in Excel, so no one can check what the book would count: "
+                  "it is an error until the sheet is made visible."),
+    Case("encrypted_workbook", "a password-protected (encrypted) workbook", "error",
+         ("area.xlsx", "protected with a password", "remove the password"), encrypted_workbook,
+         data="data/area.xlsx",
+         decision="The file is a stand-in with the marks of an encrypted workbook (see corpus.py)."),
+    Case("huge_workbook", f"a 10 MB workbook of {HUGE_WORKBOOK_ROWS:,} rows", "error",
+         ("area.xlsx", "more than 1,000,000 filled cells", "CSV UTF-8 (Comma delimited)"),
+         huge_workbook(HUGE_WORKBOOK_ROWS), data="data/area.xlsx",
+         decision="A workbook is read cell by cell (a million cells take about a minute); past a million filled "
+                  "cells it is refused at once, after counting them, with the way that takes seconds: CSV."),
+    # -- benchmarks
+    Case("benchmark_region_unknown", "a benchmark row whose region is no English region", "error",
+         ("benchmarks/benchmarks.csv, row 3, column 'region_name'", "'Atlantis'", "not one of the nine English regions"),
+         benchmarks({"benchmarks.csv": TIDY.replace("E12000002,North West,infant_starters_share,30",
+                                                    "E12000002,Atlantis,infant_starters_share,30")}),
+         extra=BENCHMARKS),
+    Case("benchmark_part_larger_than_whole", "a benchmark share whose part is larger than its whole", "error",
+         ("benchmarks/older/benchmarks.csv, row 4, column 'numerator'", "'200 of 100'", "larger than the whole"),
+         benchmarks({"older/benchmarks.csv": TIDY.replace(",20,100,", ",200,100,")}), extra=BENCHMARKS),
+    Case("sfr_tables_in_a_sub_folder", "legacy SFR tables in their own sub-folder, the LA code list beside it",
+         "accepted", ("benchmarks: 3 figures from 2 file(s)", "No warnings"),
+         benchmarks({"la_code_list.xlsx": la_code_list, "legacy/SFR20_ADM2012.csv": SFR_2012}), extra=BENCHMARKS,
+         decision="The LA numbers, codes and regions are learned from every file of the benchmarks folder and its "
+                  "sub-folders, so the SFR tables' authorities find their regions in the code list."),
     # -- the parameters file
     Case("data_folder_missing", "the parameters point at a data folder that does not exist", "error",
          ("data: ", "does not exist", "Point it at your data folder"), lambda data: None, data="no_such_folder/"),

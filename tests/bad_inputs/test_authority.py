@@ -32,3 +32,27 @@ def test_the_parameters_area_when_its_number_is_known():
         ("CIN_2021.xml", "this return is for LA 931, but the parameters are for E06000060 (LA 825)")]
     # A fictional code (the demo's) names no number: nothing to compare.
     assert messages([("CIN_2021.xml", "931")], area_code="E99999001") == []
+
+
+def test_returns_of_three_authorities_are_all_named_at_once():
+    # Two of the area's own and one each of two others: both others named in one run.
+    assert messages([("CIN_2021.xml", "931"), ("CIN_2022.xml", "931"), ("CIN_2023.xml", "888"),
+                     ("CIN_2024.xml", "777")]) == [
+        ("CIN_2023.xml", "this return is for LA 888, but the other returns are for LA 931"),
+        ("CIN_2024.xml", "this return is for LA 777, but the other returns are for LA 931")]
+
+
+def test_one_return_each_of_three_authorities_names_every_file():
+    found = messages([("a.xml", "931"), ("b.xml", "888"), ("c.xml", "777")])
+    assert [file for file, _ in found] == ["a.xml", "b.xml", "c.xml"]
+    for _, message in found:
+        assert "3 different authorities (LA 777: c.xml; LA 888: b.xml; LA 931: a.xml)" in message
+
+
+def test_with_the_areas_number_known_every_other_return_is_named():
+    # Buckinghamshire (E06000060) is LA 825: the others are named whatever their number of files.
+    assert messages([("a.xml", "931"), ("b.xml", "931"), ("c.xml", "825"), ("d.xml", "888")],
+                    area_code="E06000060") == [
+        ("a.xml", "this return is for LA 931, but the parameters are for E06000060 (LA 825)"),
+        ("b.xml", "this return is for LA 931, but the parameters are for E06000060 (LA 825)"),
+        ("d.xml", "this return is for LA 888, but the parameters are for E06000060 (LA 825)")]

@@ -192,3 +192,69 @@ def test_benchmark_folder_reads_every_file():
     assert england.numerator == 5420 and NATIONAL in england.source
     assert any("later release" in p.message for p in problems)
     assert not [p for p in problems if p.level == "error"]
+
+
+@pytest.fixture
+def legacy_in_its_own_folder(tmp_path) -> Path:
+    """A benchmarks folder as an analyst keeps it: the LA code list and the neighbours workbook at the
+    top, the legacy SFR tables in their own sub-folder as downloaded (linked, never copied)."""
+    folder = tmp_path / "benchmarks"
+    (folder / "legacy_sfr_adm").mkdir(parents=True)
+    for name in ("la_code_list.xlsx", "sn_may_2025.xlsx"):
+        (folder / name).symlink_to(shared("dfe-lait", name))
+    for name in SFR_FILES:
+        (folder / "legacy_sfr_adm" / name).symlink_to(shared("dfe-ees", "legacy_sfr_adm", name))
+    if not SFR_FILES:
+        pytest.skip("third-party test data not present (../shared/third_party/dfe-ees/legacy_sfr_adm)")
+    return folder
+
+
+def test_legacy_sfr_tables_in_a_sub_folder_find_their_regions(legacy_in_its_own_folder):
+    from prebirth.data.benchmarks import load_benchmarks
+    from prebirth.stats.regional import REGIONS, regional_model
+
+    bench = load_benchmarks(legacy_in_its_own_folder)  # strict: an error would raise here
+    infants = bench.indicator("infant_starters_share")
+    local = infants[infants.geographic_level == "Local authority"]
+    # 7 releases (2010/11 to 2016/17) x 151 authorities, each in one of the nine regions.
+    assert len(local) == 7 * 151
+    assert set(local.period) == {f"{y}/{(y + 1) % 100:02d}" for y in range(2010, 2017)}
+    assert set(local.region_name) == set(REGIONS)
+    assert set(local[local.area_code.str.startswith("E09")].region_name) == {"London"}
+    # Files are named by their place in the folder, each figure by its file and line.
+    assert {f"legacy_sfr_adm/{name}" for name in SFR_FILES} <= set(bench.files)
+    blackpool = local[(local.area_code == "E06000009") & (local.period == "2011/12")].iloc[0]
+    assert blackpool._file == "legacy_sfr_adm/SFR20_ADM2012.csv"
+    with open(shared("dfe-ees", "legacy_sfr_adm", "SFR20_ADM2012.csv"), newline="", encoding="cp1252") as handle:
+        lines = list(csv.reader(handle))
+    line = lines[blackpool._row - 1]
+    assert line[2] == "890" and blackpool.region_name == "North West"
+    assert blackpool.numerator == float(line[lines[0].index("SCLA_U1")])
+    # The LA code list is there: nothing advises adding it, and the neighbours get GSS codes.
+    assert not [p for p in bench.problems if "la_code_list" in (p.message + p.fix)]
+    assert bench.neighbours["E06000009"][0].startswith("E")
+    # 'x' is suppressed, never 0, in every year.
+    for name in SFR_FILES:
+        with open(shared("dfe-ees", "legacy_sfr_adm", name), newline="", encoding="cp1252") as handle:
+            rows = list(csv.DictReader(handle))
+        hidden = {r["New_geog_code"] for r in rows if r["geog_l"] == "LA" and r["SCLA_U1"].strip().lower() == "x"}
+        year = local[local._file == f"legacy_sfr_adm/{name}"]
+        marked = year[year.area_code.isin({la_codes.current_code(c) for c in hidden})]
+        assert len(marked) == len(hidden) and marked.suppressed.all() and marked.numerator.isna().all()
+    # The regional model of chapter 1 takes them as they are.
+    frame = local[["area_code", "area_name", "region_name", "period", "numerator", "denominator"]].copy()
+    frame.loc[local.suppressed.to_numpy(), ["numerator", "denominator"]] = math.nan
+    assert len(regional_model(frame).region_estimates)
+
+
+def test_legacy_sfr_tables_pass_validate(legacy_in_its_own_folder, tmp_path):
+    from typer.testing import CliRunner
+
+    from prebirth.cli import app
+    from tests.conftest import TINY, write_area
+
+    yml = write_area(tmp_path / "area", TINY, extra=f"benchmarks: {legacy_in_its_own_folder}\n")
+    result = CliRunner().invoke(app, ["validate", str(yml)])
+    assert result.exit_code == 0, result.output
+    assert "the data can be used" in result.output
+    assert "benchmarks: " in result.output and "Traceback" not in result.output

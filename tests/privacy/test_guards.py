@@ -161,3 +161,42 @@ def test_indicator_count_without_numerator_is_still_suppressed():
     assert row["suppressed"] is True and pd.isna(row["value"])
     row = chapter.record("proceedings_children", "2021/22", 12, unit="count")
     assert row["suppressed"] is False and row["value"] == 12
+
+
+@pytest.mark.parametrize("identifier, text, expected", [
+    ("KID/0001", "child KID/0001 has no mother_id", "child (id withheld) has no mother_id"),
+    ("KID/0001", "'KID/0001' and KID/0001:R", "'(id withheld)' and (id withheld):R"),
+    ("A 12", "the child A 12 was referred", "the child (id withheld) was referred"),
+    ("#7", "record #7 repeats", "record (id withheld) repeats"),
+    ("KID/0001", "XKID/0001 is another word", "XKID/0001 is another word"),
+])
+def test_identifiers_withheld_however_written(identifier, text, expected):
+    assert disclosure.withhold_identifiers_in_text(text, {identifier}) == expected
+
+
+def test_the_longest_identifier_is_withheld_first():
+    assert disclosure.withhold_identifiers_in_text("KID/0001/2 and KID/0001", {"KID/0001", "KID/0001/2"}) == (
+        "(id withheld) and (id withheld)")
+
+
+def test_published_warnings_withhold_ids_with_slashes(tmp_path):
+    """Chapter 0 publishes the data-quality warnings: an id written with '/' is withheld there too."""
+    from prebirth.data.load import load_area_data
+    from tests.conftest import TINY, write_area
+
+    files = {name: text.replace("K1", "KID/0001") for name, text in TINY.items()}
+    files["transfers.csv"] = ("child_id,transfer_date,from_team,to_team\nKID/0001,2020-03-01,North,Court\n"
+                              "KID/0001,2020-03-01,North,Court\n")
+    files["proceedings.csv"] = files["proceedings.csv"].replace("P4,K4,2020-06-01,2020-06-20", "P4,K4,2020-06-01,2020-05-20")
+    yml = write_area(tmp_path, files)
+    data = load_area_data(yml.parent / "data")
+    assert any("KID/0001" in (p.message + p.fix + str(p.value)) or p.column == "first_hearing_date"
+               for p in data.warnings)
+    published = data.for_publication(6)
+    for problem in published.problems:
+        assert "KID/0001" not in problem.message + problem.fix
+    # A warning whose message names the child (the stacking of returns does) loses the id, keeps the rest.
+    from dataclasses import replace
+    data.problems.append(replace(data.problems[0], message="child KID/0001 has sex 'F' here but 'M' in CIN_2021.xml"))
+    data.__dict__.pop("_published", None)
+    assert data.for_publication(6).problems[-1].message == "child (id withheld) has sex 'F' here but 'M' in CIN_2021.xml"

@@ -2,8 +2,13 @@
 
 The readers of each published format live in ``benchmarks_readers``; this module
 gathers a benchmarks folder (and its sub-folders) into one tidy frame with the
-columns ``TIDY_COLUMNS``. A suppressed published cell is ``NaN`` with ``suppressed``
-True, never 0. When two releases give the same figure, the newer release is used.
+columns ``TIDY_COLUMNS`` (plus ``_file`` and ``_row``: where each figure came from).
+A suppressed published cell is ``NaN`` with ``suppressed`` True, never 0. When two
+releases give the same figure, the newer release is used.
+
+The benchmarks are read and checked with the area's data, before any chapter runs
+(``load_area_data`` adds their errors to its own): a figure the chapters could not use
+stops the build there, naming its file, row, column and value.
 """
 
 from __future__ import annotations
@@ -13,8 +18,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from .benchmarks_readers import TIDY_COLUMNS, prefer_latest_release, read_folder
-from .problems import Problem
+from .benchmarks_readers import (
+    TIDY_COLUMNS, benchmark_places, check_tidy, codes_from_folder, empty_tidy, place_regions,
+    prefer_latest_release, read_folder,
+)
+from .problems import DataError, Problem
+
+__all__ = ["Benchmarks", "TIDY_COLUMNS", "empty_tidy", "load_benchmarks"]
 
 
 @dataclass
@@ -31,30 +41,42 @@ class Benchmarks:
         rows = self.tidy.loc[self.tidy["area_code"] == area_code, "region_name"].dropna()
         return rows.iloc[0] if len(rows) else None
 
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.level == "error"]
 
-def empty_tidy() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype=float if c in ("numerator", "denominator", "value") else
-                                      bool if c == "suppressed" else object) for c in TIDY_COLUMNS})
 
+def load_benchmarks(folder: Path | None, *, strict: bool = True) -> Benchmarks:
+    """Read every benchmark file in the folder and its sub-folders (or a single file).
 
-def load_benchmarks(folder: Path | None) -> Benchmarks:
-    """Read every benchmark file in the folder and its sub-folders (or a single file)."""
+    Files in a sub-folder are named by their path inside the folder
+    (``legacy_sfr_adm/SFR20_ADM2012.csv``). LA numbers, codes and regions are learned from
+    every file first, wherever it lies. With ``strict`` (the default) an error in any
+    file raises ``DataError`` listing every problem; without it the errors are returned
+    in ``problems`` (``load_area_data`` and ``prebirth validate`` gather them with the
+    data's own).
+    """
     if folder is None:
         return Benchmarks(empty_tidy())
     folder = Path(folder)
-    places = [folder] if folder.is_file() else [folder] + sorted(
-        p for p in folder.rglob("*") if p.is_dir() and not p.name.startswith("."))
+    codes = codes_from_folder(folder)
     frames, neighbours, problems, files = [], {}, [], []
-    for place in places:
-        tidy, found_neighbours, found, read = read_folder(place)
+    for place in benchmark_places(folder):
+        prefix = "" if place == folder or not folder.is_dir() else f"{place.relative_to(folder).as_posix()}/"
+        tidy, found_neighbours, found, read = read_folder(place, codes, prefix)
         if not tidy.empty:
             frames.append(tidy)
         neighbours.update(found_neighbours)
         problems += found
-        files += [str((place / name).relative_to(folder)) if place != folder and folder.is_dir() else name
-                  for name in read]
+        files += read
     tidy = pd.concat(frames, ignore_index=True) if frames else empty_tidy()
     if len(frames) > 1:
         tidy = prefer_latest_release(tidy, problems)
     tidy["suppressed"] = tidy["suppressed"].fillna(False).astype(bool)
-    return Benchmarks(tidy=tidy.reset_index(drop=True), neighbours=neighbours, problems=problems, files=files)
+    code_list_read = "la_code_list" in codes.learned_from.values()
+    tidy = place_regions(tidy.reset_index(drop=True), codes, problems, code_list_read)
+    check_tidy(tidy, problems)
+    benchmarks = Benchmarks(tidy=tidy.reset_index(drop=True), neighbours=neighbours, problems=problems, files=files)
+    if strict and benchmarks.errors:
+        raise DataError(problems)
+    return benchmarks

@@ -24,7 +24,14 @@ Files read:
 
 LA codes that changed without a change of area are written as today's code
 (``la_codes.current_code``), so a series runs on; London boroughs are in the London
-region (the files say Inner or Outer London).
+region (the files say Inner or Outer London). The LA numbers, codes and regions are
+learned from every file of a benchmarks folder and its sub-folders (``codes_from_folder``),
+so an SFR table kept in its own sub-folder finds its authorities' regions in the LA code
+list beside it.
+
+Every tidy row keeps where it came from: ``_file`` (the file, relative to the benchmarks
+folder) and ``_row`` (its line in that file), so a problem found later
+(``check_tidy``) names the file, row, column and value.
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -40,11 +48,13 @@ import pandas as pd
 from . import la_codes
 from .la_codes import ENGLAND_CODE, ENGLAND_NAME, LONDON_PARTS, REGIONS, LaCodes
 from .problems import Problem
+from .safe_files import FileRefused, read_bytes
 
 TIDY_COLUMNS = [
     "period", "geographic_level", "area_code", "area_name", "region_code", "region_name",
     "indicator", "numerator", "denominator", "value", "source", "suppressed",
 ]
+PROVENANCE = ["_file", "_row"]  # where each tidy row came from (file relative to the folder, line)
 NUMBER_COLUMNS = ("numerator", "denominator", "value")
 MARKERS = {"c", "z", "x", "k", "u", "low", ":"}
 LEVELS = {"national": "National", "regional": "Regional", "local authority": "Local authority"}
@@ -74,19 +84,27 @@ def published_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Serie
     text = values.astype("string").str.strip().fillna("")
     marker = text.str.lower().isin(MARKERS)
     number = pd.to_numeric(text.str.replace(",", "", regex=False).where(~marker & (text != "")), errors="coerce")
+    number = number.astype(float)
+    number = number.where(np.isfinite(number))  # 'inf', '1e400': not a published number either
     unreadable = (text != "") & ~marker & number.isna()
-    return number.astype(float), marker.astype(bool), unreadable.astype(bool)
+    return number, marker.astype(bool), unreadable.astype(bool)
 
 
 def _read_text_csv(path: Path) -> pd.DataFrame:
-    """A published CSV as text, whatever its encoding (DfE's older files are Windows text)."""
-    data = path.read_bytes()
+    """A published CSV as text, whatever its encoding (DfE's older files are Windows text).
+
+    The index is each row's line in the file (the header is line 1), blank lines counted.
+    """
+    data = read_bytes(path)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = data.decode("cp1252", "replace")
-    frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=False)
     frame.columns = [str(c).strip() for c in frame.columns]
+    frame.index = pd.RangeIndex(2, len(frame) + 2)
+    if len(frame.columns):
+        frame = frame[(frame != "").any(axis=1)]
     return frame
 
 
@@ -103,12 +121,12 @@ def _header(path: Path) -> list[str]:
 def _report_unreadable(frame, unreadable, column, file, problems, what="a published number") -> None:
     rows = frame.index[unreadable]
     for index in rows[:10]:
-        problems.append(Problem("warning", file, int(index) + 2, column, str(frame.at[index, column]),
+        problems.append(Problem("warning", file, int(index), column, str(frame.at[index, column]),
                                 f"not {what} or a suppression marker (c, z, x, k, u, low, :); read as missing",
                                 "check the cell in the downloaded file"))
     if len(rows) > 10:
-        problems.append(Problem("warning", file, None, column, None,
-                                f"{len(rows) - 10:,} more cells that are not numbers; read as missing",
+        problems.append(Problem("warning", file, int(rows[10]), column, str(frame.at[rows[10], column]),
+                                f"this and {len(rows) - 11:,} more cells are not numbers; read as missing",
                                 "check the downloaded file"))
 
 
@@ -191,6 +209,34 @@ def _first_rows(path: Path, limit: int = 10) -> list[tuple]:
 
 # -- the generic tidy file ---------------------------------------------------------------------
 
+LEVEL_ALIASES = {**LEVELS, "england": "National", "country": "National", "region": "Regional",
+                 "la": "Local authority", "local_authority": "Local authority", "local authority district": None}
+_PERIOD_FORMS = (
+    (re.compile(r"(\d{4})"), lambda m: m.group(1)),  # a calendar year
+    (re.compile(r"(\d{4})\s*[/-]\s*(\d{2})"), lambda m: _financial(m.group(1), m.group(2))),
+    (re.compile(r"(\d{4})\s*[/-]\s*(\d{4})"), lambda m: _financial(m.group(1), m.group(2)[2:], m.group(2))),
+    (re.compile(r"(\d{4})(\d{2})"), lambda m: _financial(m.group(1), m.group(2))),
+)
+
+
+def _financial(start: str, end: str, full: str | None = None) -> str | None:
+    """``2019/20`` for a financial year given as 2019, 20 (or 2020); None if the years do not follow."""
+    if full is not None and int(full) != int(start) + 1:
+        return None
+    return f"{start}/{end}" if (int(start) + 1) % 100 == int(end) else None
+
+
+def tidy_period(text) -> str | None:
+    """The book's label of a period in the tidy file: ``2021`` (calendar year) or ``2021/22``
+    (financial year, also written ``2021-22``, ``2021/2022`` or ``202122``); None otherwise."""
+    value = str(text).strip()
+    for pattern, label in _PERIOD_FORMS:
+        match = pattern.fullmatch(value)
+        if match:
+            return label(match)
+    return None
+
+
 def read_tidy(path, problems: list[Problem]) -> pd.DataFrame:
     """The generic tidy benchmark CSV; markers stay missing and flagged."""
     path = Path(path)
@@ -199,7 +245,7 @@ def read_tidy(path, problems: list[Problem]) -> pd.DataFrame:
     needed = [c for c in TIDY_COLUMNS if c not in ("suppressed", "numerator", "denominator", "source")]
     missing = [c for c in needed if c not in frame.columns]
     if missing:
-        problems.append(Problem("error", path.name, 1, ", ".join(missing), None,
+        problems.append(Problem("error", path.name, 1, ", ".join(missing), ",".join(frame.columns)[:120],
                                 "the benchmark file is missing columns",
                                 "use the tidy format: " + ", ".join(TIDY_COLUMNS)))
         return empty_tidy()
@@ -216,27 +262,54 @@ def read_tidy(path, problems: list[Problem]) -> pd.DataFrame:
         flagged |= frame["suppressed"].str.strip().str.lower().isin(["true", "1", "y", "yes"])
     for column in ("period", "geographic_level", "area_code", "area_name", "region_code", "region_name", "indicator"):
         out[column] = frame[column].str.strip().replace("", None) if column in frame else None
-    out["geographic_level"] = out["geographic_level"].map(
-        lambda v: LEVELS.get(str(v).lower(), v) if v is not None else None)
+    level = out["geographic_level"].map(lambda v: LEVEL_ALIASES.get(str(v).lower()) if v is not None else None)
+    _report_rows(problems, path.name, frame, out["geographic_level"].notna() & level.isna(), "geographic_level",
+                 "not a geographic level the book compares (National, Regional or Local authority)",
+                 "write National, Regional or Local authority, or remove rows at other levels")
+    out["geographic_level"] = level
+    period = out["period"].map(lambda v: tidy_period(v) if v is not None else None)
+    _report_rows(problems, path.name, frame, period.isna(), "period",
+                 "not a period the book can place: a calendar year (2021) or a financial year (2021/22)",
+                 "write the year as 2021 or the financial year as 2021/22")
+    out["period"] = period
+    for column in ("area_code", "indicator"):
+        _report_rows(problems, path.name, frame, out[column].isna(), column, "a value is required here",
+                     f"fill in {column}, or remove the row")
     out["area_code"] = out["area_code"].map(la_codes.current_code)
     source = frame["source"].str.strip() if "source" in frame else pd.Series("", index=frame.index)
     out["source"] = source.where(source != "", path.name)
     out["suppressed"] = flagged.astype(bool)
+    out["_file"] = path.name
+    out["_row"] = out.index
     return _tidy(out)
 
 
+def _report_rows(problems, file, frame, mask, column, message, fix, level="error", limit=20) -> None:
+    """One problem per offending row of a published file (the first ``limit``, then one line for the rest)."""
+    rows = frame.index[np.asarray(mask, dtype=bool)]
+    for index in rows[:limit]:
+        value = frame.at[index, column] if column in frame else None
+        problems.append(Problem(level, file, int(index), column, None if value in (None, "") else str(value),
+                                message, fix))
+    if len(rows) > limit:
+        index = rows[limit]
+        problems.append(Problem(level, file, int(index), column, None,
+                                f"this and {len(rows) - limit - 1:,} more rows: {message}", fix))
+
+
 def empty_tidy() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype=float if c in NUMBER_COLUMNS else bool if c == "suppressed" else object)
-                         for c in TIDY_COLUMNS})
+    return pd.DataFrame({c: pd.Series(dtype=float if c in NUMBER_COLUMNS else bool if c == "suppressed" else
+                                      "int64" if c == "_row" else object)
+                         for c in TIDY_COLUMNS + PROVENANCE})
 
 
 def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.reindex(columns=TIDY_COLUMNS)
+    out = frame.reindex(columns=TIDY_COLUMNS + PROVENANCE)
     for column in NUMBER_COLUMNS:
         out[column] = out[column].astype(float)
     out["suppressed"] = out["suppressed"].fillna(False).astype(bool)
     for column in ("period", "geographic_level", "area_code", "area_name", "region_code", "region_name",
-                   "indicator", "source"):
+                   "indicator", "source", "_file"):
         out[column] = out[column].astype(object).where(out[column].notna(), None)
     return out.reset_index(drop=True)
 
@@ -272,7 +345,7 @@ def _ees_areas(frame: pd.DataFrame) -> pd.DataFrame:
 def _share(frame, areas, group_mask, part_mask, indicator, source, scale=1.0) -> pd.DataFrame:
     """numerator = the ``part`` rows, denominator = the total rows of the same group, per area and period."""
     key = ["period", "geographic_level", "area_code", "cla_group"]
-    base = pd.concat([areas, frame[["period", "cla_group", "number"]]], axis=1)
+    base = pd.concat([areas, frame[["period", "cla_group", "number"]]], axis=1).assign(_row=frame.index)
     parts = base[group_mask & part_mask].drop_duplicates(key)
     totals = base[group_mask & frame["_total"]].drop_duplicates(key)[key + ["number"]]
     merged = parts.merge(totals, on=key, how="left", suffixes=("", "_total"))
@@ -286,6 +359,7 @@ def _share(frame, areas, group_mask, part_mask, indicator, source, scale=1.0) ->
     out.loc[denominator == 0, "value"] = np.nan
     out["source"] = source
     out["suppressed"] = n_marker | d_marker
+    out["_row"] = merged["_row"].to_numpy()
     return out
 
 
@@ -301,7 +375,7 @@ def read_ees(path, problems: list[Problem]) -> pd.DataFrame:
     if unknown:
         bad = frame[["time_period", "time_identifier"]].apply(tuple, axis=1).isin(unknown)
         first = frame.index[bad][0]
-        problems.append(Problem("error", path.name, int(first) + 2, "time_period", " ".join(unknown[0]),
+        problems.append(Problem("error", path.name, int(first), "time_period", " ".join(unknown[0]),
                                 f"{int(bad.sum()):,} rows have a time period this book cannot place in a year",
                                 "download the table with reporting, financial, academic or calendar years"))
     frame["period"] = [periods[(p, i)] for p, i in zip(frame["time_period"], frame["time_identifier"])]
@@ -309,7 +383,8 @@ def read_ees(path, problems: list[Problem]) -> pd.DataFrame:
     other_levels = areas["geographic_level"].isna()
     if other_levels.any():
         names = sorted(frame.loc[other_levels, "geographic_level"].unique())[:5]
-        problems.append(Problem("warning", path.name, None, "geographic_level", ", ".join(names),
+        problems.append(Problem("warning", path.name, int(frame.index[other_levels][0]), "geographic_level",
+                                ", ".join(names),
                                 f"{int(other_levels.sum()):,} rows at other geographic levels were not used "
                                 "(the book compares England, regions and local authorities)", ""))
     usable = ~other_levels & frame["period"].notna()
@@ -324,6 +399,7 @@ def read_ees(path, problems: list[Problem]) -> pd.DataFrame:
                                 "use 'children who started to be looked after' by characteristic, or "
                                 "'number and rate per 10,000 children'"))
         return empty_tidy()
+    out["_file"] = path.name
     return _tidy(out)
 
 
@@ -351,7 +427,9 @@ def _ees_started(path, frame, areas, usable, source, problems) -> pd.DataFrame:
         not p.empty for p in pieces) else empty_tidy()
     lost = out["denominator"].isna() & ~out["suppressed"]
     if lost.any():
-        problems.append(Problem("warning", path.name, None, "characteristic", None,
+        first = out[lost].iloc[0]
+        problems.append(Problem("warning", path.name, int(first["_row"]), "characteristic",
+                                f"{first['area_name']} {first['indicator']} {first['period']}",
                                 f"{int(lost.sum()):,} figures have no 'Total' row to divide by; their share is missing",
                                 "download the table with its totals"))
     return out
@@ -362,7 +440,7 @@ def _ees_rates(path, frame, areas, usable, source, problems) -> pd.DataFrame:
     indicator = population.str.lower().map(RATE_INDICATORS)
     other = usable & indicator.isna()
     if other.any():
-        problems.append(Problem("warning", path.name, None, "population_count",
+        problems.append(Problem("warning", path.name, int(frame.index[other][0]), "population_count",
                                 ", ".join(sorted(population[other].unique())[:3]),
                                 f"{int(other.sum()):,} rows count a population the book does not use; not read", ""))
     keep = usable & indicator.notna()
@@ -380,6 +458,7 @@ def _ees_rates(path, frame, areas, usable, source, problems) -> pd.DataFrame:
     out["value"] = computed.where(numerator.notna() & denominator.notna() & (denominator > 0), rate)
     out["source"] = source
     out["suppressed"] = n_marker | r_marker | (d_marker & rate.isna())
+    out["_row"] = frame.index
     return out[keep]
 
 
@@ -405,7 +484,7 @@ def read_sfr(path, problems: list[Problem], codes: LaCodes | None = None) -> pd.
                                 f"the file name says the year ending March {year}, its columns say {column_year}; "
                                 f"read as {la_codes_financial_year(year)}",
                                 "rename the file if the year is wrong"))
-    codes = codes or la_codes.codes_from_folder(path.parent)
+    codes = codes or codes_from_folder(path.parent)
     source = f"DfE statistical first release: {path.name}"
     level = frame["geog_l"].str.strip().str.upper().map(
         {"NATIONAL": "National", "REGION": "Regional", "LA": "Local authority"})
@@ -431,12 +510,7 @@ def read_sfr(path, problems: list[Problem], codes: LaCodes | None = None) -> pd.
         rows.append((index, lvl, area_code, area_name, region_code_))
     areas = pd.DataFrame(rows, columns=["index", "geographic_level", "area_code", "area_name", "region_code"]).set_index("index")
     areas["region_name"] = areas["region_code"].map(lambda c: REGIONS.get(c) or LONDON_PARTS.get(c))
-    no_region = (areas["geographic_level"] == "Local authority") & areas["region_code"].isna()
-    if no_region.any():
-        problems.append(Problem("warning", path.name, None, "geog_c", ", ".join(areas.loc[no_region, "area_name"].head(5)),
-                                f"{int(no_region.sum()):,} local authorities have no region: no file in the folder "
-                                "gives their region", "add the DfE la_code_list or an explore-education-statistics "
-                                                       "file to the benchmarks folder"))
+    # An authority whose region no file gives is reported once every file is read (``place_regions``).
     denominator, d_marker, d_bad = published_numbers(frame.loc[areas.index, total_column])
     _report_unreadable(frame, d_bad.reindex(frame.index, fill_value=False), total_column, path.name, problems)
     pieces = []
@@ -453,6 +527,8 @@ def read_sfr(path, problems: list[Problem], codes: LaCodes | None = None) -> pd.
         piece["value"] = (numerator / denominator).where(denominator > 0)
         piece["source"] = source
         piece["suppressed"] = n_marker | d_marker
+        piece["_file"] = path.name
+        piece["_row"] = piece.index
         pieces.append(piece)
     if not pieces:
         return empty_tidy()
@@ -534,7 +610,7 @@ def read_statistical_neighbours(path, problems: list[Problem], codes: LaCodes | 
         return {code: [la_codes.current_code(c) for c in group.sort_values("rank")["neighbour_code"]]
                 for code, group in frame.groupby("area_code")}
     table = statistical_neighbours_table(path, problems)
-    codes = codes or la_codes.codes_from_folder(path.parent)
+    codes = codes or codes_from_folder(path.parent)
     unknown = sorted({n for n in (*table["la_number"], *table["neighbour_number"]) if codes.code_for(n) is None})
     if unknown:
         problems.append(Problem("warning", path.name, None, "LA number", ", ".join(unknown[:10]),
@@ -605,13 +681,191 @@ def la_codes_in(path, kind: str) -> LaCodes:
     return codes
 
 
+# -- LA numbers, codes and regions from a whole folder -------------------------------------
+
+def benchmark_places(folder) -> list[Path]:
+    """A benchmarks folder and its sub-folders (hidden ones left out), or a single file."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return [folder]
+    return [folder] + sorted(p for p in folder.rglob("*") if p.is_dir()
+                             and not any(part.startswith(".") for part in p.relative_to(folder).parts))
+
+
+def _files_in(place: Path) -> list[Path]:
+    if not place.is_dir():
+        return [place]
+    return sorted(p for p in place.iterdir() if not p.name.startswith((".", "~$")) and not p.is_dir())
+
+
+def codes_from_folder(folder) -> LaCodes:
+    """Learn LA numbers, codes, names and regions from every benchmark file in a folder and
+    its sub-folders (an SFR table kept apart from the LA code list still finds its regions).
+
+    Cached on the files' names, sizes and times: the neighbours workbook, the SFR tables
+    and the check of a return's authority all ask for it.
+    """
+    stamp = []
+    for place in benchmark_places(folder):
+        for path in _files_in(place):
+            try:
+                info = path.stat()
+            except OSError:
+                continue
+            if path.is_file():
+                stamp.append((str(path), info.st_size, info.st_mtime_ns, info.st_ino))
+    return _codes_from_files(tuple(sorted(stamp)))
+
+
+@lru_cache(maxsize=8)
+def _codes_from_files(stamp: tuple) -> LaCodes:
+    codes = LaCodes.known()
+    for name, *_ in stamp:
+        path = Path(name)
+        kind = detect(path)
+        if kind in ("ees", "sfr", "la_code_list"):
+            try:
+                codes.update(la_codes_in(path, kind))
+            except Exception:  # noqa: BLE001 - the file reports its own problem when it is read
+                continue
+            codes.learned_from[name] = kind
+    return codes
+
+
+# -- where each authority is -------------------------------------------------------------------
+
+def _region_column(source) -> str:
+    """The column of a published file that gives (or should give) an authority's region."""
+    text = str(source or "")
+    if text.startswith("DfE statistical first release"):
+        return "geog_c"
+    if text.startswith("DfE explore education statistics"):
+        return "region_code"
+    return "region_name"
+
+
+def place_regions(tidy: pd.DataFrame, codes: LaCodes, problems: list[Problem], code_list_read: bool = False) -> pd.DataFrame:
+    """Every local authority row in one of the nine English regions, by the name the book uses.
+
+    A region a file leaves out is taken from the other files (the LA code list, an EES
+    file); a region name given in any accepted form (``NORTH EAST``, ``London (Inner)``) is
+    written as the book writes it. A name that is no English region, and an authority no
+    file places, are errors naming the file, row and authority: the regional comparison
+    of chapter 1 needs every authority's region (an authority left out would be a silent
+    loss, and the comparison cannot be made with regions missing).
+
+    When no file gives any authority's region, there is nothing to compare: one warning
+    per file says so, and the regional comparison is left out.
+    """
+    if tidy.empty:
+        return tidy
+    local = (tidy["geographic_level"] == "Local authority").to_numpy()
+    if not local.any():
+        return tidy
+    tidy = tidy.copy()
+    given = tidy["region_name"].where(local)
+    by_name = given.map(lambda name: None if name is None or pd.isna(name) else
+                        la_codes.region_of_borough(la_codes.region_code(name)))
+    by_code = tidy["region_code"].where(local).map(
+        lambda c: la_codes.region_of_borough(c) if c in REGIONS or c in LONDON_PARTS else None)
+    learned = tidy["area_code"].where(local).map(lambda c: codes.region_for(c) if isinstance(c, str) else None)
+    region = by_name.where(by_name.notna(), by_code).where(lambda r: r.notna(), learned)
+    named_wrongly = local & given.notna().to_numpy() & by_name.isna().to_numpy()
+    missing = local & region.isna().to_numpy() & ~named_wrongly
+    tidy.loc[local, "region_code"] = region[local]
+    tidy.loc[local, "region_name"] = region[local].map(lambda c: REGIONS.get(c) if isinstance(c, str) else None)
+    if named_wrongly.any():
+        _report_tidy_rows(problems, tidy, named_wrongly, "region_name",
+                          lambda r: given[r.name],
+                          "not one of the nine English regions",
+                          "use one of: " + ", ".join(REGIONS.values()) + " (Inner and Outer London count as London)")
+    if missing.any():
+        placed = local & region.notna().to_numpy()
+        where = ("the LA code list in the benchmarks folder does not name it" if code_list_read
+                 else "no file in the benchmarks folder gives its region")
+        fix = ("add DfE's la_code_list.xlsx (LA number, name and region) to the benchmarks folder, "
+               "or an explore-education-statistics file that names its region")
+        if code_list_read:
+            fix = ("add the authority's region to the file (region_name), or use a newer LA code list "
+                   "that names it")
+        if placed.any():
+            _report_tidy_rows(problems, tidy, missing, None, _authority,
+                              f"the region of this local authority is not known ({where}), so the regional "
+                              "comparison cannot be made", fix)
+        else:
+            for file, rows in tidy[missing].groupby("_file", sort=False):
+                first = rows.iloc[0]
+                problems.append(Problem("warning", file, _int_or_none(first["_row"]), _region_column(first["source"]),
+                                        _authority(first),
+                                        f"{rows['area_code'].nunique():,} local authorities have no region ({where}); "
+                                        "the book leaves out the regional comparison", fix))
+    return tidy
+
+
+def _authority(row) -> str:
+    name, code = row.get("area_name"), row.get("area_code")
+    return f"{name} ({code})" if name and code else str(name or code or "")
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _report_tidy_rows(problems, tidy, mask, column, value, message, fix, level="error", limit=20) -> None:
+    """One problem per offending tidy row, naming its file and line (the first ``limit`` per file)."""
+    hits = tidy[np.asarray(mask, dtype=bool)]
+    for file, rows in hits.groupby("_file", sort=False, dropna=False):
+        for _, row in rows.head(limit).iterrows():
+            problems.append(Problem(level, str(file), _int_or_none(row["_row"]),
+                                    column or _region_column(row["source"]), str(value(row)), message, fix))
+        if len(rows) > limit:
+            row = rows.iloc[limit]
+            problems.append(Problem(level, str(file), _int_or_none(row["_row"]), column or _region_column(row["source"]),
+                                    str(value(row)), f"this and {len(rows) - limit - 1:,} more rows: {message}", fix))
+
+
+# -- checks on the figures every file gave -------------------------------------------------------
+
+def check_tidy(tidy: pd.DataFrame, problems: list[Problem]) -> None:
+    """What the chapters rely on, checked once every benchmark file is read (errors name file, row,
+    column and value): counts are not negative, a share's part is not larger than its whole, and one
+    file does not give the same figure twice."""
+    if tidy.empty:
+        return
+    for column in ("numerator", "denominator", "value"):
+        negative = (tidy[column] < 0).to_numpy()
+        _report_tidy_rows(problems, tidy, negative, column, lambda r, c=column: f"{r[c]:g}",
+                          "a published count, rate or share cannot be negative",
+                          "check the figure in the published table (a minus sign typed by mistake?)")
+    share = tidy["indicator"].astype(str).str.endswith("_share").to_numpy()
+    too_big = share & (tidy["numerator"] > tidy["denominator"]).to_numpy()
+    _report_tidy_rows(problems, tidy, too_big, "numerator",
+                      lambda r: f"{r['numerator']:g} of {r['denominator']:g}",
+                      "the part is larger than the whole it is a share of",
+                      "check the numerator and denominator (e.g. starters aged under 1 of all starters)")
+    key = ["_file", "period", "geographic_level", "area_code", "indicator"]
+    keyed = tidy[key].notna().all(axis=1)
+    repeated = (keyed & tidy.duplicated(key, keep="first")).to_numpy()
+    if repeated.any():
+        first = tidy[keyed & ~tidy.duplicated(key, keep="first")].set_index(key)["_row"]
+        _report_tidy_rows(problems, tidy, repeated, "area_code",
+                          lambda r: f"{r['area_code']} {r['indicator']} {r['period']} "
+                                    f"(also on row {_int_or_none(first.get(tuple(r[k] for k in key)))})",
+                          "the same figure (period, area and indicator) is given twice in this file",
+                          "keep one row for each period, area and indicator")
+
+
 # -- one entry point ---------------------------------------------------------------------------
 
-def read(path, kind: str | None = None, problems: list[Problem] | None = None):
+def read(path, kind: str | None = None, problems: list[Problem] | None = None, codes: LaCodes | None = None):
     """Read one benchmark file: a tidy frame, a neighbours dict, or None when it is not one.
 
     The LA code list gives no benchmark rows (an empty tidy frame): it is read for the
-    numbers, names and regions the other files need (``la_codes.codes_from_folder``).
+    numbers, names and regions the other files need (``codes_from_folder``).
+    ``codes`` are the LA numbers and codes learned from the whole benchmarks folder.
     """
     path = Path(path)
     problems = problems if problems is not None else []
@@ -621,40 +875,65 @@ def read(path, kind: str | None = None, problems: list[Problem] | None = None):
     if kind == "ees":
         return read_ees(path, problems)
     if kind == "sfr":
-        return read_sfr(path, problems)
+        return read_sfr(path, problems, codes)
     if kind == "statistical_neighbours":
-        return read_statistical_neighbours(path, problems)
+        return read_statistical_neighbours(path, problems, codes)
     if kind == "la_code_list":
         read_la_code_list(path, problems)
         return empty_tidy()
     return None
 
 
-def read_folder(folder) -> tuple[pd.DataFrame, dict[str, list[str]], list[Problem], list[str]]:
+def read_folder(folder, codes: LaCodes | None = None, prefix: str = ""):
     """Every benchmark file in a folder: (tidy frame, neighbours, problems, files read).
 
-    When two releases give the same figure (same period, area and indicator), the file
-    whose latest period is newer is used, and a warning says so.
+    ``prefix`` is the folder's place inside the benchmarks folder (``legacy/``): files are
+    named with it, in the rows' ``_file`` and in the problems. When two releases give the
+    same figure (same period, area and indicator), the file whose latest period is newer
+    is used, and a warning says so.
     """
+    from .safe_files import not_regular
+
     folder = Path(folder)
-    paths = [folder] if folder.is_file() else sorted(p for p in folder.iterdir()
-                                                     if p.is_file() and not p.name.startswith((".", "~$")))
+    paths = _files_in(folder)
     problems: list[Problem] = []
     frames, neighbours, files = [], {}, []
     for path in paths:
+        name = prefix + path.name
+        what = not_regular(path)
+        if what:
+            problems.append(Problem("error", name, None, None, None,
+                                    f"this is {what}, not an ordinary file, so it was not read",
+                                    "give an ordinary file (a CSV or workbook saved on disk), or remove it "
+                                    "from the benchmarks folder"))
+            continue
         kind = detect(path)
         if kind is None:
-            problems.append(Problem("warning", path.name, None, None, None,
+            problems.append(Problem("warning", name, None, None, None,
                                     "not a benchmark file this book can read; it was skipped",
                                     "use the tidy format, a DfE explore-education-statistics CSV, an SFR table, "
                                     "or the statistical-neighbours workbook"))
             continue
-        result = read(path, kind, problems)
-        files.append(path.name)
+        found: list[Problem] = []
+        try:
+            result = read(path, kind, found, codes)
+        except FileRefused as exc:
+            found.append(Problem("error", name, None, None, None, exc.message,
+                                 "give an ordinary file, or remove it from the benchmarks folder"))
+            result = None
+        except (ValueError, KeyError, OSError, pd.errors.ParserError, csv.Error) as exc:
+            detail = " ".join(str(exc).split())[:200]
+            found.append(Problem("error", name, None, None, None,
+                                 f"the file could not be read as a {kind.replace('_', ' ')} file ({detail})",
+                                 "download the file again, unchanged, or remove it from the benchmarks folder"))
+            result = None
+        problems += [Problem(p.level, name, p.row, p.column, p.value, p.message, p.fix)
+                     if p.file == path.name else p for p in found]
+        files.append(name)
         if isinstance(result, dict):
             neighbours.update(result)
         elif result is not None and not result.empty:
-            frames.append(result)
+            frames.append(result.assign(_file=name))
     tidy = pd.concat(frames, ignore_index=True) if frames else empty_tidy()
     return prefer_latest_release(tidy, problems), neighbours, problems, files
 
@@ -671,7 +950,11 @@ def prefer_latest_release(tidy: pd.DataFrame, problems: list[Problem]) -> pd.Dat
     duplicated = ranked.duplicated(key, keep="last") & ranked["area_code"].notna()
     duplicated &= ranked.groupby(key, dropna=False)["source"].transform("nunique") > 1
     if duplicated.any():
-        for source, count in ranked.loc[duplicated, "source"].value_counts().items():
-            problems.append(Problem("warning", source.split(": ")[-1], None, None, None,
-                                    f"{count:,} figures are also in a later release; the later figures were used", ""))
+        older = ranked[duplicated]
+        for source, rows in older.groupby("source", sort=False):
+            first = rows.iloc[0]
+            file = first["_file"] if "_file" in rows and first["_file"] else source.split(": ")[-1]
+            problems.append(Problem("warning", file, _int_or_none(first.get("_row")), "period", first["period"],
+                                    f"{len(rows):,} figures are also in a later release; the later figures were used",
+                                    ""))
     return _tidy(ranked.loc[~duplicated].drop(columns="_release").sort_index())

@@ -18,8 +18,6 @@ Two kinds of change are kept apart, because they must be treated differently:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 
 ENGLAND_CODE = "E92000001"
 ENGLAND_NAME = "England"
@@ -182,6 +180,7 @@ class LaCodes:
     region_of_code: dict[str, str] = field(default_factory=dict)  # LA code -> region code (London, not Inner/Outer)
     region_of_number: dict[str, str] = field(default_factory=dict)
     name_of_number: dict[str, str] = field(default_factory=dict)
+    learned_from: dict[str, str] = field(default_factory=dict)  # file -> its kind (ees, sfr, la_code_list)
 
     @classmethod
     def known(cls) -> LaCodes:
@@ -222,8 +221,19 @@ class LaCodes:
         return self.code_of_number.get(normal_number(text))
 
     def region_for(self, code: str | None) -> str | None:
-        """The region code of an LA (London for a London borough), if any file gave it."""
+        """The region code of an LA (London for a London borough), if any file gave it.
+
+        An authority that was merged or split (2019-2023) is in the region of the
+        authorities it became: today's lists no longer name it.
+        """
         code = current_code(code)
+        region = self._own_region(code)
+        if region is None and code:
+            regions = {self._own_region(successor) for successor in successors(code)} - {None}
+            region = regions.pop() if len(regions) == 1 else None
+        return region
+
+    def _own_region(self, code: str | None) -> str | None:
         region = self.region_of_code.get(code)
         if region is None:
             number = self.number_of_code.get(code)
@@ -249,28 +259,3 @@ def normal_number(value) -> str | None:
     if text.endswith(".0"):
         text = text[:-2]
     return text if text.isdigit() and 1 <= len(text) <= 4 else None
-
-
-def codes_from_folder(folder) -> LaCodes:
-    """Learn LA numbers, codes, names and regions from every benchmark file in a folder.
-
-    Cached on the folder's file names, sizes and times: the neighbours workbook and the
-    SFR tables both ask for it.
-    """
-    folder = Path(folder)
-    stamp = tuple(sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns)
-                         for p in folder.iterdir() if p.is_file()))
-    return _codes_from_folder(str(folder), stamp)
-
-
-@lru_cache(maxsize=8)
-def _codes_from_folder(folder: str, stamp: tuple) -> LaCodes:
-    from . import benchmarks_readers  # the readers know the file layouts
-
-    codes = LaCodes.known()
-    for name, _, _ in stamp:
-        path = Path(folder) / name
-        kind = benchmarks_readers.detect(path)
-        if kind in ("ees", "sfr", "la_code_list"):
-            codes.update(benchmarks_readers.la_codes_in(path, kind))
-    return codes

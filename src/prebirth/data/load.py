@@ -10,8 +10,6 @@ Input files are only ever opened for reading.
 from __future__ import annotations
 
 import csv
-import datetime as dt
-import difflib
 import hashlib
 import io
 import re
@@ -23,7 +21,9 @@ import pandas as pd
 
 from .. import disclosure
 from . import adapters
+from .headers import MAX_COLUMNS, repeated_columns as _repeated_columns
 from .problems import DataError, Problem, error, warning
+from .safe_files import NOT_REGULAR_FIX, FileRefused, not_regular, read_bytes
 from .schema import PROVENANCE, REQUIRED_TABLES, TABLES
 from .validate import validate
 
@@ -106,7 +106,7 @@ class AreaData:
         if min_count not in cache:
             texts = [t for p in self.problems for t in (p.message, p.fix)]
             texts += [t for s in self.sources for t in s.cannot_provide]
-            ids = self.identifiers(among={w for t in texts for w in disclosure.words(t)})
+            ids = self.identifiers(among=_pieces(texts))
 
             def clean(text: str) -> str:
                 text = disclosure.withhold_identifiers_in_text(text, ids)
@@ -121,6 +121,29 @@ class AreaData:
         return cache[min_count]
 
 
+_CLASS_CHANGE = re.compile(r"(?<=[A-Za-z0-9_-])(?=[^A-Za-z0-9_-])|(?<=[^A-Za-z0-9_-])(?=[A-Za-z0-9_-])")
+_MOST_SEGMENTS = 24  # an id of up to 12 words and 12 separators ('KID/0001', 'A 12', '2020/PB/7')
+
+
+def _pieces(texts) -> set[str]:
+    """Every stretch of each text that could be an id, however the id is written: the text is cut
+    where letters and digits give way to other characters (and back), and every run of up to
+    ``_MOST_SEGMENTS`` consecutive pieces, each line apart, is a candidate. Looking the candidates up
+    among the ids is quick; scanning the text for each of many thousands of ids would not be."""
+    found: set[str] = set()
+    for text in texts:
+        for line in (text or "").splitlines():
+            cuts = [0] + [m.start() for m in _CLASS_CHANGE.finditer(line)] + [len(line)]
+            for start in range(len(cuts) - 1):
+                for end in range(start + 1, min(start + _MOST_SEGMENTS, len(cuts) - 1) + 1):
+                    piece = line[cuts[start]:cuts[end]]
+                    if piece.strip():
+                        found.add(piece)
+                        found.add(piece.strip())  # ' #7' holds the id '#7'
+
+    return found
+
+
 def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
@@ -130,9 +153,18 @@ def sha256_of(path: Path) -> str:
 
 
 def read_csv_text(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
-    """Read a CSV file as strings with provenance columns; None (and a problem) if unreadable."""
+    """Read a CSV file as strings with provenance columns; None (and a problem) if unreadable.
+
+    Only a regular file is read (a pipe or a device such as /dev/zero is refused at once). A
+    first line ``sep=,`` (the separator hint Excel writes and hides) is skipped; rows are
+    numbered as Excel shows them, so the header is row 1 either way.
+    """
     name = path.name
-    data = path.read_bytes()
+    try:
+        data = read_bytes(path)
+    except FileRefused as exc:
+        problems.append(error(name, None, None, None, exc.message, NOT_REGULAR_FIX))
+        return None
     if not data.strip():
         problems.append(error(name, None, None, None, "the file is empty",
                               "export the table again with its header row, or remove the file"))
@@ -142,6 +174,14 @@ def read_csv_text(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
         problems.append(error(name, None, None, None, f"this is not a CSV text file: it is {other}",
                               "save the table from Excel as 'CSV UTF-8 (Comma delimited)' (.csv), or give a "
                               "workbook (.xlsx) itself as 'data:' in the parameters file"))
+        return None
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line = data[:nul].count(b"\n") + 1
+        problems.append(error(name, line, None, None,
+                              f"the file holds a NUL byte (a zero byte, at byte {nul:,} on line {line}): it is a "
+                              "binary file or a damaged one, not CSV text",
+                              "export the table again as 'CSV UTF-8 (Comma delimited)'"))
         return None
     try:
         text = data.decode("utf-8-sig")  # a byte-order mark (Excel's 'CSV UTF-8') is fine
@@ -156,11 +196,34 @@ def read_csv_text(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
                               "save it as 'CSV UTF-8 (Comma delimited)' from Excel, or re-export as UTF-8"))
         return None
     header = text.split("\n", 1)[0].rstrip("\r")
+    hint = re.fullmatch(r'"?sep=(.?)"?,*', header.strip(), re.IGNORECASE)
+    if hint:
+        # Excel's separator hint: not data, and Excel hides it. The header is the next line.
+        if hint.group(1) not in (",", ""):
+            problems.append(error(name, 1, None, header[:60],
+                                  f"the first line says the columns are separated by {hint.group(1)!r}, not commas",
+                                  "save the file from Excel as 'CSV UTF-8 (Comma delimited)'"))
+            return None
+        skip = data.index(b"\n") + 1 if b"\n" in data else len(data)
+        data, text = data[skip:], text[len(text.split("\n", 1)[0]) + 1:]
+        header = text.split("\n", 1)[0].rstrip("\r")
+        if not header.strip():
+            problems.append(error(name, None, None, None, "the file has a 'sep=,' line but no header row",
+                                  "export the table again with its header row"))
+            return None
     if "," not in header and (";" in header or "\t" in header):
         sep = "semicolons (;)" if ";" in header else "tabs"
         problems.append(error(name, 1, None, header[:60], f"the columns are separated by {sep}, not commas",
                               "save the file from Excel as 'CSV UTF-8 (Comma delimited)'; where the computer's "
                               "list separator is ';', change it to ',' or export with commas"))
+        return None
+    width = len(next(csv.reader([header]), []))
+    if width > MAX_COLUMNS:
+        problems.append(error(name, 1, None, header[:60] + ("..." if len(header) > 60 else ""),
+                              f"the header has {width:,} columns; a table of this book has at most a few dozen "
+                              f"(more than {MAX_COLUMNS:,} are refused without reading further)",
+                              "check that this is the right file (one table, one row per record, its column "
+                              "names in the first row, not a sheet turned sideways)"))
         return None
     try:
         # Blank lines are kept while reading so that row numbers match the rows a spreadsheet shows.
@@ -190,32 +253,9 @@ def read_csv_text(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
     frame = pd.DataFrame(columns, dtype=object)
     frame["_file"] = name
     frame["_row"] = range(2, len(frame) + 2)
-    return frame[~blank_rows].reset_index(drop=True)
-
-
-def _repeated_columns(names: list, file: str, problems: list[Problem]) -> bool:
-    """Whether a column name appears twice in a header (case and spaces aside); each such name is an error.
-
-    Two columns of one name hold two versions of the same thing: using one would silently
-    leave out the other. pandas reads a second 'child_id' as 'child_id.1'; that counts too.
-    """
-    keys = [str(n).strip().lower() for n in names]
-    where: dict[str, list[int]] = {}
-    for position, key in enumerate(keys, 1):
-        repeat = re.fullmatch(r"(.+)\.\d+", key)
-        if repeat and repeat.group(1) in keys:
-            key = repeat.group(1)
-        if key and not key.startswith("unnamed:"):
-            where.setdefault(key, []).append(position)
-    repeated = {key: places for key, places in where.items() if len(places) > 1}
-    for key, places in repeated.items():
-        listed = ", ".join(map(str, places[:-1])) + f" and {places[-1]}"
-        times = {2: "twice", 3: "three times"}.get(len(places), f"{len(places)} times")
-        problems.append(error(file, 1, key, None,
-                              f"the column '{key}' appears {times} in the header (columns {listed}; "
-                              "capitals and spaces are ignored), so it is not clear which to use",
-                              "keep one column of that name: delete or rename the others"))
-    return bool(repeated)
+    frame = frame[~blank_rows].reset_index(drop=True)
+    frame.attrs["file"] = name  # named even when it has no rows
+    return frame
 
 
 def _not_text(data: bytes) -> str | None:
@@ -231,46 +271,10 @@ def _not_text(data: bytes) -> str | None:
     return None
 
 
-def _cell_text(value):
-    """A workbook cell as the text a CSV would hold: dates typed in Excel become ISO dates."""
-    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
-        return None
-    if isinstance(value, (pd.Timestamp, dt.datetime, dt.date)):
-        return value.strftime("%Y-%m-%d")
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
 def _read_workbook(path: Path, problems: list[Problem]) -> dict[str, pd.DataFrame]:
-    try:
-        sheets = pd.read_excel(path, sheet_name=None, dtype=object, engine="openpyxl")
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        problems.append(error(path.name, None, None, None, f"cannot open the workbook ({type(exc).__name__})",
-                              "save it again from Excel as .xlsx"))
-        return {}
-    raw = {}
-    for sheet, frame in sheets.items():
-        table = sheet.strip().lower()
-        if table not in TABLES:
-            if table not in ("readme", "lists", "notes"):
-                near = difflib.get_close_matches(table, list(TABLES), n=1, cutoff=0.75)
-                hint = f"; if it holds the {near[0]} table, name the sheet '{near[0]}'" if near else ""
-                problems.append(warning(f"{path.name} [{sheet}]", None, None, None,
-                                        f"the sheet '{sheet}' is not one of the canonical tables and was not read",
-                                        f"name each sheet after its table (see the data guide){hint}"))
-            continue
-        if _repeated_columns(list(frame.columns), f"{path.name} [{sheet}]", problems):
-            continue
-        frame = frame.dropna(how="all")
-        frame.columns = [str(c).strip().lower() for c in frame.columns]
-        frame = frame.map(_cell_text)
-        if frame.empty:
-            continue
-        frame["_file"] = f"{path.name} [{sheet}]"
-        frame["_row"] = frame.index + 2
-        raw[table] = frame.reset_index(drop=True)
-    return raw
+    from .workbook import read_workbook
+
+    return read_workbook(path, problems)
 
 
 def read_raw(data: Path, kinds: dict[str, str] | None = None) -> tuple[dict[str, pd.DataFrame], list[Problem], list[SourceFile]]:
@@ -282,14 +286,30 @@ def read_raw(data: Path, kinds: dict[str, str] | None = None) -> tuple[dict[str,
         raw = _read_workbook(data, problems)
         sources.append(SourceFile(data.name, "workbook", f"workbook {data.name}", sum(len(f) for f in raw.values()),
                                   sha256_of(data), sorted(raw)))
+        # A sheet with its header only (as the template comes) is a table not supplied; the children
+        # sheet stays, so that 'the children table has a header but no rows' is what is said.
+        raw = {name: frame for name, frame in raw.items() if len(frame) or name in REQUIRED_TABLES}
         return raw, problems, sources
     if not data.is_dir():
-        problems.append(error(str(data.name), None, None, None, "data must be a folder of CSV files or an .xlsx workbook",
+        what = not_regular(data)
+        problems.append(error(str(data.name), None, None, None,
+                              f"data must be a folder of CSV files or an .xlsx workbook{f', but this is {what}' if what else ''}",
                               "point 'data:' in the parameters file at the folder"))
         return raw, problems, sources
     returns: list = []  # standard returns (CIN census, SSDA903, Annex A), read by the adapters
     for path in sorted(data.iterdir()):
-        if path.name.startswith((".", "~$")) or not path.is_file():
+        if path.name.startswith((".", "~$")):
+            continue
+        if path.is_dir():
+            problems.append(warning(path.name, None, None, None,
+                                    "this folder inside the data folder was not read (only the files directly in "
+                                    "the data folder are)",
+                                    "move its files into the data folder itself if they are the area's data"))
+            continue
+        what = not_regular(path)
+        if what:
+            problems.append(error(path.name, None, None, None, f"this is {what}, not an ordinary file, so it was not read",
+                                  NOT_REGULAR_FIX + ", or remove it from the data folder"))
             continue
         table = path.stem.lower()
         if path.suffix.lower() == ".csv" and table in TABLES:
@@ -325,8 +345,27 @@ def read_raw(data: Path, kinds: dict[str, str] | None = None) -> tuple[dict[str,
                for name, frame in raw.items() if any(name in r.tables for r in returns)]
         stacked, found = adapters.stack(returns + own)
         problems.extend(found)
-        raw.update({name: frame for name, frame in stacked.items() if name in TABLES})
+        for name, frame in stacked.items():
+            if name not in TABLES:
+                continue
+            if frame.empty and name not in raw:
+                # The returns hold no such records (a census without assessments): say which returns,
+                # rather than leave validation to speak of a '<table>.csv' that does not exist.
+                files = [r.file for r in returns if name in r.tables]
+                problems.append(warning(", ".join(files), None, None, None,
+                                        f"{'this return holds' if len(files) == 1 else 'these returns hold'} no "
+                                        f"{_RECORD.get(name, name.replace('_', ' '))} records, so the {name} table "
+                                        "is treated as "
+                                        "not supplied",
+                                        "if they should be there, export the return again with them; the chapters "
+                                        "that need them say what they cannot answer"))
+                continue
+            raw[name] = frame
     return raw, problems, sources
+
+
+_RECORD = {"children": "child", "referrals": "referral", "assessments": "assessment", "care_episodes": "care episode",
+           "parents": "parent", "transfers": "transfer"}
 
 
 def load_area_data(data: Path, kinds: dict[str, str] | None = None, *, area_code: str | None = None,
@@ -337,24 +376,41 @@ def load_area_data(data: Path, kinds: dict[str, str] | None = None, *, area_code
     (the parameters' ``sources:``), e.g. ``{"returns_2021.xml": "cin_census"}``.
     ``area_code`` (with the ``benchmarks`` folder, which may teach LA numbers) lets a
     standard return for another local authority be refused.
+
+    The ``benchmarks`` are read and checked here too: their errors are listed with the
+    data's, so that every problem is found before any chapter runs, all at once. (Their
+    warnings are the benchmarks' own, shown by ``load_benchmarks``.)
     """
     unknown = sorted(set((kinds or {}).values()) - set(adapters.DATA_KINDS))
     if unknown:
         raise DataError([error(str(Path(data).name), None, "sources", ", ".join(unknown), "unknown kind of source file",
                                "use one of: " + ", ".join(sorted(adapters.DATA_KINDS)))])
+    benchmark_errors = _benchmark_errors(benchmarks)
     raw, problems, sources = read_raw(Path(data), kinds)
     problems += check_one_authority([(s.path, s.la_code) for s in sources if s.la_code], area_code, benchmarks)
     for name in REQUIRED_TABLES:
         if name not in raw and not any(p.level == "error" for p in problems):
             problems.append(_missing_table(Path(data), name))
     if any(p.level == "error" for p in problems):
-        raise DataError(problems)
+        raise DataError(problems + benchmark_errors)
     returns = frozenset(s.path for s in sources if s.kind not in ("canonical CSV", "workbook"))
     tables, found = validate(raw, returns=returns)
     problems += found
-    if any(p.level == "error" for p in problems):
-        raise DataError(problems)
+    if any(p.level == "error" for p in problems) or benchmark_errors:
+        raise DataError(problems + benchmark_errors)
     return AreaData(tables=tables, problems=problems, sources=sources)
+
+
+def _benchmark_errors(benchmarks: Path | None) -> list[Problem]:
+    """The errors of the benchmarks folder, named under it (``benchmarks/...``)."""
+    if benchmarks is None:
+        return []
+    from .benchmarks import load_benchmarks
+
+    folder = Path(benchmarks)
+    label = folder.name or "benchmarks"
+    return [replace(p, file=f"{label}/{p.file}" if p.file and folder.is_dir() else (p.file or label))
+            for p in load_benchmarks(folder, strict=False).errors]
 
 
 def _missing_table(data: Path, name: str) -> Problem:
@@ -391,37 +447,64 @@ def _same_authority(number: str) -> set[str]:
 
 def check_one_authority(returns: list[tuple[str, str]], area_code: str | None, benchmarks) -> list[Problem]:
     """Standard returns must all be the area's own: one LA number (or its predecessors' in a
-    reorganisation), and the area's when the parameters' area code gives it."""
-    numbers = sorted({number for _, number in returns})
-    problems = []
-    if len(numbers) > 1:
-        counts = {n: [f for f, m in returns if m == n] for n in numbers}
-        main = max(numbers, key=lambda n: sum(len(counts[m]) for m in numbers if m in _same_authority(n)))
-        for number in numbers:
-            if number not in _same_authority(main):
-                for file in counts[number]:
-                    problems.append(error(file, None, "LEA", number,
-                                          f"this return is for LA {number}, but the other returns are for LA {main}",
-                                          "give only your own authority's returns; remove this file or export "
-                                          "your own return again"))
-        return problems
-    if numbers and area_code:
-        from .la_codes import LaCodes, codes_from_folder
+    reorganisation), and the area's when the parameters' area code gives it.
 
-        codes = LaCodes.known()
-        if benchmarks is not None and Path(benchmarks).is_dir():
-            try:
-                codes.update(codes_from_folder(benchmarks))
-            except Exception:  # the benchmarks report their own problems when they are read
-                pass
-        expected = codes.number_of_code.get(area_code)
-        if expected and numbers[0] not in _same_authority(expected):
-            for file, number in returns:
-                problems.append(error(file, None, "LEA", number,
-                                      f"this return is for LA {number}, but the parameters are for {area_code} "
-                                      f"(LA {expected})",
-                                      "give your own authority's returns, or check area_code in the parameters file"))
-    return problems
+    Every file that is not the area's is named at once. When the parameters' area code
+    gives its LA number, that number decides; otherwise the authority with the most
+    returns does, and when no authority has the most, every file is named with the
+    authority it is for.
+    """
+    numbers = sorted({number for _, number in returns})
+    if not numbers:
+        return []
+    expected = _number_of_area(area_code, benchmarks) if area_code else None
+    fix = ("give only your own authority's returns; remove this file or export your own return again")
+    if expected:
+        return [error(file, None, "LEA", number,
+                      f"this return is for LA {number}, but the parameters are for {area_code} (LA {expected})",
+                      "give your own authority's returns, or check area_code in the parameters file")
+                for file, number in returns if number not in _same_authority(expected)]
+    if len(numbers) == 1:
+        return []
+    # Authorities, each with the numbers of its predecessors and successors, and their returns.
+    groups: list[set[str]] = []
+    for number in numbers:
+        group = next((g for g in groups if number in _same_authority(min(g))), None)
+        if group is None:
+            groups.append({number})
+        else:
+            group.add(number)
+    if len(groups) == 1:
+        return []
+    counts = [sum(1 for _, n in returns if n in group) for group in groups]
+    leaders = [i for i, count in enumerate(counts) if count == max(counts)]
+    if len(leaders) == 1:
+        own = groups[leaders[0]]
+        main = min(own)
+        return [error(file, None, "LEA", number, f"this return is for LA {number}, but the other returns are for LA {main}",
+                      fix)
+                for file, number in returns if number not in own]
+    listed = "; ".join(f"LA {n}: {f}" for f, n in sorted(returns, key=lambda pair: (pair[1], pair[0])))
+    return [error(file, None, "LEA", number,
+                  f"the returns are for {len(groups)} different authorities ({listed}), so it is not clear which "
+                  "is the area's",
+                  "give only your own authority's returns, and set area_code in the parameters file so the book "
+                  "knows which authority is yours")
+            for file, number in returns]
+
+
+def _number_of_area(area_code: str, benchmarks) -> str | None:
+    """The DfE LA number of the parameters' area code, if known (built in, or learned from the benchmarks)."""
+    from .benchmarks_readers import codes_from_folder
+    from .la_codes import LaCodes
+
+    codes = LaCodes.known()
+    if benchmarks is not None and Path(benchmarks).is_dir():
+        try:
+            codes.update(codes_from_folder(benchmarks))
+        except Exception:  # noqa: BLE001 - the benchmarks report their own problems when they are read
+            pass
+    return codes.number_of_code.get(area_code)
 
 
 def without_provenance(frame: pd.DataFrame) -> pd.DataFrame:

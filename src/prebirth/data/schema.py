@@ -41,6 +41,9 @@ class Column:
     required: bool = False
     codes: tuple[str, ...] = ()
     help: str = ""
+    low: float | None = None  # numbers: the smallest value that makes sense (checked where it is read)
+    high: float | None = None
+    why: str = ""  # why the range, in words
 
 
 @dataclass(frozen=True)
@@ -63,8 +66,8 @@ class Table:
         return next(c for c in self.columns if c.name == name)
 
 
-def _c(name, kind="text", required=False, codes=(), help=""):
-    return Column(name, kind, required, tuple(codes), help)
+def _c(name, kind="text", required=False, codes=(), help="", low=None, high=None, why=""):
+    return Column(name, kind, required, tuple(codes), help, low, high, why)
 
 
 TABLES: dict[str, Table] = {
@@ -197,7 +200,9 @@ TABLES: dict[str, Table] = {
         ),
         Table(
             "births",
-            (_c("year", "int", True), _c("live_births", "int", True)),
+            (_c("year", "int", True, low=1900, high=2100, why="a calendar year"),
+             _c("live_births", "int", True, low=1,
+                why="rates are per live birth: a year with no births recorded is left out, not 0")),
             key=("year",),
             description="calendar-year live births to mothers resident in the area (ONS)",
         ),

@@ -44,7 +44,7 @@ def _report(problems, maker, frame, mask, column, message, fix, values=None):
 # Event dates that cannot lie after the day the data are read (a forecast or a planned date may).
 FUTURE_ALLOWED = {("children", "expected_date_of_birth"), ("rag", "next_review"), ("support", "ended_date"),
                   ("care_episodes", "end_date")}
-_TIME_OF_DAY = r"^(\S+)[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$"
+_TIME_OF_DAY = r"^(\S+)[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?$"
 _MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
                 "November", "December")
 DATE_FIX = "write dates as YYYY-MM-DD (e.g. 2021-03-31) or DD/MM/YYYY"
@@ -54,11 +54,13 @@ def parse_dates(values: pd.Series) -> pd.Series:
     """ISO YYYY-MM-DD, also DD/MM/YYYY; anything else becomes NaT (reported by the caller).
 
     A time of day after the date (``2021-03-05 00:00:00``, as many exports write it) is ignored.
+    The year-first form without leading zeros (``2020-8-14``) is the same date and is read as
+    such. Only the digits 0-9 are digits here (not Arabic-Indic or full-width ones).
     """
     text = values.astype("string").str.strip().str.replace(_TIME_OF_DAY, r"\1", regex=True)
-    iso = pd.to_datetime(text.where(text.str.fullmatch(r"\d{4}-\d{2}-\d{2}", na=False)),
+    iso = pd.to_datetime(text.where(text.str.fullmatch(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}", na=False)),
                          format="%Y-%m-%d", errors="coerce")
-    uk = pd.to_datetime(text.where(text.str.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}", na=False)),
+    uk = pd.to_datetime(text.where(text.str.fullmatch(r"[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}", na=False)),
                         format="%d/%m/%Y", errors="coerce")
     parsed = iso.fillna(uk)
     # Dates outside 1900-2100 are typing mistakes (e.g. 1066 for 2016); they are reported, not kept.
@@ -66,12 +68,23 @@ def parse_dates(values: pd.Series) -> pd.Series:
     return parsed.where(plausible).astype("datetime64[ns]")
 
 
+def other_digits(text: str) -> bool:
+    """Whether the text has digits other than 0-9 (Arabic-Indic, full-width, ...)."""
+    return any(c.isdigit() and not "0" <= c <= "9" for c in str(text))
+
+
+OTHER_DIGITS = ("it is written with digits other than 0-9 (Arabic-Indic or full-width digits, e.g. typed with "
+                "another keyboard or language setting)")
+
+
 def date_fix(text: str) -> str:
     """How to fix a value that is not a date, said as precisely as the value allows."""
+    if other_digits(text):
+        return f"{OTHER_DIGITS}: retype it with the digits 0-9, as YYYY-MM-DD (e.g. 2021-03-31) or DD/MM/YYYY"
     text = re.sub(_TIME_OF_DAY, r"\1", str(text).strip())
-    iso = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
-    uk = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text)
-    serial = re.fullmatch(r"(\d{4,5})(?:\.0+)?", text)
+    iso = re.fullmatch(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})", text)
+    uk = re.fullmatch(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})", text)
+    serial = re.fullmatch(r"([0-9]{4,5})(?:\.0+)?", text)
     if serial and 1 <= int(serial.group(1)) <= 80000:
         meant = (dt.date(1899, 12, 30) + dt.timedelta(days=int(serial.group(1)))).isoformat()
         return (f"{serial.group(1)} looks like an Excel date number (it would be {meant}): format the column as a "
@@ -156,30 +169,75 @@ def type_table(table: Table, raw: pd.DataFrame, problems: list[Problem], today: 
                     "use one of: " + ", ".join(column.codes) + " (or leave blank if not recorded)")
             out[column.name] = distinct.rows(normal.where(~bad_values & normal.notna(), pd.NA), pd.NA)
         elif column.kind in ("int", "float"):
-            number = pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce").astype("float64")
-            bad_values = text.notna() & number.isna()
-            if column.kind == "int":
-                bad_values |= number.notna() & (number % 1 != 0)
-            _report(problems, error, raw, distinct.rows_where(bad_values), column.name,
-                    "not a number" if column.kind == "float" else "not a whole number",
-                    "write a plain number such as 3120 (no text or symbols)")
-            numbers = distinct.rows(number.where(~bad_values).to_numpy(), np.nan, dtype="float64")
-            out[column.name] = numbers.astype("Int64") if column.kind == "int" else numbers
+            out[column.name] = _numbers(table, column, raw, text, distinct, problems)
         else:
             out[column.name] = stripped
+    extras = {}
+    present = set(raw.columns)
     for extra in raw.columns:
         if extra not in out and extra not in PROVENANCE:
-            out[extra] = raw[extra]
+            extras[extra] = raw[extra]
             near = difflib.get_close_matches(str(extra), table.column_names, n=1, cutoff=0.75)
-            if near and near[0] not in raw.columns:
+            if near and near[0] not in present:
                 file = raw["_file"].iloc[0] if len(raw) else f"{table.name}.csv"
                 problems.append(warning(file, 1, str(extra), None,
                                         f"column '{extra}' is not a column of the {table.name} table, so it was not "
                                         f"used; it looks like '{near[0]}', which is missing",
                                         f"rename the column '{near[0]}'"))
+    if extras:  # all at once: one column at a time grows a wide table in quadratic time
+        out = pd.concat([out, pd.DataFrame(extras, index=raw.index)], axis=1)
     out["_file"] = raw["_file"].to_numpy()
     out["_row"] = raw["_row"].to_numpy()
     return out.reset_index(drop=True)
+
+
+# Whole numbers beyond this are not counts or years of this book (and overflow a 64-bit integer
+# long before 1e20): said in words rather than failing in a chapter.
+LARGEST_WHOLE = 10 ** 12
+
+
+def _numbers(table: Table, column, raw: pd.DataFrame, text: pd.Series, distinct, problems) -> pd.Series:
+    """A number column, checked where it is read: text, Arabic-Indic or full-width digits, 'inf'
+    or 'nan', a fraction where a whole number belongs, a whole number too large to be a count,
+    and the column's own range (``Column.low``/``high``, e.g. live births at least 1)."""
+    whole = column.kind == "int"
+    number = pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce").astype("float64")
+    foreign = text.notna() & text.map(lambda v: v is not None and other_digits(v))
+    _report(problems, error, raw, distinct.rows_where(foreign), column.name,
+            "not a whole number" if whole else "not a number",
+            f"{OTHER_DIGITS}: retype it with the digits 0-9")
+    unreadable = text.notna() & number.isna() & ~foreign
+    _report(problems, error, raw, distinct.rows_where(unreadable), column.name,
+            "not a number" if not whole else "not a whole number",
+            "write a plain number such as 3120 (no text or symbols)")
+    infinite = number.notna() & ~np.isfinite(number)
+    _report(problems, error, raw, distinct.rows_where(infinite), column.name, "not a finite number",
+            "write the number itself (a value such as 'inf' cannot be counted or plotted)")
+    bad = foreign | unreadable | infinite
+    if whole:
+        fraction = number.notna() & ~infinite & (number % 1 != 0)
+        _report(problems, error, raw, distinct.rows_where(fraction), column.name, "not a whole number",
+                "write a whole number such as 3120 (no decimals)")
+        huge = number.notna() & ~infinite & ~fraction & (number.abs() > LARGEST_WHOLE)
+        _report(problems, error, raw, distinct.rows_where(huge), column.name,
+                f"the number is far too large (more than {LARGEST_WHOLE:,})",
+                "check the number: a digit may be repeated, or a whole column pasted into one cell")
+        bad |= fraction | huge
+    checked = number.where(~bad)
+    if column.low is not None:
+        low = checked.notna() & (checked < column.low)
+        _report(problems, error, raw, distinct.rows_where(low), column.name,
+                f"{column.name} must be at least {column.low:g}" + (f" ({column.why})" if column.why else ""),
+                f"correct the value (or remove the row if there is nothing to record)")
+        bad |= low
+    if column.high is not None:
+        high = checked.notna() & (checked > column.high)
+        _report(problems, error, raw, distinct.rows_where(high), column.name,
+                f"{column.name} must be at most {column.high:g}" + (f" ({column.why})" if column.why else ""),
+                "correct the value")
+        bad |= high
+    numbers = distinct.rows(number.where(~bad).to_numpy(), np.nan, dtype="float64")
+    return numbers.astype("Int64") if whole else numbers
 
 
 def check_keys(table: Table, frame: pd.DataFrame, problems: list[Problem]) -> None:
@@ -333,7 +391,7 @@ def validate(raw_tables: dict[str, pd.DataFrame], today: dt.date | None = None,
     typed: dict[str, pd.DataFrame] = {}
     for name, raw in raw_tables.items():
         table = TABLES[name]
-        file = raw["_file"].iloc[0] if len(raw) else f"{name}.csv"
+        file = raw["_file"].iloc[0] if len(raw) else raw.attrs.get("file", f"{name}.csv")
         missing = [c for c in table.required if c not in raw.columns]
         if missing:
             for column in missing:
@@ -346,7 +404,7 @@ def validate(raw_tables: dict[str, pd.DataFrame], today: dt.date | None = None,
         if raw.empty:
             if name == "children":
                 problems.append(error(file, None, None, None, "the children table has a header but no rows",
-                                      "export the table again with one row per child"))
+                                      "add one row per child (fill in the sheet, or export the table again)"))
             else:
                 problems.append(warning(file, None, None, None,
                                         f"the {name} table has a header but no rows, so it is treated as not supplied",

@@ -65,7 +65,9 @@ def test_ees_started_shares_markers_and_regions(tmp_path):
     north = row(tidy, "infant_starters_share", "E06000057", "2020/21")
     assert north.numerator == 0 and math.isnan(north.denominator) and north.suppressed
     assert any("other geographic levels" in p.message for p in problems)
-    assert list(tidy.columns) == br.TIDY_COLUMNS
+    assert list(tidy.columns) == br.TIDY_COLUMNS + br.PROVENANCE
+    # Each figure names where it came from: the file and the line of its part (Camden's 'Under 1 year').
+    assert (camden._file, camden._row) == ("la_cla_who_started_2022.csv", 9)
 
 
 def test_ees_rates(tmp_path):
