@@ -1,24 +1,19 @@
-"""Valid data that a chapter still fails on: reproducers for the chapter rewrite.
+"""Valid data that a chapter once failed on: regression tests kept beside the data checks.
 
-These are not input problems (the data are read and checked without error); the fault is in
-the chapter's computation. Each test is a strict xfail: when the chapter is fixed it passes,
-the xfail turns into a failure ("XPASS(strict)"), and the mark is to be removed.
+These are not input problems (the data are read and checked without error); the fault was in
+the chapter's computation (fixed in chapter 4's linking of referrals to assessments).
 """
 
 from __future__ import annotations
 
 import pandas as pd
-import pytest
 
-REASON_LINK = (
-    "chapters/waiting.py, link_assessments, line 225: "
-    "out.loc[hit, 'assessment_start'] = referrals.loc[hit, 'referral_id'].map(named['start_date']). "
-    "When no assessment carries a referral_id (Blackpool-like returns: a CIN census, 903 CSVs and Annex A, "
-    "where assessments name no referral), 'named' is empty, and pandas (3.1) Series.map with an empty "
-    "datetime64 Series as the mapper raises TypeError: Cannot cast DatetimeArray to dtype float64 "
-    "(whether or not the mapped Series is empty). Fix in the chapter: skip the referral_id link when "
-    "'named' is empty, or link by merge/reindex instead of map."
-)
+# chapters/waiting.py, link_assessments, line 225:  out.loc[hit, 'assessment_start'] = referrals.loc[hit,
+# 'referral_id'].map(named['start_date']).  When no assessment carries a referral_id (Blackpool-like returns: a
+# CIN census, 903 CSVs and Annex A,  where assessments name no referral), 'named' is empty, and pandas (3.1)
+# Series.map with an empty  datetime64 Series as the mapper raises TypeError: Cannot cast DatetimeArray to dtype
+# float64  (whether or not the mapped Series is empty). Fix in the chapter: skip the referral_id link when
+# 'named' is empty, or link by merge/reindex instead of map.
 
 
 def _referrals_and_assessments():
@@ -37,7 +32,6 @@ def _referrals_and_assessments():
     return referrals, assessments
 
 
-@pytest.mark.xfail(strict=True, raises=TypeError, reason=REASON_LINK)
 def test_referrals_link_to_the_next_assessment_when_none_names_a_referral():
     from prebirth.chapters.waiting import link_assessments
 
