@@ -1026,11 +1026,11 @@ def execute_chapters(params, summary, area_file, work, src, kernels, force, pack
     runs: dict[str, ChapterRun] = {}
     notebooks_dir = ROOT / "notebooks"
 
-    def result_key(nb: Notebook, upstream: list[Path]) -> str:
+    def result_key(nb: Notebook, upstream: list[Path], tables: list[str] | None) -> str:
         """A computed chapter's result is kept while the package, the parameters, the tables it
-        reads, the benchmarks and the results it collects are unchanged."""
+        read, the benchmarks and the results it collects are unchanged."""
         parts = [b"compute", package.encode(), json.dumps(settings, sort_keys=True).encode()]
-        parts += [f"{t}={prints.get(t, 'absent')}".encode() for t in nb.tables]
+        parts += [f"{t}={prints.get(t, 'absent')}".encode() for t in (ALL_TABLES if tables is None else tables)]
         parts.append(prints.get("_benchmarks", "").encode() + prints.get("_previous", "").encode())
         return _sha(*parts, *[p.read_bytes() for p in upstream])
 

@@ -38,7 +38,11 @@ def _sha(*parts: bytes) -> str:
 
 
 def compute_chapter(module: str, number: int, prepared_path: str, upstream: list[str], output: str) -> float:
-    """Run one chapter's ``compute`` (in a worker process) and pickle its result; returns seconds."""
+    """Run one chapter's ``compute`` (in a worker process) and pickle its result; returns seconds.
+
+    Beside the result, ``<output>.tables.json`` lists the tables the chapter read: its result
+    is kept while those (and the package, the parameters and the benchmarks) are unchanged.
+    """
     import importlib
     import time
 
@@ -59,7 +63,21 @@ def compute_chapter(module: str, number: int, prepared_path: str, upstream: list
     with open(tmp, "wb") as handle:
         pickle.dump(result, handle, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(tmp, output)
+    read = sorted(getattr(prepared.data.tables, "read", prepared.data.tables))
+    tables_file(Path(output)).write_text(json.dumps(read))
     return time.perf_counter() - started
+
+
+def tables_file(output: Path) -> Path:
+    return output.with_name(output.name + ".tables.json")
+
+
+def tables_read(output: Path) -> list[str] | None:
+    """The tables a chapter read when its result was last computed (None: not known)."""
+    try:
+        return json.loads(tables_file(output).read_text())
+    except (OSError, ValueError):
+        return None
 
 
 def bundle_for(result, decision) -> tuple:
@@ -72,7 +90,8 @@ def run(notebooks, params, work: Path, kernels, key_of: Callable, say: Callable[
     """Compute the chapters that have a ``compute`` (in waves: each after the chapters it collects),
     decide disclosure over all of their results, and write each chapter's bundle.
 
-    ``key_of(nb, upstream_files)`` gives a chapter's cache key. Raises
+    ``key_of(nb, upstream_files, tables)`` gives a chapter's cache key, over the ``tables`` it read
+    last time (None: every table). Raises
     :class:`prebirth.disclosure.AuditFailed` when the published book would reveal a small count.
     """
     done = Computed()
@@ -90,11 +109,11 @@ def run(notebooks, params, work: Path, kernels, key_of: Callable, say: Callable[
             waves.append([])
         waves[level].append(nb)
     for wave in waves:
-        futures = {}
+        futures, futures_upstream = {}, {}
         for nb in wave:
             upstream = [str(files[o.stem]) for o in chosen if o.stem[:2] in nb.after and o.stem in files]
-            key = key_of(nb, [Path(p) for p in upstream])
             output, key_file = computed_dir / f"{nb.stem}.pkl", computed_dir / f"{nb.stem}.key"
+            key = key_of(nb, [Path(p) for p in upstream], tables_read(output))
             if not force and output.exists() and key_file.exists() and key_file.read_text() == key:
                 files[nb.stem] = output
                 continue
@@ -102,6 +121,7 @@ def run(notebooks, params, work: Path, kernels, key_of: Callable, say: Callable[
             future = kernels.submit(nb.module, nb.number, prepared, upstream, str(output), task=compute_chapter,
                                     priority=(rank, -1))
             futures[future] = (nb, key, output, key_file)
+            futures_upstream[future] = upstream
         for future in as_completed(futures):
             nb, key, output, key_file = futures[future]
             try:
@@ -112,7 +132,8 @@ def run(notebooks, params, work: Path, kernels, key_of: Callable, say: Callable[
                 done.failed[nb.stem] = exc
                 say(f"  {nb.stem}: computing FAILED ({type(exc).__name__}: {exc})")
                 continue
-            key_file.write_text(key)
+            # the key over what it read this time (the next build compares the same tables)
+            key_file.write_text(key_of(nb, [Path(p) for p in futures_upstream[future]], tables_read(output)))
             files[nb.stem] = output
             done.executed.append(nb.stem)
             say(f"  {nb.stem}: computed ({seconds:.1f} s)")

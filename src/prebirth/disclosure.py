@@ -215,8 +215,9 @@ class Audit:
 
     hidden: int              # cells withheld (shown cells hidden + sensitive implicit cells)
     relations: int           # relations checked
-    narrowest: tuple | None  # (key, low, high) of the hidden cell with the fewest feasible whole values
-    failures: list[tuple]    # (key, low, high, why) for every cell whose range holds < min_count whole values
+    narrowest: tuple | None  # (key, low, high) of the unknown small count with the fewest feasible whole values
+    failures: list[tuple]    # (key, low, high, why) for every small count whose range holds < min_count
+    #                          whole values (why: the relation holding it with fewest unknowns)
 
     @property
     def passed(self) -> bool:
@@ -243,14 +244,18 @@ def _whole_values(low, high) -> float:
     return high - low + 1
 
 
+def _whole_count(value) -> bool:
+    numeric = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+    return numeric and math.isfinite(value) and float(value).is_integer() and value >= 0
+
+
 class _Book:
     """Counts, what is shown and the relations, checked once and indexed for the solver."""
 
     def __init__(self, counts: dict, shown, relations):
         self.values: dict[str, int] = {}
         for key, value in counts.items():
-            if isinstance(value, bool) or value is None or not isinstance(value, (int, float, np.integer, np.floating)) \
-                    or (isinstance(value, (float, np.floating)) and not float(value).is_integer()) or value < 0:
+            if not _whole_count(value):
                 raise ValueError(f"disclosure: count {key!r} is {value!r}; every count must be a whole number >= 0")
             self.values[key] = int(value)
         self.shown = frozenset(shown)
@@ -291,7 +296,10 @@ class _Book:
                              + (f" and {len(missing) - 10} more" if len(missing) > 10 else ""))
 
     def sensitive(self, min_count: int) -> frozenset:
-        return frozenset(k for k, v in self.values.items() if 0 < v < min_count)
+        """Counts of 1 to min_count - 1: the ones whose values must not be recoverable. Keys starting
+        with ``~`` are sums and repeats that tie a measure's years to its whole period: never
+        published, and not themselves counts of a group of people."""
+        return frozenset(k for k, v in self.values.items() if 0 < v < min_count and not k.startswith("~"))
 
     def components(self, unknown) -> list[tuple[tuple[str, ...], tuple[int, ...]]]:
         """Connected groups of unknown cells (linked by relations), each with the relations that touch it."""
@@ -335,14 +343,19 @@ class _Book:
             return {t: (0, math.inf) for t in targets}
         column = {key: j for j, key in enumerate(keys)}
         n = len(keys)
-        matrix = np.zeros((len(relation_ids), n))
+        rows, columns, coefficients = [], [], []
         rhs = np.zeros(len(relation_ids))
         for row, index in enumerate(relation_ids):
             for key, coefficient in self.terms[index].items():
                 if key in column:
-                    matrix[row, column[key]] += coefficient
+                    rows.append(row), columns.append(column[key]), coefficients.append(coefficient)
                 else:
                     rhs[row] -= coefficient * self.values[key]
+        from scipy.sparse import csr_array
+
+        matrix = csr_array((coefficients, (rows, columns)), shape=(len(relation_ids), n), dtype=float)
+        if len(relation_ids) * n <= DENSE_UP_TO:  # small groups (nearly all): dense is quicker to use
+            matrix = matrix.toarray()
         if n == 1:  # one unknown in an equation: pinned
             value = self.values[keys[0]]
             return {t: (value, value) for t in targets}
@@ -353,15 +366,24 @@ class _Book:
             np.minimum(seen_low, point, out=seen_low)
             np.maximum(seen_high, point, out=seen_high)
 
+        attack = _Attack(matrix, rhs, note)
+        if len(targets) > 2:
+            # two points that move every target at once (all as low, all as high as they go)
+            # often show most ranges wide enough, or at 0, before each is solved on its own
+            together = np.zeros(n)
+            together[[column[t] for t in targets]] = 1.0
+            attack.optimum(together)
+            if not exact:
+                attack.optimum(-together)
         out = {}
         for target in targets:
             j = column[target]
             if not exact and _whole_values(seen_low[j], seen_high[j]) >= min_count:
                 continue
-            low = 0 if seen_low[j] == 0 else _extreme(matrix, rhs, j, False, note)
+            low = 0 if seen_low[j] == 0 else attack.extreme(j, False)
             if not exact and _whole_values(low, seen_high[j]) >= min_count:
                 continue
-            high = _extreme(matrix, rhs, j, True, note)
+            high = attack.extreme(j, True)
             if exact or _whole_values(low, high) < min_count:
                 out[target] = (low, high)
         return out
@@ -375,49 +397,117 @@ def _integral_point(matrix, rhs, x):
     return None
 
 
-def _extreme(matrix, rhs, j: int, maximise: bool, note) -> float:
-    """Min or max of unknown ``j`` over the whole numbers >= 0 that satisfy ``matrix @ x == rhs``.
+# HiGHS is called through scipy's own binding (scipy.optimize._highspy, what linprog uses) so
+# that one model per group of cells is loaded once and re-solved from its last basis for each
+# cell's min and max: about 20 times faster than a fresh linprog per bound. Set to False (or
+# it falls back by itself if that binding ever moves) to use linprog for every bound.
+USE_HIGHS_DIRECTLY = True
+DENSE_UP_TO = 1_000_000  # a group's equations are held as a dense matrix up to this many entries
 
-    The LP relaxation first (HiGHS); when its optimum is a whole-number point it is the answer,
-    otherwise the mixed-integer problem is solved. An unbounded relaxation means an unbounded
-    integer problem (the counts themselves are a whole-number solution, and the data are whole).
+
+class _Attack:
+    """Min and max of each unknown over the whole numbers >= 0 with ``matrix @ x == rhs``.
+
+    The LP relaxation first (HiGHS); when its optimum is a whole-number point that is the
+    answer, otherwise the mixed-integer problem is solved (scipy's ``milp``). An unbounded
+    relaxation means an unbounded integer problem: the counts themselves are a whole-number
+    solution and the data are whole, so the integer hull has the same directions of recession.
+    Every whole-number optimum met is passed to ``note`` (a feasible point of the attack).
     """
-    from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
-    n = matrix.shape[1]
-    objective = np.zeros(n)
-    objective[j] = -1.0 if maximise else 1.0
-    relaxed = linprog(objective, A_eq=matrix, b_eq=rhs, bounds=(0, None), method="highs")
-    if relaxed.status == 3:
-        return math.inf
-    if relaxed.status != 0:
-        raise RuntimeError(f"disclosure audit: the linear program failed ({relaxed.message})")
-    point = _integral_point(matrix, rhs, relaxed.x)
-    if point is None:
-        whole = milp(objective, constraints=LinearConstraint(matrix, rhs, rhs), integrality=np.ones(n),
-                     bounds=Bounds(0, np.inf))
-        if whole.status != 0 or whole.x is None:
-            raise RuntimeError(f"disclosure audit: the integer program failed ({whole.message})")
-        point = _integral_point(matrix, rhs, whole.x)
+    def __init__(self, matrix: np.ndarray, rhs: np.ndarray, note):
+        self.matrix, self.rhs, self.note = matrix, rhs, note
+        self.highs = self._load() if USE_HIGHS_DIRECTLY else None
+
+    def _load(self):
+        try:
+            from scipy.optimize._highspy import _core
+            from scipy.sparse import csc_array
+
+            rows, n = self.matrix.shape
+            highs = _core._Highs()
+            highs.setOptionValue("output_flag", False)
+            lp = _core.HighsLp()
+            lp.num_col_, lp.num_row_ = n, rows
+            lp.col_cost_, lp.col_lower_, lp.col_upper_ = np.zeros(n), np.zeros(n), np.full(n, _core.kHighsInf)
+            lp.row_lower_, lp.row_upper_ = self.rhs, self.rhs
+            columns = csc_array(self.matrix)
+            lp.a_matrix_.format_ = _core.MatrixFormat.kColwise
+            lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = n, rows
+            lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = (
+                columns.indptr, columns.indices, columns.data)
+            if highs.passModel(lp) != _core.HighsStatus.kOk:
+                return None
+            self._core, self._columns = _core, np.arange(n, dtype=np.int32)
+            return highs
+        except (ImportError, AttributeError, TypeError, RuntimeError):
+            return None
+
+    def _relaxed(self, objective: np.ndarray):
+        """(status, x) of the LP relaxation: 'optimal', 'unbounded' or an error message."""
+        if self.highs is not None:
+            core = self._core
+            self.highs.changeColsCost(len(objective), self._columns, objective)
+            self.highs.run()
+            status = self.highs.getModelStatus()
+            if status == core.HighsModelStatus.kOptimal:
+                return "optimal", np.asarray(self.highs.getSolution().col_value)
+            if status in (core.HighsModelStatus.kUnbounded, core.HighsModelStatus.kUnboundedOrInfeasible):
+                return "unbounded", None
+            return self.highs.modelStatusToString(status), None
+        from scipy.optimize import linprog
+
+        result = linprog(objective, A_eq=self.matrix, b_eq=self.rhs, bounds=(0, None), method="highs")
+        return {0: "optimal", 3: "unbounded"}.get(result.status, result.message), result.x
+
+    def extreme(self, j: int, maximise: bool) -> float:
+        """The least (or greatest) whole value unknown ``j`` can take: ``inf`` when unbounded."""
+        objective = np.zeros(self.matrix.shape[1])
+        objective[j] = -1.0 if maximise else 1.0
+        point = self.optimum(objective)
+        return math.inf if point is None else int(point[j])
+
+    def optimum(self, objective: np.ndarray):
+        """A whole-number point minimising ``objective``, or None when it is unbounded below."""
+        status, x = self._relaxed(objective)
+        if status == "unbounded":
+            return None
+        if status != "optimal":
+            raise RuntimeError(f"disclosure audit: the linear program failed ({status})")
+        point = _integral_point(self.matrix, self.rhs, x)
         if point is None:
-            raise RuntimeError("disclosure audit: the integer program gave a point that breaks the relations")
-    note(point)
-    return int(point[j])
+            from scipy.optimize import Bounds, LinearConstraint, milp
+
+            whole = milp(objective, constraints=LinearConstraint(self.matrix, self.rhs, self.rhs),
+                         integrality=np.ones(len(objective)), bounds=Bounds(0, np.inf))
+            if whole.status != 0 or whole.x is None:
+                raise RuntimeError(f"disclosure audit: the integer program failed ({whole.message})")
+            point = _integral_point(self.matrix, self.rhs, whole.x)
+            if point is None:
+                raise RuntimeError("disclosure audit: the integer program gave a point that breaks the relations")
+        self.note(point)
+        return point
 
 
-def _ranges(book: _Book, unknown, targets, min_count: int, exact: bool, cache: dict | None = None):
-    """{key: (low, high)} of the targets (all of them when exact, else only those that fail)."""
+def _ranges(book: _Book, unknown, targets, min_count: int, exact: bool, cache: dict | None = None,
+            components: list | None = None):
+    """{key: (low, high)} of the targets (all of them when exact, else only those that fail).
+
+    ``components``: the groups of ``unknown`` to look in (default: all of them); ``cache``
+    keeps each group's answer (a group's unknowns fix its equations, so the answer holds).
+    """
     out = {}
-    for keys, relation_ids in book.components(unknown):
+    for keys, relation_ids in book.components(unknown) if components is None else components:
         component_targets = [k for k in keys if k in targets]
         if not component_targets:
             continue
-        if cache is not None and keys in cache:
-            out.update(cache[keys])
+        memo = (keys, tuple(component_targets), exact)
+        if cache is not None and memo in cache:
+            out.update(cache[memo])
             continue
         found = book.ranges(keys, relation_ids, component_targets, min_count, exact)
         if cache is not None:
-            cache[keys] = found
+            cache[memo] = found
         out.update(found)
     return out
 
@@ -430,23 +520,34 @@ def _closest_relation(book: _Book, key: str, unknown) -> int | None:
     return min(relations, key=lambda i: (sum(k in unknown for k in book.terms[i]), book.rank[i]))
 
 
-def _partner(book: _Book, key: str, unknown) -> str | None:
-    """The shown cell to withhold so that ``key`` is no longer narrowed.
+def _partner(book: _Book, key: str, unknown, unknowns: list[int]) -> tuple[tuple, str] | None:
+    """The shown cell to withhold so that ``key`` is no longer narrowed, with its score.
 
-    The relations holding ``key`` first, fewest unknowns first; failing those (every cell of
-    them already withheld), the relations one step further through unknown cells, and so on.
-    In the relation chosen: its smallest non-zero part, else a zero part, else its total.
+    The candidates are the shown cells of the relations holding ``key`` (failing those, when
+    every cell of them is withheld already, of the relations one step further through unknown
+    cells, and so on). Lowest score first: a cell of a relation in which ``key`` is the only
+    unknown (that relation pins it, so it must get a partner); a part before a total; the cell
+    that would itself be pinned by the fewest of its other relations (so withheld cells close
+    into patterns, as the corners of a rectangle do, instead of each needing a partner of its
+    own); a relation with fewer unknowns; a non-zero part before a zero one; the smallest;
+    then by key. ``unknowns[i]``: how many cells of relation ``i`` are in ``unknown``.
     """
+    def alone(candidate: str, chosen: int) -> int:
+        """How many other relations of ``candidate`` have no unknown cell (would pin it)."""
+        return sum(1 for i in book.relations_of[candidate] if i != chosen and not unknowns[i])
+
     frontier, reached, used = [key], {key}, set()
     while frontier:
-        relations = sorted({i for k in frontier for i in book.relations_of.get(k, [])} - used,
-                           key=lambda i: (sum(k in unknown for k in book.terms[i]), book.rank[i]))
+        relations = sorted({i for k in frontier for i in book.relations_of.get(k, [])} - used)
+        scored = []
         for index in relations:
-            relation = book.relations[index]
-            candidates = [k for k in book.terms[index] if k in book.shown and k not in unknown]
-            if candidates:
-                return min(candidates, key=lambda k: (
-                    2 if k == relation.total else 1 if book.values[k] == 0 else 0, book.values[k], k))
+            total, count = book.relations[index].total, unknowns[index]
+            for k in book.terms[index]:
+                if k in book.shown and k not in unknown:
+                    scored.append(((count > 1, k == total, alone(k, index), count, book.values[k] == 0,
+                                    book.values[k], k, book.rank[index]), k))
+        if scored:
+            return min(scored)
         used.update(relations)
         frontier = sorted({k for i in relations for k in book.terms[i] if k in unknown} - reached)
         reached.update(frontier)
@@ -457,13 +558,15 @@ def protect(counts: dict[str, int], shown: set[str], relations: list[Relation], 
             forced: set[str] = frozenset()) -> set[str]:
     """The keys of shown cells to withhold (primary + secondary), decided once for the whole book.
 
-    Primary: shown counts 1..min_count-1, and ``forced`` keys. Secondary: while the interval
-    audit finds a withheld or small cell whose feasible range holds fewer than ``min_count``
-    whole values, withhold the smallest shown cell of the relation that pins it most (see
-    :func:`_partner`); in one round each connected group of unknown cells gets at most one
-    new withheld cell per failing cell that shares no relation with another handled this
-    round. Stops when the audit passes or nothing is left to withhold (the audit then fails
-    and the build refuses to publish). Deterministic: ties go by key.
+    Primary: shown counts 1..min_count-1, and ``forced`` keys (withheld, but like any cell
+    that is not small, not themselves protected). Secondary: while the interval audit finds a
+    small cell (1 to min_count - 1, shown or not) whose feasible range holds fewer than
+    ``min_count`` whole values, it and the withheld cells narrowed in its group (through which
+    it is pinned: the corners of a rectangle) each get a partner, the shown cell of the
+    relation that pins it most (see :func:`_partner`); in one round, one partner per such
+    cell that shares no relation with another handled this round. Stops when the audit passes
+    or nothing is left to withhold (the audit then fails and the build refuses to publish).
+    Deterministic: ties go by key.
     """
     book = _Book(counts, shown, relations)
     book._known_keys(forced, "forced")
@@ -472,17 +575,29 @@ def protect(counts: dict[str, int], shown: set[str], relations: list[Relation], 
     cache: dict = {}
     while True:
         unknown = book.implicit | withheld
-        failing = _ranges(book, unknown, sensitive | withheld, min_count, exact=False, cache=cache)
+        components = book.components(unknown)
+        failing = _ranges(book, unknown, sensitive, min_count, exact=False, cache=cache, components=components)
         if not failing:
             return withheld
+        # a small cell whose own relations each hold other unknowns is pinned through withheld
+        # cells that are narrowed themselves: they get partners too, so patterns close up
+        pinned = [c for c in components if not failing.keys().isdisjoint(c[0])]
+        failing.update(_ranges(book, unknown, withheld, min_count, exact=False, cache=cache, components=pinned))
+        # the most clearly pinned first: a cell alone in a relation gets its partner there
+        unknowns = [sum(1 for k in terms if k in unknown) for terms in book.terms]
+        first = {key: _partner(book, key, unknown, unknowns) for key in failing}
         added, marked = set(), set()
-        for key in sorted(failing, key=lambda k: (_whole_values(*failing[k]), k)):
+        for key in sorted((k for k in failing if first[k] is not None),
+                          key=lambda k: (first[k][0], _whole_values(*failing[k]), k)):
             if marked.intersection(book.relations_of.get(key, ())):
                 continue  # a neighbour's new partner may already widen this one: look again next round
-            partner = _partner(book, key, unknown | added)
-            if partner is None:
+            choice = _partner(book, key, unknown | added, unknowns)
+            if choice is None:
                 continue
+            partner = choice[1]
             added.add(partner)
+            for index in book.relations_of[partner]:
+                unknowns[index] += 1
             marked.update(book.relations_of.get(key, ()))
             marked.update(book.relations_of.get(partner, ()))
         if not added:
@@ -496,16 +611,18 @@ def audit(counts: dict[str, int], shown: set[str], hidden: set[str], relations: 
 
     Unknown to a reader: the implicit cells (in ``counts`` but not ``shown``) and the
     ``hidden`` ones; every unknown is a whole number >= 0. For every small count (shown or
-    implicit) and every hidden cell, its feasible range is found by minimising and maximising
+    implicit), its feasible range is found by minimising and maximising
     it subject to every relation with the published values put in. A range holding fewer than
-    ``min_count`` whole values is a failure; so is a small count shown as a number.
+    ``min_count`` whole values is a failure; so is a small count shown as a number. A cell
+    withheld only to protect another (a secondary cell, not small itself) may be narrowed: it
+    counts no small group of people. ``narrowest`` is over the small counts.
     """
     book = _Book(counts, shown, relations)
     book._known_keys(hidden, "hidden")
     sensitive = book.sensitive(min_count)
     withheld = set(hidden) & book.shown
     unknown = book.implicit | withheld
-    found = _ranges(book, unknown, sensitive | withheld, min_count, exact=True)
+    found = _ranges(book, unknown, sensitive, min_count, exact=True)
     failures = []
     for key in sorted(sensitive & book.shown - withheld):
         failures.append((key, book.values[key], book.values[key], SHOWN_AS_A_NUMBER))

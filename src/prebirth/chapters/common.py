@@ -26,7 +26,7 @@ from .. import disclosure
 from ..escape import csv_text
 from ..config import AreaParameters, load_parameters
 from ..data.benchmarks import Benchmarks, load_benchmarks
-from ..data.load import AreaData, load_area_data
+from ..data.load import AreaData, RecordedTables, load_area_data
 from ..stats.rounding import round_half_up
 
 INDICATOR_COLUMNS = ["indicator", "period", "group", "numerator", "denominator", "value", "lower", "upper",
@@ -173,7 +173,7 @@ def _load_prepared(path: str) -> Prepared:
     data, benchmarks = kept.data, kept.benchmarks
     return Prepared(
         kept.params,  # frozen
-        AreaData(tables={name: frame.copy(deep=False) for name, frame in data.tables.items()},
+        AreaData(tables=RecordedTables({name: frame.copy(deep=False) for name, frame in data.tables.items()}),
                  problems=list(data.problems), sources=copy.deepcopy(data.sources)),
         Benchmarks(benchmarks.tidy.copy(deep=False), copy.deepcopy(benchmarks.neighbours), list(benchmarks.problems),
                    list(benchmarks.files)),

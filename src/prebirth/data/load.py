@@ -42,6 +42,48 @@ class SourceFile:
     la_code: str | None = None  # the LA number a standard return names (CIN census <LEA>)
 
 
+class RecordedTables(dict):
+    """The tables of an area, remembering which ones were asked for (present or not).
+
+    A chapter's result depends only on the tables it read: the build keeps a computed result
+    while those tables are unchanged, whatever happens to the others.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.read: set[str] = set()
+
+    def __getitem__(self, name):
+        self.read.add(name)
+        return super().__getitem__(name)
+
+    def get(self, name, default=None):
+        self.read.add(name)
+        return super().get(name, default)
+
+    def __contains__(self, name) -> bool:
+        self.read.add(name)
+        return super().__contains__(name)
+
+    def _all(self):
+        self.read.update(self.keys())
+
+    def items(self):
+        self._all()
+        return super().items()
+
+    def values(self):
+        self._all()
+        return super().values()
+
+    def __iter__(self):
+        self._all()
+        return super().__iter__()
+
+    def __reduce__(self):  # pickled as a plain dict of tables: what was read belongs to one chapter's run
+        return dict, (dict(super().items()),)
+
+
 @dataclass
 class AreaData:
     """The canonical tables of one area, with the warnings and the files they came from."""
