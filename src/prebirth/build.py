@@ -43,7 +43,7 @@ from typing import Callable
 
 import yaml
 
-from . import __version__
+from . import __version__, lifeline
 from .chapters.requirements import QUESTIONS
 from .config import AreaParameters, ParameterError, load_parameters
 from .data.problems import DataError
@@ -223,14 +223,15 @@ def _ignore_interrupt() -> None:
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # blocked since it started (see _WorkerPool)
 
 
-def _report_then(reports, stopping, initializer: Callable | None, initargs: tuple) -> None:
+def _report_then(reports, stopping, parent: int, initializer: Callable | None, initargs: tuple) -> None:
     """Initializer of a pool's worker: tell the pool this process's id, leave Ctrl-C to the
-    build, then start as asked; or end at once if the pool was stopped while this started
-    (it may not have known this process's id yet)."""
+    build, end with the build (``parent``) however it ends, then start as asked; or end at
+    once if the pool was stopped while this started (it may not have known this process's id yet)."""
     reports.put(os.getpid())
     if stopping.is_set():
         os._exit(1)
     _ignore_interrupt()
+    lifeline.watch_parent(parent, on_end=_kill_kernel)  # its kernel too, if it has one
     if initializer is not None:
         initializer(*initargs)
 
@@ -265,7 +266,7 @@ class _WorkerPool(ProcessPoolExecutor):
         self.worker_ids_lock = threading.Lock()
         self.stopping = context.Event()
         super().__init__(workers, mp_context=context, initializer=_report_then,
-                         initargs=(self.worker_reports, self.stopping, initializer, initargs))
+                         initargs=(self.worker_reports, self.stopping, os.getpid(), initializer, initargs))
 
     def submit(self, *args, **kwargs) -> Future:
         with _interrupt_blocked():  # a submission may start a worker process
@@ -406,6 +407,16 @@ def _worker_start(log: str) -> None:
         _stop_kernel()
 
 
+# The kernel's first lines: it ends when its worker does, however the worker ends.
+_LIFELINE = """\
+import os as _os, prebirth.lifeline as _lifeline
+_lifeline.die_with_parent()
+if _os.getppid() != {worker}:
+    _os._exit(1)
+del _os, _lifeline
+"""
+
+
 def _warm_kernel():
     """This worker's kernel, started and warmed on first use (again if it died)."""
     from jupyter_client import BlockingKernelClient
@@ -429,7 +440,8 @@ def _warm_kernel():
     client.start_channels()
     try:
         client.wait_for_ready(timeout=120)
-        client.execute_interactive(_WARM_UP, silent=True, store_history=False, timeout=600)
+        client.execute_interactive(_LIFELINE.format(worker=os.getpid()) + _WARM_UP, silent=True,
+                                   store_history=False, timeout=600)
     finally:
         client.stop_channels()
     return km
@@ -437,12 +449,17 @@ def _warm_kernel():
 
 def _worker_stopped(signum, frame) -> None:
     """SIGTERM from the build (it was interrupted): kill this worker's kernel, then end."""
+    _kill_kernel()
+    os._exit(1)
+
+
+def _kill_kernel() -> None:
+    """Kill this worker's kernel at once, if it has one (the worker is ending)."""
     km = _worker.get("km")
     process = getattr(getattr(km, "provisioner", None), "process", None)
     if process is not None:
         with contextlib.suppress(Exception):
             process.kill()
-    os._exit(1)
 
 
 def _stop_kernel() -> None:
@@ -789,7 +806,9 @@ def render(src: Path, render_dir: Path) -> None:
 def _start_render(src: Path, render_dir: Path) -> subprocess.Popen:
     command = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(src), "--path-output",
                str(render_dir), "--builder", "html"]
-    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # It ends with the thread that starts it, which waits for it (lifeline): never left rendering for no one.
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lifeline.die_with_parent)
 
 
 def _finish_render(process: subprocess.Popen, render_dir: Path) -> None:
