@@ -416,11 +416,16 @@ if _os.getppid() != {worker}:
 del _os, _lifeline
 """
 
+KERNEL_STARTS = 3  # tries to start a kernel: on a busy machine one may die before it answers
+
 
 def _warm_kernel():
-    """This worker's kernel, started and warmed on first use (again if it died)."""
-    from jupyter_client import BlockingKernelClient
-    from jupyter_client.manager import AsyncKernelManager
+    """This worker's kernel, started and warmed on first use (again if it died).
+
+    A kernel that dies or does not answer while it starts ("Kernel died before replying to
+    kernel_info", as happens on a loaded machine) is replaced by a new one, up to
+    ``KERNEL_STARTS`` tries in all; then a BuildError says so.
+    """
     from jupyter_core.utils import run_sync
 
     km = _worker.get("km")
@@ -432,19 +437,57 @@ def _warm_kernel():
 
         # Worker processes end with os._exit, which skips atexit: stop the kernel first.
         _worker["finalizer"] = Finalize(None, _stop_kernel, exitpriority=50)
+    for attempt in range(1, KERNEL_STARTS + 1):
+        try:
+            client = _start_kernel()
+            break
+        except Exception as exc:
+            _stop_kernel()
+            why = f"{type(exc).__name__}: {str(exc).strip()}"
+            if attempt == KERNEL_STARTS:
+                raise BuildError(f"the Python kernel that runs the chapters could not be started ({KERNEL_STARTS} "
+                                 f"tries; the last: {why}). The machine may be too busy: run the build again, "
+                                 f"or with fewer chapters at once (-j 1).") from exc
+            # For the kernel log (this worker's stderr).
+            print(f"the kernel did not start ({why}); starting a new one (try {attempt + 1} of {KERNEL_STARTS})",
+                  file=sys.stderr, flush=True)
+    try:
+        _warm_up(client)
+    finally:
+        client.stop_channels()
+    return _worker["km"]
+
+
+def _start_kernel():
+    """Start this worker's kernel (``_worker["km"]``) and wait until it answers; returns a
+    client connected to it (the caller stops its channels).
+
+    The client belongs to the kernel's manager, so that while it waits it asks the manager
+    whether the kernel's process is alive. A client of its own would judge by heartbeats,
+    and take a kernel that is slow to answer one within a second, as on a loaded machine,
+    for dead ("Kernel died before replying to kernel_info") though it is starting normally.
+    """
+    from jupyter_client import BlockingKernelClient
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.utils import run_sync
+
     km = AsyncKernelManager(kernel_name="python3")
+    _worker["km"] = km  # before it starts: a start that fails half-way is stopped all the same
     run_sync(km.start_kernel)()
-    _worker["km"] = km
-    client = BlockingKernelClient()
+    client = BlockingKernelClient(parent=km)
     client.load_connection_info(km.get_connection_info())
     client.start_channels()
     try:
         client.wait_for_ready(timeout=120)
-        client.execute_interactive(_LIFELINE.format(worker=os.getpid()) + _WARM_UP, silent=True,
-                                   store_history=False, timeout=600)
-    finally:
+    except BaseException:
         client.stop_channels()
-    return km
+        raise
+    return client
+
+
+def _warm_up(client) -> None:
+    client.execute_interactive(_LIFELINE.format(worker=os.getpid()) + _WARM_UP, silent=True, store_history=False,
+                               timeout=600)
 
 
 def _worker_stopped(signum, frame) -> None:
