@@ -45,7 +45,7 @@ import yaml
 
 from . import __version__, lifeline
 from .chapters.requirements import QUESTIONS
-from .config import AreaParameters, ParameterError, load_parameters
+from .config import AreaParameters, ParameterError, area_slug, load_parameters
 from .data.problems import DataError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -778,6 +778,114 @@ def _failed_page(stem: str, title: str, error: str):
     return nb
 
 
+# -- the output folder: the build writes and removes only what it made -----------------
+# The output folder and each area's folder in it carry a small MARKER file, written when
+# the build makes them. The build overwrites or removes nothing in a folder without one:
+# an analyst's own folder given as --output, or a folder that happens to have an area's
+# name (the data folder, say), is refused before anything is written (exit code 2).
+# Folders made by versions of this tool from before the marker are taken over (adopted):
+# an area folder holding manifest.json and .work/, or an output folder whose index.html
+# is the site index. An empty folder is taken over too: there is nothing in it to lose.
+
+MARKER = ".prebirth-build"
+_MARKER_TEXT = ("Made by the Pre-birth Data Book (prebirth build). The build overwrites and removes files only in "
+                "folders that hold this file.\n")
+ROOT_FILES = ("index.html", ".kernels.log", ".timings.json")  # what the build writes at the top of the output folder
+_SITE_INDEX_TITLE = "<title>Pre-birth Data Book: books by area</title>"
+
+
+class OutputRefused(ParameterError):
+    """The output folder holds files the build did not make and would overwrite (exit code 2)."""
+
+
+def _is_site_index(path: Path) -> bool:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return _SITE_INDEX_TITLE in handle.read(4096)
+    except OSError:
+        return False
+
+
+def check_output_root(root: Path) -> None:
+    """Refuse an output folder whose top-level files (``ROOT_FILES``) the build would
+    overwrite but did not make. Writes nothing."""
+    if root.exists() and not root.is_dir():
+        raise OutputRefused(f"--output {root}: this is a file, not a folder; nothing was written. Give a folder.")
+    for name in ROOT_FILES:  # a link would send the build's writes elsewhere
+        if (root / name).is_symlink():
+            raise OutputRefused(f"{root / name} is a link, which the build would write through; nothing was "
+                                f"written. Remove it or build into another folder (--output).")
+    if not root.is_dir() or (root / MARKER).is_file():
+        return
+    theirs = [name for name in ROOT_FILES if (root / name).exists()
+              and not (name == "index.html" and _is_site_index(root / name))
+              and not (name != "index.html" and (root / name).is_file())]
+    if theirs:
+        raise OutputRefused(
+            f"{root} was not made by this tool (it has no {MARKER} file) and holds {', '.join(theirs)}, which the "
+            f"build would overwrite; nothing was written. Build into a new or empty folder (--output), or move "
+            f"{'that file' if len(theirs) == 1 else 'those files'} away.")
+
+
+def claim_output_root(root: Path) -> None:
+    """Make the output folder if needed and mark it as the build's (after :func:`check_output_root`)."""
+    root.mkdir(parents=True, exist_ok=True)
+    if not (root / MARKER).is_file():
+        (root / MARKER).write_text(_MARKER_TEXT, encoding="utf-8")
+
+
+def check_area_folder(folder: Path, root: Path) -> bool:
+    """Whether the area's folder is still to be made (True) or is the build's own (False);
+    refuses one the build did not make. Writes nothing."""
+    if folder.is_symlink() or folder.resolve().parent != root.resolve():
+        raise OutputRefused(f"{folder} is not a folder inside {root} (it is a link, or leads elsewhere); nothing was "
+                            f"written. Remove the link or build into another folder (--output).")
+    if not folder.exists():
+        return True
+    if folder.is_dir():
+        if (folder / MARKER).is_file():
+            return False
+        if (folder / "manifest.json").is_file() and (folder / ".work").is_dir():
+            return False  # made by an earlier version of this tool: taken over
+        if not any(folder.iterdir()):
+            return False
+    raise OutputRefused(
+        f"{folder} already exists and was not made by this tool (it has no {MARKER} file); the build would "
+        f"overwrite what is in it, so nothing was written. Build into another folder (--output), or rename the "
+        f"parameters file (the book's folder is named after it).")
+
+
+def claim_area_folder(folder: Path, make: bool) -> bool:
+    """Make the area's folder with its marker, in one step (``make``), or mark the existing
+    one as the build's. Returns whether this build made it: only then may a failure remove it."""
+    if not make:
+        if not (folder / MARKER).is_file():
+            (folder / MARKER).write_text(_MARKER_TEXT, encoding="utf-8")
+        return False
+    staging = folder.with_name(f".{folder.name}.{os.getpid()}.{threading.get_ident()}.new")
+    staging.mkdir()
+    try:
+        (staging / MARKER).write_text(_MARKER_TEXT, encoding="utf-8")
+        os.rename(staging, folder)  # fails if another build made it meanwhile
+        return True
+    except OSError:
+        if not (folder / MARKER).is_file():
+            raise
+        return False  # another build of the area made it, marker and all
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging)
+
+
+def _remove_own(path: Path, within: Path) -> None:
+    """Remove a folder the build made, after checking that it really lies inside ``within``
+    (resolved: no '..', no link leading out of it)."""
+    real, base = path.resolve(), within.resolve()
+    if path.is_symlink() or base not in real.parents:
+        raise BuildError(f"{path} is not inside {within}: it was not removed")
+    shutil.rmtree(real)
+
+
 @contextlib.contextmanager
 def area_lock(folder: Path, say: Callable[[str], None] = _say):
     """One build of an area at a time: a second build waits for the first to finish."""
@@ -869,12 +977,12 @@ def publish(new_html: Path, target: Path) -> None:
     """Swap the new book in with two renames; a crash in between is repaired by the next build."""
     old = target.with_name(target.name + ".old")
     if old.exists():
-        shutil.rmtree(old)
+        _remove_own(old, target.parent)
     if target.exists():
         os.replace(target, old)
     os.replace(new_html, target)
     if old.exists():
-        shutil.rmtree(old)
+        _remove_own(old, target.parent)
 
 
 def recover(folder: Path) -> None:
@@ -970,12 +1078,17 @@ def build_area(area_file: Path, jobs: int | None = None, force: bool = False, ou
             return build_area(area_file, jobs, force, output_root, own, say, reading, chapters_done=own.close)
     started = time.perf_counter()
     params = load_parameters(area_file)
-    say(f"Pre-birth Data Book: {params.area_name} ({params.area_code}) from {area_file}")
     # Absolute: the notebooks run in their own folder and are given paths inside this one.
-    folder = Path(output_root or ROOT / "_build").resolve() / params.slug
+    output_root = Path(output_root or ROOT / "_build").resolve()
+    folder = output_root / params.slug
+    say(f"Pre-birth Data Book: {params.area_name} ({params.area_code}) from {area_file}")
+    # Nothing is written until both folders are known to be the build's own (or new).
+    check_output_root(output_root)
+    make_folder = check_area_folder(folder, output_root)
+    claim_output_root(output_root)
+    made_folder = claim_area_folder(folder, make_folder)  # only then may a failure remove it
     result = BuildResult(params.slug, folder, area_name=params.area_name, area_code=params.area_code)
     package = package_fingerprint()
-    new_folder = not folder.exists()
     try:
         with area_lock(folder, say):
             recover(folder)
@@ -1021,7 +1134,7 @@ def build_area(area_file: Path, jobs: int | None = None, force: bool = False, ou
                 published_file.unlink(missing_ok=True)
                 staged = folder / "html.new"
                 if staged.exists():
-                    shutil.rmtree(staged)
+                    _remove_own(staged, folder)
                 shutil.copytree(html_dir, staged)
                 (staged / "downloads").mkdir(exist_ok=True)
                 (staged / "downloads" / "indicators.csv").write_text(indicators, encoding="utf-8")
@@ -1032,8 +1145,9 @@ def build_area(area_file: Path, jobs: int | None = None, force: bool = False, ou
             _atomic_write(folder / "indicators.csv", indicators)
             _atomic_write(folder / "manifest.json", json.dumps(manifest, indent=1))
     except (ParameterError, DataError):
-        if new_folder:  # a first build with bad data leaves nothing behind
-            shutil.rmtree(folder, ignore_errors=True)
+        if made_folder:  # a first build with bad data leaves nothing behind (it made the folder: nothing else)
+            with contextlib.suppress(OSError):
+                _remove_own(folder, output_root)
         raise
     finally:
         if chapters_done is not None:
@@ -1281,9 +1395,11 @@ def build_areas(area_files: list[Path], jobs: int | None = None, force: bool = F
     beside the next areas' chapters instead of leaving the kernels idle. The data of only
     one area is read at a time, which bounds memory. An area that fails (bad parameters
     or data: exit code 2; a failed chapter or render: 1) does not stop the others.
-    ``on_error`` is told of each failure as it happens.
+    ``on_error`` is told of each failure as it happens. An output folder that holds files the
+    build did not make is refused (OutputRefused) before anything starts.
     """
     output_root = Path(output_root or ROOT / "_build").resolve()
+    check_output_root(output_root)
     many = len(area_files) > 1
     print_lock = threading.Lock()
     reading = _Turns()  # one area reads its data at a time (memory), in the order given
@@ -1296,9 +1412,13 @@ def build_areas(area_files: list[Path], jobs: int | None = None, force: bool = F
         return speak
 
     seen: dict[str, Path] = {}
-    plan: list[tuple[Path, str | None]] = []  # (parameters file, why it is not built)
+    plan: list[tuple[Path, str | ParameterError | None]] = []  # (parameters file, why it is not built)
     for area in map(Path, area_files):
-        slug = area.stem
+        try:
+            slug = area_slug(area)
+        except ParameterError as exc:
+            plan.append((area, exc))
+            continue
         if slug in seen:
             same = seen[slug].resolve() == area.resolve()
             plan.append((area, "listed twice" if same else
@@ -1349,6 +1469,8 @@ def build_areas(area_files: list[Path], jobs: int | None = None, force: bool = F
             kernels_done()
 
         try:
+            if isinstance(refused, ParameterError):
+                raise refused
             if refused:
                 raise ParameterError(f"{area}: not built: {refused}")
             result = build_area(area, jobs, force, output_root, kernels, speak, reading.hold(rank), chapters_done=done,
@@ -1360,7 +1482,9 @@ def build_areas(area_files: list[Path], jobs: int | None = None, force: bool = F
         except Exception as exc:  # the other areas still build
             if stopping.is_set():  # what failed because of Ctrl-C is not worth a message
                 return AreaOutcome(area, area.stem, EXIT_STOPPED, "stopped", time.perf_counter() - started)
-            if isinstance(exc, (ParameterError, DataError)):
+            if isinstance(exc, OutputRefused):
+                code, status = EXIT_BAD_INPUT, "refused: not the build's folder"
+            elif isinstance(exc, (ParameterError, DataError)):
                 code, status = EXIT_BAD_INPUT, "bad parameters" if isinstance(exc, ParameterError) else "bad data"
             else:
                 code, status = EXIT_CHAPTER_FAILED, "failed"
@@ -1391,7 +1515,7 @@ def build_areas(area_files: list[Path], jobs: int | None = None, force: bool = F
                 areas.shutdown(wait=True, cancel_futures=True)
         else:
             outcomes = [one(0, *plan[0])] if plan else []
-    if output_root.is_dir():
+    if (output_root / MARKER).is_file():  # the build's own folder (an area was built, or failed, in it)
         write_site_index(output_root, outcomes)
     return outcomes
 

@@ -55,6 +55,9 @@ def build(
     started = time.perf_counter()
     try:
         outcomes = build_areas(areas, jobs=jobs, force=force, output_root=output, on_error=report)
+    except ParameterError as exc:  # the output folder is not the build's to write in: nothing was written
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(EXIT_BAD_INPUT)
     except KeyboardInterrupt:
         typer.echo("\nStopped. Every book published before keeps its last complete version; "
                    "run the same command again to finish.", err=True)

@@ -204,7 +204,7 @@ def xlsx_bytes() -> bytes:
 
 LARGE_ROWS = 300_000
 
-# A bad value as well, in the cases about where the book goes: whatever the build does with the
+# A bad value as well, in the cases about the output folder: whatever the build does with the
 # folder, it runs no chapter (and the refusal must come first, before the data are read).
 BAD_SEX = replace_in("children.csv", "2020-05-03,F,", "2020-05-03,Female,")
 
@@ -407,6 +407,17 @@ CASES: list[Case] = [
          BAD_SEX, file_name="...yml", output="_build",
          decision="The book's folder is named after the parameters file: '..' would be the folder above the build "
                   "folder (removed, with everything in it, after bad data)."),
+    # -- the output folder: the build overwrites and removes only what it made
+    Case("output_holds_users_index", "--output names the analyst's own folder, which holds an index.html", "error",
+         ("mine", "index.html", "nothing was written", "--output"), BAD_SEX, output="mine",
+         user_files=(("mine/index.html", "<h1>My own page</h1>\n"), ("mine/notes.txt", "my notes\n"))),
+    Case("output_holds_users_area_folder", "--output holds a folder of the area's name that the tool did not make",
+         "error", ("output_holds_users_area_folder", "was not made by this tool", "nothing was written"), BAD_SEX,
+         output="mine", user_files=(("mine/output_holds_users_area_folder/html/index.html", "<h1>Mine</h1>\n"),)),
+    Case("output_is_data_folders_parent", "--output is the data folder's parent, and the parameters file is named "
+         "after the data folder (data.yml)", "error", ("data", "was not made by this tool", "nothing was written"),
+         BAD_SEX, file_name="data.yml", output=".",
+         decision="The book's folder would be the data folder itself."),
 ]
 
 BY_NAME = {case.name: case for case in CASES}

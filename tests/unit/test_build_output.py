@@ -1,0 +1,118 @@
+"""Where the book is written, and what the build may overwrite or remove there: only what
+it made (its folders carry a marker file), never anything outside the output folder."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from prebirth import build
+from tests.conftest import TINY, write_area
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+# -- the output folder ----------------------------------------------------------------
+
+def test_a_new_output_folder_is_made_and_marked(tmp_path):
+    root = tmp_path / "out" / "_build"
+    build.check_output_root(root)
+    assert not root.exists()  # checking writes nothing
+    build.claim_output_root(root)
+    assert (root / build.MARKER).is_file()
+
+
+def test_an_analysts_folder_with_an_index_page_is_refused(tmp_path):
+    root = tmp_path / "mine"
+    root.mkdir()
+    (root / "index.html").write_text("<h1>My page</h1>")
+    with pytest.raises(build.OutputRefused, match=r"holds index.html, which the build would overwrite; nothing was "
+                                                  r"written"):
+        build.check_output_root(root)
+    assert _files(root) == {"index.html": b"<h1>My page</h1>"}
+
+
+def test_an_analysts_folder_without_the_builds_files_is_used(tmp_path):
+    root = tmp_path / "reports"
+    root.mkdir()
+    (root / "notes.txt").write_text("mine")
+    build.check_output_root(root)
+    build.claim_output_root(root)
+    assert (root / "notes.txt").read_text() == "mine"
+
+
+def test_a_build_folder_of_an_earlier_version_is_taken_over(tmp_path):
+    root = tmp_path / "_build"
+    (root / "demo" / ".work").mkdir(parents=True)
+    (root / "demo" / "manifest.json").write_text("{}")
+    (root / "index.html").write_text("<!DOCTYPE html>\n<html><head><title>Pre-birth Data Book: books by area</title>")
+    (root / ".timings.json").write_text("{}")
+    build.check_output_root(root)
+    assert build.check_area_folder(root / "demo", root) is False  # there already: not the build's to remove
+    assert build.claim_area_folder(root / "demo", False) is False
+    assert (root / "demo" / build.MARKER).is_file()
+
+
+def test_a_file_given_as_the_output_folder_is_refused(tmp_path):
+    (tmp_path / "book.html").write_text("x")
+    with pytest.raises(build.OutputRefused, match="is a file, not a folder"):
+        build.check_output_root(tmp_path / "book.html")
+
+
+# -- an area's folder -------------------------------------------------------------------
+
+def test_a_folder_the_build_did_not_make_is_refused(tmp_path):
+    root = tmp_path / "out"
+    (root / "tiny" / "html").mkdir(parents=True)
+    (root / "tiny" / "html" / "index.html").write_text("mine")
+    with pytest.raises(build.OutputRefused, match="was not made by this tool"):
+        build.check_area_folder(root / "tiny", root)
+
+
+def test_a_link_leading_out_of_the_output_folder_is_refused(tmp_path):
+    root, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
+    root.mkdir()
+    elsewhere.mkdir()
+    (elsewhere / build.MARKER).write_text("")
+    (root / "tiny").symlink_to(elsewhere)
+    with pytest.raises(build.OutputRefused, match="not a folder inside"):
+        build.check_area_folder(root / "tiny", root)
+
+
+def test_a_new_area_folder_is_made_with_its_marker_and_reported_as_made(tmp_path):
+    root = tmp_path / "out"
+    root.mkdir()
+    assert build.check_area_folder(root / "tiny", root) is True
+    assert build.claim_area_folder(root / "tiny", True) is True
+    assert sorted(os.listdir(root)) == ["tiny"] and (root / "tiny" / build.MARKER).is_file()
+    assert build.check_area_folder(root / "tiny", root) is False  # the next build's: its own
+
+
+def test_only_folders_inside_are_removed(tmp_path):
+    root = tmp_path / "out"
+    (root / "tiny").mkdir(parents=True)
+    (tmp_path / "keep.txt").write_text("keep")
+    for outside in (root / "tiny" / ".." / "..", root / "tiny" / "..", root):
+        with pytest.raises(build.BuildError, match="is not inside"):
+            build._remove_own(outside, root)
+    (root / "link").symlink_to(tmp_path)
+    with pytest.raises(build.BuildError, match="is not inside"):
+        build._remove_own(root / "link", root)
+    assert (tmp_path / "keep.txt").read_text() == "keep" and (root / "tiny").is_dir()
+    build._remove_own(root / "tiny", root)
+    assert not (root / "tiny").exists()
+
+
+def test_a_first_build_with_bad_data_removes_its_own_folder_and_nothing_else(tmp_path):
+    files = dict(TINY)
+    files["children.csv"] = TINY["children.csv"].replace("2020-05-03,F,", "2020-05-03,Female,")
+    area = write_area(tmp_path / "area", files)
+    root = tmp_path / "out"
+    with pytest.raises(build.DataError):
+        build.build_area(area, jobs=1, output_root=root, say=lambda message: None)
+    assert not (root / "tiny").exists()
+    assert (root / build.MARKER).is_file()  # the output folder stays: the next build writes there
