@@ -49,6 +49,7 @@ from .config import AreaParameters, ParameterError, area_slug, load_parameters
 from .data.problems import DataError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+# The book's sources (notebooks/, pages/, _config.yml, _toc.yml): the project the package is in.
 ROOT = PACKAGE_DIR.parents[1] if (PACKAGE_DIR.parents[1] / "_toc.yml").is_file() else Path.cwd()
 ALL_TABLES = ("children", "parents", "referrals", "assessments", "support", "transfers", "proceedings",
               "care_episodes", "involvement", "births", "context", "rag")
@@ -798,6 +799,12 @@ class OutputRefused(ParameterError):
     """The output folder holds files the build did not make and would overwrite (exit code 2)."""
 
 
+def default_output() -> Path:
+    """Where books go unless ``--output`` says: ``_build/`` in the current folder (never the
+    folder the package happens to be installed from)."""
+    return Path.cwd() / "_build"
+
+
 def _is_site_index(path: Path) -> bool:
     try:
         with open(path, encoding="utf-8", errors="replace") as handle:
@@ -1072,16 +1079,16 @@ def build_area(area_file: Path, jobs: int | None = None, force: bool = False, ou
     notebooks of a lower ``rank`` go to the kernels first.
     """
     if kernels is None:
-        output_root = Path(output_root or ROOT / "_build").resolve()
+        output_root = Path(output_root or default_output()).resolve()
         with Kernels(jobs, output_root / ".kernels.log") as own:
             # Its kernels are stopped as soon as its chapters have run: the render needs their memory.
             return build_area(area_file, jobs, force, output_root, own, say, reading, chapters_done=own.close)
     started = time.perf_counter()
     params = load_parameters(area_file)
     # Absolute: the notebooks run in their own folder and are given paths inside this one.
-    output_root = Path(output_root or ROOT / "_build").resolve()
+    output_root = Path(output_root or default_output()).resolve()
     folder = output_root / params.slug
-    say(f"Pre-birth Data Book: {params.area_name} ({params.area_code}) from {area_file}")
+    say(f"Pre-birth Data Book: {params.area_name} ({params.area_code}) from {area_file}, into {folder}")
     # Nothing is written until both folders are known to be the build's own (or new).
     check_output_root(output_root)
     make_folder = check_area_folder(folder, output_root)
@@ -1398,7 +1405,7 @@ def build_areas(area_files: list[Path], jobs: int | None = None, force: bool = F
     ``on_error`` is told of each failure as it happens. An output folder that holds files the
     build did not make is refused (OutputRefused) before anything starts.
     """
-    output_root = Path(output_root or ROOT / "_build").resolve()
+    output_root = Path(output_root or default_output()).resolve()
     check_output_root(output_root)
     many = len(area_files) > 1
     print_lock = threading.Lock()

@@ -30,7 +30,8 @@ def build(
     jobs: Optional[int] = typer.Option(None, "-j", "--jobs", min=1,
                                        help="notebooks executed at once, across all the areas (default: CPU count)"),
     force: bool = typer.Option(False, "--force", help="read the data and re-execute every chapter, ignoring the cache"),
-    output: Optional[Path] = typer.Option(None, "--output", help="build folder (default: _build/ in the project)"),
+    output: Optional[Path] = typer.Option(None, "--output", help="build folder (default: _build/ in the current "
+                                                                  "folder)"),
 ) -> None:
     """Build the book for one or more areas (several areas: one summary and a site index)."""
     import time
@@ -74,9 +75,9 @@ def build(
 
 
 def _default_output() -> Path:
-    from .build import ROOT
+    from .build import default_output
 
-    return ROOT / "_build"
+    return default_output()
 
 
 @app.command()

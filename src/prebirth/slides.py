@@ -24,7 +24,7 @@ from pathlib import Path
 
 import nbformat
 
-from .build import NOTEBOOKS, ROOT
+from .build import NOTEBOOKS, default_output
 from .config import load_parameters
 
 ASSETS = Path(__file__).resolve().parent / "assets" / "slides"
@@ -76,7 +76,7 @@ def built_files(area_file: Path, chapter: int, output_root: Path | None = None) 
     """The executed notebook of a chapter and its saved results, from the area's last build."""
     params = load_parameters(area_file)
     nb = notebook_for(chapter)
-    folder = (output_root or ROOT / "_build") / params.slug
+    folder = (output_root or default_output()) / params.slug
     candidates = [folder / ".src" / "notebooks" / f"{nb.stem}.ipynb",
                   folder / "html" / "_sources" / "notebooks" / f"{nb.stem}.ipynb"]
     executed = next((p for p in candidates if p.is_file()), None)
@@ -380,7 +380,7 @@ def write_chapter_deck(area_file: str | Path, chapter: int, output_root: Path | 
         findings = [f.get("finding", "") for f in payload.get("findings") or [] if f.get("finding")]
     content = read_chapter(notebook, findings)
     nb = notebook_for(chapter)
-    target = to or (output_root or ROOT / "_build") / params.slug / "slides" / f"{nb.stem}.html"
+    target = to or (output_root or default_output()) / params.slug / "slides" / f"{nb.stem}.html"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(deck_html(content, params, chapter), encoding="utf-8")
     return target

@@ -7,8 +7,10 @@ import os
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from prebirth import build
+from prebirth.cli import app
 from tests.conftest import TINY, write_area
 
 
@@ -116,3 +118,20 @@ def test_a_first_build_with_bad_data_removes_its_own_folder_and_nothing_else(tmp
         build.build_area(area, jobs=1, output_root=root, say=lambda message: None)
     assert not (root / "tiny").exists()
     assert (root / build.MARKER).is_file()  # the output folder stays: the next build writes there
+
+
+# -- where the book goes ----------------------------------------------------------------
+
+def test_the_book_goes_to_build_in_the_current_folder_and_the_first_line_says_where(tmp_path, monkeypatch):
+    """Not to the folder the package is installed from (an editable install of another checkout)."""
+    files = dict(TINY)
+    files["children.csv"] = TINY["children.csv"].replace("2020-05-03,F,", "2020-05-03,Female,")
+    area = write_area(tmp_path / "area", files)  # bad data: stops before any chapter, the folders are made
+    here = tmp_path / "analyst"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    assert build.default_output() == here / "_build"
+    done = CliRunner().invoke(app, ["build", str(area), "-j", "1"])
+    assert done.exit_code == 2, done.output
+    assert done.output.splitlines()[0].endswith(f"into {here / '_build' / 'tiny'}"), done.output
+    assert (here / "_build" / build.MARKER).is_file() and (here / "_build" / "index.html").is_file()
