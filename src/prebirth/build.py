@@ -19,6 +19,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import datetime as dt
+import errno
 import fcntl
 import hashlib
 import heapq
@@ -893,6 +894,26 @@ def _remove_own(path: Path, within: Path) -> None:
     shutil.rmtree(real)
 
 
+def _disk_full(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what caused it; or, for a copy of a folder, one of its files) ran out of disk space."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        if isinstance(exc, shutil.Error) and any(f"[Errno {number}]" in str(part)
+                                                 for part in (exc.args[0] if exc.args else [])
+                                                 for number in (errno.ENOSPC, errno.EDQUOT)):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
+def disk_full_error(where: Path, book_kept: bool = True) -> BuildError:
+    return BuildError(f"the disk is full: the book could not be written to {where}. Free some space (or build into "
+                      f"a folder on another disk with --output) and run the build again"
+                      + ("; the last complete book is unchanged." if book_kept else "."))
+
+
 @contextlib.contextmanager
 def area_lock(folder: Path, say: Callable[[str], None] = _say):
     """One build of an area at a time: a second build waits for the first to finish."""
@@ -980,6 +1001,31 @@ def _finish_render(process: subprocess.Popen, render_dir: Path) -> None:
         raise BuildError(f"Jupyter Book could not render the book; see {log}")
 
 
+def stage_and_publish(html_dir: Path, folder: Path, indicators: str) -> None:
+    """Copy the rendered book to ``html.new`` with its downloads, then swap it in (:func:`publish`).
+
+    If the copy cannot be written (a full disk, say), the half-made copy is removed and a
+    BuildError says why in plain words; the last complete book stays as it was.
+    """
+    staged = folder / "html.new"
+    try:
+        if staged.exists():
+            _remove_own(staged, folder)
+        shutil.copytree(html_dir, staged)
+        (staged / "downloads").mkdir(exist_ok=True)
+        (staged / "downloads" / "indicators.csv").write_text(indicators, encoding="utf-8")
+    except OSError as exc:  # shutil.Error (a copy that failed for some files) is one too
+        with contextlib.suppress(OSError, BuildError):
+            if staged.exists():
+                _remove_own(staged, folder)
+        if _disk_full(exc):
+            raise disk_full_error(folder) from None
+        why = exc.args[0][0][2] if isinstance(exc, shutil.Error) and exc.args and exc.args[0] else exc
+        raise BuildError(f"the book could not be written to {staged} ({why}); the last complete book is "
+                         f"unchanged") from None
+    publish(staged, folder / "html")
+
+
 def publish(new_html: Path, target: Path) -> None:
     """Swap the new book in with two renames; a crash in between is repaired by the next build."""
     old = target.with_name(target.name + ".old")
@@ -1001,8 +1047,12 @@ def recover(folder: Path) -> None:
 
 def _atomic_write(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # e.g. a full disk: no half-written file left behind
+        raise
 
 
 def collect_indicators(results_dir: Path):
@@ -1139,13 +1189,7 @@ def build_area(area_file: Path, jobs: int | None = None, force: bool = False, ou
             if (result.rendered or not (folder / "html").is_dir() or not published_file.exists()
                     or published_file.read_text() != published):
                 published_file.unlink(missing_ok=True)
-                staged = folder / "html.new"
-                if staged.exists():
-                    _remove_own(staged, folder)
-                shutil.copytree(html_dir, staged)
-                (staged / "downloads").mkdir(exist_ok=True)
-                (staged / "downloads" / "indicators.csv").write_text(indicators, encoding="utf-8")
-                publish(staged, folder / "html")
+                stage_and_publish(html_dir, folder, indicators)
                 published_file.write_text(published)
             result.seconds = time.perf_counter() - started
             manifest = make_manifest(params, summary, result)
@@ -1489,6 +1533,8 @@ def build_areas(area_files: list[Path], jobs: int | None = None, force: bool = F
         except Exception as exc:  # the other areas still build
             if stopping.is_set():  # what failed because of Ctrl-C is not worth a message
                 return AreaOutcome(area, area.stem, EXIT_STOPPED, "stopped", time.perf_counter() - started)
+            if _disk_full(exc) and not isinstance(exc, BuildError):  # said plainly, not as a fault of the program
+                exc = disk_full_error(output_root, book_kept=False)
             if isinstance(exc, OutputRefused):
                 code, status = EXIT_BAD_INPUT, "refused: not the build's folder"
             elif isinstance(exc, (ParameterError, DataError)):

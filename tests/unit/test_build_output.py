@@ -3,7 +3,10 @@ it made (its folders carry a marker file), never anything outside the output fol
 
 from __future__ import annotations
 
+import errno
 import os
+import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -135,3 +138,83 @@ def test_the_book_goes_to_build_in_the_current_folder_and_the_first_line_says_wh
     assert done.exit_code == 2, done.output
     assert done.output.splitlines()[0].endswith(f"into {here / '_build' / 'tiny'}"), done.output
     assert (here / "_build" / build.MARKER).is_file() and (here / "_build" / "index.html").is_file()
+
+
+# -- a full disk -------------------------------------------------------------------------
+
+def _rendered(tmp_path: Path) -> tuple[Path, Path]:
+    """A rendered book (three pages) and an area folder holding the last good book."""
+    html_dir = tmp_path / "render" / "html"
+    (html_dir / "notebooks").mkdir(parents=True)
+    for page in ("index.html", "notebooks/01.html", "notebooks/02.html"):
+        (html_dir / page).write_text(f"new {page}")
+    folder = tmp_path / "out" / "tiny"
+    (folder / "html").mkdir(parents=True)
+    (folder / "html" / "index.html").write_text("last good book")
+    return html_dir, folder
+
+
+def _no_space_after(monkeypatch, module, name: str, calls: int) -> None:
+    real = getattr(module, name)
+    done = []
+
+    def write(*args, **kwargs):
+        if len(done) >= calls:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        done.append(True)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, write)
+
+
+@pytest.mark.parametrize("calls", [0, 1], ids=["first file", "a later file"])
+def test_a_full_disk_while_copying_the_book_is_said_plainly_and_leaves_nothing_behind(tmp_path, monkeypatch, calls):
+    html_dir, folder = _rendered(tmp_path)
+    _no_space_after(monkeypatch, shutil, "copyfile", calls)  # what copytree's copy2 writes with
+    with pytest.raises(build.BuildError) as raised:
+        build.stage_and_publish(html_dir, folder, "indicator\n")
+    assert str(raised.value).startswith("the disk is full: the book could not be written to")
+    assert "the last complete book is unchanged" in str(raised.value)
+    assert sorted(os.listdir(folder)) == ["html"]  # no html.new left behind
+    assert _files(folder) == {"html/index.html": b"last good book"}
+
+
+def test_a_full_disk_while_writing_the_downloads_is_said_plainly(tmp_path, monkeypatch):
+    html_dir, folder = _rendered(tmp_path)
+    real = Path.write_text
+
+    def write_text(self, *args, **kwargs):
+        if self.name == "indicators.csv":
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "write_text", write_text)
+    with pytest.raises(build.BuildError, match="^the disk is full"):
+        build.stage_and_publish(html_dir, folder, "indicator\n")
+    assert sorted(os.listdir(folder)) == ["html"] and _files(folder) == {"html/index.html": b"last good book"}
+
+
+def test_a_full_disk_anywhere_in_the_build_is_said_plainly_on_the_console(tmp_path, monkeypatch):
+    area = write_area(tmp_path / "area", TINY)
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(tmp_path / "out" / "tiny" / "manifest.json"))
+
+    monkeypatch.setattr(build, "build_area", full)
+    done = CliRunner().invoke(app, ["build", str(area), "--output", str(tmp_path / "out")])
+    assert done.exit_code == 1, done.output
+    assert "the book could not be built: the disk is full" in done.output
+    assert "Traceback" not in done.output
+
+
+def test_a_write_that_fails_leaves_no_temporary_file(tmp_path, monkeypatch):
+    _no_space_after(monkeypatch, os, "replace", 0)
+    with pytest.raises(OSError):
+        build._atomic_write(tmp_path / "manifest.json", "{}")
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="ENOSPC as Linux reports it")
+def test_a_full_disk_is_recognised_also_inside_a_copy_error():
+    error = shutil.Error([("a", "b", "[Errno 28] No space left on device: 'b'")])
+    assert build._disk_full(error) and not build._disk_full(shutil.Error([("a", "b", "Permission denied")]))
