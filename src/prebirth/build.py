@@ -19,6 +19,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import datetime as dt
+import errno
 import fcntl
 import functools
 import hashlib
@@ -44,12 +45,13 @@ from typing import Callable
 
 import yaml
 
-from . import __version__, compute
+from . import __version__, compute, lifeline
 from .chapters.requirements import QUESTIONS
-from .config import AreaParameters, ParameterError, load_parameters
+from .config import AreaParameters, ParameterError, area_slug, load_parameters
 from .data.problems import DataError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+# The book's sources (notebooks/, pages/, _config.yml, _toc.yml): the project the package is in.
 ROOT = PACKAGE_DIR.parents[1] if (PACKAGE_DIR.parents[1] / "_toc.yml").is_file() else Path.cwd()
 ALL_TABLES = ("children", "parents", "referrals", "assessments", "support", "transfers", "proceedings",
               "care_episodes", "involvement", "births", "context", "rag")
@@ -237,14 +239,15 @@ def _ignore_interrupt() -> None:
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # blocked since it started (see _WorkerPool)
 
 
-def _report_then(reports, stopping, initializer: Callable | None, initargs: tuple) -> None:
+def _report_then(reports, stopping, parent: int, initializer: Callable | None, initargs: tuple) -> None:
     """Initializer of a pool's worker: tell the pool this process's id, leave Ctrl-C to the
-    build, then start as asked; or end at once if the pool was stopped while this started
-    (it may not have known this process's id yet)."""
+    build, end with the build (``parent``) however it ends, then start as asked; or end at
+    once if the pool was stopped while this started (it may not have known this process's id yet)."""
     reports.put(os.getpid())
     if stopping.is_set():
         os._exit(1)
     _ignore_interrupt()
+    lifeline.watch_parent(parent, on_end=_kill_kernel)  # its kernel too, if it has one
     if initializer is not None:
         initializer(*initargs)
 
@@ -279,7 +282,7 @@ class _WorkerPool(ProcessPoolExecutor):
         self.worker_ids_lock = threading.Lock()
         self.stopping = context.Event()
         super().__init__(workers, mp_context=context, initializer=_report_then,
-                         initargs=(self.worker_reports, self.stopping, initializer, initargs))
+                         initargs=(self.worker_reports, self.stopping, os.getpid(), initializer, initargs))
 
     def submit(self, *args, **kwargs) -> Future:
         with _interrupt_blocked():  # a submission may start a worker process
@@ -420,10 +423,25 @@ def _worker_start(log: str) -> None:
         _stop_kernel()
 
 
+# The kernel's first lines: it ends when its worker does, however the worker ends.
+_LIFELINE = """\
+import os as _os, prebirth.lifeline as _lifeline
+_lifeline.die_with_parent()
+if _os.getppid() != {worker}:
+    _os._exit(1)
+del _os, _lifeline
+"""
+
+KERNEL_STARTS = 3  # tries to start a kernel: on a busy machine one may die before it answers
+
+
 def _warm_kernel():
-    """This worker's kernel, started and warmed on first use (again if it died)."""
-    from jupyter_client import BlockingKernelClient
-    from jupyter_client.manager import AsyncKernelManager
+    """This worker's kernel, started and warmed on first use (again if it died).
+
+    A kernel that dies or does not answer while it starts ("Kernel died before replying to
+    kernel_info", as happens on a loaded machine) is replaced by a new one, up to
+    ``KERNEL_STARTS`` tries in all; then a BuildError says so.
+    """
     from jupyter_core.utils import run_sync
 
     km = _worker.get("km")
@@ -435,28 +453,72 @@ def _warm_kernel():
 
         # Worker processes end with os._exit, which skips atexit: stop the kernel first.
         _worker["finalizer"] = Finalize(None, _stop_kernel, exitpriority=50)
+    for attempt in range(1, KERNEL_STARTS + 1):
+        try:
+            client = _start_kernel()
+            break
+        except Exception as exc:
+            _stop_kernel()
+            why = f"{type(exc).__name__}: {str(exc).strip()}"
+            if attempt == KERNEL_STARTS:
+                raise BuildError(f"the Python kernel that runs the chapters could not be started ({KERNEL_STARTS} "
+                                 f"tries; the last: {why}). The machine may be too busy: run the build again, "
+                                 f"or with fewer chapters at once (-j 1).") from exc
+            # For the kernel log (this worker's stderr).
+            print(f"the kernel did not start ({why}); starting a new one (try {attempt + 1} of {KERNEL_STARTS})",
+                  file=sys.stderr, flush=True)
+    try:
+        _warm_up(client)
+    finally:
+        client.stop_channels()
+    return _worker["km"]
+
+
+def _start_kernel():
+    """Start this worker's kernel (``_worker["km"]``) and wait until it answers; returns a
+    client connected to it (the caller stops its channels).
+
+    The client belongs to the kernel's manager, so that while it waits it asks the manager
+    whether the kernel's process is alive. A client of its own would judge by heartbeats,
+    and take a kernel that is slow to answer one within a second, as on a loaded machine,
+    for dead ("Kernel died before replying to kernel_info") though it is starting normally.
+    """
+    from jupyter_client import BlockingKernelClient
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.utils import run_sync
+
     km = AsyncKernelManager(kernel_name="python3")
+    _worker["km"] = km  # before it starts: a start that fails half-way is stopped all the same
     run_sync(km.start_kernel)()
-    _worker["km"] = km
-    client = BlockingKernelClient()
+    client = BlockingKernelClient(parent=km)
     client.load_connection_info(km.get_connection_info())
     client.start_channels()
     try:
         client.wait_for_ready(timeout=120)
-        client.execute_interactive(_WARM_UP, silent=True, store_history=False, timeout=600)
-    finally:
+    except BaseException:
         client.stop_channels()
-    return km
+        raise
+    return client
+
+
+def _warm_up(client) -> None:
+    client.execute_interactive(_LIFELINE.format(worker=os.getpid()) + _WARM_UP, silent=True, store_history=False,
+                               timeout=600)
 
 
 def _worker_stopped(signum, frame) -> None:
     """SIGTERM from the build (it was interrupted): kill this worker's kernel, then end."""
+    _kill_kernel()
+    os._exit(1)
+
+
+def _kill_kernel() -> None:
+    """Kill this worker's kernel at once, if it has one (the worker is ending)."""
     km = _worker.get("km")
     process = getattr(getattr(km, "provisioner", None), "process", None)
     if process is not None:
         with contextlib.suppress(Exception):
             process.kill()
-    os._exit(1)
 
 
 def _stop_kernel() -> None:
@@ -734,6 +796,140 @@ def _failed_page(stem: str, title: str, error: str):
     return nb
 
 
+# -- the output folder: the build writes and removes only what it made -----------------
+# The output folder and each area's folder in it carry a small MARKER file, written when
+# the build makes them. The build overwrites or removes nothing in a folder without one:
+# an analyst's own folder given as --output, or a folder that happens to have an area's
+# name (the data folder, say), is refused before anything is written (exit code 2).
+# Folders made by versions of this tool from before the marker are taken over (adopted):
+# an area folder holding manifest.json and .work/, or an output folder whose index.html
+# is the site index. An empty folder is taken over too: there is nothing in it to lose.
+
+MARKER = ".prebirth-build"
+_MARKER_TEXT = ("Made by the Pre-birth Data Book (prebirth build). The build overwrites and removes files only in "
+                "folders that hold this file.\n")
+ROOT_FILES = ("index.html", ".kernels.log", ".timings.json")  # what the build writes at the top of the output folder
+_SITE_INDEX_TITLE = "<title>Pre-birth Data Book: books by area</title>"
+
+
+class OutputRefused(ParameterError):
+    """The output folder holds files the build did not make and would overwrite (exit code 2)."""
+
+
+def default_output() -> Path:
+    """Where books go unless ``--output`` says: ``_build/`` in the current folder (never the
+    folder the package happens to be installed from)."""
+    return Path.cwd() / "_build"
+
+
+def _is_site_index(path: Path) -> bool:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return _SITE_INDEX_TITLE in handle.read(4096)
+    except OSError:
+        return False
+
+
+def check_output_root(root: Path) -> None:
+    """Refuse an output folder whose top-level files (``ROOT_FILES``) the build would
+    overwrite but did not make. Writes nothing."""
+    if root.exists() and not root.is_dir():
+        raise OutputRefused(f"--output {root}: this is a file, not a folder; nothing was written. Give a folder.")
+    for name in ROOT_FILES:  # a link would send the build's writes elsewhere
+        if (root / name).is_symlink():
+            raise OutputRefused(f"{root / name} is a link, which the build would write through; nothing was "
+                                f"written. Remove it or build into another folder (--output).")
+    if not root.is_dir() or (root / MARKER).is_file():
+        return
+    theirs = [name for name in ROOT_FILES if (root / name).exists()
+              and not (name == "index.html" and _is_site_index(root / name))
+              and not (name != "index.html" and (root / name).is_file())]
+    if theirs:
+        raise OutputRefused(
+            f"{root} was not made by this tool (it has no {MARKER} file) and holds {', '.join(theirs)}, which the "
+            f"build would overwrite; nothing was written. Build into a new or empty folder (--output), or move "
+            f"{'that file' if len(theirs) == 1 else 'those files'} away.")
+
+
+def claim_output_root(root: Path) -> None:
+    """Make the output folder if needed and mark it as the build's (after :func:`check_output_root`)."""
+    root.mkdir(parents=True, exist_ok=True)
+    if not (root / MARKER).is_file():
+        (root / MARKER).write_text(_MARKER_TEXT, encoding="utf-8")
+
+
+def check_area_folder(folder: Path, root: Path) -> bool:
+    """Whether the area's folder is still to be made (True) or is the build's own (False);
+    refuses one the build did not make. Writes nothing."""
+    if folder.is_symlink() or folder.resolve().parent != root.resolve():
+        raise OutputRefused(f"{folder} is not a folder inside {root} (it is a link, or leads elsewhere); nothing was "
+                            f"written. Remove the link or build into another folder (--output).")
+    if not folder.exists():
+        return True
+    if folder.is_dir():
+        if (folder / MARKER).is_file():
+            return False
+        if (folder / "manifest.json").is_file() and (folder / ".work").is_dir():
+            return False  # made by an earlier version of this tool: taken over
+        if not any(folder.iterdir()):
+            return False
+    raise OutputRefused(
+        f"{folder} already exists and was not made by this tool (it has no {MARKER} file); the build would "
+        f"overwrite what is in it, so nothing was written. Build into another folder (--output), or rename the "
+        f"parameters file (the book's folder is named after it).")
+
+
+def claim_area_folder(folder: Path, make: bool) -> bool:
+    """Make the area's folder with its marker, in one step (``make``), or mark the existing
+    one as the build's. Returns whether this build made it: only then may a failure remove it."""
+    if not make:
+        if not (folder / MARKER).is_file():
+            (folder / MARKER).write_text(_MARKER_TEXT, encoding="utf-8")
+        return False
+    staging = folder.with_name(f".{folder.name}.{os.getpid()}.{threading.get_ident()}.new")
+    staging.mkdir()
+    try:
+        (staging / MARKER).write_text(_MARKER_TEXT, encoding="utf-8")
+        os.rename(staging, folder)  # fails if another build made it meanwhile
+        return True
+    except OSError:
+        if not (folder / MARKER).is_file():
+            raise
+        return False  # another build of the area made it, marker and all
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging)
+
+
+def _remove_own(path: Path, within: Path) -> None:
+    """Remove a folder the build made, after checking that it really lies inside ``within``
+    (resolved: no '..', no link leading out of it)."""
+    real, base = path.resolve(), within.resolve()
+    if path.is_symlink() or base not in real.parents:
+        raise BuildError(f"{path} is not inside {within}: it was not removed")
+    shutil.rmtree(real)
+
+
+def _disk_full(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what caused it; or, for a copy of a folder, one of its files) ran out of disk space."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        if isinstance(exc, shutil.Error) and any(f"[Errno {number}]" in str(part)
+                                                 for part in (exc.args[0] if exc.args else [])
+                                                 for number in (errno.ENOSPC, errno.EDQUOT)):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
+def disk_full_error(where: Path, book_kept: bool = True) -> BuildError:
+    return BuildError(f"the disk is full: the book could not be written to {where}. Free some space (or build into "
+                      f"a folder on another disk with --output) and run the build again"
+                      + ("; the last complete book is unchanged." if book_kept else "."))
+
+
 @contextlib.contextmanager
 def area_lock(folder: Path, say: Callable[[str], None] = _say):
     """One build of an area at a time: a second build waits for the first to finish."""
@@ -805,7 +1001,9 @@ def render(src: Path, render_dir: Path) -> None:
 def _start_render(src: Path, render_dir: Path) -> subprocess.Popen:
     command = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(src), "--path-output",
                str(render_dir), "--builder", "html"]
-    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # It ends with the thread that starts it, which waits for it (lifeline): never left rendering for no one.
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lifeline.die_with_parent)
 
 
 def _finish_render(process: subprocess.Popen, render_dir: Path) -> None:
@@ -819,16 +1017,41 @@ def _finish_render(process: subprocess.Popen, render_dir: Path) -> None:
         raise BuildError(f"Jupyter Book could not render the book; see {log}")
 
 
+def stage_and_publish(html_dir: Path, folder: Path, indicators: str) -> None:
+    """Copy the rendered book to ``html.new`` with its downloads, then swap it in (:func:`publish`).
+
+    If the copy cannot be written (a full disk, say), the half-made copy is removed and a
+    BuildError says why in plain words; the last complete book stays as it was.
+    """
+    staged = folder / "html.new"
+    try:
+        if staged.exists():
+            _remove_own(staged, folder)
+        shutil.copytree(html_dir, staged)
+        (staged / "downloads").mkdir(exist_ok=True)
+        (staged / "downloads" / "indicators.csv").write_text(indicators, encoding="utf-8")
+    except OSError as exc:  # shutil.Error (a copy that failed for some files) is one too
+        with contextlib.suppress(OSError, BuildError):
+            if staged.exists():
+                _remove_own(staged, folder)
+        if _disk_full(exc):
+            raise disk_full_error(folder) from None
+        why = exc.args[0][0][2] if isinstance(exc, shutil.Error) and exc.args and exc.args[0] else exc
+        raise BuildError(f"the book could not be written to {staged} ({why}); the last complete book is "
+                         f"unchanged") from None
+    publish(staged, folder / "html")
+
+
 def publish(new_html: Path, target: Path) -> None:
     """Swap the new book in with two renames; a crash in between is repaired by the next build."""
     old = target.with_name(target.name + ".old")
     if old.exists():
-        shutil.rmtree(old)
+        _remove_own(old, target.parent)
     if target.exists():
         os.replace(target, old)
     os.replace(new_html, target)
     if old.exists():
-        shutil.rmtree(old)
+        _remove_own(old, target.parent)
 
 
 def recover(folder: Path) -> None:
@@ -840,8 +1063,12 @@ def recover(folder: Path) -> None:
 
 def _atomic_write(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # e.g. a full disk: no half-written file left behind
+        raise
 
 
 def collect_indicators(results_dir: Path):
@@ -920,18 +1147,23 @@ def build_area(area_file: Path, jobs: int | None = None, force: bool = False, ou
     notebooks of a lower ``rank`` go to the kernels first.
     """
     if kernels is None:
-        output_root = Path(output_root or ROOT / "_build").resolve()
+        output_root = Path(output_root or default_output()).resolve()
         with Kernels(jobs, output_root / ".kernels.log") as own:
             # Its kernels are stopped as soon as its chapters have run: the render needs their memory.
             return build_area(area_file, jobs, force, output_root, own, say, reading, chapters_done=own.close)
     started = time.perf_counter()
     params = load_parameters(area_file)
-    say(f"Pre-birth Data Book: {params.area_name} ({params.area_code}) from {area_file}")
     # Absolute: the notebooks run in their own folder and are given paths inside this one.
-    folder = Path(output_root or ROOT / "_build").resolve() / params.slug
+    output_root = Path(output_root or default_output()).resolve()
+    folder = output_root / params.slug
+    say(f"Pre-birth Data Book: {params.area_name} ({params.area_code}) from {area_file}, into {folder}")
+    # Nothing is written until both folders are known to be the build's own (or new).
+    check_output_root(output_root)
+    make_folder = check_area_folder(folder, output_root)
+    claim_output_root(output_root)
+    made_folder = claim_area_folder(folder, make_folder)  # only then may a failure remove it
     result = BuildResult(params.slug, folder, area_name=params.area_name, area_code=params.area_code)
     package = package_fingerprint()
-    new_folder = not folder.exists()
     try:
         with area_lock(folder, say):
             recover(folder)
@@ -975,21 +1207,16 @@ def build_area(area_file: Path, jobs: int | None = None, force: bool = False, ou
             if (result.rendered or not (folder / "html").is_dir() or not published_file.exists()
                     or published_file.read_text() != published):
                 published_file.unlink(missing_ok=True)
-                staged = folder / "html.new"
-                if staged.exists():
-                    shutil.rmtree(staged)
-                shutil.copytree(html_dir, staged)
-                (staged / "downloads").mkdir(exist_ok=True)
-                (staged / "downloads" / "indicators.csv").write_text(indicators, encoding="utf-8")
-                publish(staged, folder / "html")
+                stage_and_publish(html_dir, folder, indicators)
                 published_file.write_text(published)
             result.seconds = time.perf_counter() - started
             manifest = make_manifest(params, summary, result)
             _atomic_write(folder / "indicators.csv", indicators)
             _atomic_write(folder / "manifest.json", json.dumps(manifest, indent=1))
     except (ParameterError, DataError):
-        if new_folder:  # a first build with bad data leaves nothing behind
-            shutil.rmtree(folder, ignore_errors=True)
+        if made_folder:  # a first build with bad data leaves nothing behind (it made the folder: nothing else)
+            with contextlib.suppress(OSError):
+                _remove_own(folder, output_root)
         raise
     finally:
         if chapters_done is not None:
@@ -1271,9 +1498,11 @@ def build_areas(area_files: list[Path], jobs: int | None = None, force: bool = F
     beside the next areas' chapters instead of leaving the kernels idle. The data of only
     one area is read at a time, which bounds memory. An area that fails (bad parameters
     or data: exit code 2; a failed chapter or render: 1) does not stop the others.
-    ``on_error`` is told of each failure as it happens.
+    ``on_error`` is told of each failure as it happens. An output folder that holds files the
+    build did not make is refused (OutputRefused) before anything starts.
     """
-    output_root = Path(output_root or ROOT / "_build").resolve()
+    output_root = Path(output_root or default_output()).resolve()
+    check_output_root(output_root)
     many = len(area_files) > 1
     print_lock = threading.Lock()
     reading = _Turns()  # one area reads its data at a time (memory), in the order given
@@ -1286,9 +1515,13 @@ def build_areas(area_files: list[Path], jobs: int | None = None, force: bool = F
         return speak
 
     seen: dict[str, Path] = {}
-    plan: list[tuple[Path, str | None]] = []  # (parameters file, why it is not built)
+    plan: list[tuple[Path, str | ParameterError | None]] = []  # (parameters file, why it is not built)
     for area in map(Path, area_files):
-        slug = area.stem
+        try:
+            slug = area_slug(area)
+        except ParameterError as exc:
+            plan.append((area, exc))
+            continue
         if slug in seen:
             same = seen[slug].resolve() == area.resolve()
             plan.append((area, "listed twice" if same else
@@ -1339,6 +1572,8 @@ def build_areas(area_files: list[Path], jobs: int | None = None, force: bool = F
             kernels_done()
 
         try:
+            if isinstance(refused, ParameterError):
+                raise refused
             if refused:
                 raise ParameterError(f"{area}: not built: {refused}")
             result = build_area(area, jobs, force, output_root, kernels, speak, reading.hold(rank), chapters_done=done,
@@ -1350,7 +1585,11 @@ def build_areas(area_files: list[Path], jobs: int | None = None, force: bool = F
         except Exception as exc:  # the other areas still build
             if stopping.is_set():  # what failed because of Ctrl-C is not worth a message
                 return AreaOutcome(area, area.stem, EXIT_STOPPED, "stopped", time.perf_counter() - started)
-            if isinstance(exc, (ParameterError, DataError)):
+            if _disk_full(exc) and not isinstance(exc, BuildError):  # said plainly, not as a fault of the program
+                exc = disk_full_error(output_root, book_kept=False)
+            if isinstance(exc, OutputRefused):
+                code, status = EXIT_BAD_INPUT, "refused: not the build's folder"
+            elif isinstance(exc, (ParameterError, DataError)):
                 code, status = EXIT_BAD_INPUT, "bad parameters" if isinstance(exc, ParameterError) else "bad data"
             else:
                 code, status = EXIT_CHAPTER_FAILED, "failed"
@@ -1381,7 +1620,7 @@ def build_areas(area_files: list[Path], jobs: int | None = None, force: bool = F
                 areas.shutdown(wait=True, cancel_futures=True)
         else:
             outcomes = [one(0, *plan[0])] if plan else []
-    if output_root.is_dir():
+    if (output_root / MARKER).is_file():  # the build's own folder (an area was built, or failed, in it)
         write_site_index(output_root, outcomes)
     return outcomes
 

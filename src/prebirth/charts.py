@@ -24,6 +24,11 @@ SERIES_STYLES = [
 ]
 
 
+# Text from the parameters (event labels) is drawn as written: a '$' in it is a dollar sign,
+# never the start of matplotlib's maths ("Spend $x^$ review" would fail to draw).
+PLAIN_TEXT = {"parse_math": False, "usetex": False}
+
+
 def theme() -> None:
     import seaborn as sns
 
@@ -53,7 +58,7 @@ def lines_with_ci(data: pd.DataFrame, x: str, y: str, series: str, ylabel: str, 
         if event["x"] in set(data[x]):
             ax.axvline(event["x"], color=OKABE_ITO["grey"], linestyle=":", linewidth=1.5)
             ax.annotate(event["label"], (event["x"], ax.get_ylim()[1]), rotation=90, va="top", ha="right",
-                        fontsize=9, color="#444444")
+                        fontsize=9, color="#444444", **PLAIN_TEXT)
     ax.set_ylabel(ylabel)
     ax.set_xlabel("")
     ax.set_ylim(bottom=0)
@@ -164,7 +169,7 @@ def aligned_panels(panels: list[dict], order: list[str], events: list | None = N
                 ax.axvline(position[event["x"]] - 0.5, color=OKABE_ITO["grey"], linestyle=":", linewidth=1.5)
                 if i == 0:
                     ax.annotate(event["label"], (position[event["x"]] - 0.45, 1), xycoords=("data", "axes fraction"),
-                                va="top", ha="left", fontsize=9, color="#444444")
+                                va="top", ha="left", fontsize=9, color="#444444", **PLAIN_TEXT)
         ax.set_title(panel["title"], loc="left", fontsize=11)
         ax.set_ylabel(panel.get("ylabel", ""), fontsize=9)
         if panel.get("zero", True):

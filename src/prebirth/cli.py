@@ -30,7 +30,8 @@ def build(
     jobs: Optional[int] = typer.Option(None, "-j", "--jobs", min=1,
                                        help="notebooks executed at once, across all the areas (default: CPU count)"),
     force: bool = typer.Option(False, "--force", help="read the data and re-execute every chapter, ignoring the cache"),
-    output: Optional[Path] = typer.Option(None, "--output", help="build folder (default: _build/ in the project)"),
+    output: Optional[Path] = typer.Option(None, "--output", help="build folder (default: _build/ in the current "
+                                                                  "folder)"),
 ) -> None:
     """Build the book for one or more areas (several areas: one summary and a site index)."""
     import time
@@ -59,6 +60,9 @@ def build(
     started = time.perf_counter()
     try:
         outcomes = build_areas(areas, jobs=jobs, force=force, output_root=output, on_error=report)
+    except ParameterError as exc:  # the output folder is not the build's to write in: nothing was written
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(EXIT_BAD_INPUT)
     except KeyboardInterrupt:
         typer.echo("\nStopped. Every book published before keeps its last complete version; "
                    "run the same command again to finish.", err=True)
@@ -75,9 +79,9 @@ def build(
 
 
 def _default_output() -> Path:
-    from .build import ROOT
+    from .build import default_output
 
-    return ROOT / "_build"
+    return default_output()
 
 
 @app.command()

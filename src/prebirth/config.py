@@ -4,11 +4,15 @@ the build and the notebooks (DESIGN 4)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+PUBLISHED_MIN_COUNT = 6  # a published book never shows a count from 1 to 5 (DESIGN 9)
 
 
 class ParameterError(Exception):
@@ -77,9 +81,21 @@ class AreaParameters(_Strict):
             raise ValueError("must be a 9-character ONS GSS code such as E06000009 (a letter E or W and 8 digits)")
         return value
 
+    @model_validator(mode="after")
+    def _published_suppresses(self):
+        if self.audience == "published" and self.suppression.min_count < PUBLISHED_MIN_COUNT:
+            raise PydanticCustomError(
+                "published_min_count",
+                "a published book needs at least {least}: counts from 1 to {most} are never shown in it "
+                "(found {found}). Use {least} or more, or audience: internal for a book that is not published.",
+                {"key": "suppression.min_count", "least": PUBLISHED_MIN_COUNT, "most": PUBLISHED_MIN_COUNT - 1,
+                 "found": self.suppression.min_count})
+        return self
+
     @property
     def slug(self) -> str:
-        return self.source_file.stem if self.source_file else self.area_code
+        """The name of the book's folder: the parameters file's name without ``.yml``."""
+        return area_slug(self.source_file) if self.source_file else self.area_code
 
     @property
     def min_count(self) -> int:
@@ -88,6 +104,68 @@ class AreaParameters(_Strict):
     @property
     def published(self) -> bool:
         return self.audience == "published"
+
+
+_SLUG = re.compile(r"\w[\w-]{0,99}")  # letters, digits, '_' and '-'; never a dot, so never '..' or hidden
+
+
+def area_slug(path: str | Path) -> str:
+    """The name of an area's folder in the build folder (``areas/demo.yml`` -> ``demo``).
+
+    Only a plain name is accepted (letters, digits, '-' and '_'): the build writes, and
+    removes, inside ``<output>/<name>``, and a name such as ``..`` (from a file named
+    ``...yml``) would point that outside the build folder.
+    """
+    path = Path(path)
+    if not _SLUG.fullmatch(path.stem):
+        raise ParameterError(
+            f"{path}: the parameters file's name without '.yml' ({path.stem!r}) names the book's folder, so it "
+            f"must be a plain name: letters, digits, '-' and '_' only, not starting with a dot (e.g. "
+            f"areas/my_area.yml). Rename the file; nothing was built.")
+    return path.stem
+
+
+class _Refused(yaml.YAMLError):
+    """Valid YAML that a parameters file may not use; the message says what and where."""
+
+
+class _ParametersLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, stricter: no key given twice in one mapping, and no anchors or
+    aliases (``&name``/``*name``), which a parameters file never needs and which can make a
+    few hundred bytes expand to gigabytes."""
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            mark = "*" if isinstance(event, yaml.AliasEvent) else "&"
+            raise _Refused(f"line {event.start_mark.line + 1}: YAML anchors and aliases ({mark}{event.anchor}) are "
+                           f"not accepted in a parameters file. Write each value out in full.")
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            seen: dict = {}
+            for key_node, _ in node.value:
+                try:
+                    key = self.construct_object(key_node, deep=True)
+                    hash(key)
+                except (TypeError, yaml.YAMLError):
+                    continue  # the constructor says what is wrong with such a key
+                line = key_node.start_mark.line + 1
+                if key in seen:
+                    raise _Refused(f"line {line}: '{key}' is given twice (also on line {seen[key]}). "
+                                   f"Keep one of them.")
+                seen[key] = line
+        return super().construct_mapping(node, deep=deep)
+
+
+def read_yaml(text: str):
+    """YAML as a parameters file may write it (see :class:`_ParametersLoader`)."""
+    loader = _ParametersLoader(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
 
 
 def load_parameters(path: str | Path) -> AreaParameters:
@@ -99,7 +177,9 @@ def load_parameters(path: str | Path) -> AreaParameters:
     if not path.is_file():
         raise ParameterError(f"{path}: parameters file not found. Create it (see areas/demo.yml) or check the path.")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = read_yaml(path.read_text(encoding="utf-8"))
+    except _Refused as exc:
+        raise ParameterError(f"{path}, {exc}") from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise ParameterError(f"{path}: not readable as YAML ({exc}). Check the indentation and quotes.") from None
     if not isinstance(raw, dict):
@@ -114,7 +194,9 @@ def load_parameters(path: str | Path) -> AreaParameters:
         lines = []
         for err in exc.errors():
             where = ".".join(str(p) for p in err["loc"]) or "(file)"
-            if err["type"] == "extra_forbidden":
+            if "key" in (err.get("ctx") or {}):  # a rule across parameters: it names the key to change
+                lines.append(f"  {err['ctx']['key']}: {err['msg']}")
+            elif err["type"] == "extra_forbidden":
                 lines.append(f"  {where}: unknown parameter. Remove it or check its spelling (see areas/demo.yml).")
             elif err["type"] == "missing":
                 lines.append(f"  {where}: required parameter is missing.")

@@ -26,13 +26,15 @@ from pathlib import Path
 
 import nbformat
 
-from .build import NOTEBOOKS, ROOT
+from .build import NOTEBOOKS, default_output
 from .config import load_parameters
 
 ASSETS = Path(__file__).resolve().parent / "assets" / "slides"
 MAX_TABLE_ROWS = 8  # rows of a table on one slide (cells often wrap to two or three lines)
 MAX_TABLE_COLUMNS = 7
 SKIP_SECTIONS = ()  # every section of the chapter has its place in a workshop
+GENERATOR = '<meta name="generator" content="Pre-birth Data Book slides">'  # how a deck is known again
+_EARLIER_DECK = '<nav class="deck-controls" aria-label="Slides">'  # in every deck, also from before GENERATOR
 
 
 class SlidesError(Exception):
@@ -78,7 +80,7 @@ def built_files(area_file: Path, chapter: int, output_root: Path | None = None) 
     """The executed notebook of a chapter and its saved results, from the area's last build."""
     params = load_parameters(area_file)
     nb = notebook_for(chapter)
-    folder = (output_root or ROOT / "_build") / params.slug
+    folder = (output_root or default_output()) / params.slug
     candidates = [folder / ".src" / "notebooks" / f"{nb.stem}.ipynb",
                   folder / "html" / "_sources" / "notebooks" / f"{nb.stem}.ipynb"]
     executed = next((p for p in candidates if p.is_file()), None)
@@ -96,7 +98,7 @@ def result_bundle(area_file: Path, chapter: int, output_root: Path | None = None
 
     params = load_parameters(area_file)
     nb = notebook_for(chapter)
-    path = (output_root or ROOT / "_build") / params.slug / ".work" / "bundles" / f"{nb.stem}.pkl"
+    path = (output_root or default_output()) / params.slug / ".work" / "bundles" / f"{nb.stem}.pkl"
     if not nb.computed or not path.is_file():
         return None
     with open(path, "rb") as handle:
@@ -419,7 +421,7 @@ def deck_html(content: ChapterContent, params, chapter: int, made: dt.date | Non
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        f'<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>{title}</title>\n'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">\n{GENERATOR}\n<title>{title}</title>\n'
         f"<style>\n{css}\n</style>\n</head>\n<body>\n<main>\n" + "\n".join(parts) + "\n</main>\n"
         '<nav class="deck-controls" aria-label="Slides">'
         '<button type="button" id="deck-previous">Previous</button>'
@@ -429,10 +431,39 @@ def deck_html(content: ChapterContent, params, chapter: int, made: dt.date | Non
         f"<script>\n{script}\n</script>\n</body>\n</html>\n")
 
 
+def is_deck(path: Path) -> bool:
+    """Whether the file is a slide deck this tool wrote (so writing it again loses nothing)."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(4096)
+            handle.seek(max(0, path.stat().st_size - 4096))
+            tail = handle.read()
+    except OSError:
+        return False
+    return GENERATOR.encode() in head or _EARLIER_DECK.encode() in tail
+
+
+def check_target(target: Path, stem: str) -> None:
+    """Refuse to write a deck over anything but an earlier deck: never over an input file or a folder."""
+    if target.is_dir():
+        raise SlidesError(f"{target} is a folder; give the file to write, e.g. --to {target / (stem + '.html')} "
+                          f"(nothing was written).")
+    if target.suffix.lower() not in (".html", ".htm"):
+        raise SlidesError(f"{target}: a slide deck is an HTML file; give a name ending in .html (nothing was "
+                          f"written).")
+    if (target.exists() or target.is_symlink()) and (target.is_symlink() or not is_deck(target)):
+        raise SlidesError(f"{target} already exists and is not a slide deck made by this tool, so it was not "
+                          f"overwritten; give another file name with --to.")
+
+
 def write_chapter_deck(area_file: str | Path, chapter: int, output_root: Path | None = None,
                        to: Path | None = None) -> Path:
-    """Write the deck for one chapter of an area's last build; returns the file written."""
+    """Write the deck for one chapter of an area's last build; returns the file written.
+
+    The file written is new or an earlier deck: anything else there is refused (SlidesError)."""
     area_file = Path(area_file)
+    if to is not None:  # before anything is read: a wrong --to is said at once
+        check_target(to, notebook_for(chapter).stem)
     executed, results, params = built_files(area_file, chapter, output_root)
     nb = notebook_for(chapter)
     bundle = result_bundle(area_file, chapter, output_root)
@@ -446,7 +477,8 @@ def write_chapter_deck(area_file: str | Path, chapter: int, output_root: Path | 
             payload = json.loads(results.read_text(encoding="utf-8"))
             findings = [f.get("finding", "") for f in payload.get("findings") or [] if f.get("finding")]
         content = read_chapter(notebook, findings)
-    target = to or (output_root or ROOT / "_build") / params.slug / "slides" / f"{nb.stem}.html"
+    target = to or (output_root or default_output()) / params.slug / "slides" / f"{nb.stem}.html"
+    check_target(target, nb.stem)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(deck_html(content, params, chapter), encoding="utf-8")
     return target

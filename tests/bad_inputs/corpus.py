@@ -12,6 +12,12 @@ Every case writes an area folder (``<case>.yml`` and ``data/``) from a small goo
 
 ``decision`` records why a case that could go either way goes the way it does. The
 corpus is built by code (no binary files to keep in step): ``CASES`` is the list.
+
+Most cases build into a shared build folder holding a previous book under the case's
+name. A case with ``output`` builds into a folder of its own inside the case's folder
+instead (``--output``), where ``user_files`` are the analyst's own files: they count as
+inputs, so the check that the inputs are unchanged also proves that the build wrote and
+removed nothing there.
 """
 
 from __future__ import annotations
@@ -81,6 +87,9 @@ class Case:
     parameters: str | None = None  # the whole parameters file, when that is what is wrong
     reads_xml: bool = False  # depends on the standard-return adapters being wired into the loader
     extra: str = ""  # more parameters (e.g. 'benchmarks: benchmarks/'), appended to the file
+    file_name: str | None = None  # the parameters file's name, when that is what is wrong (default <name>.yml)
+    output: str | None = None  # --output, relative to the case's folder (default: the shared build folder)
+    user_files: tuple[tuple[str, str], ...] = ()  # the analyst's own files (path in the case's folder, text)
 
     def write(self, folder: Path) -> Path:
         """Write the case's area under ``folder``; return its parameters file."""
@@ -89,7 +98,10 @@ class Case:
         for name, text in BASE.items():
             (data / name).write_text(textwrap.dedent(text), encoding="utf-8")
         self.change(data)
-        yml = folder / f"{self.name}.yml"
+        for name, text in self.user_files:
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_text(text, encoding="utf-8")
+        yml = folder / (self.file_name or f"{self.name}.yml")
         yml.write_text(self.parameters if self.parameters is not None
                        else AREA.format(area_code=self.area_code, data=self.data) + self.extra, encoding="utf-8")
         return yml
@@ -314,6 +326,22 @@ def xlsx_bytes() -> bytes:
 
 LARGE_ROWS = 300_000
 HUGE_WORKBOOK_ROWS = 1_000_000
+
+# A bad value as well, in the cases about the output folder: whatever the build does with the
+# folder, it runs no chapter (and the refusal must come first, before the data are read).
+BAD_SEX = replace_in("children.csv", "2020-05-03,F,", "2020-05-03,Female,")
+
+PARAMETERS = """\
+area_code: E99000001
+area_name: Testbury
+data: data/
+period: {start: 2020-04-01, end: 2022-03-31}
+"""
+
+# About 500 bytes that PyYAML expands to 9**9 (387 million) strings: anchors (&) and aliases (*).
+ALIAS_BOMB = PARAMETERS + "comparators:\n  - &a [E06000001, E06000001, E06000001, E06000001, E06000001, " \
+    "E06000001, E06000001, E06000001, E06000001]\n" + "".join(
+        f"  - &{b} [{','.join([f'*{a}'] * 9)}]\n" for a, b in zip("abcdefgh", "bcdefghi"))
 
 CASES: list[Case] = [
     # -- encodings and file formats
@@ -610,6 +638,35 @@ CASES: list[Case] = [
     Case("parameters_not_yaml", "a parameters file that is not valid YAML (a tab, an unclosed brace)", "error",
          ("not readable as YAML", "Check the indentation"), lambda data: None,
          parameters="area_code: E99000001\narea_name: Testbury\ndata: data/\nperiod: {start: 2020-04-01\n"),
+    Case("parameters_key_twice", "a parameter given twice (audience: published, then audience: internal)", "error",
+         ("parameters_key_twice.yml, line 6", "'audience' is given twice", "also on line 5", "Keep one of them"),
+         lambda data: None, parameters=PARAMETERS + "audience: published\naudience: internal\n",
+         decision="YAML would silently keep the last one: an internal (unsuppressed) book from a file that says "
+                  "published."),
+    Case("parameters_alias_bomb", "YAML anchors and aliases in comparators (about 500 bytes that expand to 387 "
+         "million values)", "error", ("parameters_alias_bomb.yml, line 6", "anchors and aliases", "Write each value out"),
+         lambda data: None, parameters=ALIAS_BOMB,
+         decision="A parameters file never needs them, and they let a few hundred bytes take minutes and gigabytes "
+                  "to read: refused as they are read."),
+    Case("published_min_count_too_small", "a published book that would show counts of 2 to 5 (min_count: 2)",
+         "error", ("suppression.min_count", "a published book needs at least 6", "found 2", "audience: internal"),
+         lambda data: None, parameters=PARAMETERS + "suppression: {min_count: 2}\naudience: published\n"),
+    Case("parameters_named_dots", "a parameters file named '...yml' (its name without .yml is '..'), with bad data",
+         "error", ("...yml", "must be a plain name", "letters, digits", "Rename the file"),
+         BAD_SEX, file_name="...yml", output="_build",
+         decision="The book's folder is named after the parameters file: '..' would be the folder above the build "
+                  "folder (removed, with everything in it, after bad data)."),
+    # -- the output folder: the build overwrites and removes only what it made
+    Case("output_holds_users_index", "--output names the analyst's own folder, which holds an index.html", "error",
+         ("mine", "index.html", "nothing was written", "--output"), BAD_SEX, output="mine",
+         user_files=(("mine/index.html", "<h1>My own page</h1>\n"), ("mine/notes.txt", "my notes\n"))),
+    Case("output_holds_users_area_folder", "--output holds a folder of the area's name that the tool did not make",
+         "error", ("output_holds_users_area_folder", "was not made by this tool", "nothing was written"), BAD_SEX,
+         output="mine", user_files=(("mine/output_holds_users_area_folder/html/index.html", "<h1>Mine</h1>\n"),)),
+    Case("output_is_data_folders_parent", "--output is the data folder's parent, and the parameters file is named "
+         "after the data folder (data.yml)", "error", ("data", "was not made by this tool", "nothing was written"),
+         BAD_SEX, file_name="data.yml", output=".",
+         decision="The book's folder would be the data folder itself."),
 ]
 
 BY_NAME = {case.name: case for case in CASES}

@@ -268,3 +268,38 @@ def test_a_computed_chapter_is_read_from_its_result_and_the_books_decision():
     (table,) = section.tables
     assert "<td>c</td>" in table["html"] and "<td>3</td>" not in table["html"] and table["rows"] == 2
     assert content.findings == ["<p>40 babies in all.</p>\n"]
+
+
+def test_slides_never_overwrite_an_input_file(tmp_path):
+    area = built_area(tmp_path)
+    children = tmp_path / "data" / "children.csv"
+    before = children.read_bytes()
+    for target in (children, tmp_path / "data" / "children.html"):
+        if target.suffix == ".html":
+            target.write_text("<p>the analyst's own page</p>")
+        done = CliRunner().invoke(app, ["slides", str(area), "--chapter", "1", "--output", str(tmp_path / "_build"),
+                                        "--to", str(target)])
+        assert done.exit_code == 2, done.output
+        assert "Traceback" not in done.output, done.output
+        assert "nothing was written" in done.output or "so it was not overwritten" in done.output, done.output
+    assert children.read_bytes() == before
+    assert (tmp_path / "data" / "children.html").read_text() == "<p>the analyst's own page</p>"
+
+
+def test_slides_to_a_folder_say_so_plainly(tmp_path):
+    area = built_area(tmp_path)
+    done = CliRunner().invoke(app, ["slides", str(area), "--chapter", "1", "--output", str(tmp_path / "_build"),
+                                    "--to", str(tmp_path / "data")])
+    assert done.exit_code == 2, done.output
+    assert "is a folder; give the file to write" in done.output and "Traceback" not in done.output
+    assert done.exception is None or isinstance(done.exception, SystemExit)
+
+
+def test_slides_write_over_an_earlier_deck(tmp_path):
+    area = built_area(tmp_path)
+    target = tmp_path / "deck.html"
+    first = slides.write_chapter_deck(area, 1, output_root=tmp_path / "_build", to=target)
+    assert slides.is_deck(first)
+    first.write_text(first.read_text(encoding="utf-8").replace(slides.GENERATOR, ""), encoding="utf-8")  # an older deck
+    assert slides.write_chapter_deck(area, 1, output_root=tmp_path / "_build", to=target) == target
+    assert slides.GENERATOR in target.read_text(encoding="utf-8")
