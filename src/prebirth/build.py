@@ -27,7 +27,6 @@ import html as html_text
 import itertools
 import json
 import os
-import platform
 import re
 import shutil
 import signal
@@ -44,10 +43,11 @@ from typing import Callable
 
 import yaml
 
-from . import __version__, compute
+from . import compute
 from .chapters.requirements import QUESTIONS
 from .config import AreaParameters, ParameterError, load_parameters
 from .data.problems import DataError
+from .provenance import git_commit, software_versions  # noqa: F401 (build's names, kept)
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 ROOT = PACKAGE_DIR.parents[1] if (PACKAGE_DIR.parents[1] / "_toc.yml").is_file() else Path.cwd()
@@ -885,26 +885,6 @@ def indicators_csv(work: Path, folder: Path) -> str:
     text = csv_text(collect_indicators(work / "results"))
     stamp_file.write_text(stamp)
     return text
-
-
-def git_commit() -> str:
-    try:
-        done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=10)
-        return done.stdout.strip() if done.returncode == 0 else "not a git checkout"
-    except (OSError, subprocess.TimeoutExpired):
-        return "git not available"
-
-
-def software_versions() -> dict[str, str]:
-    from importlib.metadata import PackageNotFoundError, version
-
-    versions = {"python": platform.python_version(), "prebirth": __version__}
-    for name in ("pandas", "numpy", "scipy", "statsmodels", "seaborn", "matplotlib", "papermill", "jupyter-book"):
-        try:
-            versions[name] = version(name)
-        except PackageNotFoundError:
-            versions[name] = "not installed"
-    return versions
 
 
 def build_area(area_file: Path, jobs: int | None = None, force: bool = False, output_root: Path | None = None,
