@@ -243,11 +243,18 @@ def _note(note, decision: Decision) -> str:
     return f'<p class="prebirth-note">{html.escape(note)}</p>' if note else ""
 
 
+def _download_frame(item: ResultTable, parts: dict, decision: Decision) -> pd.DataFrame:
+    """The table's CSV: the frame shown, or the fuller one it names (e.g. checksums whole)."""
+    if item.download_frame is None:
+        return parts["frame"]
+    return _unescape_plain(table_frame(item.download_frame, decision), item.download_frame)
+
+
 def show_table(item: ResultTable, decision: Decision, number: int, downloads_dir: Path | None = None) -> Shown:
     parts = table_parts(item, decision)
     return Shown(f'<div class="prebirth-tablewrap"><p class="prebirth-caption"><strong>{html.escape(item.caption)}'
                  f'</strong></p>{parts["html"]}{_note(item.note, decision)}'
-                 f'{_download(parts["frame"], item.download, number, downloads_dir)}</div>',
+                 f'{_download(_download_frame(item, parts, decision), item.download, number, downloads_dir)}</div>',
                  f"{item.caption}\n{parts['frame'].to_string(index=False)}")
 
 

@@ -202,6 +202,7 @@ class ResultTable:
     caption: str
     note: Any = ""  # words, or a Text whose figures are cells
     download: str = ""  # the CSV's name (no extension); blank: no download
+    download_frame: Any = None  # what the CSV holds when it is not the frame shown (e.g. a fuller one)
 
 
 @dataclass
@@ -341,7 +342,7 @@ class ChapterResult:
 
 def _item_cells(item) -> list:
     if isinstance(item, ResultTable):
-        return cells_in(item.frame) + cells_in(item.note)
+        return cells_in(item.frame) + cells_in(item.note) + cells_in(item.download_frame)
     if isinstance(item, Chart):
         return cells_in(item.data) + cells_in(item.alt) + cells_in(item.note)
     if isinstance(item, Notice):
