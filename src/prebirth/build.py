@@ -28,7 +28,6 @@ import html as html_text
 import itertools
 import json
 import os
-import platform
 import re
 import shutil
 import signal
@@ -45,10 +44,11 @@ from typing import Callable
 
 import yaml
 
-from . import __version__, compute, lifeline
+from . import compute, lifeline
 from .chapters.requirements import QUESTIONS
 from .config import AreaParameters, ParameterError, area_slug, load_parameters
 from .data.problems import DataError
+from .provenance import git_commit, software_versions  # noqa: F401 (build's names, kept)
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 # The book's sources (notebooks/, pages/, _config.yml, _toc.yml): the project the package is in.
@@ -1112,26 +1112,6 @@ def indicators_csv(work: Path, folder: Path) -> str:
     text = csv_text(collect_indicators(work / "results"))
     stamp_file.write_text(stamp)
     return text
-
-
-def git_commit() -> str:
-    try:
-        done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=10)
-        return done.stdout.strip() if done.returncode == 0 else "not a git checkout"
-    except (OSError, subprocess.TimeoutExpired):
-        return "git not available"
-
-
-def software_versions() -> dict[str, str]:
-    from importlib.metadata import PackageNotFoundError, version
-
-    versions = {"python": platform.python_version(), "prebirth": __version__}
-    for name in ("pandas", "numpy", "scipy", "statsmodels", "seaborn", "matplotlib", "papermill", "jupyter-book"):
-        try:
-            versions[name] = version(name)
-        except PackageNotFoundError:
-            versions[name] = "not installed"
-    return versions
 
 
 def build_area(area_file: Path, jobs: int | None = None, force: bool = False, output_root: Path | None = None,

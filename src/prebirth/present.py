@@ -22,7 +22,7 @@ import pandas as pd
 
 from .disclosure import MARKER, Decision
 from .escape import csv_text, escape_markdown
-from .results import (Chart, ChapterResult, Count, Measure, Notice, Plain, ResultTable, Share, Text)
+from .results import (Chart, ChapterResult, Count, Measure, Notice, Plain, ResultTable, Share, Tally, Text)
 from .stats.rounding import round_half_up
 
 INDICATOR_COLUMNS = ["indicator", "period", "group", "numerator", "denominator", "value", "lower", "upper",
@@ -57,6 +57,10 @@ def fmt(cell, decision: Decision, spec: str = "") -> str:
     "n" for a share, "x of y"; "interval" the interval alone."""
     if isinstance(cell, Plain):
         return escape_markdown(cell.text)
+    if isinstance(cell, Tally):
+        withheld = sum(any(decision.hides(c) for c in group) for group in cell.groups)
+        n = withheld if cell.of is None else cell.of - withheld
+        return f"{n:,}" + (f" {cell.noun[0] if n == 1 else cell.noun[1]}" if cell.noun else "")
     if isinstance(cell, (Count, Share, Measure)) and decision.hides(cell):
         return MARKER
     if isinstance(cell, Count):
@@ -239,11 +243,18 @@ def _note(note, decision: Decision) -> str:
     return f'<p class="prebirth-note">{html.escape(note)}</p>' if note else ""
 
 
+def _download_frame(item: ResultTable, parts: dict, decision: Decision) -> pd.DataFrame:
+    """The table's CSV: the frame shown, or the fuller one it names (e.g. checksums whole)."""
+    if item.download_frame is None:
+        return parts["frame"]
+    return _unescape_plain(table_frame(item.download_frame, decision), item.download_frame)
+
+
 def show_table(item: ResultTable, decision: Decision, number: int, downloads_dir: Path | None = None) -> Shown:
     parts = table_parts(item, decision)
     return Shown(f'<div class="prebirth-tablewrap"><p class="prebirth-caption"><strong>{html.escape(item.caption)}'
                  f'</strong></p>{parts["html"]}{_note(item.note, decision)}'
-                 f'{_download(parts["frame"], item.download, number, downloads_dir)}</div>',
+                 f'{_download(_download_frame(item, parts, decision), item.download, number, downloads_dir)}</div>',
                  f"{item.caption}\n{parts['frame'].to_string(index=False)}")
 
 
@@ -305,7 +316,7 @@ def glued(result: ChapterResult, decision: Decision) -> dict[str, str]:
     for name, value in result.glue.items():
         if value is None:
             out[name] = "not available"
-        elif isinstance(value, (Count, Share, Measure, Plain)):
+        elif isinstance(value, (Count, Share, Measure, Plain, Tally)):
             out[name] = fmt(value, decision)
         else:
             out[name] = text(value, decision) or "not available"

@@ -147,6 +147,22 @@ class Plain:
 Cell = Count | Share | Measure | Plain
 
 
+@dataclass(frozen=True)
+class Tally:
+    """How many of ``groups`` (tuples of cells) the book's decision withholds, a group being withheld
+    when any of its cells is; with ``of``, how many of ``of`` things are left. A count of published
+    items (measures, findings), not of people: known only once disclosure has decided, shown as it is.
+    ``noun``: (singular, plural) said after the number."""
+
+    groups: tuple
+    of: int | None = None
+    noun: tuple = ()
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return ()
+
+
 def cells_in(value) -> list:
     """Every cell inside a value (a cell, a list of cells, a frame of cells, a text)."""
     if isinstance(value, (Count, Share, Measure)):
@@ -156,6 +172,8 @@ def cells_in(value) -> list:
         return out + (cells_in(value.otherwise) if value.otherwise is not None else [])
     if isinstance(value, pd.DataFrame):
         return [c for column in value.columns for v in value[column].tolist() for c in cells_in(v)]
+    if isinstance(value, Tally):  # the cells it counts: the decision about them goes with the result
+        return [c for group in value.groups for c in cells_in(list(group))]
     if isinstance(value, (list, tuple)):
         return [c for v in value for c in cells_in(v)]
     return []
@@ -184,6 +202,7 @@ class ResultTable:
     caption: str
     note: Any = ""  # words, or a Text whose figures are cells
     download: str = ""  # the CSV's name (no extension); blank: no download
+    download_frame: Any = None  # what the CSV holds when it is not the frame shown (e.g. a fuller one)
 
 
 @dataclass
@@ -323,7 +342,7 @@ class ChapterResult:
 
 def _item_cells(item) -> list:
     if isinstance(item, ResultTable):
-        return cells_in(item.frame) + cells_in(item.note)
+        return cells_in(item.frame) + cells_in(item.note) + cells_in(item.download_frame)
     if isinstance(item, Chart):
         return cells_in(item.data) + cells_in(item.alt) + cells_in(item.note)
     if isinstance(item, Notice):

@@ -91,3 +91,34 @@ def test_the_same_key_with_two_values_is_refused():
     result.add("a", Notice([Text("{x}", {"x": Count("k", 1)}), Text("{x}", {"x": Count("k", 2)})]))
     with pytest.raises(ValueError, match="published as 1 and as 2"):
         disclosure.decide([result], True, 6)
+
+
+def test_a_tally_counts_what_the_decision_withholds_and_goes_with_the_result():
+    from prebirth.results import Tally
+
+    a, b, c = Count("a", 10), Count("b", 3), Count("c", 20)
+    withheld = Tally(((a,), (b,), (Measure(1.0, on=(c,)),)))
+    said = Tally(((b, a), ()), of=5, noun=("finding", "findings"))  # one of two groups has a withheld cell
+    assert present.fmt(withheld, PUBLISHED("b")) == "1" and present.fmt(withheld, INTERNAL) == "0"
+    assert present.fmt(said, PUBLISHED("b")) == "4 findings" and present.fmt(said, PUBLISHED()) == "5 findings"
+    assert present.fmt(Tally(((b,),), of=2, noun=("finding", "findings")), PUBLISHED("b")) == "1 finding"
+    r = ChapterResult(9, "about")
+    r.add("t", ResultTable(frame_of([{"Chapter": "1", "Withheld": withheld}]), "counted"))
+    r.glue["n"] = said
+    decision = disclosure.Decision(True, 6, frozenset({"b", "x"})).restricted_to(r)
+    assert decision.withheld == frozenset({"b"})  # the cells it counts are the result's
+    assert present.glued(r, decision) == {"n": "4 findings"}
+    assert present.table_parts(r.items["t"], decision)["frame"]["Withheld"].tolist() == ["1"]
+
+
+def test_a_tables_download_can_be_fuller_than_the_table(tmp_path):
+    shown = frame_of([{"File": Plain("a.csv"), "Records": Count("n", 3)}])
+    whole = frame_of([{"File": Plain("=a.csv"), "Records": Count("n", 3), "Id": "x1"}])
+    table = ResultTable(shown, "files", download="files", download_frame=whole)
+    r = ChapterResult(9, "about")
+    r.add("files", table)
+    assert {"n"} <= {c.key for c in r.cells()}
+    html = present.show_table(table, PUBLISHED("n"), 9, tmp_path).html
+    assert "x1" not in html and "<td>c</td>" in html
+    rows = list(csv.reader((tmp_path / "09-files.csv").open()))
+    assert rows == [["File", "Records", "Id"], ["'=a.csv", "c", "x1"]]

@@ -4,23 +4,32 @@ How the book was made, so anyone can check it and make it again: the parameters,
 input file with its SHA-256 checksum and the range of dates it holds (to the month, and
 never a date of birth), the software and its versions, the git commit, when the chapters
 ran, the definitions and the suppression rules in force. Nothing here is child-level.
+
+:func:`compute` returns everything the chapter publishes as a
+:class:`~prebirth.results.ChapterResult`. The records read from each file are counts under
+chapter 0's keys (``key("records", table)``), withheld by the book's one decision; parameters,
+file names and labels are input text (:class:`~prebirth.results.Plain`); what each chapter
+published is counted from the other chapters' results (how many of their indicators the
+decision withholds is a :class:`~prebirth.results.Tally`, known once the book has decided).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-import subprocess
 from pathlib import Path
 
 import pandas as pd
 
-from .. import disclosure
 from ..config import AreaParameters
 from ..data.load import sha256_of
 from ..data.schema import TABLES
-from .common import Chapter, Notice, Table, count, glue_values
+from ..provenance import git_commit, git_dirty, software_versions
+from ..results import (ChapterResult, Count, Measure, Notice, Plain, ResultTable, Share, Tally, Text, frame_of,
+                       key)
+from .common import Chapter, Prepared
 from .reflect import chapter_titles
+
+NUMBER, KEY, TITLE = 9, "about_this_report", "About this report"
 
 # Dates of birth (and expected dates of birth) are personal: left out of every date range.
 PERSONAL_DATES = ("date_of_birth", "expected_date_of_birth")
@@ -83,15 +92,15 @@ def _show(name: str, value) -> str:
     return str(value)
 
 
-def parameters_table(ch: Chapter) -> Table:
-    """Every parameter of this build, with what it means."""
+def parameters_table(ch: Chapter) -> ResultTable:
+    """Every parameter of this build, with what it means (names and values are input text)."""
     settings = ch.params.model_dump(mode="json")
-    rows = [{"Parameter": name, "Value": _show(name.split(".")[0], value), "What it means": _describe_parameter(name)}
-            for name, value in _flatten(settings)]
-    frame = pd.DataFrame(rows, columns=["Parameter", "Value", "What it means"])
+    rows = [{"Parameter": Plain(name), "Value": Plain(_show(name.split(".")[0], value)),
+             "What it means": _describe_parameter(name)} for name, value in _flatten(settings)]
+    frame = frame_of(rows).reindex(columns=["Parameter", "Value", "What it means"])
     source = ch.params.source_file.name if ch.params.source_file else "the parameters file"
-    return Table(frame, f"The parameters of this book ({source})", ch.download_link("parameters", frame),
-                 note="Paths are shown by their last part only.")
+    return ResultTable(frame, f"The parameters of this book ({source})", download="parameters",
+                       note="Paths are shown by their last part only.")
 
 
 def _file_rows(frame: pd.DataFrame, file_name: str) -> pd.DataFrame:
@@ -134,15 +143,43 @@ def date_range(ch: Chapter, file_name: str, tables: list[str]) -> str:
     return "only dates of birth (not shown)" if personal else "no dates"
 
 
+def records_read(ch: Chapter, source, r: ChapterResult | None = None) -> Count:
+    """The records read from one file: chapter 0's count of the table's rows (``key("records", table)``)
+    when the file holds the whole of one table; otherwise the file's own count (and, when a table's
+    files each hold only it, the table's rows = the sum of its files' rows)."""
+    tables = list(source.tables)
+    if len(tables) == 1:
+        frame = ch.data.get(tables[0])
+        if frame is not None and len(frame) == source.rows and (
+                "_file" not in frame or len(_file_rows(frame, source.path)) == len(frame)):
+            return Count(key("records", tables[0]), source.rows)
+    return Count(key("records", "file", source.path), source.rows)
+
+
+def _relate_files(r: ChapterResult, ch: Chapter, counts: list[Count]) -> None:
+    """A table read from several files (each of them only that table): its rows are their sum."""
+    by_table: dict[str, list] = {}
+    for source, count in zip(ch.data.sources, counts):
+        if len(source.tables) == 1 and count.key != key("records", source.tables[0]):
+            by_table.setdefault(source.tables[0], []).append((source, count))
+    for table, files in by_table.items():
+        frame = ch.data.get(table)
+        alone = all(len(s.tables) == 1 for s in ch.data.sources if table in s.tables)
+        if frame is not None and alone and sum(c.value for _, c in files) == len(frame):
+            r.hidden_count(key("records", table), len(frame))
+            r.relate(key("records", table), [c for _, c in files], f"the rows of {table} = the rows of its files")
+
+
 def inputs_frame(ch: Chapter) -> pd.DataFrame:
     rows = []
     for source in ch.data.sources:
-        # The kind of file, not the reader's label: labels count records, and small counts are withheld below.
-        rows.append({"File": source.path, "What it holds": source.kind, "Tables": ", ".join(source.tables),
-                     "Records": count(source.rows, ch.published and disclosure.is_small(source.rows, ch.min_count)),
+        # The kind of file, not the reader's label: labels count records, and small counts are withheld.
+        rows.append({"File": Plain(source.path), "What it holds": source.kind, "Tables": ", ".join(source.tables),
+                     "Records": records_read(ch, source),
                      "Dates covered": date_range(ch, source.path, list(source.tables)),
                      "SHA-256 checksum": source.sha256})
-    return pd.DataFrame(rows, columns=["File", "What it holds", "Tables", "Records", "Dates covered", "SHA-256 checksum"])
+    return frame_of(rows).reindex(columns=["File", "What it holds", "Tables", "Records", "Dates covered",
+                                           "SHA-256 checksum"])
 
 
 def grouped(checksum: str, size: int = 16) -> str:
@@ -152,64 +189,56 @@ def grouped(checksum: str, size: int = 16) -> str:
     return " ".join(checksum[i:i + size] for i in range(0, len(checksum), size))
 
 
-def inputs_table(ch: Chapter) -> Table:
+def inputs_table(ch: Chapter) -> ResultTable:
     """Each input file with its checksum and the dates it covers."""
     frame = inputs_frame(ch)
-    glue_values(ch, {"ch9_files": f"{len(frame)}"})
-    shown = frame.assign(**{"SHA-256 checksum": frame["SHA-256 checksum"].map(grouped)})
-    return Table(shown, "The area's data files read for this book", ch.download_link("inputs", frame),
-                 note="The checksum is a fingerprint of the file: the same file always gives the same checksum, and "
+    shown = frame.copy()
+    if len(frame):
+        shown["SHA-256 checksum"] = frame["SHA-256 checksum"].map(grouped)
+    return ResultTable(shown, "The area's data files read for this book", download="inputs", download_frame=frame,
+                       note="The checksum is a fingerprint of the file: the same file always gives the same checksum, and "
                       "any change to it gives a different one, so anyone can check that a book was built from the "
                       "files they hold (for example with the sha256sum command). It is shown here in groups of 16 "
                       "characters; the download has it whole. Dates are shown to the month; dates of birth are "
                       "left out.")
 
 
-def other_files_table(ch: Chapter) -> Table | Notice:
+def other_files_table(ch: Chapter) -> ResultTable | Notice:
     """Benchmark files and the earlier indicators file, with their checksums."""
     rows = []
     folder = ch.params.benchmarks
     for name in ch.benchmarks.files:
         path = (folder / name) if folder is not None and folder.is_dir() else folder
         checksum = sha256_of(path) if path is not None and path.is_file() else "not available"
-        rows.append({"File": name, "Used for": "benchmarks: England, regions and other areas", "SHA-256 checksum": checksum})
+        rows.append({"File": Plain(name), "Used for": "benchmarks: England, regions and other areas",
+                     "SHA-256 checksum": checksum})
     previous = ch.params.previous_indicators
     if previous is not None and previous.is_file():
-        rows.append({"File": previous.name, "Used for": "an earlier build's indicators (the change since, chapter 8)",
+        rows.append({"File": Plain(previous.name), "Used for": "an earlier build's indicators (the change since, chapter 8)",
                      "SHA-256 checksum": sha256_of(previous)})
     if not rows:
         return Notice("No benchmark files were given, so the book makes no comparison with other areas.")
-    frame = pd.DataFrame(rows, columns=["File", "Used for", "SHA-256 checksum"])
-    shown = frame.assign(**{"SHA-256 checksum": frame["SHA-256 checksum"].map(grouped)})
-    return Table(shown, "Other files read: benchmarks and earlier indicators", ch.download_link("other-files", frame),
-                 note="Checksums in groups of 16 characters; the download has them whole.")
+    frame = frame_of(rows).reindex(columns=["File", "Used for", "SHA-256 checksum"])
+    shown = frame.copy()
+    shown["SHA-256 checksum"] = frame["SHA-256 checksum"].map(grouped)
+    return ResultTable(shown, "Other files read: benchmarks and earlier indicators", download="other-files",
+                       download_frame=frame, note="Checksums in groups of 16 characters; the download has them whole.")
 
 
 def git_state() -> tuple[str, str]:
     """The commit of the book's code and whether the working copy had changes not yet committed."""
-    from ..build import ROOT, git_commit
-
     commit = git_commit()
     if len(commit) != 40:
         return commit, ""
-    try:
-        done = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
-                              capture_output=True, text=True, timeout=20)
-    except (OSError, subprocess.TimeoutExpired):
-        return commit, ""
-    if done.returncode != 0:
-        return commit, ""
-    return commit, "yes" if done.stdout.strip() else "no"
+    return commit, git_dirty()
 
 
 def software_frame() -> pd.DataFrame:
-    from ..build import software_versions
-
     rows = [{"Software": name, "Version": version} for name, version in software_versions().items()]
     return pd.DataFrame(rows, columns=["Software", "Version"])
 
 
-def software_table(ch: Chapter) -> Table:
+def software_table(ch: Chapter) -> ResultTable:
     """The software that made the book, with versions and the git commit of the book's code."""
     frame = software_frame()
     commit, dirty = git_state()
@@ -217,9 +246,9 @@ def software_table(ch: Chapter) -> Table:
     if dirty:
         extra.append({"Software": "Changes not yet committed when built", "Version": dirty})
     frame = pd.concat([frame, pd.DataFrame(extra)], ignore_index=True)
-    return Table(frame, "Software used to build this book", ch.download_link("software", frame),
-                 note="requirements.txt in the project pins every package, so the same versions can be installed "
-                      "again.")
+    return ResultTable(frame, "Software used to build this book", download="software",
+                       note="requirements.txt in the project pins every package, so the same versions can be "
+                            "installed again.")
 
 
 def build_summary(ch: Chapter) -> Notice:
@@ -230,18 +259,25 @@ def build_summary(ch: Chapter) -> Notice:
     p = ch.params
     audience = ("a **published** book: small numbers are withheld" if ch.published else
                 "an **internal** book, NOT FOR PUBLICATION: small numbers are shown")
-    text = (f"This book was built for {p.area_name} ({p.area_code}) on {long_date(now)} at {now:%H:%M} UTC, from the "
-            f"parameters file `{p.source_file.name if p.source_file else 'not recorded'}` and the code at git commit "
+    # The area's name and code and the file's name are input text; the file's name is shown
+    # in code style (where an escape would show), so only a name without backticks is.
+    source = p.source_file.name if p.source_file else "not recorded"
+    file_figure = "`{file}`" if "`" not in source else "{file}"
+    text = (f"This book was built for {{area}} ({{code}}) on {long_date(now)} at {now:%H:%M} UTC, from the "
+            f"parameters file {file_figure} and the code at git commit "
             f"`{short}`. It covers {long_date(p.period.start)} to {long_date(p.period.end)}. It is {audience}.")
     if p.synthetic:
         text += " Every number in it comes from made-up (synthetic) data, for demonstration only."
     text += (" Each chapter notebook was run by papermill and the pages made by Jupyter Book; a chapter whose "
              "inputs had not changed since the last build was kept rather than run again, so the date above is when "
              "this page was last run.")
-    return Notice(text)
+    verbatim = source.replace("\r", " ").replace("\n", " ")  # inside a code span nothing is markup
+    figures = {"area": Plain(p.area_name), "code": Plain(p.area_code),
+               "file": verbatim if "`" not in source else Plain(source)}
+    return Notice([Text(text, figures)])
 
 
-def definitions_table(ch: Chapter) -> Table:
+def definitions_table(ch: Chapter) -> ResultTable:
     """The definitions in force in this build, with this area's parameter values filled in."""
     p = ch.params
     u = p.urgent_days
@@ -265,15 +301,14 @@ def definitions_table(ch: Chapter) -> Table:
         ("Waiting times", "Open episodes count up to the date of the latest record in the data (censored), "
                           "never dropped; medians are Kaplan-Meier estimates."),
     ]
-    frame = pd.DataFrame(rows, columns=["Term", "Definition in this book"])
-    return Table(frame, "Definitions in force in this book", ch.download_link("definitions", frame),
-                 note="The methods page gives the calculations, and the glossary explains the words.")
+    frame = pd.DataFrame(rows, columns=["Term", "Definition in this book"]).astype(object)
+    return ResultTable(frame, "Definitions in force in this book", download="definitions",
+                       note="The methods page gives the calculations, and the glossary explains the words.")
 
 
 def suppression_rules(ch: Chapter) -> Notice:
     """The disclosure-control rules applied to this build."""
     m = ch.min_count
-    glue_values(ch, {"ch9_min_count": f"{m}"})
     if not ch.published:
         return Notice(f"This is an internal build: **no number is withheld**, and every page says NOT FOR "
                       f"PUBLICATION. Do not share it outside the organisation. A published build of the same data "
@@ -293,44 +328,61 @@ def suppression_rules(ch: Chapter) -> Notice:
     return Notice("Rules applied in this published book:\n\n" + "\n".join(f"- {r}" for r in rules))
 
 
-def chapters_frame(ch: Chapter) -> pd.DataFrame | None:
-    """Per chapter: the measures recorded and how many were withheld (from the saved results)."""
-    if ch.results_dir is None or not ch.results_dir.is_dir():
-        return None
+def chapters_frame(results: dict[int, ChapterResult]) -> pd.DataFrame:
+    """Per chapter: the measures recorded, how many the book withholds and the key findings it says
+    (counts of rows and sentences, not of people; the last two known once the book has decided)."""
     titles = chapter_titles()
     rows = []
     for number in range(0, 9):
         # "Chapter 1: ..." (not "1. ..."): the row is about a chapter, and its numbers count measures, not people.
         title = f"Chapter {number}: {titles.get(number, 'Reflect and plan' if number == 8 else '')}"
-        payload = None
-        for path in ch.results_dir.glob("*.json"):
-            try:
-                data = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                continue
-            if data.get("chapter") == number:
-                payload = data
-                break
-        if payload is None:
+        result = results.get(number)
+        if result is None:
             rows.append({"Chapter": title, "Measures recorded": "not built", "Withheld": "", "Key findings": ""})
             continue
-        indicators = payload.get("indicators") or []
-        withheld = sum(bool(r.get("suppressed")) for r in indicators)
-        rows.append({"Chapter": title, "Measures recorded": f"{len(indicators):,}", "Withheld": f"{withheld:,}",
-                     "Key findings": f"{len(payload.get('findings') or []):,}"})
-    return pd.DataFrame(rows, columns=["Chapter", "Measures recorded", "Withheld", "Key findings"])
+        withheld = Tally(tuple((row.cell,) for row in result.indicators))
+        quiet = tuple(tuple(c for c in f.text.figures.values() if isinstance(c, (Count, Share, Measure)))
+                      for f in result.findings if f.text.otherwise is None)
+        rows.append({"Chapter": title, "Measures recorded": f"{len(result.indicators):,}", "Withheld": withheld,
+                     "Key findings": Tally(quiet, of=len(result.findings))})
+    return frame_of(rows).reindex(columns=["Chapter", "Measures recorded", "Withheld", "Key findings"])
 
 
-def chapters_table(ch: Chapter) -> Table | Notice:
+def chapters_table(results: dict[int, ChapterResult] | None) -> ResultTable | Notice:
     """What each chapter published: rows of indicators.csv, how many withheld, key findings."""
-    frame = chapters_frame(ch)
-    if frame is None:
+    if not results:
         return Notice("The count of measures each chapter published appears here when the book is built with "
                       "`prebirth build`.", kind="notyet", title="Shown when the whole book is built")
-    return Table(frame, "What each chapter published", ch.download_link("chapters", frame),
-                 note="Measures are the rows each chapter added to indicators.csv (this area and the areas it is "
-                      "compared with); withheld rows have their numbers blanked.")
+    return ResultTable(chapters_frame(results), "What each chapter published", download="chapters",
+                       note="Measures are the rows each chapter added to indicators.csv (this area and the areas it "
+                            "is compared with); withheld rows have their numbers blanked.")
 
 
-__all__ = ["parameters_table", "inputs_table", "inputs_frame", "other_files_table", "software_table",
-           "build_summary", "definitions_table", "suppression_rules", "chapters_table", "date_range", "git_state"]
+# -- the chapter's result ------------------------------------------------------------------
+
+def compute(prepared: Prepared, upstream: dict | None = None) -> ChapterResult:
+    """Everything chapter 9 publishes, before disclosure; ``upstream``: the results of chapters 0-8."""
+    ch = Chapter(NUMBER, KEY, prepared)
+    r = ChapterResult(NUMBER, KEY, TITLE)
+    r.status = {"answer": "can answer"}
+    r.prompts = ["Are the definitions used here the ones your area uses in its own reports? Where they differ, "
+                 "which numbers will people compare?",
+                 "Who keeps the files listed above, and could the book be built again from them next year?"]
+    r.add("build_summary", build_summary(ch))
+    r.add("parameters", parameters_table(ch))
+    inputs = inputs_table(ch)
+    r.add("inputs", inputs)
+    _relate_files(r, ch, list(inputs.frame["Records"]) if len(inputs.frame) else [])
+    r.glue["ch9_files"] = f"{len(inputs.frame)}"
+    r.add("other_files", other_files_table(ch))
+    r.add("definitions", definitions_table(ch))
+    r.add("suppression", suppression_rules(ch))
+    r.glue["ch9_min_count"] = f"{ch.min_count}"
+    r.add("chapters", chapters_table({n: res for n, res in (upstream or {}).items() if n < NUMBER}))
+    r.add("software", software_table(ch))
+    return r
+
+
+__all__ = ["NUMBER", "KEY", "TITLE", "compute", "parameters_table", "inputs_table", "inputs_frame",
+           "other_files_table", "software_table", "build_summary", "definitions_table", "suppression_rules",
+           "chapters_table", "chapters_frame", "date_range", "git_state", "records_read"]

@@ -2,33 +2,43 @@
 
 Four parts, as in the local planning the *Born into Care* research describes:
 
-- the key findings of every chapter, collected from what chapters 0-7 recorded when they
-  ran (the results files ``Chapter.save`` writes; nothing is computed again here);
+- the key findings of every chapter, republished from the results of chapters 0-7 (their
+  ``findings``: sentences whose figures are cells, so the book's one disclosure decision
+  covers them here as on their own pages; nothing is computed again here);
 - a RAG (red, amber, green) self-assessment against statements of good practice, by the
   three stages (pre-birth; maternity setting and first hearing; after discharge) and two
   levels (strategic; practice). The starter statements below are this book's own words,
   not the Pre-birth Change Project's official tool. An area's own ``rag`` table rates
   them (matching ``statement_id``) and adds statements of its own; a table that uses none
-  of the starter ids replaces the starter set;
-- baseline measures for evaluation: this run's indicators and, when the parameter
-  ``previous_indicators`` names an earlier build's ``indicators.csv``, the change since;
+  of the starter ids replaces the starter set. Statements, evidence and owners are text
+  from the inputs (shown escaped); the ratings' tallies are counts of statements, not of people;
+- baseline measures for evaluation: the other chapters' indicators (their cells) and, when
+  the parameter ``previous_indicators`` names an earlier build's ``indicators.csv``, the
+  change since (the earlier figures, suppressed again under this book's rules, shown as words);
 - questions to take to practitioners and families.
+
+:func:`compute` returns everything the chapter publishes as a
+:class:`~prebirth.results.ChapterResult`. A chapter that has no result (not converted to
+the results model, or failed) is named as such: its findings are on its own page.
 """
 
 from __future__ import annotations
 
-import json
+import dataclasses
 import re
-from dataclasses import dataclass
+import textwrap
 
 import numpy as np
 import pandas as pd
 
 from .. import charts, disclosure
-from ..stats.rounding import round_half_up
-from .common import Chapter, Figure, Notice, Table, glue_values, num, pct
 from ..rag_statements import LEVELS, STAGES, STARTER_STATEMENTS, Statement
+from ..results import ChapterResult, Chart, Count, Measure, Notice, Plain, ResultTable, Share, Text, frame_of
+from ..stats.rounding import round_half_up
+from .common import Chapter, Prepared, num, pct
 from .requirements import QUESTIONS
+
+NUMBER, KEY, TITLE = 8, "reflect_and_plan", "Reflect and plan"
 
 RATING_NAMES = {"R": "Red", "A": "Amber", "G": "Green"}
 RATING_SCORE = {"R": 0, "A": 1, "G": 2}
@@ -37,7 +47,7 @@ NOT_RATED = "not rated"
 RATING_COLOURS = {"R": charts.OKABE_ITO["vermillion"], "A": charts.OKABE_ITO["orange"],
                   "G": charts.OKABE_ITO["green"], "": "#dddddd"}
 RATING_HATCHES = {"R": "///", "A": "", "G": "...", "": ""}
-COLLECTED_CHAPTERS = range(0, 8)  # chapter 8 runs after chapters 0-7 (build.NOTEBOOKS after=)
+COLLECTED_CHAPTERS = range(0, 8)  # chapter 8 is computed after chapters 0-7 (build.NOTEBOOKS after=)
 CHAPTER_ZERO_TITLE = "About your data"
 ENGLISH_REGIONS = ("North East", "North West", "Yorkshire and The Humber", "Yorkshire and the Humber",
                    "East Midlands", "West Midlands", "East of England", "London", "South East", "South West")
@@ -112,7 +122,13 @@ INDICATOR_LABELS = {
 }
 
 
-# -- what the other chapters recorded ---------------------------------------------
+
+# -- what the other chapters published ----------------------------------------------
+
+WITHHELD_FINDING = ("Withheld: a figure in this finding is too small to publish (its chapter shows what can be "
+                    "shown).")
+NOT_COLLECTED = "This chapter's findings are in its own page."
+
 
 def chapter_titles() -> dict[int, str]:
     titles = {0: CHAPTER_ZERO_TITLE}
@@ -120,21 +136,10 @@ def chapter_titles() -> dict[int, str]:
     return titles
 
 
-def collected_results(ch: Chapter) -> dict[int, dict] | None:
-    """The saved results of chapters 0-7 by chapter number; None when not run by the build."""
-    if ch.results_dir is None:
-        return None
-    found = {}
-    if ch.results_dir.is_dir():
-        for path in sorted(ch.results_dir.glob("*.json")):
-            try:
-                payload = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                continue
-            number = payload.get("chapter")
-            if isinstance(number, int) and number in COLLECTED_CHAPTERS:
-                found[number] = payload
-    return found
+def collected(upstream: dict | None) -> dict[int, ChapterResult] | None:
+    """The results of chapters 0-7 by number; None when there are none (the page run on its own)."""
+    found = {n: r for n, r in (upstream or {}).items() if n in COLLECTED_CHAPTERS}
+    return found or None
 
 
 def _standalone_notice(what: str) -> Notice:
@@ -149,45 +154,67 @@ def indicator_label(indicator: str) -> str:
     return INDICATOR_LABELS.get(indicator, indicator.replace("_", " ").capitalize())
 
 
-def findings_frame(ch: Chapter) -> pd.DataFrame | None:
+def not_yet_keys(results: dict[int, ChapterResult]) -> set[int]:
+    """The chapters whose question the data cannot answer yet: chapter 0's status of each
+    question, or the chapter's own status."""
+    zero = results.get(0).status if 0 in results else {}
+    out = {q.chapter for q in QUESTIONS if zero.get(q.key) == "not yet"}
+    out |= {n for n, r in results.items() if r.status.get("answer") == "not yet"}
+    return out
+
+
+def as_said(finding) -> Text:
+    """A chapter's finding as this page says it: the Text itself (its figures are the chapter's cells);
+    when a figure is withheld, its own ``otherwise``, or that it is withheld."""
+    text = finding.text
+    if text.otherwise is not None:
+        return text
+    return Text(text.template, text.figures, WITHHELD_FINDING)
+
+
+def findings_frame(results: dict[int, ChapterResult]) -> pd.DataFrame:
     """One row per key finding of chapters 0-7 (a chapter with none gets a row saying why)."""
-    results = collected_results(ch)
-    if results is None:
-        return None
     titles = chapter_titles()
-    status = results.get(0, {}).get("status", {})
-    keys = {q.chapter: q.key for q in QUESTIONS}
+    silent = not_yet_keys(results)
     rows = []
     for number in COLLECTED_CHAPTERS:
         title = f"{number}. {titles.get(number, '')}".rstrip(". ")
-        payload = results.get(number)
-        if payload is None:
-            rows.append({"Chapter": title, "Key finding": "No results: this chapter was not built this time.",
-                         "Measure": ""})
+        result = results.get(number)
+        if result is None:
+            rows.append({"Chapter": title, "Key finding": NOT_COLLECTED, "Measure": ""})
             continue
-        findings = payload.get("findings") or []
-        for item in findings:
-            rows.append({"Chapter": title, "Key finding": item.get("finding", ""),
-                         "Measure": indicator_label(item.get("indicator", ""))})
-        if not findings:
-            answer = status.get(keys.get(number, ""), "")
+        for finding in result.findings:
+            rows.append({"Chapter": title, "Key finding": as_said(finding),
+                         "Measure": indicator_label(finding.indicator)})
+        if not result.findings:
             why = ("the data cannot answer this question yet (see chapter 0 for what to record)."
-                   if answer == "not yet" else "this chapter recorded no key finding.")
+                   if number in silent else "this chapter recorded no key finding.")
             rows.append({"Chapter": title, "Key finding": f"No key finding: {why}", "Measure": ""})
-    return pd.DataFrame(rows, columns=["Chapter", "Key finding", "Measure"])
+    return frame_of(rows).reindex(columns=["Chapter", "Key finding", "Measure"])
 
 
-def findings_table(ch: Chapter) -> Table | Notice:
-    """The key findings of every chapter in one table."""
-    frame = findings_frame(ch)
-    if frame is None:
-        glue_values(ch, {"ch8_findings": "key findings (listed when the whole book is built)"})
-        return _standalone_notice("The key findings of every chapter")
-    found = int((~frame["Key finding"].str.startswith("No ")).sum())
-    glue_values(ch, {"ch8_findings": f"{found:,} key finding{'s' if found != 1 else ''}"})
-    return Table(frame, "Key findings of every chapter, as each chapter recorded them", ch.download_link("findings", frame),
-                 note="Each finding is repeated from its chapter, where its figures, tables and confidence intervals "
-                      "are shown. Numbers withheld to protect families are never used in a finding.")
+def findings_said(results: dict[int, ChapterResult]):
+    """How many findings the chapters say as themselves or their own ``otherwise`` (a finding whose
+    figure is withheld and which has nothing else to say is not counted): known once disclosed."""
+    from ..results import Tally
+
+    every = [f for n in COLLECTED_CHAPTERS if n in results for f in results[n].findings]
+    quiet = tuple(tuple(c for c in f.text.figures.values() if isinstance(c, (Count, Share, Measure)))
+                  for f in every if f.text.otherwise is None)
+    return Tally(quiet, of=len(every), noun=("key finding", "key findings"))
+
+
+def _findings(r: ChapterResult, results) -> None:
+    if results is None:
+        r.glue["ch8_findings"] = "key findings (listed when the whole book is built)"
+        r.add("findings", _standalone_notice("The key findings of every chapter"))
+        return
+    r.glue["ch8_findings"] = findings_said(results)
+    r.add("findings", ResultTable(
+        findings_frame(results), "Key findings of every chapter, as each chapter recorded them", download="findings",
+        note="Each finding is repeated from its chapter, where its figures, tables and confidence intervals are "
+             "shown. Numbers withheld to protect families are never used in a finding."))
+
 
 
 # -- the self-assessment ------------------------------------------------------------
@@ -277,6 +304,7 @@ def ratings_of(statement_ids: pd.Series, ratings: pd.Series) -> pd.Series:
     return statement_ids.map(lambda s: lookup.get(s, "")).astype(object)
 
 
+
 def rag_intro(ch: Chapter) -> Notice:
     """Which statements are in use, how many rounds have been rated, and the rule that decides it."""
     used = statements_in_use(ch)
@@ -305,7 +333,8 @@ def rag_intro(ch: Chapter) -> Notice:
 
 
 def heatmap_data(ch: Chapter) -> pd.DataFrame:
-    """Stage x level counts of the latest round's ratings, with the average rating of each cell."""
+    """Stage x level counts of the latest round's ratings (counts of statements), with the average
+    rating of each cell."""
     used = statements_in_use(ch)
     dates = rounds(ch)
     latest = round_ratings(ch, dates[-1]) if dates else pd.Series(dtype=object)
@@ -325,31 +354,25 @@ def heatmap_data(ch: Chapter) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _cell_text(row) -> str:
-    lines = [f"Average: {row['Average rating']} ({row['_average']})" if row["_average"] else "Not rated yet"]
+def _cell_text(row, average: str) -> str:
+    lines = [f"Average: {row['Average rating']} ({average})" if average else "Not rated yet"]
     lines.append(f"R {row['Red']} · A {row['Amber']} · G {row['Green']}")
     if row["Not rated"]:
         lines.append(f"not rated: {row['Not rated']}")
     return "\n".join(lines)
 
 
-def rag_heatmap(ch: Chapter) -> Figure | Notice:
-    """Heat map of the latest round: stages down, levels across, cell colour the average rating."""
-    dates = rounds(ch)
-    if not dates:
-        return Notice("The heat map of ratings appears once a round of ratings is recorded in the `rag` table.",
-                      kind="notyet", title="No ratings yet")
-    data = heatmap_data(ch)
-    stages, levels = list(dict.fromkeys(data["Stage"])), list(dict.fromkeys(data["Level"]))
-    fig, ax = charts.new(8, 1.4 * len(stages) + 1.0)
+def draw_heatmap(data: pd.DataFrame, averages=()):
+    """The heat map: stages down, levels across, each cell coloured by its average rating."""
     import matplotlib.patches as patches
 
-    for _, row in data.iterrows():
+    stages, levels = list(dict.fromkeys(data["Stage"])), list(dict.fromkeys(data["Level"]))
+    fig, ax = charts.new(8, 1.4 * len(stages) + 1.0)
+    for (_, row), rating in zip(data.iterrows(), averages):
         x, y = levels.index(row["Level"]), len(stages) - 1 - stages.index(row["Stage"])
-        rating = row["_average"]
         ax.add_patch(patches.Rectangle((x, y), 1, 1, facecolor=RATING_COLOURS[rating], hatch=RATING_HATCHES[rating],
                                        edgecolor="white", linewidth=3))
-        ax.text(x + 0.5, y + 0.5, _cell_text(row), ha="center", va="center", fontsize=13, color="black",
+        ax.text(x + 0.5, y + 0.5, _cell_text(row, rating), ha="center", va="center", fontsize=13, color="black",
                 bbox=dict(boxstyle="round,pad=0.35", facecolor="white", edgecolor="black", linewidth=0.8))
     ax.set_xlim(0, len(levels))
     ax.set_ylim(0, len(stages))
@@ -363,25 +386,36 @@ def rag_heatmap(ch: Chapter) -> Figure | Notice:
         ax.spines[side].set_visible(False)
     ax.tick_params(length=0)
     fig.tight_layout()
+    return fig
+
+
+def rag_heatmap(ch: Chapter) -> Chart | Notice:
+    """Heat map of the latest round: stages down, levels across, cell colour the average rating."""
+    dates = rounds(ch)
+    if not dates:
+        return Notice("The heat map of ratings appears once a round of ratings is recorded in the `rag` table.",
+                      kind="notyet", title="No ratings yet")
+    data = heatmap_data(ch)
     label = _round_label(dates[-1])
-    cells = "; ".join(
-        f"{r['Stage']}, {r['Level'].lower()}: {r['Red']} red, {r['Amber']} amber, {r['Green']} green"
-        + (f", {r['Not rated']} not rated" if r["Not rated"] else "")
-        + f" (average {r['Average rating'].lower()})" for _, r in data.iterrows())
-    alt = (f"Heat map of the self-assessment ratings in {label}, with the three stages as rows and the two levels "
-           f"as columns. Each cell is coloured by the average of its ratings and says how many statements were rated "
-           f"red, amber and green. {cells}.")
-    table = data.drop(columns=["_average"])
-    return Figure(fig, f"Self-assessment ratings in {label}, by stage and level", alt, table,
-                  ch.download_link("rag-heatmap", table),
-                  note="Colour shows the average rating of the statements in each cell (red, amber or green, rounded "
-                       "to the nearest); red cells are also hatched with diagonal lines and green cells with dots, and "
-                       "every cell gives its counts in words, so the chart reads without colour.")
+    figures, cells = {}, []
+    for i, (_, r) in enumerate(data.iterrows()):
+        figures[f"s{i}"], figures[f"l{i}"] = Plain(r["Stage"]), Plain(r["Level"].lower())
+        cells.append(f"{{s{i}}}, {{l{i}}}: {r['Red']} red, {r['Amber']} amber, {r['Green']} green"
+                     + (f", {r['Not rated']} not rated" if r["Not rated"] else "")
+                     + f" (average {r['Average rating'].lower()})")
+    alt = Text(f"Heat map of the self-assessment ratings in {label}, with the three stages as rows and the two levels "
+               f"as columns. Each cell is coloured by the average of its ratings and says how many statements were "
+               f"rated red, amber and green. {'; '.join(cells)}.", figures)
+    table = data.drop(columns=["_average"]).astype(object)
+    table["Stage"], table["Level"] = table["Stage"].map(Plain), table["Level"].map(Plain)
+    return Chart(draw_heatmap, table, f"Self-assessment ratings in {label}, by stage and level", alt,
+                 options={"averages": data["_average"].tolist()}, download="rag-heatmap",
+                 note="Colour shows the average rating of the statements in each cell (red, amber or green, rounded "
+                      "to the nearest); red cells are also hatched with diagonal lines and green cells with dots, and "
+                      "every cell gives its counts in words, so the chart reads without colour.")
 
 
 def _wrap(text: str, width: int) -> str:
-    import textwrap
-
     return "\n".join(textwrap.wrap(text, width)) or text
 
 
@@ -395,11 +429,10 @@ def rounds_data(ch: Chapter) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Round", "Red", "Amber", "Green", "Not rated"])
 
 
-def rag_rounds_chart(ch: Chapter) -> Figure | Notice:
-    """How many statements were rated red, amber and green in each round."""
-    data = rounds_data(ch)
-    if data.empty:
-        return Notice("The ratings of each round will show here once they are recorded in the `rag` table.")
+def draw_rounds(data: pd.DataFrame):
+    """Stacked bars: how many statements were rated red, amber and green in each round."""
+    from matplotlib.ticker import MaxNLocator
+
     fig, ax = charts.new(8, 0.8 * len(data) + 1.6)
     y = np.arange(len(data))[::-1]
     left = np.zeros(len(data))
@@ -415,16 +448,23 @@ def rag_rounds_chart(ch: Chapter) -> Figure | Notice:
     ax.set_yticks(y)
     ax.set_yticklabels(data["Round"])
     ax.set_xlabel("Number of statements")
-    from matplotlib.ticker import MaxNLocator
-
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(frameon=False, ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.35 if len(data) < 3 else -0.2))
     ax.grid(axis="y", visible=False)
     fig.tight_layout()
+    return fig
+
+
+def rag_rounds_chart(ch: Chapter) -> Chart | Notice:
+    """How many statements were rated red, amber and green in each round."""
+    data = rounds_data(ch)
+    if data.empty:
+        return Notice("The ratings of each round will show here once they are recorded in the `rag` table.")
     alt = ("Stacked bar chart of the number of statements rated red, amber and green in each round: "
            + "; ".join(f"{r['Round']}: {r['Red']} red, {r['Amber']} amber, {r['Green']} green"
                        + (f", {r['Not rated']} not rated" if r["Not rated"] else "") for _, r in data.iterrows()) + ".")
-    return Figure(fig, "Ratings in each round of the self-assessment", alt, data, ch.download_link("rag-rounds", data))
+    return Chart(draw_rounds, data.astype(object), "Ratings in each round of the self-assessment", alt,
+                 download="rag-rounds")
 
 
 def _rating_word(rating) -> str:
@@ -441,7 +481,16 @@ def change_between_rounds(before: str, after: str) -> str:
     return "Better" if difference > 0 else "Worse" if difference < 0 else "No change"
 
 
-def rag_change_table(ch: Chapter) -> Table | Notice:
+def _plain(frame: pd.DataFrame, columns) -> pd.DataFrame:
+    """The frame with the columns of input text as Plain cells (escaped wherever shown)."""
+    out = frame.reset_index(drop=True).astype(object)
+    for column in columns:
+        out[column] = [Plain("" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v))
+                       for v in out[column]]
+    return out
+
+
+def rag_change_table(ch: Chapter) -> ResultTable | Notice:
     """Each statement's rating in the previous and the latest round, and the change."""
     dates = rounds(ch)
     if len(dates) < 2:
@@ -464,11 +513,13 @@ def rag_change_table(ch: Chapter) -> Table | Notice:
             "statement).")
     if changed.empty:
         return Notice(f"No rating changed between {_round_label(dates[-2])} and {_round_label(dates[-1])}.")
-    return Table(changed, f"Ratings that changed from {_round_label(dates[-2])} to {_round_label(dates[-1])}",
-                 ch.download_link("rag-change", frame), note=note)
+    text = ("Stage", "Level", "Statement")
+    return ResultTable(_plain(changed, text), f"Ratings that changed from {_round_label(dates[-2])} to "
+                       f"{_round_label(dates[-1])}", note=note, download="rag-change",
+                       download_frame=_plain(frame, text))
 
 
-def rag_priorities(ch: Chapter) -> Table | Notice:
+def rag_priorities(ch: Chapter) -> ResultTable | Notice:
     """Statements rated red or amber in the latest round, with their owner and next review: where to start."""
     dates = rounds(ch)
     if not dates:
@@ -486,12 +537,13 @@ def rag_priorities(ch: Chapter) -> Table | Notice:
         "Owner": latest["owner"].fillna("not agreed yet"),
         "Next review": [d.strftime("%B %Y") if pd.notna(d) else "not set" for d in pd.to_datetime(latest["next_review"])],
     })
-    return Table(frame, f"Statements rated red or amber in {_round_label(dates[-1])}: where to start",
-                 ch.download_link("rag-priorities", frame),
-                 note="Red first. The owner is the role that agreed to lead the change, as recorded in the rag table.")
+    return ResultTable(_plain(frame, ("Stage", "Level", "Statement", "Evidence", "Owner")),
+                       f"Statements rated red or amber in {_round_label(dates[-1])}: where to start",
+                       note="Red first. The owner is the role that agreed to lead the change, as recorded in the rag "
+                            "table.", download="rag-priorities")
 
 
-def rag_worksheet(ch: Chapter) -> Table:
+def rag_worksheet(ch: Chapter) -> ResultTable:
     """The statements in the format of the ``rag`` table, ready to rate at the next workshop."""
     used = statements_in_use(ch)
     dates = rounds(ch)
@@ -503,10 +555,14 @@ def rag_worksheet(ch: Chapter) -> Table:
     blank = pd.DataFrame({"round_date": "", "statement_id": used["statement_id"], "stage": used["stage"],
                           "level": used["level"], "statement": used["statement"], "rating": "", "evidence": "",
                           "owner": "", "next_review": ""})
-    return Table(shown, "The statements to rate: a worksheet for the next round", ch.download_link("rag-worksheet", blank),
-                 note="The download has the columns of the rag table: fill in round_date, rating (R, A or G), "
-                      "evidence, owner (a role, not a person's name: the book publishes it) and next_review, and "
-                      "add the rows to your data. Edit the statements or add your own with new ids.")
+    return ResultTable(_plain(shown, ("Id", "Stage", "Level", "Statement")),
+                       "The statements to rate: a worksheet for the next round",
+                       note="The download has the columns of the rag table: fill in round_date, rating (R, A or G), "
+                            "evidence, owner (a role, not a person's name: the book publishes it) and next_review, and "
+                            "add the rows to your data. Edit the statements or add your own with new ids.",
+                       download="rag-worksheet",
+                       download_frame=_plain(blank, ("statement_id", "stage", "level", "statement")))
+
 
 
 # -- baseline measures and the change since an earlier build --------------------------
@@ -527,28 +583,35 @@ def comparator_names(ch: Chapter) -> set[str]:
     return names
 
 
-def current_indicators(ch: Chapter) -> pd.DataFrame | None:
-    """This run's indicators for the area itself (comparators' published figures left out)."""
-    results = collected_results(ch)
+def _numbers(cell) -> tuple[float, float, float]:
+    if isinstance(cell, Count):
+        return float(cell.value), np.nan, np.nan
+    if isinstance(cell, (Share, Measure)):
+        if isinstance(cell, Share) and cell.denominator.value == 0:
+            return np.nan, np.nan, np.nan
+        return cell.value, cell.lower, cell.upper
+    return np.nan, np.nan, np.nan
+
+
+def current_indicators(ch: Chapter, results: dict[int, ChapterResult] | None) -> pd.DataFrame | None:
+    """This book's indicators for the area itself (comparators' published figures left out): each row
+    keeps its cell, so it is shown as the book's one decision says."""
     if results is None:
         return None
     rows = []
     for number in sorted(results):
-        for row in results[number].get("indicators") or []:
-            rows.append({**row, "chapter": number})
-    columns = ["chapter", "indicator", "period", "group", "numerator", "denominator", "value", "lower", "upper",
-               "unit", "method", "suppressed"]
+        for row in results[number].indicators:
+            value, lower, upper = _numbers(row.cell)
+            rows.append({"chapter": number, "indicator": row.indicator, "period": row.period,
+                         "group": row.group or "", "unit": row.unit, "method": row.method, "cell": row.cell,
+                         "value": value, "lower": lower, "upper": upper})
+    columns = ["chapter", "indicator", "period", "group", "unit", "method", "cell", "value", "lower", "upper"]
     frame = pd.DataFrame(rows, columns=columns)
     if frame.empty:
         return frame
-    frame["group"] = frame["group"].fillna("").astype(str)
     names = comparator_names(ch)
     keep = [not _is_comparator(r, names) for r in frame.to_dict("records")]
-    frame = frame[keep].copy()
-    for column in ("numerator", "denominator", "value", "lower", "upper"):
-        frame[column] = pd.to_numeric(frame[column], errors="coerce")
-    frame["suppressed"] = frame["suppressed"].map(_truthy)
-    return frame.reset_index(drop=True)
+    return frame[keep].reset_index(drop=True)
 
 
 def _truthy(value) -> bool:
@@ -561,31 +624,73 @@ def _is_year(period: str) -> bool:
     return bool(re.match(r"^\d{4}/\d{2}$", str(period)))
 
 
+def _one(unit: str, v) -> str:
+    if unit == "proportion":
+        return pct(v)
+    if unit == "count":
+        return f"{int(round(float(v))):,}" if float(v).is_integer() else num(v, 1)
+    if "ratio" in unit or unit == "correlation":
+        return num(v, 2)
+    if unit in ("days", "weeks", "months"):
+        return num(v, 0)
+    return num(v, 1)
+
+
 def format_value(unit: str, value, lower=None, upper=None, suppressed: bool = False) -> str:
-    """A published value in words, with its 95% interval when there is one."""
+    """A published value in words, with its 95% interval when there is one (the earlier book's
+    figures, which are words here: they are not this book's counts)."""
     if suppressed:
         return "c"
     if value is None or pd.isna(value):
         return "not available"
     unit = str(unit or "")
-
-    def one(v):
-        if unit == "proportion":
-            return pct(v)
-        if unit == "count":
-            return f"{int(round(float(v))):,}" if float(v).is_integer() else num(v, 1)
-        if "ratio" in unit or unit == "correlation":
-            return num(v, 2)
-        if unit in ("days", "weeks", "months"):
-            return num(v, 0)
-        return num(v, 1)
-
-    text = one(value)
+    text = _one(unit, value)
     if unit in ("days", "weeks", "months"):
         text += f" {unit}"
     if lower is not None and upper is not None and pd.notna(lower) and pd.notna(upper):
-        text += f" ({one(lower)} to {one(upper)})"
+        text += f" ({_one(unit, lower)} to {_one(unit, upper)})"
     return text
+
+
+def _display_measure(cell, unit: str) -> Measure:
+    """The cell as a measure formatted as :func:`format_value` formats its unit (same counts
+    behind it, so withheld exactly when the cell is)."""
+    if isinstance(cell, Measure):
+        on, numerator, denominator = cell.on, cell.numerator, cell.denominator
+    elif isinstance(cell, Share):
+        on, numerator, denominator = (cell.numerator, cell.denominator), cell.numerator, cell.denominator
+    else:
+        on, numerator, denominator = (cell,), cell, None
+    value, lower, upper = _numbers(cell)
+    if unit == "proportion":
+        shown, digits = "proportion", 0
+    elif unit == "count":
+        shown, digits = "number", 0 if float(value).is_integer() else 1
+    elif "ratio" in unit or unit == "correlation":
+        shown, digits = "number", 2
+    elif unit in ("days", "weeks", "months"):
+        shown, digits = "number", 0
+    else:
+        shown, digits = "number", 1
+    return Measure(value, on=on, lower=lower, upper=upper, unit=shown, digits=digits, numerator=numerator,
+                   denominator=denominator)
+
+
+def value_text(cell, unit: str, prefix: str = "") -> Text:
+    """This book's value of an indicator in words, from its cell (``c`` when the book withholds it)."""
+    value, lower, upper = _numbers(cell)
+    if pd.isna(value):
+        return Text(prefix + "not available", {"v": cell}, prefix + "c")
+    if isinstance(cell, Count):
+        return Text(prefix + "{v}", {"v": cell}, prefix + "c")
+    unit = str(unit or "")
+    m = _display_measure(cell, unit)
+    if unit == "count" and not pd.isna(lower):  # a count's interval keeps the value's digits
+        m = dataclasses.replace(m, digits=0 if float(value).is_integer() else 1)
+    template = prefix + "{v}" + (f" {unit}" if unit in ("days", "weeks", "months") else "")
+    if pd.notna(lower) and pd.notna(upper):
+        template += " ({v:interval})"
+    return Text(template, {"v": m}, prefix + "c")
 
 
 def _latest_year(rows: pd.DataFrame) -> pd.Series | None:
@@ -595,51 +700,52 @@ def _latest_year(rows: pd.DataFrame) -> pd.Series | None:
     return years.sort_values("period").iloc[-1]
 
 
-def baseline_frame(ch: Chapter) -> pd.DataFrame | None:
+def _whole(rows: pd.DataFrame):
+    whole = rows[rows["period"] == "all"]
+    return whole.iloc[-1] if len(whole) else None
+
+
+def baseline_frame(ch: Chapter, results) -> pd.DataFrame | None:
     """One row per measure (and group): the latest year and the whole period."""
-    current = current_indicators(ch)
+    current = current_indicators(ch, results)
     if current is None:
         return None
     rows = []
     for (indicator, group), rows_of in current.groupby(["indicator", "group"], sort=False):
         latest = _latest_year(rows_of)
-        whole = rows_of[rows_of["period"] == "all"]
-        whole = whole.iloc[-1] if len(whole) else None
+        whole = _whole(rows_of)
         rows.append({
             "Chapter": int(rows_of["chapter"].iloc[0]),
             "Measure": indicator_label(indicator),
-            "Group": group,
+            "Group": Plain(group),
             "Latest year": latest["period"] if latest is not None else "",
-            "Value in the latest year": _fmt_row(latest) if latest is not None else "",
-            "Whole period": _fmt_row(whole) if whole is not None else "",
+            "Value in the latest year": value_text(latest["cell"], latest["unit"]) if latest is not None else "",
+            "Whole period": value_text(whole["cell"], whole["unit"]) if whole is not None else "",
             "Indicator id": indicator,
         })
-    return pd.DataFrame(rows, columns=["Chapter", "Measure", "Group", "Latest year", "Value in the latest year",
-                                       "Whole period", "Indicator id"])
+    return frame_of(rows).reindex(columns=["Chapter", "Measure", "Group", "Latest year", "Value in the latest year",
+                                           "Whole period", "Indicator id"])
 
 
-def _fmt_row(row) -> str:
-    return format_value(row["unit"], row["value"], row["lower"], row["upper"], bool(row["suppressed"]))
-
-
-def baseline_table(ch: Chapter) -> Table | Notice:
-    """This run's measures: the baseline against which change will be evaluated."""
-    frame = baseline_frame(ch)
+def _baseline(r: ChapterResult, ch: Chapter, results) -> None:
+    """This book's measures: the baseline against which change will be evaluated."""
+    frame = baseline_frame(ch, results)
     if frame is None:
-        glue_values(ch, {"ch8_measures": "its measures (listed when the whole book is built)"})
-        return _standalone_notice("The baseline measures")
-    glue_values(ch, {"ch8_measures": f"{len(frame):,} measure{'s' if len(frame) != 1 else ''}"})
+        r.glue["ch8_measures"] = "its measures (listed when the whole book is built)"
+        r.add("baseline", _standalone_notice("The baseline measures"))
+        return
+    r.glue["ch8_measures"] = f"{len(frame):,} measure{'s' if len(frame) != 1 else ''}"
     if frame.empty:
-        return Notice("No chapter could record a measure from the data supplied yet: the baseline starts when the "
-                      "data can answer the book's questions (see chapter 0).", kind="notyet",
-                      title="No baseline measures yet")
-    return Table(frame.drop(columns=["Indicator id"]),
-                 "Baseline measures for evaluation: this book's indicators for the area",
-                 ch.download_link("baseline", frame),
-                 note="Ranges are 95% confidence intervals; c = withheld to protect families. Every year of every "
-                      "measure is in indicators.csv, which the build writes beside the book (the download "
-                      "gives each measure's id there); keep it, and name it as previous_indicators in the "
-                      "parameters file of the next build to see the change.")
+        r.add("baseline", Notice("No chapter could record a measure from the data supplied yet: the baseline starts "
+                                 "when the data can answer the book's questions (see chapter 0).", kind="notyet",
+                                 title="No baseline measures yet"))
+        return
+    r.add("baseline", ResultTable(
+        frame.drop(columns=["Indicator id"]), "Baseline measures for evaluation: this book's indicators for the area",
+        note="Ranges are 95% confidence intervals; c = withheld to protect families. Every year of every "
+             "measure is in indicators.csv, which the build writes beside the book (the download "
+             "gives each measure's id there); keep it, and name it as previous_indicators in the "
+             "parameters file of the next build to see the change.", download="baseline", download_frame=frame))
 
 
 PREVIOUS_REQUIRED = ("indicator", "period", "value", "lower", "upper", "unit", "suppressed")
@@ -717,9 +823,14 @@ def outside_interval(value, lower, upper) -> bool | None:
     return bool(value < lower or value > upper)
 
 
-def change_frame(ch: Chapter, previous: pd.DataFrame) -> pd.DataFrame:
-    """Each measure now and in the earlier build: the latest year of each (or the whole period)."""
-    current = current_indicators(ch)
+def change_frame(ch: Chapter, previous: pd.DataFrame, results) -> pd.DataFrame:
+    """Each measure now and in the earlier build: the latest year of each (or the whole period).
+
+    The earlier figures, suppressed again under this book's rules (:func:`republished`), are words
+    (they are not this book's counts); this book's are its cells, and the change and whether it lies
+    outside the earlier interval are withheld with them.
+    """
+    current = current_indicators(ch, results)
     if current is None or current.empty:
         return pd.DataFrame()
     previous = republished(previous, ch)
@@ -733,33 +844,42 @@ def change_frame(ch: Chapter, previous: pd.DataFrame) -> pd.DataFrame:
             then = _whole(then_rows)
         if now is None or then is None:
             continue
-        unit = now["unit"]
-        if bool(now["suppressed"]) or bool(then["suppressed"]):
-            difference, note = "not shown", "Withheld in one of the books, so not compared."
+        unit, cell = now["unit"], now["cell"]
+        withheld = "Withheld in one of the books, so not compared."
+        if bool(then["suppressed"]):
+            difference, note = "not shown", withheld
         elif pd.isna(now["value"]) or pd.isna(then["value"]):
-            difference, note = "not shown", "Not available in one of the books."
+            difference = Text("not shown", {"now": cell}, "not shown")
+            note = Text("Not available in one of the books.", {"now": cell}, withheld)
         else:
-            difference = _difference(unit, float(then["value"]), float(now["value"]))
+            difference = Text(_difference(unit, float(then["value"]), float(now["value"])), {"now": cell},
+                              "not shown")
             outside = outside_interval(float(now["value"]), then["lower"], then["upper"])
-            note = ("No earlier interval to compare with." if outside is None else
-                    "Outside the earlier 95% interval: more than chance alone would usually explain." if outside else
-                    "Inside the earlier 95% interval: could be chance.")
+            note = Text("No earlier interval to compare with." if outside is None else
+                        "Outside the earlier 95% interval: more than chance alone would usually explain." if outside
+                        else "Inside the earlier 95% interval: could be chance.", {"now": cell}, withheld)
         period = lambda r: "whole period" if r["period"] == "all" else r["period"]  # noqa: E731
+        before = format_value(then["unit"], then["value"], then["lower"], then["upper"], bool(then["suppressed"]))
         rows.append({"Chapter": int(now_rows["chapter"].iloc[0]), "Measure": indicator_label(indicator),
-                     "Group": group,
-                     "Before": f"{period(then)}: {format_value(then['unit'], then['value'], then['lower'], then['upper'], bool(then['suppressed']))}",
-                     "Now": f"{period(now)}: {_fmt_row(now)}",
+                     "Group": Plain(group), "Before": Plain(f"{period(then)}: {before}"),
+                     "Now": value_text(cell, unit, prefix=f"{period(now)}: "),
                      "Change": difference, "Outside the earlier interval?": note})
-    return pd.DataFrame(rows, columns=["Chapter", "Measure", "Group", "Before", "Now", "Change",
-                                       "Outside the earlier interval?"])
+    return frame_of(rows).reindex(columns=["Chapter", "Measure", "Group", "Before", "Now", "Change",
+                                           "Outside the earlier interval?"])
 
 
-def _whole(rows: pd.DataFrame):
-    whole = rows[rows["period"] == "all"]
-    return whole.iloc[-1] if len(whole) else None
+def _problems_text(problems: list[str]) -> Text:
+    """The problems as a list, what comes from the file (its name, its cells) escaped."""
+    command, lines, figures = "`prebirth build`", [], {}
+    for i, problem in enumerate(problems):
+        parts = problem.split(command)
+        for j, part in enumerate(parts):
+            figures[f"p{i}_{j}"] = Plain(part)
+        lines.append("- " + command.join(f"{{p{i}_{j}}}" for j in range(len(parts))))
+    return Text("\n".join(lines), figures)
 
 
-def change_table(ch: Chapter) -> Table | Notice:
+def change_table(ch: Chapter, results) -> ResultTable | Notice:
     """The change in each measure since an earlier build (parameter ``previous_indicators``)."""
     path = ch.params.previous_indicators
     if path is None:
@@ -769,36 +889,40 @@ def change_table(ch: Chapter) -> Table | Notice:
                       "whether the change lies outside the earlier confidence interval.")
     previous, problems = read_previous(path)
     if problems:
-        return Notice("\n".join(f"- {p}" for p in problems), kind="notyet",
-                      title="The earlier indicators file could not be used")
-    if ch.results_dir is None:
+        return Notice([_problems_text(problems)], kind="notyet", title="The earlier indicators file could not be used")
+    if results is None:
         return _standalone_notice("The change since the earlier build")
-    frame = change_frame(ch, previous)
+    frame = change_frame(ch, previous, results)
     if frame.empty:
-        return Notice(f"No measure of this book was also in {path.name}, so there is nothing to compare yet.")
-    return Table(frame, f"Change in each measure since the earlier book ({path.name})", ch.download_link("change", frame),
-                 note="Each measure's latest year in each book (the whole period where there are no yearly figures). "
-                      "A value outside the earlier 95% interval is a signal to look into, not proof of a real change; "
-                      "a value inside it may still be a real change that the numbers are too small to show.")
+        return Notice([Text("No measure of this book was also in {name}, so there is nothing to compare yet.",
+                            {"name": Plain(path.name)})])
+    return ResultTable(frame, f"Change in each measure since the earlier book ({path.name})", download="change",
+                       note="Each measure's latest year in each book (the whole period where there are no yearly "
+                            "figures). A value outside the earlier 95% interval is a signal to look into, not proof "
+                            "of a real change; a value inside it may still be a real change that the numbers are too "
+                            "small to show.")
 
 
 # -- questions to take to practitioners and families -------------------------------------
 
-def discussion_questions(ch: Chapter) -> Notice:
+def discussion_questions(ch: Chapter, results) -> Notice:
     """Questions to take to practitioners and to families, shaped by the ratings and the findings."""
     practitioners: list[str] = []
+    figures: dict = {}
     dates = rounds(ch)
     if dates:
         data = heatmap_data(ch)
         scored = data[data["_average"] != ""].assign(_score=lambda d: d["_average"].map(RATING_SCORE))
         if not scored.empty:
             low = scored.sort_values(["_score", "Red"], ascending=[True, False]).iloc[0]
-            practitioners.append(f"The lowest-rated part of the self-assessment is {low['Stage'].lower()} "
-                                 f"({low['Level'].lower()} level). What gets in the way there, and who could change it?")
+            figures.update(stage=Plain(low["Stage"].lower()), level=Plain(low["Level"].lower()))
+            practitioners.append("The lowest-rated part of the self-assessment is {stage} ({level} level). What gets "
+                                 "in the way there, and who could change it?")
         ratings = rag_ratings(ch)
         reds = ratings[(ratings["round_date"] == dates[-1]) & (ratings["rating"] == "R")]
-        for text in reds["statement"].head(2):
-            practitioners.append(f"\u201c{text.rstrip('.')}\u201d was rated red. What would it take to make this true "
+        for i, text in enumerate(reds["statement"].head(2)):
+            figures[f"red{i}"] = Plain(str(text).rstrip("."))
+            practitioners.append(f"\u201c{{red{i}}}\u201d was rated red. What would it take to make this true "
                                  "here within a year?")
         if len(dates) >= 2:
             before, after = round_ratings(ch, dates[-2]), round_ratings(ch, dates[-1])
@@ -806,8 +930,7 @@ def discussion_questions(ch: Chapter) -> Notice:
             if worse:
                 practitioners.append(f"{len(worse)} rating{'s' if len(worse) != 1 else ''} got worse since the last "
                                      "round. What changed?")
-    results = collected_results(ch) or {}
-    status = results.get(0, {}).get("status", {})
+    status = results[0].status if results and 0 in results else {}
     not_yet = [q.title for q in QUESTIONS if status.get(q.key) == "not yet"]
     if not_yet:
         practitioners.append(f"The data cannot yet answer: {', '.join(not_yet)}. Which of these matters most, and "
@@ -827,12 +950,38 @@ def discussion_questions(ch: Chapter) -> Notice:
     text = ("**For practitioners and managers**\n\n" + "\n".join(f"- {q}" for q in practitioners)
             + "\n\n**For parents and families** (asked with care, by someone they trust, and only if they want to "
               "talk)\n\n" + "\n".join(f"- {q}" for q in families))
-    return Notice(text)
+    return Notice([Text(text, figures)])
+
+
+# -- the chapter's result ------------------------------------------------------------------
+
+def compute(prepared: Prepared, upstream: dict | None = None) -> ChapterResult:
+    """Everything chapter 8 publishes, before disclosure; ``upstream``: the results of chapters 0-7."""
+    ch = Chapter(NUMBER, KEY, prepared)
+    r = ChapterResult(NUMBER, KEY, TITLE)
+    results = collected(upstream)
+    r.status = {"answer": "can answer"}
+    r.prompts = ["Which findings in this book surprised you, and which confirmed what you already knew?",
+                 "What are the two or three priorities for the next year, and who owns each one?",
+                 "Which baseline measures will tell you whether things are improving for babies and parents, and "
+                 "when will you look at them again?"]
+    _findings(r, results)
+    r.add("rag_intro", rag_intro(ch))
+    r.add("rag_heatmap", rag_heatmap(ch))
+    r.add("rag_rounds", rag_rounds_chart(ch))
+    r.add("rag_change", rag_change_table(ch))
+    r.add("rag_priorities", rag_priorities(ch))
+    r.add("rag_worksheet", rag_worksheet(ch))
+    _baseline(r, ch, results)
+    r.add("change", change_table(ch, results))
+    r.add("questions", discussion_questions(ch, results))
+    return r
 
 
 __all__ = [
-    "STARTER_STATEMENTS", "STAGES", "LEVELS", "Statement", "findings_table", "findings_frame", "rag_intro",
-    "rag_heatmap", "rag_rounds_chart", "rag_change_table", "rag_priorities", "rag_worksheet", "baseline_table",
-    "baseline_frame", "change_table", "change_frame", "read_previous", "discussion_questions", "statements_in_use",
-    "heatmap_data", "normalise_stage", "normalise_level", "format_value", "outside_interval", "change_between_rounds",
+    "NUMBER", "KEY", "TITLE", "compute", "STARTER_STATEMENTS", "STAGES", "LEVELS", "Statement", "findings_frame",
+    "rag_intro", "rag_heatmap", "rag_rounds_chart", "rag_change_table", "rag_priorities", "rag_worksheet",
+    "baseline_frame", "change_table", "change_frame", "read_previous", "republished", "discussion_questions",
+    "statements_in_use", "heatmap_data", "normalise_stage", "normalise_level", "format_value", "value_text",
+    "outside_interval", "change_between_rounds", "chapter_titles",
 ]

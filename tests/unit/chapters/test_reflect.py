@@ -1,12 +1,21 @@
-"""Chapter 8 (Reflect and plan) on hand-made tables and hand-made chapter results."""
+"""Chapter 8 (Reflect and plan) on hand-made tables and hand-made results of the other chapters."""
 
-import json
+import html
 
 import pandas as pd
 import pytest
 
-from prebirth.chapters import common, reflect
+from prebirth import disclosure, present
+from prebirth.chapters import reflect
+from prebirth.results import ChapterResult, Count, Measure, Notice, Plain, Text, key
 from tests.unit.chapters.conftest import make_chapter
+
+INTERNAL = disclosure.Decision()
+
+
+def words(table, decision=INTERNAL) -> pd.DataFrame:
+    """A result table as its page shows it (every cell in words)."""
+    return present.table_parts(table, decision)["frame"]
 
 CHILDREN = [{"child_id": "K1", "date_of_birth": "2020-05-01"}]
 
@@ -60,9 +69,9 @@ def test_no_rag_table_gives_the_starter_set_unrated_in_stage_order():
     used = reflect.statements_in_use(ch)
     assert list(used["statement_id"]) == [f"S{i:02d}" for i in range(1, 19)]  # already in stage, level order
     assert set(used["origin"]) == {"starter"}
-    assert "No self-assessment ratings were supplied yet" in reflect.rag_intro(ch).markdown
+    assert "No self-assessment ratings were supplied yet" in reflect.rag_intro(ch).body
     notice = reflect.rag_heatmap(ch)
-    assert isinstance(notice, common.Notice) and notice.kind == "notyet"
+    assert isinstance(notice, Notice) and notice.kind == "notyet"
 
 
 def test_an_area_table_with_none_of_the_starter_ids_replaces_the_starter_set():
@@ -70,7 +79,7 @@ def test_an_area_table_with_none_of_the_starter_ids_replaces_the_starter_set():
                   rag_row("2023-10-01", "X2", "pre-birth", "strategic", "R")])
     used = reflect.statements_in_use(ch)
     assert list(used["statement_id"]) == ["X2", "X1"]  # pre-birth before after discharge
-    assert "replace the book's starter set" in reflect.rag_intro(ch).markdown
+    assert "replace the book's starter set" in reflect.rag_intro(ch).body
 
 
 def test_an_area_table_using_starter_ids_rates_them_and_adds_its_own():
@@ -81,7 +90,7 @@ def test_an_area_table_using_starter_ids_rates_them_and_adds_its_own():
     assert used.loc["S01", "statement"] == "Our own wording of S01."
     assert used.loc["S01", "origin"] == "own" and used.loc["X9", "origin"] == "own"
     assert used.loc["S02", "origin"] == "starter"
-    intro = reflect.rag_intro(ch).markdown
+    intro = reflect.rag_intro(ch).body
     assert "rates 1 of the book's starter statements and 1 statement of your own" in intro
     assert "The 17 starter statements your table does not use are listed as not rated" in intro
 
@@ -129,10 +138,11 @@ def test_heatmap_counts_and_average_rating_by_hand(two_rounds):
 
 def test_heatmap_figure_says_every_cell_in_words(two_rounds):
     figure = reflect.rag_heatmap(chapter(two_rounds))
-    assert isinstance(figure, common.Figure)
-    assert "October 2023" in figure.caption
-    assert "Pre-birth, strategic: 1 red, 1 amber, 1 green (average amber)" in figure.alt
-    assert "Pre-birth, practice: 0 red, 0 amber, 2 green, 1 not rated (average green)" in figure.alt
+    assert figure.caption.startswith("Self-assessment ratings in October 2023")
+    alt = present.chart_parts(figure, INTERNAL)["alt"]
+    assert "Pre-birth, strategic: 1 red, 1 amber, 1 green (average amber)" in alt
+    assert "Pre-birth, practice: 0 red, 0 amber, 2 green, 1 not rated (average green)" in alt
+    assert figure.options["averages"][:2] == ["A", "G"]
     assert list(figure.data.columns[:2]) == ["Stage", "Level"] and "_average" not in figure.data
 
 
@@ -155,7 +165,8 @@ def test_change_between_rounds(before, after, change):
 
 def test_change_table_lists_the_statements_that_changed(two_rounds):
     table = reflect.rag_change_table(chapter(two_rounds))
-    frame = table.frame.set_index(table.frame["Statement"].str[10:12])
+    frame = words(table)
+    frame = frame.set_index(frame["Statement"].str[10:12])
     assert dict(frame["Change"]) == {"P1": "Worse", "P3": "Better", "P4": "Better", "P6": "Not rated this round",
                                      "P8": "Newly rated"}
     assert frame.loc["P1", "October 2022"] == "Amber" and frame.loc["P1", "October 2023"] == "Red"
@@ -165,21 +176,20 @@ def test_change_table_lists_the_statements_that_changed(two_rounds):
 
 def test_one_round_says_the_change_comes_later():
     notice = reflect.rag_change_table(chapter([rag_row("2023-10-01", "P1", "Pre-birth", "Practice", "G")]))
-    assert "Only one round" in notice.markdown and "October 2023" in notice.markdown
+    assert "Only one round" in notice.body and "October 2023" in notice.body
 
 
 def test_priorities_are_the_latest_red_and_amber_statements_red_first(two_rounds):
-    table = reflect.rag_priorities(chapter(two_rounds))
-    assert list(table.frame["Rating"]) == ["Red", "Red", "Amber", "Amber"]  # P1, P7, then P2, P8
-    assert list(table.frame["Statement"]) == ["Statement P1.", "Statement P7.", "Statement P2.", "Statement P8."]
-    assert table.frame["Owner"].iloc[0] == "Principal Social Worker"
-    assert table.frame["Next review"].iloc[0] == "April 2024"
+    table = words(reflect.rag_priorities(chapter(two_rounds)))
+    assert list(table["Rating"]) == ["Red", "Red", "Amber", "Amber"]  # P1, P7, then P2, P8
+    assert list(table["Statement"]) == ["Statement P1.", "Statement P7.", "Statement P2.", "Statement P8."]
+    assert table["Owner"].iloc[0] == "Principal Social Worker"
+    assert table["Next review"].iloc[0] == "April 2024"
 
 
 def test_worksheet_downloads_in_the_rag_table_format(tmp_path):
-    ch = chapter()
-    ch.downloads_dir = tmp_path
-    table = reflect.rag_worksheet(ch)
+    table = reflect.rag_worksheet(chapter())
+    present.show_table(table, INTERNAL, 8, tmp_path)
     assert len(table.frame) == 18
     sheet = pd.read_csv(tmp_path / "08-rag-worksheet.csv", dtype=str)
     assert list(sheet.columns) == ["round_date", "statement_id", "stage", "level", "statement", "rating", "evidence",
@@ -187,72 +197,120 @@ def test_worksheet_downloads_in_the_rag_table_format(tmp_path):
     assert sheet["statement_id"].tolist()[:2] == ["S01", "S02"]
 
 
-# -- what the other chapters recorded ---------------------------------------------------
+# -- text from the inputs --------------------------------------------------------------------
 
-def write_results(folder, number, key, findings=(), indicators=(), status=None):
-    folder.mkdir(parents=True, exist_ok=True)
-    payload = {"chapter": number, "key": key, "status": status or {}, "indicators": list(indicators),
-               "findings": [{"chapter": number, "finding": f, "indicator": i} for f, i in findings]}
-    (folder / f"{key}.json").write_text(json.dumps(payload))
-
-
-def indicator(name, period, value, lower=None, upper=None, unit="proportion", group="", suppressed=False,
-              method="", numerator=None, denominator=None):
-    return {"indicator": name, "period": period, "group": group, "numerator": numerator,
-            "denominator": denominator, "value": value, "lower": lower, "upper": upper, "unit": unit,
-            "method": method, "suppressed": suppressed}
-
-
-@pytest.fixture
-def results(tmp_path):
-    folder = tmp_path / "results"
-    write_results(folder, 0, "about_your_data", [("5 of 8 questions can be answered.", "")],
-                  status={"recurrence": "not yet", "urgent": "can answer"})
-    write_results(folder, 1, "infants_and_newborns",
-                  [("Newborns: 44.4 per 10,000 live births.", "newborn_rate_per_10k_births"),
-                   ("Babies under one were 28% of children in proceedings.", "infants_share")],
-                  [indicator("infants_share", "2019/20", 0.2, 0.15, 0.26),
-                   indicator("infants_share", "2020/21", 0.3, 0.25, 0.36),
-                   indicator("infants_share", "all", 0.25, 0.21, 0.29),
-                   indicator("infants_share", "2020/21", 0.31, group="England", method="published benchmark (DfE)"),
-                   indicator("newborn_rate_per_10k_births", "2020/21", 40.0, group="E06000009"),
-                   indicator("newborn_rate_per_10k_births", "2020/21", 45.0, 35.0, 56.0, unit="per 10,000 live births"),
-                   indicator("regional_infant_starters_share", "all", 0.2, group="North West"),
-                   indicator("newborn_rate_trend_ratio", "all", 1.055, 1.0, 1.12, unit="rate ratio per year")])
-    write_results(folder, 2, "recurrent_proceedings")  # ran, found nothing: its question cannot be answered yet
-    write_results(folder, 4, "waiting_times", indicators=[
-        indicator("days_referral_to_assessment_median", "all", 12.5, 10, 15, unit="days", group="pre-birth"),
-        indicator("days_referral_to_assessment_median", "all", None, unit="days", group="other", suppressed=True)])
-    write_results(folder, 9, "about_this_report", [("not collected", "")])  # chapter 9 runs later: ignored
-    (folder / "broken.json").write_text("{ not json")
-    return folder
+def test_statements_evidence_and_owners_are_escaped_on_the_page_and_neutralised_in_the_download(tmp_path):
+    ch = chapter([rag_row("2023-10-01", "S01", "Pre-birth", "Strategic", "R", text="<b>Bold</b> *claim*",
+                          owner="=HYPERLINK(\"http://x\")")])
+    shown = present.show_table(reflect.rag_priorities(ch), INTERNAL, 8, tmp_path)
+    assert "&lt;b&gt;Bold&lt;/b&gt; *claim*" in shown.html and "<b>Bold" not in shown.html
+    download = (tmp_path / "08-rag-priorities.csv").read_text()
+    assert "'=HYPERLINK" in download
+    worksheet = present.show_table(reflect.rag_worksheet(ch), INTERNAL, 8, tmp_path)
+    assert "<b>Bold" not in worksheet.html
+    assert "<b>Bold</b> *claim*" in (tmp_path / "08-rag-worksheet.csv").read_text()  # a formula-free cell, as written
+    questions = present.text(reflect.discussion_questions(ch, None).body[0], INTERNAL)
+    assert "\\*claim\\*" in questions and "<b>" not in questions  # escaped markdown
 
 
-def test_findings_table_collects_every_chapter_in_order(results):
-    ch = chapter()
-    ch.results_dir = results
-    frame = reflect.findings_frame(ch)
+# -- what the other chapters published ---------------------------------------------------
+
+def share(name, period, value, lower, upper, n=60):
+    """A proportion resting on a count (values chosen by hand, as the chapter published them)."""
+    return Measure(value, on=(Count(key("test", name, period), n),), lower=lower, upper=upper, unit="proportion",
+                   digits=0)
+
+
+def upstream():
+    """Hand-made results of chapters 0, 1, 2 and 4 (3, 5, 6 and 7 have none: not converted, or failed)."""
+    zero = ChapterResult(0, "about_your_data", status={"recurrence": "not yet", "urgent": "can answer"})
+    zero.finding("5 of 8 questions can be answered.")
+    one = ChapterResult(1, "infants_and_newborns")
+    rate = Measure(44.4, on=(Count(key("proceedings", "newborns", "all"), 120),))
+    one.finding("Newborns: {rate} per 10,000 live births.", "newborn_rate_per_10k_births", rate=rate)
+    one.finding("Babies under one were {s} of children in proceedings.", "infants_share",
+                s=share("infants", "all", 0.28, 0.2, 0.3))
+    one.indicator("infants_share", "2019/20", share("infants", "2019/20", 0.2, 0.15, 0.26))
+    one.indicator("infants_share", "2020/21", share("infants", "2020/21", 0.3, 0.25, 0.36))
+    one.indicator("infants_share", "all", share("infants", "all", 0.25, 0.21, 0.29))
+    one.indicator("infants_share", "2020/21", Measure(0.31, unit="proportion"), group="England",
+                  method="published benchmark (DfE)")
+    one.indicator("newborn_rate_per_10k_births", "2020/21", Measure(40.0), group="E06000009",
+                  unit="per 10,000 live births")
+    one.indicator("newborn_rate_per_10k_births", "2020/21",
+                  Measure(45.0, on=(Count(key("proceedings", "newborns", "2020/21"), 13),), lower=35.0, upper=56.0),
+                  unit="per 10,000 live births")
+    one.indicator("regional_infant_starters_share", "all", Measure(0.2, unit="proportion"), group="North West")
+    one.indicator("newborn_rate_trend_ratio", "all",
+                  Measure(1.055, on=(Count(key("proceedings", "newborns", "all"), 120),), lower=1.0, upper=1.12,
+                          digits=2), unit="rate ratio per year")
+    two = ChapterResult(2, "recurrent_proceedings")  # computed, found nothing: its question cannot be answered yet
+    four = ChapterResult(4, "waiting_times")
+    four.indicator("days_referral_to_assessment_median", "all",
+                   Measure(12.5, on=(Count(key("waits", "pre-birth"), 40),), lower=10, upper=15), group="pre-birth",
+                   unit="days")
+    # the median of 3 waits: withheld by the book's decision
+    four.indicator("days_referral_to_assessment_median", "all",
+                   Measure(30.0, on=(Count(key("waits", "other"), 3),), lower=20, upper=40), group="other",
+                   unit="days")
+    nine = ChapterResult(9, "about_this_report")  # computed after chapter 8: never collected
+    nine.finding("not collected")
+    return {0: zero, 1: one, 2: two, 4: four, 9: nine}
+
+
+def book(ch, results):
+    """Chapter 8's result and the decision a published book makes over every result together."""
+    r = reflect.compute(ch.prepared, results)
+    decision = disclosure.decide([*results.values(), r], True, 6)
+    return r, decision.restricted_to(r)
+
+
+def test_findings_table_collects_every_chapter_in_order():
+    r, decision = book(chapter(), upstream())
+    frame = words(r.items["findings"], decision)
     assert frame["Chapter"].tolist()[:4] == ["0. About your data"] + ["1. Infants and newborns in care proceedings"] * 2 \
         + ["2. Recurrent proceedings"]
     assert frame["Key finding"].iloc[1] == "Newborns: 44.4 per 10,000 live births."
+    assert frame["Key finding"].iloc[2] == "Babies under one were 28% of children in proceedings."
     assert frame["Measure"].iloc[2] == "Babies under one as a share of children in proceedings"
     assert frame["Key finding"].iloc[3].startswith("No key finding: the data cannot answer this question yet")
     chapter3 = frame[frame["Chapter"].str.startswith("3.")]
-    assert chapter3["Key finding"].tolist() == ["No results: this chapter was not built this time."]
+    assert chapter3["Key finding"].tolist() == ["This chapter's findings are in its own page."]
     assert len(frame) == 3 + 6  # three findings; chapters 2-7 one row each
     assert "not collected" not in " ".join(frame["Key finding"])
+    assert present.glued(r, decision)["ch8_findings"] == "3 key findings"
+
+
+def test_findings_are_the_chapters_own_texts_withheld_by_the_books_one_decision():
+    results = upstream()
+    small = Count(key("proceedings", "newborns", "2021/22"), 4)
+    results[1].finding("In 2021/22, {n} newborns.", "proceedings_children", n=small)
+    results[1].finding("In 2021/22, {n} newborns again.", otherwise="Too few newborns in 2021/22 to say.", n=small)
+    r, decision = book(chapter(), results)
+    said = words(r.items["findings"], decision)["Key finding"].tolist()
+    assert said[3] == reflect.WITHHELD_FINDING and said[4] == "Too few newborns in 2021/22 to say."
+    assert not any("4 newborns" in s for s in said)
+    # the finding with nothing else to say is not counted; the one that says its otherwise is
+    assert present.glued(r, decision)["ch8_findings"] == "4 key findings"
+    found = r.items["findings"].frame["Key finding"].tolist()
+    assert found[3].figures["n"] is small  # the chapter's own cell, not a number copied out
+    internal = disclosure.decide([*results.values(), r], False, 6)
+    assert words(r.items["findings"], internal)["Key finding"].iloc[3] == "In 2021/22, 4 newborns."
+    assert present.glued(r, internal)["ch8_findings"] == "5 key findings"
 
 
 def test_findings_when_the_notebook_runs_on_its_own():
-    notice = reflect.findings_table(chapter())
-    assert isinstance(notice, common.Notice) and "prebirth build" in notice.markdown
-    assert "prebirth build" in reflect.baseline_table(chapter()).markdown
+    r = reflect.compute(chapter().prepared, {})
+    assert isinstance(r.items["findings"], Notice) and "prebirth build" in r.items["findings"].body
+    assert "prebirth build" in r.items["baseline"].body
+    assert r.glue["ch8_findings"].startswith("key findings (listed when")
 
 
-def test_baseline_keeps_the_area_and_its_groups_and_leaves_comparators_out(results):
-    ch = chapter()
-    ch.results_dir = results
-    frame = reflect.baseline_frame(ch).set_index(["Indicator id", "Group"])
+def test_baseline_keeps_the_area_and_its_groups_and_leaves_comparators_out():
+    r, decision = book(chapter(), upstream())
+    table = r.items["baseline"]
+    frame = words(table, decision)
+    frame.index = pd.MultiIndex.from_arrays([table.download_frame["Indicator id"], frame["Group"]])
     assert set(frame.index) == {("infants_share", ""), ("newborn_rate_per_10k_births", ""),
                                 ("newborn_rate_trend_ratio", ""), ("days_referral_to_assessment_median", "pre-birth"),
                                 ("days_referral_to_assessment_median", "other")}
@@ -260,8 +318,14 @@ def test_baseline_keeps_the_area_and_its_groups_and_leaves_comparators_out(resul
     assert (row["Latest year"], row["Value in the latest year"], row["Whole period"]) == \
         ("2020/21", "30% (25% to 36%)", "25% (21% to 29%)")
     assert frame.loc[("newborn_rate_trend_ratio", ""), "Whole period"] == "1.06 (1.00 to 1.12)"  # 1.055 half up
+    assert frame.loc[("newborn_rate_per_10k_births", ""), "Value in the latest year"] == "45.0 (35.0 to 56.0)"
     assert frame.loc[("days_referral_to_assessment_median", "pre-birth"), "Whole period"] == "13 days (10 to 15)"
     assert frame.loc[("days_referral_to_assessment_median", "other"), "Whole period"] == "c"
+    assert present.glued(r, decision)["ch8_measures"] == "5 measures"
+    # the cells are the chapters' own: an internal book shows the median of 3 waits
+    internal = disclosure.Decision()
+    shown = words(table, internal).set_index("Group")
+    assert shown.loc["other", "Whole period"] == "30 days (20 to 40)"
 
 
 @pytest.mark.parametrize("unit, value, lower, upper, suppressed, text", [
@@ -278,6 +342,20 @@ def test_format_value(unit, value, lower, upper, suppressed, text):
     assert reflect.format_value(unit, value, lower, upper, suppressed) == text
 
 
+@pytest.mark.parametrize("unit, value, lower, upper, text", [
+    ("proportion", 0.125, None, None, "13%"),
+    ("proportion", 0.2, 0.15, 0.26, "20% (15% to 26%)"),
+    ("per 10,000 live births", 44.45, 37.2, 52.6, "44.5 (37.2 to 52.6)"),
+    ("weeks", 14.5, None, None, "15 weeks"),
+    ("rate ratio per year", 1.055, 1.0, 1.12, "1.06 (1.00 to 1.12)"),
+])
+def test_this_books_values_read_as_the_earlier_books(unit, value, lower, upper, text):
+    cell = Measure(value, on=(Count("n", 50),), lower=lower, upper=upper, digits=3)
+    assert present.text(reflect.value_text(cell, unit), INTERNAL) == text == reflect.format_value(unit, value, lower,
+                                                                                                   upper)
+    assert present.text(reflect.value_text(Count("n", 1234), "count"), INTERNAL) == "1,234"
+
+
 # -- the change since an earlier build ---------------------------------------------------
 
 PREVIOUS = """indicator,period,group,numerator,denominator,value,lower,upper,unit,method,suppressed
@@ -290,13 +368,18 @@ days_referral_to_assessment_median,all,other,,,30,25,35,days,KM,false
 """
 
 
-def test_change_compares_latest_years_and_says_whether_outside_the_earlier_interval(results, tmp_path):
+def change_words(ch, results=None):
+    results = results or upstream()
+    r, decision = book(ch, results)
+    if not ch.params.published:
+        decision = disclosure.Decision()
+    return words(r.items["change"], decision).set_index(["Measure", "Group"])
+
+
+def test_change_compares_latest_years_and_says_whether_outside_the_earlier_interval(tmp_path):
     path = tmp_path / "previous.csv"
     path.write_text(PREVIOUS)
-    ch = chapter(previous_indicators=path)
-    ch.results_dir = results
-    table = reflect.change_table(ch)
-    frame = table.frame.set_index(["Measure", "Group"])
+    frame = change_words(chapter(previous_indicators=path))
     share = frame.loc[("Babies under one as a share of children in proceedings", "")]
     # now 2020/21 30% against 2019/20 22% (17% to 28%): 30% lies above 28%.
     assert share["Before"] == "2019/20: 22% (17% to 28%)" and share["Now"] == "2020/21: 30% (25% to 36%)"
@@ -312,10 +395,12 @@ def test_change_compares_latest_years_and_says_whether_outside_the_earlier_inter
     # 12.5 (shown as 13) against 20 (18 to 25): -7 days, and 12.5 is below 18.
     assert wait["Change"] == "-7 days" and wait["Outside the earlier interval?"].startswith("Outside")
     withheld = frame.loc[("Days from referral to assessment (median)", "other")]
+    # this book withholds the median of 3 waits: its change is withheld with it
+    assert withheld["Now"] == "whole period: c"
     assert withheld["Change"] == "not shown" and "Withheld" in withheld["Outside the earlier interval?"]
 
 
-def test_an_internal_builds_small_numbers_are_withheld_again_in_a_published_book(results, tmp_path):
+def test_an_internal_builds_small_numbers_are_withheld_again_in_a_published_book(tmp_path):
     # An internal build's file: 3 of 40 (and 38 of 40, whose complement is 2) are shown there as they are.
     path = tmp_path / "previous.csv"
     path.write_text("indicator,period,group,numerator,denominator,value,lower,upper,unit,method,suppressed\n"
@@ -323,9 +408,7 @@ def test_an_internal_builds_small_numbers_are_withheld_again_in_a_published_book
                     "newborn_rate_per_10k_births,2019/20,,38,40,0.95,0.83,0.99,proportion,Wilson,false\n"
                     "newborn_rate_trend_ratio,all,,,,1.01,0.95,1.07,rate ratio per year,poisson,false\n")
     for audience, shown in (("published", False), ("internal", True)):
-        ch = chapter(previous_indicators=path, audience=audience)
-        ch.results_dir = results
-        frame = reflect.change_table(ch).frame.set_index(["Measure", "Group"])
+        frame = change_words(chapter(previous_indicators=path, audience=audience))
         share = frame.loc[("Babies under one as a share of children in proceedings", "")]
         assert (share["Before"] == "2019/20: 8% (3% to 20%)") is shown
         assert (share["Before"] == "2019/20: c") is not shown
@@ -335,27 +418,36 @@ def test_an_internal_builds_small_numbers_are_withheld_again_in_a_published_book
         assert trend["Before"].startswith("whole period: 1.01")  # a model estimate, no count behind it
 
 
-def test_a_previous_share_without_its_counts_cannot_be_checked_so_it_is_withheld(results, tmp_path):
+def test_a_previous_share_without_its_counts_cannot_be_checked_so_it_is_withheld(tmp_path):
     path = tmp_path / "previous.csv"
     path.write_text("indicator,period,group,value,lower,upper,unit,method,suppressed\n"
                     "infants_share,2019/20,,0.22,0.17,0.28,proportion,Wilson,false\n")
-    ch = chapter(previous_indicators=path)
-    ch.results_dir = results
-    frame = reflect.change_table(ch).frame.set_index(["Measure", "Group"])
+    frame = change_words(chapter(previous_indicators=path))
     assert frame.loc[("Babies under one as a share of children in proceedings", ""), "Before"] == "2019/20: c"
 
 
+def test_the_earlier_books_figures_are_words_shown_escaped(tmp_path):
+    path = tmp_path / "previous.csv"
+    path.write_text(PREVIOUS.replace("infants_share,2019/20,", "infants_share,<i>2019/20</i>,"))
+    r, decision = book(chapter(previous_indicators=path), upstream())
+    before = r.items["change"].frame.set_index("Measure").loc[
+        "Babies under one as a share of children in proceedings", "Before"]
+    assert isinstance(before, Plain)
+    assert "<i>" not in present.show_table(r.items["change"], decision, 8).html
+
+
 def test_no_previous_indicators_explains_how_to_get_the_change():
-    notice = reflect.change_table(chapter())
-    assert "previous_indicators" in notice.markdown
+    notice = reflect.change_table(chapter(), None)
+    assert "previous_indicators" in notice.body
 
 
 def test_a_previous_file_without_a_value_column_is_named_with_the_fix(tmp_path):
     path = tmp_path / "old.csv"
     path.write_text("indicator,period,lower,upper,unit,suppressed\ninfants_share,2019/20,0.1,0.2,proportion,false\n")
-    notice = reflect.change_table(chapter(previous_indicators=path))
+    notice = reflect.change_table(chapter(previous_indicators=path), None)
     assert notice.kind == "notyet"
-    assert "old.csv: column 'value' is missing" in notice.markdown and "prebirth build" in notice.markdown
+    said = html.unescape(present.show_notice(notice, INTERNAL).markdown)
+    assert "old\\.csv\\: column 'value' is missing" in said and "`prebirth build`" in said
 
 
 def test_a_previous_file_with_a_word_for_a_number_names_the_row(tmp_path):
@@ -374,14 +466,24 @@ def test_outside_interval(value, lower, upper, outside):
 
 # -- questions ---------------------------------------------------------------------------
 
-def test_questions_follow_the_ratings_and_what_cannot_be_answered(two_rounds, results):
-    ch = chapter(two_rounds)
-    ch.results_dir = results
-    text = reflect.discussion_questions(ch).markdown
+def test_questions_follow_the_ratings_and_what_cannot_be_answered(two_rounds):
+    r, decision = book(chapter(two_rounds), upstream())
+    text = present.show(r, "questions", decision).markdown
     assert "\u201cStatement P1\u201d was rated red" in text and "\u201cStatement P7\u201d was rated red" in text
     assert "1 rating got worse since the last round" in text
     assert "The data cannot yet answer: Recurrent proceedings" in text
     assert "**For parents and families**" in text
     # Lowest average: pre-birth strategic and after-discharge strategic are both amber with one red
     # each (pre-birth practice is green); the tie goes to the earlier stage.
-    assert "lowest-rated part of the self-assessment is pre-birth (strategic level)" in text
+    assert "lowest-rated part of the self-assessment is pre\\-birth (strategic level)" in text
+
+
+def test_the_page_shows_every_item_published_and_on_its_own(two_rounds):
+    ch = chapter(two_rounds)
+    r, decision = book(ch, upstream())
+    for name in r.items:
+        assert present.show(r, name, decision) is not None, name
+    alone = reflect.compute(ch.prepared, {})
+    decision = disclosure.decide([alone], True, 6).restricted_to(alone)
+    for name in alone.items:
+        assert present.show(alone, name, decision) is not None, name
