@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .data.distinct import Distinct
+from .periods import financial_year_label, financial_year_start  # noqa: F401 (definitions' names)
 
 
 def financial_year(dates: pd.Series) -> pd.Series:
@@ -16,19 +17,14 @@ def financial_year(dates: pd.Series) -> pd.Series:
     dates = pd.to_datetime(dates)
     start = (dates.dt.year - (dates.dt.month < 4)).astype("Int64")
     # Each distinct year is written once (a table of 300,000 referrals spans a dozen years).
-    return Distinct(start).map(lambda y: f"{y}/{(y + 1) % 100:02d}", pd.NA).rename(dates.name)
-
-
-def financial_year_start(label: str) -> int:
-    """'2019/20' -> 2019 (the calendar year whose live births are the rate's denominator)."""
-    return int(label[:4])
+    return Distinct(start).map(financial_year_label, pd.NA).rename(dates.name)
 
 
 def financial_years(start: pd.Timestamp, end: pd.Timestamp) -> list[str]:
     """Every financial year label that overlaps the report period, in order."""
     first = financial_year(pd.Series([pd.Timestamp(start)])).iloc[0]
     last = financial_year(pd.Series([pd.Timestamp(end)])).iloc[0]
-    return [f"{y}/{(y + 1) % 100:02d}" for y in range(financial_year_start(first), financial_year_start(last) + 1)]
+    return [financial_year_label(y) for y in range(financial_year_start(first), financial_year_start(last) + 1)]
 
 
 def first_birthday(date_of_birth: pd.Series) -> pd.Series:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-MARKER = "c"
+from .formats import MARKER  # the one definition of the marker
 
 
 def is_small(count, min_count: int) -> bool:
@@ -715,6 +715,11 @@ def decide(results: list, published: bool, min_count: int, previous: list | None
                 raise ValueError(f"the relation '{relation.why}' names {name!r}, which no chapter counts")
     if not published:
         return Decision(False, min_count)
+    for result in results:  # a published table holds counts and summaries, never a row per child
+        for name, item in result.items.items():
+            frame = getattr(item, "frame", getattr(item, "data", None))
+            if isinstance(frame, pd.DataFrame):
+                check_publishable(frame, f"chapter {result.number}'s '{name}'")
     withheld = protect(counts, shown, relations, min_count)
     report = audit(counts, shown, withheld, relations, min_count)
     small = frozenset(k for k, v in counts.items() if k not in shown and 0 < v < min_count)

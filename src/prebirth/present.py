@@ -22,6 +22,7 @@ import pandas as pd
 
 from .disclosure import MARKER, Decision
 from .escape import csv_text, escape_markdown
+from .formats import num, pct
 from .results import (Chart, ChapterResult, Count, Measure, Notice, Plain, ResultTable, Share, Tally, Text)
 from .stats.rounding import round_half_up
 
@@ -30,18 +31,6 @@ INDICATOR_COLUMNS = ["indicator", "period", "group", "numerator", "denominator",
 
 
 # -- numbers ---------------------------------------------------------------------------------
-
-def pct(value, digits: int = 0) -> str:
-    if value is None or pd.isna(value):
-        return MARKER
-    return f"{round_half_up(100 * value, digits):.{digits}f}%"
-
-
-def num(value, digits: int = 1) -> str:
-    if value is None or pd.isna(value):
-        return MARKER
-    return f"{round_half_up(value, digits):,.{digits}f}"
-
 
 def _measure_text(cell: Measure, value: float) -> str:
     if cell.unit == "proportion":

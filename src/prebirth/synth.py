@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,8 @@ import pandas as pd
 
 from prebirth.data.schema import TABLES
 from prebirth.rag_statements import STARTER_STATEMENTS
+from prebirth.periods import financial_year_label
+from prebirth.stats.rounding import round_half_up
 
 __all__ = [
     "ALL_TABLES", "DEMO_SEED", "REGIONS", "SynthSpec", "AreaFiles", "area_tables",
@@ -171,11 +172,11 @@ def _fy(days) -> np.ndarray:
 
 
 def _round_half_up(x: float) -> int:
-    return int(math.floor(x + 0.5))
+    return int(round_half_up(x))
 
 
 def _fy_label(year: int) -> str:
-    return f"{year}/{(year + 1) % 100:02d}"
+    return financial_year_label(year)
 
 
 def _pick(rng, codes, probs, n) -> np.ndarray:

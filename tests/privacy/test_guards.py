@@ -3,7 +3,7 @@
 - text: counts of people from 1 to min_count - 1 inside sentences, identifiers and full dates;
 - tables: a child-level column (an id or a date of birth) is refused in a published book;
 - the data a published chapter sees: warnings and file labels that name nobody;
-- ``common.count``: a small count is withheld in a published book even without its flag.
+- the one disclosure step refuses a published table or chart with a child-level column.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import pandas as pd
 import pytest
 
 from prebirth import disclosure
-from prebirth.chapters import common
 from prebirth.data.load import AreaData, SourceFile
 from prebirth.data.problems import Problem
 from tests.unit.chapters.conftest import make_chapter
@@ -106,61 +105,19 @@ def test_extract_date_ignores_expected_dates_of_birth():
     assert AreaData({"children": children}, [], []).extract_date == pd.Timestamp("2021-01-05")
 
 
-@pytest.fixture
-def publishing(monkeypatch):
-    """As inside a notebook of a published book (open_chapter sets this)."""
-    monkeypatch.setattr(common, "_PUBLISHED_MIN_COUNT", 6)
+def test_a_published_book_refuses_a_table_or_chart_with_a_child_level_column():
+    from prebirth.results import ChapterResult, Chart, Count, ResultTable, frame_of
 
-
-@pytest.mark.parametrize("value, expected", [(3, "c"), (1, "c"), (5.0, "c"), (0, "0"), (6, "6"), (1234, "1,234"),
-                                             (None, "not recorded")])
-def test_count_withholds_small_counts_in_a_published_book(publishing, value, expected):
-    assert common.count(value) == expected
-
-
-def test_count_shows_everything_outside_a_published_book(monkeypatch):
-    monkeypatch.setattr(common, "_PUBLISHED_MIN_COUNT", None)  # an internal book, or no chapter open
-    assert common.count(3) == "3" and common.count(3, True) == "c"
-
-
-def test_open_chapter_sets_and_clears_the_safety_net(tmp_path, monkeypatch):
-    import pickle
-
-    tables = {"children": [{"child_id": "C1", "date_of_birth": "2020-01-02"}]}
-    for audience, expected in (("published", 6), ("internal", None)):
-        chapter = make_chapter(tables, audience=audience, suppression={"min_count": 6})
-        path = tmp_path / f"{audience}.pkl"
-        path.write_bytes(pickle.dumps(chapter.prepared))
-        common.open_chapter(1, "x", "", prepared=str(path))
-        assert common._PUBLISHED_MIN_COUNT == expected
-    monkeypatch.setattr(common, "_PUBLISHED_MIN_COUNT", None)
-
-
-def test_tables_figures_and_downloads_refuse_child_level_columns(publishing, tmp_path):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    rows = pd.DataFrame({"child_id": ["C1"], "Days": [3]})
-    with pytest.raises(disclosure.DisclosureError):
-        common.Table(rows, "Waiting times")
-    with pytest.raises(disclosure.DisclosureError):
-        common.Figure(plt.figure(), "Waiting", "alt", rows)
-    chapter = make_chapter({"children": [{"child_id": "C1"}]})
-    chapter.downloads_dir = tmp_path
-    with pytest.raises(disclosure.DisclosureError):
-        chapter.download_link("waits", rows.rename(columns={"child_id": "date_of_birth"}))
-    assert not list(tmp_path.iterdir())  # nothing written
-    common.Table(pd.DataFrame({"Year": ["2020/21"], "Children": ["c"]}), "Fine")
-
-
-def test_indicator_count_without_numerator_is_still_suppressed():
-    chapter = make_chapter({"children": [{"child_id": "C1"}]})
-    row = chapter.record("proceedings_children", "2020/21", 3, unit="count")  # numerator forgotten
-    assert row["suppressed"] is True and pd.isna(row["value"])
-    row = chapter.record("proceedings_children", "2021/22", 12, unit="count")
-    assert row["suppressed"] is False and row["value"] == 12
+    rows = frame_of([{"child_id": "C1", "Days": Count("waits|C1", 3)}])
+    for item in (ResultTable(rows, "Waiting times"), Chart(lambda data: None, rows, "Waiting", "alt")):
+        result = ChapterResult(4, "waiting_times")
+        result.add("waits", item)
+        with pytest.raises(disclosure.DisclosureError, match="child_id"):
+            disclosure.decide([result], True, 6)
+        assert disclosure.decide([result], False, 6).withheld == frozenset()  # an internal book shows all
+    fine = ChapterResult(4, "waiting_times")
+    fine.add("years", ResultTable(frame_of([{"Year": "2020/21", "Children": Count("k", 12)}]), "Fine"))
+    assert disclosure.decide([fine], True, 6).audit["passed"]
 
 
 @pytest.mark.parametrize("identifier, text, expected", [

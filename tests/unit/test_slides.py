@@ -11,9 +11,10 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from prebirth import charts, slides
-from prebirth.chapters.common import Figure, Notice, Table, not_yet
+from prebirth import charts, present, slides
 from prebirth.cli import app
+from prebirth.disclosure import Decision
+from prebirth.results import Chart, ResultTable, frame_of, not_yet
 
 MARKDOWN_TITLE = textwrap.dedent("""\
     # Infants and newborns in care proceedings
@@ -73,22 +74,26 @@ def code_cell(*outputs, tags=("remove-input",)):
 def executed_notebook(big_table_rows=3) -> nbformat.NotebookNode:
     fig, ax = charts.new(4, 3)
     ax.plot([1, 2, 3], [4, 5, 6])
-    figure = Figure(fig, "Newborns per 10,000 live births, by year", "Line chart: the rate rose from 4 to 6.",
-                    pd.DataFrame({"Year": ["2019/20"], "Rate": [4.0]}), note="Two points withheld.")
-    small = Table(pd.DataFrame({"Year": ["2019/20", "2020/21"], "Children": ["12", "c"]}), "Children by year")
-    big = Table(pd.DataFrame({"Year": [str(2000 + i) for i in range(big_table_rows)], "N": ["1"] * big_table_rows}),
-                "Every year since 2000")
+    shown = Decision()
+    figure = present.show_chart(Chart(lambda data: fig, frame_of([{"Year": "2019/20", "Rate": 4.0}]),
+                                      "Newborns per 10,000 live births, by year",
+                                      "Line chart: the rate rose from 4 to 6.", note="Two points withheld."), shown, 1)
+    small = present.show_table(ResultTable(pd.DataFrame({"Year": ["2019/20", "2020/21"], "Children": ["12", "c"]}),
+                                           "Children by year"), shown, 1)
+    big = present.show_table(ResultTable(pd.DataFrame({"Year": [str(2000 + i) for i in range(big_table_rows)],
+                                                       "N": ["1"] * big_table_rows}), "Every year since 2000"), shown, 1)
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_markdown_cell(MARKDOWN_TITLE),
                 code_cell(tags=("parameters", "remove-cell")),
                 nbformat.v4.new_markdown_cell(MARKDOWN_WHY),
                 code_cell(glue_output("ch1_rate", "44.4"),
-                          output_of(Notice("In 2023/24, 101 children were in new care proceedings."))),
+                          output_of(present.Markdown("In 2023/24, 101 children were in new care proceedings."))),
                 nbformat.v4.new_markdown_cell(MARKDOWN_GLANCE),
                 code_cell(output_of(small)),
                 code_cell(output_of(big)),
                 code_cell(output_of(figure)),
-                code_cell(output_of(not_yet("how long families wait.", ["referral dates"], "the referral date."))),
+                code_cell(output_of(present.show_notice(not_yet("how long families wait.", ["referral dates"],
+                                                                "the referral date."), Decision()))),
                 nbformat.v4.new_markdown_cell(MARKDOWN_END),
                 code_cell(tags=("remove-cell",))]
     return nb

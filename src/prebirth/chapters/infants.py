@@ -22,12 +22,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import charts, definitions as d, disclosure
+from .. import charts, definitions as d
 from ..results import (ChapterResult, Chart, Count, Measure, Plain, ResultTable, Share, Text, frame_of, key,
                        not_yet as result_not_yet)
 from ..results import Notice as ResultNotice
 from ..stats import intervals
-from .common import Chapter, Notice, Prepared, not_yet, num, pct, signed_pct
+from ..formats import num, pct, signed_pct
+from .common import Chapter, Prepared
 
 NUMBER, KEY, TITLE = 1, "infants_and_newborns", "Infants and newborns in care proceedings"
 RATE_METHOD = "exact Poisson limits for counts under 10, Byar's method above"
@@ -45,12 +46,6 @@ def can_answer(ch: Chapter) -> bool:
     children, proceedings = ch.data.get("children"), ch.data.get("proceedings")
     return (children is not None and proceedings is not None and not proceedings.empty
             and children["date_of_birth"].notna().any())
-
-
-def missing(ch: Chapter) -> Notice:
-    """The 'not yet' message when proceedings or dates of birth are not supplied (for chapters not yet
-    converted to the results model)."""
-    return not_yet(*_missing_parts(ch))
 
 
 def _missing_parts(ch: Chapter) -> tuple[str, list[str], str]:
@@ -105,33 +100,6 @@ def _counts(period: str, group: pd.DataFrame, births) -> dict:
     return {"period": period, "children": len(group), "children_aged": int(group["infant"].notna().sum()),
             "infants": int(group["infant"].fillna(False).sum()), "newborns": int(group["newborn"].fillna(False).sum()),
             "live_births": births}
-
-
-def published_yearly(ch: Chapter) -> pd.DataFrame:
-    """The yearly table with small counts (and all that derives from them) withheld.
-
-    Only for chapters that still decide suppression where they display (chapter 3); this
-    chapter publishes :func:`compute`'s cells, which the book's one disclosure decision covers."""
-    table = yearly(ch).copy()
-    if not ch.published:
-        table["hidden_children"] = table["hidden_infants"] = table["hidden_newborns"] = False
-        return table
-    counts = table.loc[table["period"] != "all", ["children", "infants", "newborns"]]
-    hide = disclosure.secondary_suppress(counts, ch.min_count, axes=(0,))
-    for column in ("children", "infants", "newborns"):
-        table[f"hidden_{column}"] = False
-        table.loc[hide.index, f"hidden_{column}"] = hide[column]
-        table.loc[table["period"] == "all", f"hidden_{column}"] = disclosure.small_mask(
-            table.loc[table["period"] == "all", column], ch.min_count)
-    share_rules = (("infants_share", "infants", "children_aged", "hidden_infants"),
-                   ("newborns_share_of_infants", "newborns", "infants", "hidden_newborns"))
-    for share, num_, den, hidden in share_rules:
-        withhold = table[hidden] | np.array([disclosure.share_needs_suppression(a, b, ch.min_count)
-                                             for a, b in zip(table[num_], table[den])], dtype=bool)
-        table.loc[withhold, [share, f"{share}_lower", f"{share}_upper"]] = np.nan
-    for rate, hidden in (("newborn_rate", "hidden_newborns"), ("infant_rate", "hidden_infants")):
-        table.loc[table[hidden], [rate, f"{rate}_lower", f"{rate}_upper"]] = np.nan
-    return table
 
 
 # -- comparison with England, the region and statistical neighbours ---------------

@@ -35,7 +35,8 @@ from .. import charts, disclosure
 from ..rag_statements import LEVELS, STAGES, STARTER_STATEMENTS, Statement
 from ..results import ChapterResult, Chart, Count, Measure, Notice, Plain, ResultTable, Share, Text, frame_of
 from ..stats.rounding import round_half_up
-from .common import Chapter, Prepared, num, pct
+from ..formats import num, pct
+from .common import Chapter, Prepared
 from .requirements import QUESTIONS
 
 NUMBER, KEY, TITLE = 8, "reflect_and_plan", "Reflect and plan"

@@ -35,7 +35,9 @@ from ..results import (ChapterResult, Chart, Count, Measure, Notice, Plain, Resu
 from ..stats import intervals
 from ..stats.rounding import round_half_up
 from . import infants
-from .common import Chapter, Prepared, num, pct, signed_pct
+from ..formats import num, pct, signed_pct
+from ..periods import financial_year_label
+from .common import Chapter, Prepared
 
 NUMBER, KEY, TITLE = 3, "behind_the_trends", "What lies behind the trends?"
 SHARE_METHOD = "Wilson score interval"
@@ -160,10 +162,9 @@ def period_to_financial_year(text) -> str | None:
         start, end = int(match.group(1)), int(match.group(2))
         if (end % 100) != (start + 1) % 100:
             return None
-        return f"{start}/{(start + 1) % 100:02d}"
+        return financial_year_label(start)
     if re.fullmatch(r"\d{4}", value):
-        start = int(value)
-        return f"{start}/{(start + 1) % 100:02d}"
+        return financial_year_label(int(value))
     return None
 
 
@@ -635,7 +636,7 @@ def _missing_births() -> Notice:
 
 
 def _fy(breakpoint) -> str:
-    return f"{int(breakpoint)}/{(int(breakpoint) + 1) % 100:02d}"
+    return financial_year_label(int(breakpoint))
 
 
 def _ratio(model: dict, ratio, lower, upper):

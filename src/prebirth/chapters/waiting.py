@@ -31,12 +31,13 @@ import math
 import numpy as np
 import pandas as pd
 
-from .. import charts, definitions as d, disclosure
+from .. import charts, definitions as d
 from ..data.schema import TABLES
 from ..results import (ChapterResult, Chart, Count, Measure, Notice, ResultTable, Share, Text, frame_of, key,
                        not_yet)
-from ..stats import intervals, survival
-from .common import Chapter, Prepared, count, num, pct
+from ..stats import survival
+from ..formats import num
+from .common import Chapter, Prepared
 
 NUMBER, KEY, TITLE = 4, "waiting_times", "Waiting times"
 
@@ -134,70 +135,6 @@ def km_summary(durations, observed) -> dict:
 
 
 # -- chapter 2's display helpers (it still formats its own tables) ----------------------
-
-def published_curve(curve: pd.DataFrame, min_count: int) -> pd.DataFrame:
-    """A Kaplan-Meier curve with the points that rest on few people taken out.
-
-    Withheld: points where fewer than ``min_count`` people are still followed (the tail,
-    where each step is one family), and points where the number whose wait has ended so
-    far is 1 to ``min_count - 1`` (the first steps, which would count a few families).
-    """
-    ended = curve["events"].cumsum()
-    early = (ended > 0) & (ended < min_count)
-    keep = (curve["at_risk"] >= min_count) & ~early
-    if early.any():
-        # Drawing the start (everyone still waiting) and then the first publishable point
-        # would show the withheld steps as a flat line: start at the first publishable point.
-        keep &= curve["time"] > 0
-    return curve[keep]
-
-
-def median_text(result: dict, ch: Chapter, unit: str = "days", digits: int = 0) -> str:
-    """A median with its interval for a table cell; 'c' when it rests on few people."""
-    n = result.get("n", 0)
-    if not n:
-        return "none"
-    if ch.published and disclosure.is_small(n, ch.min_count):
-        return disclosure.MARKER
-    if pd.isna(result["median"]):
-        return "not reached"
-    lower = num(result["lower"], digits) if pd.notna(result["lower"]) else "?"
-    upper = num(result["upper"], digits) if pd.notna(result["upper"]) else "not reached"
-    return f"{num(result['median'], digits)} {unit} ({lower} to {upper})"
-
-
-def share_text(numerator, denominator, ch: Chapter) -> str:
-    """'x% (lo to hi)' for a table cell; 'c' when the share would reveal a few families."""
-    if not denominator:
-        return "none"
-    if ch.published and disclosure.share_needs_suppression(numerator, denominator, ch.min_count):
-        return disclosure.MARKER
-    value, lower, upper = intervals.proportion_ci(float(numerator), float(denominator))
-    return f"{pct(value)} ({pct(lower)} to {pct(upper)})"
-
-
-def share_withheld(numerator, denominator, ch: Chapter) -> bool:
-    return ch.published and disclosure.share_needs_suppression(numerator, denominator, ch.min_count)
-
-
-def count_text(value, ch: Chapter) -> str:
-    return count(value, ch.published and disclosure.is_small(value, ch.min_count))
-
-
-def record_share(ch: Chapter, indicator: str, period: str, numerator, denominator, group: str = "",
-                 method: str = SHARE_METHOD) -> dict:
-    value, lower, upper = intervals.proportion_ci(float(numerator), float(denominator))
-    return ch.record(indicator, period, value, group=group, numerator=numerator, denominator=denominator,
-                     lower=lower, upper=upper, method=method)
-
-
-def record_median(ch: Chapter, indicator: str, period: str, result: dict, unit: str, group: str = "",
-                  method: str = KM_METHOD) -> dict:
-    if result["n"] and pd.isna(result["median"]):
-        method += "; the median was not reached (fewer than half the waits had ended)"
-    return ch.record(indicator, period, result["median"], group=group, denominator=result["n"],
-                     lower=result["lower"], upper=result["upper"], unit=unit, method=method)
-
 
 # -- can the chapter be answered? ----------------------------------------------------
 

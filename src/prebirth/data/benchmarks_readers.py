@@ -49,6 +49,7 @@ from . import la_codes
 from .la_codes import ENGLAND_CODE, ENGLAND_NAME, LONDON_PARTS, REGIONS, LaCodes
 from .problems import Problem
 from .safe_files import FileRefused, read_bytes
+from ..periods import financial_year_label
 
 TIDY_COLUMNS = [
     "period", "geographic_level", "area_code", "area_name", "region_code", "region_name",
@@ -153,7 +154,7 @@ def ees_period(time_period: str, time_identifier: str) -> str | None:
 
 
 def la_codes_financial_year(end_year: int) -> str:
-    return f"{end_year - 1}/{end_year % 100:02d}"
+    return financial_year_label(end_year - 1)
 
 
 # -- detection ---------------------------------------------------------------------------------

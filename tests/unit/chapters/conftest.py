@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from prebirth.chapters.common import Chapter, Prepared, use_threshold_of
+from prebirth.chapters.common import Chapter, Prepared
 from prebirth.config import AreaParameters, Period
 from prebirth.data.benchmarks import Benchmarks, empty_tidy
 from prebirth.data.load import AreaData
@@ -35,9 +35,7 @@ def make_chapter(tables: dict[str, list[dict]], number: int = 1, key: str = "tes
     settings.update(parameters)
     params = AreaParameters(**settings)
     prepared = Prepared(params, AreaData(typed, problems, []), benchmarks or Benchmarks(empty_tidy()))
-    chapter = Chapter(number, key, prepared)
-    use_threshold_of(chapter)  # as open_chapter does: the displays follow this chapter's audience
-    return chapter
+    return Chapter(number, key, prepared)
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
-"""open_chapter: the build's prepared data are read once per kernel, and no chapter can change
-what the next chapter sees."""
+"""The build's prepared data are read once per worker, and no chapter can change what the next
+chapter sees (``common._load_prepared``)."""
 
 from __future__ import annotations
 
@@ -25,14 +25,14 @@ def _pickle(tmp_path, prepared) -> str:
 def test_a_chapter_that_changes_its_tables_leaves_the_next_chapter_the_originals(tmp_path):
     path = _pickle(tmp_path, make_chapter({"children": CHILDREN}).prepared)
     common._LOADED.clear()
-    first = common.open_chapter(1, "one", "", path)
+    first = common.Chapter(1, "c1", common._load_prepared(path))
     children = first.data.get("children")
     children["added"] = 1  # a new column
     children.loc[0, "sex"] = "U"  # a value changed in place
     children["child_id"] = children["child_id"].str.lower()  # a column replaced
     first.data.tables["referrals"] = children  # a table put in
     first.data.problems.append("a problem")
-    second = common.open_chapter(2, "two", "", path)
+    second = common.Chapter(2, "c2", common._load_prepared(path))
     kept = second.data.get("children")
     assert list(kept.columns) == list(make_chapter({"children": CHILDREN}).data.get("children").columns)
     assert list(kept["child_id"]) == ["A", "B"] and list(kept["sex"]) == ["F", "M"]
@@ -45,13 +45,13 @@ def test_the_pickle_is_read_once_while_it_stays_the_same_and_again_when_it_chang
     reads = []
     real_load = pickle.load
     monkeypatch.setattr(common.pickle, "load", lambda handle: reads.append(1) or real_load(handle))
-    common.open_chapter(1, "one", "", path)
-    common.open_chapter(2, "two", "", path)
+    common.Chapter(1, "c1", common._load_prepared(path))
+    common.Chapter(2, "c2", common._load_prepared(path))
     assert len(reads) == 1
     # A new build writes new data (a new file in its place): the next chapter reads it.
     one_child = make_chapter({"children": CHILDREN[:1]}).prepared
     _pickle(tmp_path, one_child)
     os.utime(path, ns=(os.stat(path).st_atime_ns, os.stat(path).st_mtime_ns + 1_000_000_000))
-    third = common.open_chapter(3, "three", "", path)
+    third = common.Chapter(3, "c3", common._load_prepared(path))
     assert len(reads) == 2 and list(third.data.get("children")["child_id"]) == ["A"]
     pd.testing.assert_frame_equal(third.data.get("children"), one_child.data.get("children"))

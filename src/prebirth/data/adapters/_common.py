@@ -15,6 +15,7 @@ from functools import lru_cache
 import pandas as pd
 
 from ..problems import Problem
+from ...periods import financial_year_label
 
 # Dates a case-management system can hold but pandas (nanosecond timestamps) cannot, or that
 # are certainly typing slips (a child born in 1066): reported, never passed on silently.
@@ -146,7 +147,7 @@ def date_problem_message(text: str, expected: str) -> str:
 
 def financial_year(end_year: int) -> str:
     """The label of the year ending 31 March ``end_year``: 2022 -> ``2021/22``."""
-    return f"{end_year - 1}/{end_year % 100:02d}"
+    return financial_year_label(end_year - 1)
 
 
 def financial_year_of(iso: str) -> str:
