@@ -1075,7 +1075,7 @@ def collect_indicators(results_dir: Path):
     import numpy as np
     import pandas as pd
 
-    from .chapters.common import INDICATOR_COLUMNS
+    from .present import INDICATOR_COLUMNS
     from .stats.rounding import round_half_up
 
     frames = []
