@@ -670,6 +670,8 @@ class Decision:
         """True when a cell (Count, Share, Measure) is shown as the marker."""
         from .results import Count, Measure, Share
 
+        if isinstance(cell, Measure) and cell.withheld_at_source:
+            return True
         if not self.published:
             return False
         if isinstance(cell, Count):

@@ -122,6 +122,7 @@ class Measure:
     digits: int = 1
     numerator: Any = None
     denominator: Any = None
+    withheld_at_source: bool = False  # a figure its publisher suppressed (DfE's c, x...): stays withheld
 
     def __post_init__(self):
         for name in ("value", "lower", "upper"):

@@ -425,10 +425,13 @@ def draw_rates(data: pd.DataFrame, ylabel: str, events: list):
     return charts.lines_with_ci(data, "Year", "Rate", "Series", ylabel, "Rate_lower", "Rate_upper", events)
 
 
-def _benchmark(value, numerator=None, denominator=None, digits: int = 1, unit: str = "number") -> Measure:
-    """A figure published by others (not this area's counts): never withheld here, missing stays missing."""
+def _benchmark(value, numerator=None, denominator=None, digits: int = 1, unit: str = "number",
+               suppressed: bool = False) -> Measure:
+    """A figure published by others (not this area's counts): never withheld here, missing stays missing,
+    and one its publisher withheld stays withheld."""
     clean = lambda v: None if v is None or pd.isna(v) else float(v)  # noqa: E731
-    return Measure(value, unit=unit, digits=digits, numerator=clean(numerator), denominator=clean(denominator))
+    return Measure(value, unit=unit, digits=digits, numerator=clean(numerator), denominator=clean(denominator),
+                   withheld_at_source=suppressed)
 
 
 def _rate_chart(r: ChapterResult, cells: Cells, ch: Chapter, table: pd.DataFrame) -> None:
@@ -653,10 +656,12 @@ def _comparators(r: ChapterResult, ch: Chapter, indicator: str, own) -> None:
     rests on, so it is withheld with them."""
     unit = "proportion" if indicator.endswith("share") else RATE_UNIT
     for _, row in comparator_rates(ch, indicator).iterrows():
-        cell = _benchmark(row["value"], row["numerator"], row["denominator"])
+        cell = _benchmark(row["value"], row["numerator"], row["denominator"],
+                          suppressed=bool(row.get("suppressed", False)) and pd.isna(row["value"]))
         if row["group"] == ch.params.area_code:
             cell = Measure(cell.value, on=own(row["period"]), unit=cell.unit, digits=cell.digits,
-                           numerator=cell.numerator, denominator=cell.denominator)
+                           numerator=cell.numerator, denominator=cell.denominator,
+                           withheld_at_source=cell.withheld_at_source)
         r.indicator(indicator, row["period"], cell, group=str(row["group"]), unit=unit,
                     method=f"published benchmark ({row.get('source') or 'benchmarks'})")
 

@@ -243,6 +243,11 @@ def test_benchmarks_keep_their_publishers_suppression(demo_result):
     bench = rows[(rows.indicator == "newborn_rate_per_10k_births") & (rows.group == "E99700007")]
     withheld = bench[bench.period == "2015/16"].iloc[0]  # 'c' in the synthetic DfE file: missing, never 0
     assert pd.isna(withheld.numerator) and pd.isna(withheld.value) and withheld.denominator == 2347
+    assert withheld.suppressed  # flagged as withheld, as its publisher flagged it (not merely blank)
+    for audience in (True, False):  # an internal book does not un-withhold another publisher's figure
+        again = rows_of(r, disclosure.decide([r], audience, 6)).reset_index()
+        assert again[(again.indicator == "newborn_rate_per_10k_births") & (again.group == "E99700007")
+                     & (again.period == "2015/16")].iloc[0].suppressed
     frame = r.items["funnel_plot"].data
     assert "E99700007" not in {c.text for c in frame["Area code"]}  # a withheld year: left out of the pooled funnel
     assert all(not numeric(v) != numeric(v) for v in frame["Live births"])  # no missing births among those shown
