@@ -24,6 +24,7 @@ the results model, or failed) is named as such: its findings are on its own page
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import re
 import textwrap
@@ -756,10 +757,20 @@ def read_previous(path) -> tuple[pd.DataFrame | None, list[str]]:
     """An earlier build's indicators.csv, or the problems that stop it being used (file, row, column, fix)."""
     name = getattr(path, "name", str(path))
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        with open(path, newline="", encoding="utf-8") as handle:
+            rows = list(csv.reader(handle))
+    except (OSError, ValueError, UnicodeDecodeError, csv.Error) as exc:
         return None, [f"{name}: cannot be read as CSV ({type(exc).__name__}). Point previous_indicators at the "
                       "indicators.csv an earlier `prebirth build` wrote."]
+    if not rows:
+        return None, [f"{name}: the file is empty. Point previous_indicators at the indicators.csv an earlier "
+                      "`prebirth build` wrote."]
+    header, body = rows[0], rows[1:]
+    ragged = [(i + 2, len(row)) for i, row in enumerate(body) if len(row) != len(header)]
+    if ragged:  # a cell with a stray quote or comma: the columns no longer line up
+        return None, [f"{name}, row {row}: {cells} cells where the header has {len(header)}. A cell holding a comma "
+                      "or a quote must be quoted (save the file from a spreadsheet as CSV)." for row, cells in ragged[:5]]
+    frame = pd.DataFrame(body, columns=header, dtype=str)
     missing = [c for c in PREVIOUS_REQUIRED if c not in frame.columns]
     if missing:
         return None, [f"{name}: column '{c}' is missing. Expected the columns of an indicators.csv written by "
@@ -770,9 +781,9 @@ def read_previous(path) -> tuple[pd.DataFrame | None, list[str]]:
             frame[column] = ""  # an older file: its counts are unknown (see republished)
     for column in ("value", "lower", "upper", "numerator", "denominator"):
         numbers = pd.to_numeric(frame[column].str.strip().replace("", np.nan), errors="coerce")
-        bad = frame.index[numbers.isna() & frame[column].str.strip().ne("")]
+        bad = np.flatnonzero((numbers.isna() & frame[column].str.strip().ne("")).to_numpy())
         for i in bad[:5]:
-            problems.append(f"{name}, row {i + 2}, column '{column}': '{frame.at[i, column]}' is not a number. "
+            problems.append(f"{name}, row {i + 2}, column '{column}': '{frame[column].iloc[i]}' is not a number. "
                             "Leave it blank or correct it.")
         frame[column] = numbers
     if problems:

@@ -436,6 +436,17 @@ def test_the_earlier_books_figures_are_words_shown_escaped(tmp_path):
     assert "<i>" not in present.show_table(r.items["change"], decision, 8).html
 
 
+def test_a_previous_file_whose_columns_do_not_line_up_names_the_row(tmp_path):
+    # a cell with an unquoted quote and comma (as a hand-edited file may have): 12 cells under 11 headings
+    path = tmp_path / "previous.csv"
+    path.write_text(PREVIOUS.splitlines()[0] + "\n" + 'infants_share,2019/20,,44,200,0.22,0.17,0.28,proportion,'
+                    '"Wilson "x", y",false\n')
+    frame, problems = reflect.read_previous(path)
+    assert frame is None and problems == [
+        "previous.csv, row 2: 12 cells where the header has 11. A cell holding a comma or a quote must be quoted "
+        "(save the file from a spreadsheet as CSV)."]
+
+
 def test_no_previous_indicators_explains_how_to_get_the_change():
     notice = reflect.change_table(chapter(), None)
     assert "previous_indicators" in notice.body
