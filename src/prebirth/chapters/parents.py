@@ -303,7 +303,8 @@ def _headline(r: ChapterResult, cells: Cells, ch: Chapter) -> None:
     r.glue["ch6_babies"] = babies
     parts = [Text("Over the report period, {n} babies had a pre-birth assessment in {area}.",
                   {"n": babies, "area": Plain(ch.params.area_name)},
-                  Text("Over the report period, a few babies had a pre-birth assessment in {area}.",
+                  Text("Over the report period, babies had a pre-birth assessment in {area} (how many is "
+                       "withheld: too few to publish, or it would let a small number be worked out).",
                        {"area": Plain(ch.params.area_name)}))]
     if has_parent_ages(ch):
         young = cells.share("mothers_under_20", "all")

@@ -273,10 +273,11 @@ def _headline(r: ChapterResult, cells: Cells, table: pd.DataFrame, ch: Chapter, 
         parts.append("Without children's dates of birth, newborns cannot be told apart from older children.")
     missing = cells.count("all children", "all", "missing")
     if missing.value:
-        parts.append(Text("{missing} children in proceedings had no first-hearing date recorded, or one dated before "
-                          "the issue, and are left out of these shares.", {"missing": missing},
-                          f"A few children in proceedings (fewer than {ch.min_count}) had no first-hearing date "
-                          "recorded, or one dated before the issue, and are left out of these shares."))
+        why = ("had no first hearing in the records (it may not have been held yet, or its date was not recorded) "
+               "or one dated before the issue, and are left out of these shares")
+        parts.append(Text("{missing} children in proceedings " + why + ".", {"missing": missing},
+                          f"Some children in proceedings {why} (how many is withheld: too few to publish, or it "
+                          "would let a small number be worked out)."))
     if not parts:
         parts.append("There were no first hearings recorded in the report period.")
     r.add("headline", Notice(parts))

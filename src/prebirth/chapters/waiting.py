@@ -631,7 +631,7 @@ def _excluded(r: ChapterResult, ch: Chapter, cells: dict) -> None:
                                                                                 "they started")):
         if bad:
             parts.append(Text("{n} " + what, {"n": Count(key("waiting", wait, "dates contradict"), bad)},
-                              f"a few {what} (fewer than {ch.min_count})"))
+                              f"some {what} (how many is withheld)"))
     if not parts:
         return
     body = ["Left out of the medians because the dates contradict each other (see 'About your data'):"]
