@@ -461,7 +461,7 @@ def _trend_table(r: ChapterResult, cells: Cells) -> None:
             if role == "father" and column == "assessed":
                 r.indicator("fathers_assessed_trend_ratio", "all",
                             Measure(fit.ratio, on=on, lower=fit.lower, upper=fit.upper, unit="ratio", digits=2),
-                            unit="odds ratio per year", method="logistic regression of yearly shares on the year")
+                            unit="odds ratio per year", method=f"{fit.model} logistic regression of yearly shares on the year")
     if not records:
         r.add("trend_table", Notice("There are too few years to look for a trend."))
         return
