@@ -737,13 +737,26 @@ def _ratio_text(ratio, lower, upper) -> str:
     return f"{signed_pct(ratio - 1)} ({signed_pct(lower - 1)} to {signed_pct(upper - 1)})"
 
 
+COUNTERFACTUAL = "Had the earlier trend continued"
+
+
 def draw_service_change(data: pd.DataFrame, events: list):
     """The observed rate (with its 95% interval), the fitted segmented model and the earlier trend carried on;
     withheld points are absent."""
     frame = pd.DataFrame({"Year": data["Year"], "Series": data["Series"], "Rate": data["Rate"],
                           "Lower": data["Rate_lower"], "Upper": data["Rate_upper"]})
-    return charts.lines_with_ci(frame, "Year", "Rate", "Series", "per 10,000 live births", "Lower", "Upper",
-                                _literal_events(events))
+    fig = charts.lines_with_ci(frame, "Year", "Rate", "Series", "per 10,000 live births", "Lower", "Upper",
+                               _literal_events(events))
+    # The earlier trend's band widens fast with few years; it is cut at the top of the chart rather than
+    # squeezing the observed rates into its foot (the chart's note says so).
+    carried = frame["Series"] == COUNTERFACTUAL
+    seen = pd.concat([frame.loc[~carried, ["Rate", "Upper"]].stack(), frame.loc[carried, "Rate"]]).dropna()
+    if len(seen) and carried.any() and frame.loc[carried, "Upper"].max() > 1.3 * seen.max():
+        ax = fig.axes[0]
+        ax.set_ylim(0, 1.3 * seen.max())
+        for label in ax.texts:  # the service changes' labels sat at the old top
+            label.xy = label.xyann = (label.xy[0], ax.get_ylim()[1])
+    return fig
 
 
 def _service_change_chart(r: ChapterResult, ch: Chapter) -> None:
@@ -765,7 +778,7 @@ def _service_change_chart(r: ChapterResult, ch: Chapter) -> None:
         for p, fitted, b, s in zip(periods, result.fitted, births, segment) if pd.notna(fitted)]
     # The earlier trend carried on, with its 95% band; not drawn when it rests on fewer than 3 years (the
     # model leaves it out then).
-    records += [{"Year": p, "Series": "Had the earlier trend continued", "Rate": Measure(
+    records += [{"Year": p, "Series": COUNTERFACTUAL, "Rate": Measure(
         value / b * 10000, on=on_segment[0] + ((cells[i],) if segment[i] else ()), lower=low / b * 10000,
         upper=high / b * 10000, unit="per 10,000 live births", digits=1)}
         for i, (p, value, low, high, b) in enumerate(zip(periods, result.counterfactual, result.counterfactual_lower,
@@ -785,11 +798,27 @@ def _service_change_chart(r: ChapterResult, ch: Chapter) -> None:
         alt, options={"events": event_marks(ch)},
         note="The dotted line marks each transition year: the financial year in which the change happened, "
              "counted as the first year after it. "
-             + ("The earlier trend carried on has bars for its 95% confidence interval. " if carried else
+             + ("The earlier trend carried on has bars for its 95% confidence interval, cut at the top of the chart "
+               "where they are taller than it: the further from the change, the less the earlier trend can say. "
+               if carried else
                 "The earlier trend is not carried on: it rests on fewer than 3 years. ")
              + f"Years whose figures rest on fewer than {ch.min_count} babies, or would let a small number be worked "
              "out, are not drawn (c in the data below); the model's values rest on the yearly counts they come from "
              "and are withheld with them.", download="service-change-chart"))
+
+
+def _without_transition_years(ch: Chapter, model: dict):
+    """The same segmented model with each transition year (the year a change happened in) left out, or None
+    when nothing can be estimated without them."""
+    from ..stats.segmented import segmented_poisson
+
+    breaks = [fy for _, fy in breakpoints(ch)]
+    counts = np.where(np.isin(model["periods"], breaks), np.nan, model["counts"])
+    result = segmented_poisson(counts, model["births"], model["periods"], breaks)
+    first = model["result"].table.iloc[0]["breakpoint"]
+    if result.table.empty or result.table.iloc[0]["breakpoint"] != first:
+        return None
+    return result
 
 
 def _what_few_points_show(r: ChapterResult, ch: Chapter) -> None:
@@ -810,6 +839,14 @@ def _what_few_points_show(r: ChapterResult, ch: Chapter) -> None:
                           f"{span}: every change in that range"
                           + (", including no change at all," if row["level_lower"] <= 1 <= row["level_upper"] else "")
                           + " is consistent with the data.", {"level": level}))
+        dropped = _without_transition_years(ch, model)
+        if dropped is not None:
+            other = dropped.table.iloc[0]
+            again = Measure(other["level_change"], on=tuple(model["cells"]), lower=other["level_lower"],
+                            upper=other["level_upper"], unit="ratio", digits=2)
+            parts.append(Text(f"{fy} is the transition year: the change happened during it. Leaving it out, the "
+                              "change in level is " + _ratio_text(other["level_change"], other["level_lower"],
+                                                                   other["level_upper"]) + ".", {"level": again}))
     parts.append(result.caveat)
     parts.append("Quarterly or monthly counts would give many more points; the book uses financial years because "
                  "births, and most published figures, are yearly.")

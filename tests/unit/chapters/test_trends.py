@@ -272,6 +272,9 @@ def test_the_transition_year_is_marked_and_a_short_earlier_trend_is_not_carried_
                                 audience="internal")
     chart = result.items["service_change_chart"]
     assert "transition year" in chart.note and "transition year" in result.items["service_changes"].note
+    # left out, 10, 10, 10, -, 20, 20: flat at 10, then flat at 20, so the level still doubles (+100%)
+    assert "2017/18 is the transition year: the change happened during it. Leaving it out, the change in level " \
+           "is +100% (" in markdown(result, decision, "few_points")
     carried = chart.data[chart.data["Series"] == "Had the earlier trend continued"].set_index("Year")["Rate"]
     counts, t = np.array([10, 10, 10, 20, 20, 20.0]), np.arange(6.0)
     after = (t >= 3).astype(float)
