@@ -467,7 +467,8 @@ def _trend_table(r: ChapterResult, cells: Cells) -> None:
         return
     r.add("trend_table", ResultTable(
         frame_of(records), "Is the inclusion of fathers changing? Average yearly change in each share (logistic trend)",
-        note="A logistic regression of each yearly share on the year: a change of +5% means the odds rose by "
+        note="A logistic regression of each yearly share on the year (quasi-binomial: its interval is widened by "
+             "how much more the yearly shares vary than chance allows): a change of +5% means the odds rose by "
              "about 5% a year. It describes a steady drift; it cannot say why, or pick out a change at one "
              "point in time.", download="fathers-trend-model"))
 
