@@ -461,13 +461,14 @@ def _trend_table(r: ChapterResult, cells: Cells) -> None:
             if role == "father" and column == "assessed":
                 r.indicator("fathers_assessed_trend_ratio", "all",
                             Measure(fit.ratio, on=on, lower=fit.lower, upper=fit.upper, unit="ratio", digits=2),
-                            unit="odds ratio per year", method="logistic regression of yearly shares on the year")
+                            unit="odds ratio per year", method=f"{fit.model} logistic regression of yearly shares on the year")
     if not records:
         r.add("trend_table", Notice("There are too few years to look for a trend."))
         return
     r.add("trend_table", ResultTable(
         frame_of(records), "Is the inclusion of fathers changing? Average yearly change in each share (logistic trend)",
-        note="A logistic regression of each yearly share on the year: a change of +5% means the odds rose by "
+        note="A logistic regression of each yearly share on the year (quasi-binomial: its interval is widened by "
+             "how much more the yearly shares vary than chance allows): a change of +5% means the odds rose by "
              "about 5% a year. It describes a steady drift; it cannot say why, or pick out a change at one "
              "point in time.", download="fathers-trend-model"))
 

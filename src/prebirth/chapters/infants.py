@@ -473,7 +473,7 @@ def _rate_chart(r: ChapterResult, cells: Cells, ch: Chapter, table: pd.DataFrame
 
 
 def _trend(r: ChapterResult, ch: Chapter, table: pd.DataFrame) -> None:
-    """Poisson GLM of yearly counts with a log(births) offset (negative binomial if overdispersed), with the
+    """Quasi-Poisson GLM of yearly counts with a log(births) offset (t intervals), with the
     financial years as time (a year without births leaves a gap, not a shift)."""
     from ..stats import glm
 
@@ -503,8 +503,9 @@ def _trend(r: ChapterResult, ch: Chapter, table: pd.DataFrame) -> None:
         return
     r.add("trend", ResultTable(
         frame_of(records), "Average yearly change in the rate per 10,000 live births (trend model)",
-        note="A Poisson regression of yearly counts with live births as the exposure; a negative binomial "
-             "model is used instead when the counts vary more than a Poisson model allows.", download="trend"))
+        note="A Poisson regression of yearly counts with live births as the exposure, quasi-Poisson: its interval "
+             "is widened by how much more the yearly counts vary than a Poisson model allows (never narrowed), and "
+             "neighbouring years are treated as independent.", download="trend"))
 
 
 def _own_rate(cells: Cells, ch: Chapter, years: list[str]) -> Measure:

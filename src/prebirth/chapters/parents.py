@@ -632,7 +632,8 @@ def _cohort_trend(r: ChapterResult, cells: Cells, measures) -> None:
         return
     r.add("cohort_trend", ResultTable(
         frame_of(records), "Is the cohort changing? Average yearly change in each share (logistic trend)",
-        note="A logistic regression of each yearly share on the year. A change of +5% means the odds rose by about 5% "
+        note="A logistic regression of each yearly share on the year (quasi-binomial: its interval is widened by how "
+             "much more the yearly shares vary than chance allows). A change of +5% means the odds rose by about 5% "
              "a year. With ten or fewer yearly points only a steady, sizeable change can be told apart from chance.",
         download="cohort-trend"))
 

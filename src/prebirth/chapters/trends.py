@@ -52,7 +52,8 @@ PEOPLE_UNITS = {"children", "child", "babies", "families", "people", "parents", 
                 "young people", "number"}
 MIN_YEARS_FOR_CORRELATION = 5
 GLUE = ("ch3_rate_first", "ch3_rate_last", "ch3_first_year", "ch3_last_year", "ch3_pp_before_birth", "ch3_pp_weeks",
-        "ch3_route_s20", "ch3_route_ico", "ch3_years", "ch3_level_range", "ch3_corr_caution")
+        "ch3_route_s20", "ch3_route_ico", "ch3_years", "ch3_level_range", "ch3_corr_caution", "ch3_trend",
+        "ch3_pp_recorded")
 
 # What the Born into Care research heard about rising numbers, and the data that would test each.
 RESEARCH_FACTORS = (
@@ -245,7 +246,11 @@ def context_panels(r: ChapterResult, ch: Chapter) -> None:
     records = [{"Year": row["period"], "Series": rate_title, "Value": row["cell"]} for _, row in rate_cells(ch).iterrows()]
     for indicator, part in placed.groupby("indicator", sort=False):
         label = part["label"].iloc[0]
-        panels.append({"series": label, "title": label, "ylabel": "", "zero": bool(part["people"].iloc[0])})
+        # Every panel starts at 0, so a small drift looks small; a series with negative values cannot, and
+        # says so in its title.
+        negative = bool((part["value"].astype(float) < 0).any())
+        panels.append({"series": label, "title": label + (" (the axis does not start at 0)" if negative else ""),
+                       "ylabel": "", "zero": not negative})
         records += [{"Year": row["financial_year"], "Series": Plain(label), "Value": context_cell(row)}
                     for _, row in part.iterrows()]
     unplaced = context[context["financial_year"].isna()]
@@ -257,8 +262,8 @@ def context_panels(r: ChapterResult, ch: Chapter) -> None:
                      f"'{unplaced['period'].iloc[0]}') and are not shown: write periods as 2019/20.")
     if len(outside):
         notes.append(f"{len(outside)} context row(s) fall outside the report period and are not shown.")
-    notes.append("Each panel has its own scale; panels show what happened at the same time, not that one caused "
-                 "the other.")
+    notes.append("Each panel has its own scale, starting at 0; panels show what happened at the same time, not "
+                 "that one caused the other.")
     marks = event_marks(ch)
     alt = Text(f"{len(panels)} stacked panels sharing one time axis of financial years: the newborn rate in "
                "{area} at the top, then {titles}" + ("." if not marks else ". Dotted lines mark: {events}."),
@@ -296,7 +301,7 @@ def correlations(r: ChapterResult, ch: Chapter) -> None:
         row = {"Context indicator": Plain(part["label"].iloc[0]), "Years": str(n)}
         if n < MIN_YEARS_FOR_CORRELATION or paired["rate"].nunique() < 2 or paired["context"].nunique() < 2:
             row.update({"Correlation of yearly levels (95% CI)": "too few years", "Correlation of year-on-year "
-                        "changes": "", "Reading": ""})
+                        "changes": ""})
             out.append(row)
             continue
         on = tuple(rates.loc[p, "count"] for p in paired.index) + tuple(
@@ -310,12 +315,11 @@ def correlations(r: ChapterResult, ch: Chapter) -> None:
         level = Measure(value, on=on, lower=lower, upper=upper, unit="correlation", digits=2, denominator=n)
         r.indicator("context_newborn_rate_correlation", "all", level, group=str(indicator), unit="correlation",
                     method="Pearson correlation of yearly levels, Fisher z interval")
-        reading = ("moved together" if lower > 0 else "moved in opposite directions" if upper < 0
-                   else "no clear link")
+        # No verdict ("moved together") is given: levels that both drift correlate with no link between them,
+        # and with a handful of yearly changes, several indicators at once, a large correlation arises by chance.
         row.update({"Correlation of yearly levels (95% CI)": level,
                     "Correlation of year-on-year changes": Measure(r_change, on=on, unit="correlation", digits=2)
-                    if pd.notna(r_change) else "too few years",
-                    "Reading": Text(reading, {"r": level}, "c")})
+                    if pd.notna(r_change) else "too few years"})
         out.append(row)
     if not out:
         r.add("correlations", Notice("No context indicator falls within the report period."))
@@ -326,11 +330,13 @@ def correlations(r: ChapterResult, ch: Chapter) -> None:
         r.glue["ch3_corr_caution"] = (f"With {n_max} yearly points, a correlation has to be larger than about "
                                       f"{num(needed, 2)} (in either direction) before it can be told apart from chance.")
     r.add("correlations", ResultTable(
-        frame_of(out), "How closely local context moved with the newborn rate (correlation, -1 to 1)",
+        frame_of(out), "Correlation of local context with the newborn rate (-1 to 1)",
         note=f"With {n_max} yearly points a correlation must be larger than about {num(needed, 2)} (either "
              "way) before it is distinguishable from chance, and two series that both drift over time "
-             "correlate even when neither affects the other. The year-on-year changes remove most of that "
-             "shared drift. A correlation is never evidence that one thing caused the other.",
+             "correlate even when neither affects the other, so the correlation of yearly levels says little "
+             "on its own. The year-on-year changes remove most of that shared drift. The table gives no verdict "
+             "on either: with so few years, and several indicators looked at together, a large correlation can "
+             "still arise by chance. A correlation is never evidence that one thing caused the other.",
         download="correlations"))
 
 
@@ -510,6 +516,7 @@ def newborn_pre_proceedings(ch: Chapter) -> pd.DataFrame:
             rows["before_birth"], (rows["date_of_birth"] - rows["pre_proceedings_start"]).dt.days / 7, np.nan)
         rows["any_pre_proceedings"] = rows["pre_proceedings_start"].notna() & (
             rows["pre_proceedings_start"] <= rows["issue_date"])
+        rows["date_recorded"] = rows["pre_proceedings_start"].notna()
         return rows
     return _memo(ch, "pre_proceedings", compute)
 
@@ -544,8 +551,10 @@ def pre_proceedings(r: ChapterResult, ch: Chapter) -> None:
         before = Count(key("pre_proceedings", "newborns", period, "before birth"), int(group["before_birth"].sum()))
         anyp = Count(key("pre_proceedings", "newborns", period, "before issue"),
                      int(group["any_pre_proceedings"].sum()))
-        counts[period] = (babies, before, anyp)
-        b, a = Share.of(before, babies), Share.of(anyp, babies)
+        recorded = Count(key("pre_proceedings", "newborns", period, "date recorded"), int(group["date_recorded"].sum()))
+        counts[period] = (babies, before, anyp, recorded)
+        b, a, filled = Share.of(before, babies), Share.of(anyp, babies), Share.of(recorded, babies)
+        r.indicator("newborns_pre_proceedings_date_recorded_share", period, filled, method=SHARE_METHOD)
         weeks = group["weeks_before_birth"].dropna()
         r.indicator("newborns_pre_proceedings_before_birth_share", period, b, method=SHARE_METHOD)
         r.indicator("newborns_pre_proceedings_share", period, a, method=SHARE_METHOD)
@@ -557,25 +566,40 @@ def pre_proceedings(r: ChapterResult, ch: Chapter) -> None:
             r.indicator("weeks_pre_proceedings_before_birth_median", period, median, unit="weeks",
                         method="median with its 95% confidence interval (Kaplan-Meier, every start observed)")
         out.append({"Year": "All years" if period == "all" else period, "Newborns in proceedings": babies,
+                    "Pre-proceedings date recorded": filled,
                     "Pre-proceedings started before birth": b, "Any pre-proceedings before issue": a,
                     "Median weeks before birth (95% CI)": median})
         if period == "all" and babies.value:
             r.glue["ch3_pp_before_birth"] = Text("{s}", {"s": b})
+            r.glue["ch3_pp_recorded"] = Text("{s}", {"s": filled})
             if len(weeks):
                 r.glue["ch3_pp_weeks"] = Text("{m}", {"m": median})
             r.finding("Pre-proceedings started before birth for {s} of newborns in care proceedings.",
                       "newborns_pre_proceedings_before_birth_share", s=b)
     annual = [p for p in counts if p != "all"]
-    for i, what in enumerate(("newborns", "started before birth", "started before issue")):
+    for i, what in enumerate(("newborns", "started before birth", "started before issue", "date recorded")):
         r.relate_periods(counts["all"][i], [counts[p][i] for p in annual],
                          f"newborns in proceedings, {what}: the years against the whole period")
+    rest = (" Weeks are counted from the start of pre-proceedings to the birth. "
+            f"c = fewer than {ch.min_count} babies, or a figure that would reveal one.")
+    whole, recorded = counts["all"][0], counts["all"][3]
+    filled = Share.of(recorded, whole)
+    if whole.value and recorded.value < whole.value:
+        # said beside the table, with the number: these shares rest on the babies whose date was filled in
+        note = Text("Read these shares with care: the pre-proceedings start date is filled in for {filled} of "
+                    "these newborns ({recorded} of {babies}), and a blank date is counted as no pre-proceedings, so "
+                    "the shares are at most the share recorded and would rise with fuller recording. Shares of "
+                    "newborns in proceedings (95% confidence intervals)." + rest,
+                    {"filled": filled, "recorded": recorded, "babies": whole},
+                    "Read these shares with care: the pre-proceedings start date is not filled in for every newborn, "
+                    "and a blank date is counted as no pre-proceedings, so incomplete recording lowers these shares "
+                    "(the column 'Pre-proceedings date recorded' gives how complete it is). Shares of newborns in "
+                    "proceedings (95% confidence intervals)." + rest)
+    else:
+        note = "Shares of newborns in proceedings (95% confidence intervals); the start date is filled in for every one." + rest
     r.add("pre_proceedings_table", ResultTable(
         frame_of(out), "Newborns in care proceedings: was pre-proceedings used, and did it start before birth?",
-        note="Shares of newborns in proceedings (95% confidence intervals); a blank pre-proceedings date is "
-             "read as no pre-proceedings, so incomplete recording lowers these shares. Weeks are counted "
-             "from the start of pre-proceedings to the birth. "
-             f"c = fewer than {ch.min_count} babies, or a figure that would reveal one.",
-        download="pre-proceedings"))
+        note=note, download="pre-proceedings"))
 
 
 # -- service changes: interrupted time series ------------------------------------------
@@ -586,7 +610,7 @@ def breakpoints(ch: Chapter) -> list[tuple[str, str]]:
 
 
 def its_models(ch: Chapter) -> list[dict]:
-    """Segmented Poisson models of newborn and infant counts (log births offset), and England's newborns.
+    """Segmented quasi-Poisson models of newborn and infant counts (log births offset), and England's newborns.
 
     ``cells``: the local series' yearly counts (Counts under chapter 1's keys); England's are public."""
     def compute():
@@ -697,10 +721,14 @@ def service_changes(r: ChapterResult, ch: Chapter) -> None:
         frame_of(rows), "Did the rate change when services changed? Segmented (interrupted time series) models",
         note="Changes are rate ratios written as percentages: a change in level of +20% means the rate "
              "jumped by a fifth in the first year of the change, beyond the earlier trend; a change in yearly "
-             "trend of -10% means the rate's yearly growth slowed by a tenth. A Poisson regression of yearly "
-             "counts with live births as the exposure (negative binomial or quasi-Poisson when the counts "
-             "vary more than Poisson allows). England's figures, where the benchmarks give them, are fitted "
-             "the same way: a change seen in England too was not only a local one.",
+             "trend of -10% means the rate's yearly growth slowed by a tenth. The year in brackets is the "
+             "transition year: the financial year in which the change happened, counted as the first year "
+             "after it although part of it came before, which blurs a change in level. A quasi-Poisson "
+             "regression of yearly counts with live births as the exposure: its intervals are widened by how "
+             "much more the counts vary than a Poisson model allows (never narrowed). It treats each year as "
+             "independent of the one before (autocorrelation is not modelled). England's figures, where the "
+             "benchmarks give them, are fitted the same way: a change seen in England too was not only a local "
+             "one.",
         download="service-changes"))
     _service_change_chart(r, ch)
     _what_few_points_show(r, ch)
@@ -710,13 +738,26 @@ def _ratio_text(ratio, lower, upper) -> str:
     return f"{signed_pct(ratio - 1)} ({signed_pct(lower - 1)} to {signed_pct(upper - 1)})"
 
 
+COUNTERFACTUAL = "Had the earlier trend continued"
+
+
 def draw_service_change(data: pd.DataFrame, events: list):
     """The observed rate (with its 95% interval), the fitted segmented model and the earlier trend carried on;
     withheld points are absent."""
     frame = pd.DataFrame({"Year": data["Year"], "Series": data["Series"], "Rate": data["Rate"],
                           "Lower": data["Rate_lower"], "Upper": data["Rate_upper"]})
-    return charts.lines_with_ci(frame, "Year", "Rate", "Series", "per 10,000 live births", "Lower", "Upper",
-                                _literal_events(events))
+    fig = charts.lines_with_ci(frame, "Year", "Rate", "Series", "per 10,000 live births", "Lower", "Upper",
+                               _literal_events(events))
+    # The earlier trend's band widens fast with few years; it is cut at the top of the chart rather than
+    # squeezing the observed rates into its foot (the chart's note says so).
+    carried = frame["Series"] == COUNTERFACTUAL
+    seen = pd.concat([frame.loc[~carried, ["Rate", "Upper"]].stack(), frame.loc[carried, "Rate"]]).dropna()
+    if len(seen) and carried.any() and frame.loc[carried, "Upper"].max() > 1.3 * seen.max():
+        ax = fig.axes[0]
+        ax.set_ylim(0, 1.3 * seen.max())
+        for label in ax.texts:  # the service changes' labels sat at the old top
+            label.xy = label.xyann = (label.xy[0], ax.get_ylim()[1])
+    return fig
 
 
 def _service_change_chart(r: ChapterResult, ch: Chapter) -> None:
@@ -736,24 +777,49 @@ def _service_change_chart(r: ChapterResult, ch: Chapter) -> None:
     records += [{"Year": p, "Series": "Segmented model", "Rate": Measure(
         fitted / b * 10000, on=on_segment[s], unit="per 10,000 live births", digits=1)}
         for p, fitted, b, s in zip(periods, result.fitted, births, segment) if pd.notna(fitted)]
-    records += [{"Year": p, "Series": "Had the earlier trend continued", "Rate": Measure(
-        value / b * 10000, on=on_segment[0] + ((cells[i],) if segment[i] else ()), unit="per 10,000 live births",
-        digits=1)}
-        for i, (p, value, b) in enumerate(zip(periods, result.counterfactual, births))
+    # The earlier trend carried on, with its 95% band; not drawn when it rests on fewer than 3 years (the
+    # model leaves it out then).
+    records += [{"Year": p, "Series": COUNTERFACTUAL, "Rate": Measure(
+        value / b * 10000, on=on_segment[0] + ((cells[i],) if segment[i] else ()), lower=low / b * 10000,
+        upper=high / b * 10000, unit="per 10,000 live births", digits=1)}
+        for i, (p, value, low, high, b) in enumerate(zip(periods, result.counterfactual, result.counterfactual_lower,
+                                                         result.counterfactual_upper, births))
         if d.financial_year_start(p) >= first_break - 1 and pd.notna(value)]
     row = result.table.iloc[0]
     level = Measure(row["level_change"], on=tuple(cells), lower=row["level_lower"], upper=row["level_upper"],
                     unit="ratio", digits=2)
+    carried = bool(pd.notna(result.counterfactual).any())
     plain = ("Line chart of the newborn rate per 10,000 live births by financial year with the segmented model's "
-             "fitted line and, from the first service change, the earlier trend carried on.")
+             "fitted line" + (" and, from the first service change, the earlier trend carried on with its 95% "
+                              "interval." if carried else "."))
     alt = Text(plain + " At the change the model estimates a change in level of "
                + _ratio_text(row["level_change"], row["level_lower"], row["level_upper"]) + ".", {"level": level}, plain)
     r.add("service_change_chart", Chart(
         draw_service_change, frame_of(records), "The newborn rate and the segmented model at the dated service changes",
         alt, options={"events": event_marks(ch)},
-        note=f"Years whose figures rest on fewer than {ch.min_count} babies, or would let a small number be worked "
+        note="The dotted line marks each transition year: the financial year in which the change happened, "
+             "counted as the first year after it. "
+             + ("The earlier trend carried on has bars for its 95% confidence interval, cut at the top of the chart "
+               "where they are taller than it: the further from the change, the less the earlier trend can say. "
+               if carried else
+                "The earlier trend is not carried on: it rests on fewer than 3 years. ")
+             + f"Years whose figures rest on fewer than {ch.min_count} babies, or would let a small number be worked "
              "out, are not drawn (c in the data below); the model's values rest on the yearly counts they come from "
              "and are withheld with them.", download="service-change-chart"))
+
+
+def _without_transition_years(ch: Chapter, model: dict):
+    """The same segmented model with each transition year (the year a change happened in) left out, or None
+    when nothing can be estimated without them."""
+    from ..stats.segmented import segmented_poisson
+
+    breaks = [fy for _, fy in breakpoints(ch)]
+    counts = np.where(np.isin(model["periods"], breaks), np.nan, model["counts"])
+    result = segmented_poisson(counts, model["births"], model["periods"], breaks)
+    first = model["result"].table.iloc[0]["breakpoint"]
+    if result.table.empty or result.table.iloc[0]["breakpoint"] != first:
+        return None
+    return result
 
 
 def _what_few_points_show(r: ChapterResult, ch: Chapter) -> None:
@@ -774,6 +840,14 @@ def _what_few_points_show(r: ChapterResult, ch: Chapter) -> None:
                           f"{span}: every change in that range"
                           + (", including no change at all," if row["level_lower"] <= 1 <= row["level_upper"] else "")
                           + " is consistent with the data.", {"level": level}))
+        dropped = _without_transition_years(ch, model)
+        if dropped is not None:
+            other = dropped.table.iloc[0]
+            again = Measure(other["level_change"], on=tuple(model["cells"]), lower=other["level_lower"],
+                            upper=other["level_upper"], unit="ratio", digits=2)
+            parts.append(Text(f"{fy} is the transition year: the change happened during it. Leaving it out, the "
+                              "change in level is " + _ratio_text(other["level_change"], other["level_lower"],
+                                                                   other["level_upper"]) + ".", {"level": again}))
     parts.append(result.caveat)
     parts.append("Quarterly or monthly counts would give many more points; the book uses financial years because "
                  "births, and most published figures, are yearly.")
@@ -805,21 +879,58 @@ def research_factors(r: ChapterResult, ch: Chapter) -> None:
         download="research-factors"))
 
 
+def rate_trend(ch: Chapter):
+    """Chapter 1's trend in the newborn rate (quasi-Poisson, log births offset, the years as time), fitted on
+    the same yearly counts; None without births or with too few years."""
+    def compute():
+        from ..stats import glm
+
+        t = infants.yearly(ch)
+        t = t[(t["period"] != "all") & t["live_births"].notna()]
+        if len(t) < 3 or t["newborns"].sum() == 0:
+            return None
+        fit = glm.poisson_trend(t["newborns"].to_numpy(float), t["live_births"].to_numpy(float), t["period"].tolist())
+        return fit if fit.fitted_ok else None
+    return _memo(ch, "rate_trend", compute)
+
+
 def headline(r: ChapterResult, ch: Chapter) -> None:
-    """Where the newborn rate started and ended, and what the chapter sets beside it."""
+    """The trend in the newborn rate over all the years (chapter 1's model), then what the chapter sets beside
+    it. Single years are given only after it, with what they can and cannot show."""
     if not infants.can_answer(ch):
         r.add("headline", _missing_trend(ch))
         return
     series = rate_cells(ch).dropna(subset=["value"])
     unit = ("{v} per 10,000 live births" if has_births(ch) else "{v} newborns (no births supplied, so counts)")
     parts = []
+    fit = rate_trend(ch) if has_births(ch) else None
+    if fit is not None:
+        # chapter 1's estimate: a model estimate that reproduces no count, so it rests on none (as there)
+        ratio = Measure(fit.ratio, lower=fit.lower, upper=fit.upper, unit="number", digits=2)
+        direction = ("rose" if fit.lower > 1 else "fell" if fit.upper < 1 else "showed no clear change")
+        span = f"{series['period'].iloc[0]} to {series['period'].iloc[-1]}" if len(series) else "the period"
+        said = (f"{signed_pct(fit.ratio - 1, 1)} a year on average (95% confidence interval "
+                f"{signed_pct(fit.lower - 1, 1)} to {signed_pct(fit.upper - 1, 1)})")
+        r.glue["ch3_trend"] = Text(said, {"ratio": ratio}, "c")
+        parts.append(Text("In {area}, the rate of newborns in care proceedings " + direction + f" from {span}: "
+                          + said + ", from chapter 1's trend model over all " + f"{fit.n_points} years.",
+                          {"area": Plain(ch.params.area_name), "ratio": ratio}))
     if len(series) >= 2:
         first, last = series.iloc[0], series.iloc[-1]
         r.glue.update(ch3_rate_first=Text(unit, {"v": first["cell"]}), ch3_rate_last=Text(unit, {"v": last["cell"]}),
                       ch3_first_year=first["period"], ch3_last_year=last["period"])
-        parts.append(Text("In {area}, newborns in care proceedings went from " + unit.replace("{v}", "{first}")
-                          + f" in {first['period']} to " + unit.replace("{v}", "{last}") + f" in {last['period']}.",
-                          {"area": Plain(ch.params.area_name), "first": first["cell"], "last": last["cell"]}))
+        single = ("It was " + unit.replace("{v}", "{first}") + f" in {first['period']} and "
+                  + unit.replace("{v}", "{last}") + f" in {last['period']}")
+        if fit is not None:
+            parts.append(Text(single + ", but with numbers this small single years move a long way by chance, so "
+                              "the trend over all the years is the better guide.",
+                              {"first": first["cell"], "last": last["cell"]}))
+        else:
+            parts.append(Text("In {area}, newborns in care proceedings numbered " + unit.replace("{v}", "{first}")
+                              + f" in {first['period']} and " + unit.replace("{v}", "{last}")
+                              + f" in {last['period']}; single years move a long way by chance when numbers are "
+                              "small.", {"area": Plain(ch.params.area_name), "first": first["cell"],
+                                         "last": last["cell"]}))
     context = context_rows(ch)
     n_context = context["indicator"].nunique() if not context.empty else 0
     n_events = len(ch.params.events)

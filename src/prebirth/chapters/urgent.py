@@ -391,7 +391,9 @@ def _trend_table(r, cells: Cells, table, groups, names) -> None:
     r.add("trend_table", ResultTable(
         frame_of(records), "Is notice changing? Trend in each share over the report period",
         note="A logistic regression of each year's share on the year. An odds ratio above 1 means the share rises "
-             "from year to year; the quasi-binomial model is used when the shares vary more than chance allows.",
+             "from year to year. The model is quasi-binomial: its intervals are widened by how much more the "
+             "yearly shares vary than chance allows (never narrowed), and neighbouring years are treated as "
+             "independent.",
         download="notice-trend"))
 
 

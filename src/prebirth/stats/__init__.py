@@ -3,7 +3,7 @@
 - ``rounding``: half-up rounding for anything published.
 - ``intervals``: Wilson intervals for shares; exact Poisson / Byar's limits for counts and rates.
 - ``funnel``: funnel-plot control limits and significance (PHE method; Spiegelhalter overdispersion).
-- ``glm``: Poisson / negative binomial trends in rates, logistic trends in shares.
+- ``glm``: quasi-Poisson trends in rates, quasi-binomial (logistic) trends in shares.
 - ``segmented``: interrupted time series (segmented Poisson regression).
 - ``survival``: Kaplan-Meier medians and curves, log-rank, Cox hazard ratios.
 - ``regional``: how a share varies between and within English regions.

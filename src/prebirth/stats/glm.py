@@ -1,24 +1,22 @@
-"""Trend models: Poisson / negative binomial for counts and rates, logistic for shares.
+"""Trend models: quasi-Poisson for counts and rates, quasi-binomial for shares.
 
 ``poisson_trend`` fits log(E[count]) = a + b * time + log(exposure) (exposure: live
 births, children, person-time), so exp(b) is the rate ratio per unit of time (per
 year when time is in years). Counts from social care are often more variable than a
 Poisson model allows (local practice and court capacity change from year to year),
-which makes Poisson confidence intervals too narrow. So the fit is checked:
-
-- the Pearson chi-squared statistic over its degrees of freedom (the dispersion,
-  about 1 for Poisson data), with its chi-squared test, and
-- the Cameron-Trivedi (1990) regression test of Var = mu + alpha mu^2 against
-  alpha = 0 (one-sided), which is more powerful when the variance grows with the mean
-  but has little power with a handful of points.
-
-When the dispersion is above 1 and either test has p < 0.05, the model switches to a negative binomial (NB2, alpha by maximum likelihood); if that
-fit does not converge, to a quasi-Poisson (Poisson with the Pearson scale).
+which makes Poisson confidence intervals too narrow; and with a handful of yearly
+points no test can tell reliably whether they are. So the variance is always allowed
+to be larger: the standard errors are multiplied by sqrt(phi), phi = max(1, Pearson
+X2 / residual df) (quasi-Poisson), and intervals and p-values use the t distribution
+on the residual degrees of freedom, as for any estimated scale. The estimate itself is
+the Poisson one. The dispersion and its chi-squared test are reported beside it.
 
 ``binomial_trend`` fits a logistic regression of successes out of trials on time,
-giving the odds ratio per unit of time; with overdispersion (Pearson chi-squared test,
-p < 0.05) it uses the quasi-binomial scale. Fewer than 3 usable points give a result
-that says so instead of a model.
+giving the odds ratio per unit of time, with the same scaling (quasi-binomial). Fewer
+than 3 usable points give a result that says so instead of a model.
+
+Neither model allows for correlation between neighbouring years (autocorrelation): a
+run of similar years is read as independent evidence.
 """
 
 from __future__ import annotations
@@ -78,9 +76,10 @@ class TrendResult:
     """A fitted trend: the ratio per unit of time with its confidence interval, and the fit.
 
     ``ratio`` is a rate ratio (``poisson_trend``) or an odds ratio (``binomial_trend``)
-    for one unit of time. ``model`` is ``poisson``, ``negative binomial``,
-    ``quasi-poisson``, ``binomial``, ``quasi-binomial``, or ``too few points`` /
-    ``no events`` when nothing could be fitted (then the numbers are NaN and
+    for one unit of time. ``model`` is ``quasi-Poisson`` or ``quasi-binomial`` (the
+    default: standard errors scaled by sqrt(``scale``), t intervals), ``Poisson`` or
+    ``binomial`` when scaling was turned off, or ``too few points`` / ``no events`` /
+    ``no variation`` when nothing could be fitted (then the numbers are NaN and
     ``message`` says why).
     """
 
@@ -94,8 +93,8 @@ class TrendResult:
     dispersion_p_value: float  # chi-squared test of that statistic (small = overdispersed)
     n_points: int
     excluded: int  # points left out because a value was missing (never treated as 0)
-    cameron_trivedi_p_value: float = math.nan  # count models only
-    alpha: float = math.nan  # negative binomial shape (Var = mu + alpha mu^2)
+    scale: float = math.nan  # phi used: max(1, dispersion) (1 when scaling is off)
+    df_resid: int = 0  # degrees of freedom of the t quantile (0: normal quantile, unscaled fit)
     confidence: float = 0.95
     fitted: np.ndarray = field(default_factory=lambda: np.array([]), repr=False)
     table: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
@@ -179,68 +178,39 @@ def _quiet(fit):
     return result, caught
 
 
-def _cameron_trivedi(y: np.ndarray, mu: np.ndarray) -> float:
-    """One-sided p-value of the Cameron-Trivedi test for Var = mu + alpha mu^2, alpha > 0."""
-    import statsmodels.api as sm
-
-    auxiliary = ((y - mu) ** 2 - y) / mu
-    if len(y) < 2 or not np.all(np.isfinite(auxiliary)):
-        return math.nan
-    ols = sm.OLS(auxiliary, mu).fit()
-    t = float(np.asarray(ols.tvalues)[0])
-    if not np.isfinite(t):
-        return math.nan
-    return float(stats.t.sf(t, df=len(y) - 1))
-
-
 @dataclass
 class _CountFit:
     result: object
     model: str
-    dispersion: float
+    dispersion: float  # Pearson X2 / residual df of the Poisson fit
     dispersion_p_value: float
-    cameron_trivedi_p_value: float
-    alpha: float
+    scale: float  # the dispersion used: max(1, dispersion), or 1 for a plain Poisson fit
     fitted: np.ndarray
     note: str = ""
 
 
-def fit_count_model(y: np.ndarray, design: pd.DataFrame, offset: np.ndarray, *, allow_switch: bool = True) -> _CountFit:
-    """Poisson GLM with offset; switch to negative binomial (or quasi-Poisson) if overdispersed.
+def fit_count_model(y: np.ndarray, design: pd.DataFrame, offset: np.ndarray, *, scaled: bool = True) -> _CountFit:
+    """Quasi-Poisson GLM with offset: Poisson estimates, standard errors scaled by sqrt(phi).
 
-    Shared by :func:`poisson_trend` and the segmented regression. ``design`` includes
-    the constant column.
+    phi = max(1, Pearson X2 / residual df): always applied, never only when a test says so (a
+    test with a handful of points rarely has the power to). Intervals and p-values use
+    t(residual df), as for any estimated scale. ``scaled=False`` gives the plain Poisson fit
+    with normal (z) intervals. Shared by :func:`poisson_trend` and the segmented regression;
+    ``design`` includes the constant column.
     """
     import statsmodels.api as sm
-    from statsmodels.discrete.discrete_model import NegativeBinomial
 
     poisson, _ = _quiet(lambda: sm.GLM(y, design, family=sm.families.Poisson(), offset=offset).fit())
     mu = np.asarray(poisson.fittedvalues, dtype=float)
     df_resid = len(y) - design.shape[1]
     dispersion = float(poisson.pearson_chi2 / df_resid) if df_resid > 0 else math.nan
     pearson_p = float(stats.chi2.sf(poisson.pearson_chi2, df_resid)) if df_resid > 0 else math.nan
-    ct_p = _cameron_trivedi(y, mu) if df_resid > 0 else math.nan
-    overdispersed = allow_switch and df_resid > 0 and dispersion > 1 and (pearson_p < 0.05 or ct_p < 0.05)
-    if not overdispersed:
-        return _CountFit(poisson, "poisson", dispersion, pearson_p, ct_p, math.nan, mu)
-
-    negbin = None
-    try:
-        negbin, caught = _quiet(
-            lambda: NegativeBinomial(y, design, offset=offset, loglike_method="nb2").fit(disp=0, maxiter=200)
-        )
-        converged = bool(negbin.mle_retvals.get("converged", True)) and np.all(np.isfinite(np.asarray(negbin.bse)))
-    except (np.linalg.LinAlgError, ValueError, FloatingPointError):
-        converged = False
-    if converged:
-        alpha = float(np.asarray(negbin.params)[-1])
-        fitted = np.exp(np.asarray(design, dtype=float) @ np.asarray(negbin.params)[:-1] + offset)
-        return _CountFit(negbin, "negative binomial", dispersion, pearson_p, ct_p, alpha, fitted)
-    quasi, _ = _quiet(lambda: sm.GLM(y, design, family=sm.families.Poisson(), offset=offset).fit(scale="X2"))
-    return _CountFit(
-        quasi, "quasi-poisson", dispersion, pearson_p, ct_p, math.nan, mu,
-        note="The negative binomial model did not converge, so Poisson standard errors were scaled by the dispersion.",
-    )
+    if not scaled or df_resid <= 0:
+        return _CountFit(poisson, "Poisson", dispersion, pearson_p, 1.0, mu)
+    scale = max(1.0, dispersion)
+    quasi, _ = _quiet(lambda: sm.GLM(y, design, family=sm.families.Poisson(), offset=offset).fit(
+        scale=scale, use_t=True))
+    return _CountFit(quasi, "quasi-Poisson", dispersion, pearson_p, scale, mu)
 
 
 def _empty(measure: str, model: str, n_points: int, excluded: int, length: int, message: str, dispersion=math.nan) -> TrendResult:
@@ -251,15 +221,16 @@ def _empty(measure: str, model: str, n_points: int, excluded: int, length: int, 
     )
 
 
-def poisson_trend(counts, exposure, time, *, confidence: float = 0.95, allow_negative_binomial: bool = True) -> TrendResult:
-    """Trend in a rate: rate ratio per unit of time from a Poisson (or NB) GLM with log(exposure) offset.
+def poisson_trend(counts, exposure, time, *, confidence: float = 0.95, scaled: bool = True) -> TrendResult:
+    """Trend in a rate: rate ratio per unit of time from a quasi-Poisson GLM with log(exposure) offset.
 
     Parameters
     ----------
     counts : events per period (e.g. newborns in proceedings per financial year).
     exposure : the denominator per period (e.g. live births); must be > 0.
     time : numbers, or financial-year labels like ``2019/20`` (counted by start year).
-    allow_negative_binomial : set False to keep the Poisson fit whatever the dispersion.
+    scaled : True (default): quasi-Poisson, phi = max(1, Pearson X2 / df) and t(df)
+        intervals; False: the plain Poisson fit with z intervals.
 
     Returns
     -------
@@ -293,30 +264,31 @@ def poisson_trend(counts, exposure, time, *, confidence: float = 0.95, allow_neg
     import statsmodels.api as sm
 
     design = pd.DataFrame({"const": 1.0, "time": t - t.mean()})  # centred: a stable intercept
-    fit = fit_count_model(y, design, np.log(e), allow_switch=allow_negative_binomial)
+    fit = fit_count_model(y, design, np.log(e), scaled=scaled)
     table = tidy_glm(fit.result, confidence=confidence)
     row = table.set_index("term").loc["time"]
     fitted = np.full(len(y_all), math.nan)
     fitted[keep] = fit.fitted
     notes = [fit.note] if fit.note else []
     if n < 6:
-        notes.append(f"Only {n} points: the trend and the overdispersion test are imprecise.")
+        notes.append(f"Only {n} points: the trend and the dispersion are imprecise.")
     return TrendResult(
         measure="rate ratio", ratio=float(row["estimate"]), lower=float(row["lower"]), upper=float(row["upper"]),
         p_value=float(row["p_value"]), model=fit.model, dispersion=fit.dispersion,
-        dispersion_p_value=fit.dispersion_p_value, n_points=n, excluded=excluded,
-        cameron_trivedi_p_value=fit.cameron_trivedi_p_value, alpha=fit.alpha,
-        confidence=confidence, fitted=fitted, table=table, message=" ".join(notes),
+        dispersion_p_value=fit.dispersion_p_value, n_points=n, excluded=excluded, scale=fit.scale,
+        df_resid=n - 2 if fit.model.startswith("quasi") else 0, confidence=confidence, fitted=fitted, table=table, message=" ".join(notes),
     )
 
 
-def binomial_trend(successes, trials, time, *, confidence: float = 0.95) -> TrendResult:
-    """Trend in a share: odds ratio per unit of time from a logistic regression.
+def binomial_trend(successes, trials, time, *, confidence: float = 0.95, scaled: bool = True) -> TrendResult:
+    """Trend in a share: odds ratio per unit of time from a quasi-binomial logistic regression.
 
     Parameters
     ----------
     successes, trials : per period, e.g. starters aged under 1 and all starters.
     time : numbers or financial-year labels (``2019/20`` -> 2019).
+    scaled : True (default): quasi-binomial, phi = max(1, Pearson X2 / df) and t(df)
+        intervals; False: the plain binomial fit with z intervals.
 
     Returns
     -------
@@ -351,11 +323,12 @@ def binomial_trend(successes, trials, time, *, confidence: float = 0.95) -> Tren
     df_resid = points - 2
     dispersion = float(binomial.pearson_chi2 / df_resid) if df_resid > 0 else math.nan
     over_p = float(stats.chi2.sf(binomial.pearson_chi2, df_resid)) if df_resid > 0 else math.nan
-    model, result = "binomial", binomial
-    if df_resid > 0 and dispersion > 1 and over_p < 0.05:
+    model, result, scale = "binomial", binomial, 1.0
+    if scaled and df_resid > 0:
         # The scale is passed as a number: statsmodels' scale="X2" is wrong for a
         # two-column (successes, failures) response (statsmodels 0.15: far too small).
-        result, _ = _quiet(lambda: sm.GLM(endog, design, family=sm.families.Binomial()).fit(scale=dispersion))
+        scale = max(1.0, dispersion)
+        result, _ = _quiet(lambda: sm.GLM(endog, design, family=sm.families.Binomial()).fit(scale=scale, use_t=True))
         model = "quasi-binomial"
     table = tidy_glm(result, confidence=confidence)
     row = table.set_index("term").loc["time"]
@@ -365,5 +338,6 @@ def binomial_trend(successes, trials, time, *, confidence: float = 0.95) -> Tren
     return TrendResult(
         measure="odds ratio", ratio=float(row["estimate"]), lower=float(row["lower"]), upper=float(row["upper"]),
         p_value=float(row["p_value"]), model=model, dispersion=dispersion, dispersion_p_value=over_p,
-        n_points=points, excluded=excluded, confidence=confidence, fitted=fitted, table=table, message=message,
+        n_points=points, excluded=excluded, scale=scale, df_resid=df_resid if model == "quasi-binomial" else 0,
+        confidence=confidence, fitted=fitted, table=table, message=message,
     )

@@ -131,9 +131,11 @@ def byars(count, confidence: float = 0.95):
 
     lower = x (1 - 1/(9x) - z/(3 sqrt x))^3, upper = (x+1) (1 - 1/(9(x+1)) + z/(3 sqrt(x+1)))^3.
 
-    For very small counts the lower formula turns negative (e.g. x = 1 at 99.8%); a
-    count's limit cannot be below 0, so it is returned as 0. Use
-    :func:`poisson_limits`, which switches to exact limits below 10.
+    For very small counts the lower formula turns negative (e.g. x = 1 at 99.8%), and at
+    x = 0 it is undefined (0 times infinity): the approximation has failed there, so the
+    lower limit is NaN (not available), as in PHEindicatormethods' ``byars_lower``, never
+    a 0 that would look like an answer. Use :func:`poisson_limits`, which switches to
+    exact limits below 10.
     """
     scalar = _is_scalar(count)
     x = _as_float_array(count, "count")
@@ -144,8 +146,7 @@ def byars(count, confidence: float = 0.95):
     with np.errstate(divide="ignore", invalid="ignore"):
         positive = np.where(x > 0, x, 1.0)
         lower = positive * (1 - 1 / (9 * positive) - z / (3 * np.sqrt(positive))) ** 3
-        lower = np.where(x > 0, np.maximum(lower, 0.0), 0.0)
-        lower = np.where(np.isnan(x), np.nan, lower)
+        lower = np.where((x > 0) & (lower >= 0), lower, np.nan)
         upper = (x + 1) * (1 - 1 / (9 * (x + 1)) + z / (3 * np.sqrt(x + 1))) ** 3
     return _out(lower, scalar), _out(upper, scalar)
 

@@ -7,8 +7,17 @@ For a rate observed per period t with breakpoints T_1 < T_2 < ..., the model is
 so exp(b1) is the rate ratio per unit of time before the first change, exp(c_k) the
 immediate change in level at T_k (a rate ratio), and exp(d_k) the change in the
 yearly rate ratio after T_k (ratio of rate ratios). A breakpoint is the first period
-of the new segment. Overdispersion is handled as in :func:`prebirth.stats.glm.poisson_trend`
-(negative binomial or quasi-Poisson when the Poisson fit is overdispersed).
+of the new segment, so the year in which a change happened (the transition year) counts as
+after it even though part of it came before: a change part-way through that year blurs the
+change in level. Overdispersion is handled as in :func:`prebirth.stats.glm.poisson_trend`:
+always a quasi-Poisson scale, phi = max(1, Pearson X2 / df), with t(df) intervals.
+
+The model assumes the years are independent given the trend: autocorrelation (a run of
+similar years) is not modelled, which with few points it could not be estimated anyway.
+``counterfactual`` (the first segment's trend carried on) comes with a confidence band
+from that segment's intercept and slope, and is left out (NaN) when the first segment has
+fewer than :data:`MIN_POINTS_PER_SEGMENT` points: a trend through one or two points is no
+trend.
 
 Segmented regression on a single series shows *when* a rate changed, not *why*: with
 no comparison series, anything else that changed at the same time (national policy,
@@ -34,7 +43,9 @@ RELIABLE_POINTS_PER_SEGMENT = 8  # common guidance for interrupted time series (
 
 GENERAL_CAVEAT = (
     "A segmented trend shows when the rate changed, not why: with no comparison area, "
-    "anything else that changed at the same time could explain the change."
+    "anything else that changed at the same time could explain the change. The model also treats each year as "
+    "independent of the one before (autocorrelation is not modelled), so a run of similar years can look like "
+    "firmer evidence than it is."
 )
 
 
@@ -47,7 +58,10 @@ class SegmentedResult:
     slope_upper, slope_p_value, trend_after, trend_after_lower, trend_after_upper``
     (all rate ratios; ``trend_after`` is the rate ratio per unit of time in the segment
     that starts at the breakpoint). ``fitted`` are the model's expected counts and
-    ``counterfactual`` the counts expected had the first segment's trend continued.
+    ``counterfactual`` the counts expected had the first segment's trend continued, with
+    ``counterfactual_lower`` / ``counterfactual_upper`` its confidence band (all NaN when the
+    first segment has fewer than MIN_POINTS_PER_SEGMENT points). ``df_resid`` is the degrees
+    of freedom of the t quantiles (0: normal quantiles, for an unscaled fit).
     """
 
     table: pd.DataFrame
@@ -63,16 +77,26 @@ class SegmentedResult:
     confidence: float = 0.95
     fitted: np.ndarray = field(default_factory=lambda: np.array([]), repr=False)
     counterfactual: np.ndarray = field(default_factory=lambda: np.array([]), repr=False)
+    counterfactual_lower: np.ndarray = field(default_factory=lambda: np.array([]), repr=False)
+    counterfactual_upper: np.ndarray = field(default_factory=lambda: np.array([]), repr=False)
+    df_resid: int = 0
 
 
-def _contrast(result, weights: np.ndarray, z: float) -> tuple[float, float, float, float]:
-    """exp(w'b) with its confidence interval and two-sided p-value."""
+def _reference(df_resid: int):
+    """The distribution of a standardised estimate: t(df) for a scaled fit, else the normal."""
+    return stats.t(df_resid) if df_resid > 0 else stats.norm
+
+
+def _contrast(result, weights: np.ndarray, df_resid: int, confidence: float) -> tuple[float, float, float, float]:
+    """exp(w'b) with its confidence interval and two-sided p-value (t(df) when df > 0)."""
     params = np.asarray(result.params, dtype=float)[: len(weights)]
     cov = np.asarray(result.cov_params(), dtype=float)[: len(weights), : len(weights)]
     estimate = float(weights @ params)
     se = float(math.sqrt(max(weights @ cov @ weights, 0.0)))
-    p_value = float(2 * stats.norm.sf(abs(estimate) / se)) if se > 0 else math.nan
-    return math.exp(estimate), math.exp(estimate - z * se), math.exp(estimate + z * se), p_value
+    reference = _reference(df_resid)
+    q = float(reference.ppf(0.5 + confidence / 2))
+    p_value = float(2 * reference.sf(abs(estimate) / se)) if se > 0 else math.nan
+    return math.exp(estimate), math.exp(estimate - q * se), math.exp(estimate + q * se), p_value
 
 
 def _caveat(points_per_segment: list[int], notes: list[str]) -> str:
@@ -95,9 +119,9 @@ def _caveat(points_per_segment: list[int], notes: list[str]) -> str:
 
 
 def segmented_poisson(
-    counts, exposure, time, breakpoints, *, confidence: float = 0.95, allow_negative_binomial: bool = True,
+    counts, exposure, time, breakpoints, *, confidence: float = 0.95, scaled: bool = True,
 ) -> SegmentedResult:
-    """Fit a segmented Poisson (or negative binomial) regression with a log(exposure) offset.
+    """Fit a segmented quasi-Poisson regression with a log(exposure) offset.
 
     Parameters
     ----------
@@ -105,6 +129,7 @@ def segmented_poisson(
     time : numbers or financial-year labels (``2019/20`` -> 2019).
     breakpoints : one or more times (same kind as ``time``) at which a new segment
         starts, e.g. the first financial year after a service change.
+    scaled : True (default): quasi-Poisson with t(df) intervals; False: plain Poisson, z.
 
     Returns
     -------
@@ -152,7 +177,6 @@ def segmented_poisson(
         else:
             notes.append(f"The segment from {b:g} has a single period, so only its change in level is estimated.")
     design = pd.DataFrame(columns)
-    z = float(stats.norm.ppf(0.5 + confidence / 2))
     empty_table = pd.DataFrame(columns=[
         "breakpoint", "points_before", "points_after", "level_change", "level_lower", "level_upper", "level_p_value",
         "slope_change", "slope_lower", "slope_upper", "slope_p_value", "trend_after", "trend_after_lower",
@@ -168,9 +192,11 @@ def segmented_poisson(
                 if reason == "too few points" else "There were no events, so there is no rate to model."
             ]),
             confidence=confidence, fitted=np.full(len(y_all), math.nan), counterfactual=np.full(len(y_all), math.nan),
+            counterfactual_lower=np.full(len(y_all), math.nan), counterfactual_upper=np.full(len(y_all), math.nan),
         )
 
-    fit = fit_count_model(y, design, np.log(e), allow_switch=allow_negative_binomial)
+    fit = fit_count_model(y, design, np.log(e), scaled=scaled)
+    df_resid = len(y) - design.shape[1] if fit.model.startswith("quasi") else 0
     if fit.note:
         notes.append(fit.note)
     names = list(design.columns)
@@ -182,14 +208,14 @@ def segmented_poisson(
             w[index[term]] = 1.0
         return w
 
-    trend_before = _contrast(fit.result, weights("time"), z)
+    trend_before = _contrast(fit.result, weights("time"), df_resid, confidence)
     rows = []
     for k, b in enumerate(usable):
-        level = _contrast(fit.result, weights(f"level_{k}"), z)
+        level = _contrast(fit.result, weights(f"level_{k}"), df_resid, confidence)
         if k in slope_terms:
-            slope = _contrast(fit.result, weights(slope_terms[k]), z)
+            slope = _contrast(fit.result, weights(slope_terms[k]), df_resid, confidence)
             trend_terms = ["time"] + [slope_terms[j] for j in range(k + 1) if j in slope_terms]
-            after = _contrast(fit.result, weights(*trend_terms), z)
+            after = _contrast(fit.result, weights(*trend_terms), df_resid, confidence)
         else:
             slope = after = (math.nan,) * 4
         rows.append({
@@ -199,14 +225,25 @@ def segmented_poisson(
             "trend_after": after[0], "trend_after_lower": after[1], "trend_after_upper": after[2],
         })
     params = np.asarray(fit.result.params, dtype=float)[: len(names)]
-    counterfactual = np.exp(params[index["const"]] + params[index["time"]] * (t - origin) + np.log(e))
+    cov = np.asarray(fit.result.cov_params(), dtype=float)
+    base = np.array([index["const"], index["time"]])
+    linear = params[index["const"]] + params[index["time"]] * (t - origin) + np.log(e)
+    rows_x = np.column_stack([np.ones_like(t), t - origin])
+    se = np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", rows_x, cov[np.ix_(base, base)], rows_x), 0.0))
+    q = float(_reference(df_resid).ppf(0.5 + confidence / 2))
     fitted_all = np.full(len(y_all), math.nan)
     fitted_all[keep] = fit.fitted
-    counterfactual_all = np.full(len(y_all), math.nan)
-    counterfactual_all[keep] = counterfactual
+    counterfactual_all, cf_lower_all, cf_upper_all = (np.full(len(y_all), math.nan) for _ in range(3))
+    if per_segment[0] >= MIN_POINTS_PER_SEGMENT:
+        counterfactual_all[keep] = np.exp(linear)
+        cf_lower_all[keep], cf_upper_all[keep] = np.exp(linear - q * se), np.exp(linear + q * se)
+    elif usable:
+        notes.append(f"The earlier trend is not carried on past the change: it rests on fewer than "
+                     f"{MIN_POINTS_PER_SEGMENT} points.")
     return SegmentedResult(
         table=pd.DataFrame(rows, columns=empty_table.columns), trend_before=trend_before[0],
         trend_before_lower=trend_before[1], trend_before_upper=trend_before[2], trend_before_p_value=trend_before[3],
         model=fit.model, dispersion=fit.dispersion, n_points=len(y), excluded=excluded,
         caveat=_caveat(per_segment, notes), confidence=confidence, fitted=fitted_all, counterfactual=counterfactual_all,
+        counterfactual_lower=cf_lower_all, counterfactual_upper=cf_upper_all, df_resid=df_resid,
     )

@@ -89,10 +89,15 @@ def test_byars_by_hand():
     assert upper == pytest.approx(82.849139, abs=1e-6)
 
 
-def test_byars_lower_never_negative():
-    # The formula gives 1 x (1 - 1/9 - 3.090232/3)^3 = -0.0028 for one event at 99.8%.
-    lower, _ = byars(1, 0.998)
-    assert lower == 0
+def test_byars_lower_below_zero_is_not_available():
+    # The formula gives 1 x (1 - 1/9 - 3.090232/3)^3 = -0.0028 for one event at 99.8%: the
+    # approximation has failed, so there is no lower limit (NaN), as PHEindicatormethods has NA.
+    lower, upper = byars(1, 0.998)
+    assert math.isnan(lower) and upper == pytest.approx(9.362180, abs=1e-6)
+    lower, _ = byars(np.array([0.0, 1.0, 65.0, np.nan]), 0.998)
+    assert np.isnan(lower[[0, 1, 3]]).all() and lower[2] == pytest.approx(42.880261, abs=1e-6)
+    # poisson_limits never meets it: below 10 events the limits are exact.
+    assert poisson_limits(1, 0.998)[0] > 0
 
 
 def test_poisson_limits_switch_from_exact_to_byars_at_ten():
@@ -137,9 +142,9 @@ def test_reference_byars_and_wilson():
             lower, upper = wilson(row.x, row.n, confidence)
         assert upper == pytest.approx(row.uppercl, rel=1e-6, abs=1e-6), row
         if math.isnan(row.lowercl):
-            # The reference leaves Byar's lower limit blank for one event at 99.8%, where the
-            # formula turns negative; here it is floored at 0 (a count cannot be negative).
-            assert row.x == 1 and lower == 0
+            # The reference leaves Byar's lower limit blank (NA) for one event at 99.8%, where the
+            # formula turns negative: so does this one.
+            assert row.x == 1 and math.isnan(lower), row
         else:
             assert lower == pytest.approx(row.lowercl, rel=1e-6, abs=1e-6), row
 

@@ -32,7 +32,52 @@ def test_recovers_known_level_and_slope_changes():
     np.testing.assert_allclose(result.fitted, _exact_counts(), rtol=1e-8)
     # Had the first trend continued: 20 x 1.05^(t - 2010) events.
     np.testing.assert_allclose(result.counterfactual, 20 * 1.05 ** (YEARS - 2010), rtol=1e-8)
-    assert result.model == "poisson"
+    assert result.model == "quasi-Poisson"
+    assert np.all(result.counterfactual_lower < result.counterfactual)
+    assert np.all(result.counterfactual < result.counterfactual_upper)
+
+
+# Yearly counts that vary more than Poisson allows, with a change at 2016.
+NOISY = np.array([18, 31, 16, 29, 22, 35, 41, 30, 52, 38, 47, 60], dtype=float)
+NOISY_BIRTHS = np.array([5100, 5050, 4990, 5010, 4950, 4900, 4870, 4800, 4850, 4790, 4760, 4700], dtype=float)
+
+
+def _reference_fit(counts, births, start=2016):
+    """statsmodels' quasi-Poisson (Pearson scale, t intervals) on the same design, by hand."""
+    import statsmodels.api as sm
+
+    after = (YEARS >= start).astype(float)
+    design = np.column_stack([np.ones(12), YEARS - 2010, after, (YEARS - start) * after])
+    return sm.GLM(counts, design, family=sm.families.Poisson(), offset=np.log(births)).fit(scale="X2", use_t=True)
+
+
+def test_quasi_poisson_intervals_match_statsmodels():
+    reference = _reference_fit(NOISY, NOISY_BIRTHS)
+    assert reference.scale > 1  # overdispersed, so phi = X2 / df
+    result = segmented_poisson(NOISY, NOISY_BIRTHS, YEARS, 2016)
+    row = result.table.iloc[0]
+    bounds = np.exp(reference.conf_int())
+    assert result.model == "quasi-Poisson" and result.df_resid == 8
+    assert result.trend_before == pytest.approx(math.exp(reference.params[1]), rel=1e-7)
+    assert (result.trend_before_lower, result.trend_before_upper) == pytest.approx(tuple(bounds[1]), rel=1e-6)
+    assert row["level_change"] == pytest.approx(math.exp(reference.params[2]), rel=1e-7)
+    assert (row["level_lower"], row["level_upper"]) == pytest.approx(tuple(bounds[2]), rel=1e-6)
+    assert row["level_p_value"] == pytest.approx(reference.pvalues[2], rel=1e-5)
+    assert (row["slope_lower"], row["slope_upper"]) == pytest.approx(tuple(bounds[3]), rel=1e-6)
+    # the counterfactual band: the first segment's line, x'b +- t(8) se(x'b), from the same covariance
+    frame = np.column_stack([np.ones(12), YEARS - 2010, np.zeros(12), np.zeros(12)])
+    band = reference.get_prediction(frame, offset=np.log(NOISY_BIRTHS)).conf_int()
+    np.testing.assert_allclose(result.counterfactual_lower, band[:, 0], rtol=1e-6)
+    np.testing.assert_allclose(result.counterfactual_upper, band[:, 1], rtol=1e-6)
+    plain = segmented_poisson(NOISY, NOISY_BIRTHS, YEARS, 2016, scaled=False)
+    assert plain.model == "Poisson" and plain.table.iloc[0]["level_p_value"] < row["level_p_value"]
+
+
+def test_counterfactual_is_not_drawn_from_two_points():
+    result = segmented_poisson(NOISY[4:], NOISY_BIRTHS[4:], YEARS[4:], 2016)
+    assert not result.table.empty  # the changes are still estimated (and said to be unreliable)
+    assert np.isnan(result.counterfactual).all() and np.isnan(result.counterfactual_lower).all()
+    assert "not carried on" in result.caveat
 
 
 def test_financial_years_and_two_breakpoints():
