@@ -41,7 +41,8 @@ from .common import Chapter, Prepared, count, num, pct
 NUMBER, KEY, TITLE = 4, "waiting_times", "Waiting times"
 
 SHARE_METHOD = "Wilson score interval"
-KM_METHOD = ("Kaplan-Meier median, waits still open censored at the date the data end; "
+KM_METHOD = ("Kaplan-Meier median (the day by which half the waits had ended; the midpoint where the curve "
+             "sits at one half), waits still open censored at the date the data end; "
              "95% interval by the Brookmeyer-Crowley method")
 MEDIAN_METHOD = "sample median with a distribution-free (order-statistic) 95% interval"
 GROUPS = ("pre-birth", "other")
@@ -677,7 +678,8 @@ def _summary_table(r: ChapterResult, ch: Chapter, cells: dict, ratios: dict) -> 
         notes.append("Time to support needs the support table (when each kind of support was offered).")
     r.add("summary_table", ResultTable(
         frame_of(records), "Waiting times over the whole report period: babies referred before birth and other children",
-        note="Medians come from Kaplan-Meier estimates: waits still open when the data end count as "
+        note="A median is the day by which half the waits had ended, from Kaplan-Meier estimates: waits still "
+             "open when the data end count as "
              "'at least this long', never dropped. 'Not reached' means fewer than half the waits had ended. "
              "A hazard ratio above 1 means pre-birth waits tend to end sooner. c = fewer than "
              f"{ch.min_count} waits, or a number that would let them be worked out. " + " ".join(notes),

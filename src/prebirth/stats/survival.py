@@ -9,10 +9,14 @@ Conventions
 -----------
 - ``durations`` are non-negative numbers (days); ``observed`` is True/1 where the
   event happened, False/0 where the wait was still open (censored).
-- The median is statsmodels' ``SurvfuncRight.quantile(0.5)``: the first event time
-  at which the estimated share still waiting falls *below* one half (SAS convention).
-  Its confidence interval inverts the complementary log-log transformed test
-  (``quantile_ci``, Brookmeyer-Crowley). NaN where the curve never gets that low: a
+- The median is the first event time at which the estimated share still waiting falls
+  *below* one half; where the curve sits exactly at one half (half the waits had ended),
+  the midpoint of that flat stretch: halfway between the time it reached one half and the
+  next event time (or the longest wait, when the curve ends there). This is the rule of
+  R's ``survival`` package (``quantile.survfit``) and SAS PROC LIFETEST; statsmodels'
+  ``SurvfuncRight.quantile`` takes the end of the flat stretch instead. The confidence
+  interval inverts the complementary log-log transformed test (statsmodels'
+  ``quantile_ci``, Brookmeyer-Crowley). NaN where the curve never gets that low: a
   median that is "not reached" is reported as such, never invented.
 - Pointwise limits of the curve use the log(-log) transform of Greenwood's variance.
 """
@@ -68,8 +72,23 @@ def km_median(durations, observed, *, confidence: float = 0.95) -> dict:
     # Where everyone's wait has ended, S = 0 and log(-log S) is infinite: an open limit, not a fault.
     with np.errstate(divide="ignore", invalid="ignore"):
         lower, upper = curve.quantile_ci(0.5, alpha=1 - confidence)
-    result.update(median=_finite(curve.quantile(0.5)), lower=_finite(lower), upper=_finite(upper))
+    result.update(median=_midpoint_median(curve, time), lower=_finite(lower), upper=_finite(upper))
     return result
+
+
+def _midpoint_median(curve, time: np.ndarray, tolerance: float = 1.5e-8) -> float:
+    """The median of a fitted curve by the midpoint rule (see the module's conventions); NaN when not reached.
+
+    ``tolerance`` is R's ``sqrt(.Machine$double.eps)``: a product of fractions meant to be one
+    half may miss it by a rounding error."""
+    times = np.asarray(curve.surv_times, dtype=float)
+    surv = np.asarray(curve.surv_prob, dtype=float)
+    below = np.flatnonzero(surv < 0.5 - tolerance)
+    at_half = np.flatnonzero(np.abs(surv - 0.5) <= tolerance)
+    if len(at_half):
+        end = times[below[0]] if len(below) else float(time.max())
+        return (float(times[at_half[0]]) + float(end)) / 2
+    return float(times[below[0]]) if len(below) else math.nan
 
 
 def km_curve(durations, observed, *, confidence: float = 0.95) -> pd.DataFrame:

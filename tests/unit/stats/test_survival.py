@@ -44,9 +44,21 @@ def test_km_median_by_hand():
 
 
 def test_km_median_when_the_curve_sits_exactly_at_one_half():
-    # All six waits end (days 1..6): S(3) = 0.5 exactly. The convention (SAS, statsmodels) takes
-    # the first time the curve is *below* one half: day 4.
-    assert km_median([1, 2, 3, 4, 5, 6], [1] * 6)["median"] == 4
+    # All six waits end (days 1..6): S(3) = 3/6 = 0.5 exactly, then S(4) = 2/6. Half the waits had
+    # ended by day 3; the midpoint rule (R's survival, SAS PROC LIFETEST; the sample median of
+    # 1..6) gives (3 + 4) / 2 = 3.5.
+    assert km_median([1, 2, 3, 4, 5, 6], [1] * 6)["median"] == 3.5
+    # Reaching one half through a product that floating point does not make exactly 0.5:
+    # 10 waits, one ends on day 1 (S = 9/10), four of the 9 left on day 3 (S = 9/10 x 5/9 = 1/2,
+    # 0.5000000000000001 in floating point), the rest on days 5 to 9: (3 + 5) / 2 = 4.
+    assert km_median([1, 3, 3, 3, 3, 5, 6, 7, 8, 9], [1] * 10)["median"] == 4
+    # The curve ends flat at one half: waits 1 and 2 end, 3 and 4 are still open. S(2) = 0.5 and
+    # no later event: R takes the midpoint of 2 and the longest wait, 4: (2 + 4) / 2 = 3.
+    assert km_median([1, 2, 3, 4], [1, 1, 0, 0])["median"] == 3
+    # Censoring before the middle: waits 1, 2 (censored), 3, 4, 5 all others end.
+    # t=1: 5 at risk -> 4/5; t=3: 3 at risk -> 4/5 x 2/3 = 8/15; t=4: 2 at risk -> 8/15 x 1/2 = 4/15.
+    # Never exactly one half: the first time below it, day 4.
+    assert km_median([1, 2, 3, 4, 5], [1, 0, 1, 1, 1])["median"] == 4
 
 
 def test_km_median_not_reached_is_missing_not_invented():
