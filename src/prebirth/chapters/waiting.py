@@ -195,7 +195,7 @@ def record_share(ch: Chapter, indicator: str, period: str, numerator, denominato
 def record_median(ch: Chapter, indicator: str, period: str, result: dict, unit: str, group: str = "",
                   method: str = KM_METHOD) -> dict:
     if result["n"] and pd.isna(result["median"]):
-        method += "; the median was not reached (fewer than half the waits had ended)"
+        method += "; the median was not reached (the share still waiting never fell below one half)"
     return ch.record(indicator, period, result["median"], group=group, denominator=result["n"],
                      lower=result["lower"], upper=result["upper"], unit=unit, method=method)
 
@@ -553,7 +553,7 @@ def days_text(result, n: Count) -> Text | None:
 
 def km_method(result) -> str:
     if result["n"] and pd.isna(result["median"]):
-        return KM_METHOD + "; the median was not reached (fewer than half the waits had ended)"
+        return KM_METHOD + "; the median was not reached (the share still waiting never fell below one half)"
     return KM_METHOD
 
 
@@ -680,7 +680,7 @@ def _summary_table(r: ChapterResult, ch: Chapter, cells: dict, ratios: dict) -> 
         frame_of(records), "Waiting times over the whole report period: babies referred before birth and other children",
         note="A median is the day by which half the waits had ended, from Kaplan-Meier estimates: waits still "
              "open when the data end count as "
-             "'at least this long', never dropped. 'Not reached' means fewer than half the waits had ended. "
+             "'at least this long', never dropped. 'Not reached' means the share still waiting never fell below one half. "
              "A hazard ratio above 1 means pre-birth waits tend to end sooner. c = fewer than "
              f"{ch.min_count} waits, or a number that would let them be worked out. " + " ".join(notes),
         download="waits"))

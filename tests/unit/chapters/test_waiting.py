@@ -97,8 +97,9 @@ def test_each_referral_is_linked_to_its_assessment(area):
 def test_referral_to_assessment_medians_keep_the_open_wait(area):
     ch = make_chapter(area, audience="internal")
     m = waiting.medians(ch, "referral_to_assessment").set_index(["period", "group"])
-    # pre-birth: 7, 9, 10 and one open at 973 -> S falls to 3/4, 1/2, 1/4: first below a half at 10 days.
-    assert m.loc[("all", "pre-birth"), "median"] == 10 and m.loc[("all", "pre-birth"), "n"] == 4
+    # pre-birth: 7, 9, 10 and one open at 973 -> S falls to 3/4, 1/2, 1/4: half the waits had ended
+    # by day 9 and the curve stays at one half until day 10, so the median is the midpoint, 9.5 days.
+    assert m.loc[("all", "pre-birth"), "median"] == 9.5 and m.loc[("all", "pre-birth"), "n"] == 4
     # other: 0, 3, 7 -> S = 2/3, 1/3, 0: the median is 3 days.
     assert m.loc[("all", "other"), "median"] == 3 and m.loc[("all", "other"), "n"] == 3
     # 2019/20 pre-birth: r1, r3 (open) and r9 -> 7, 10, 973+: S = 2/3, 1/3 -> 10 days.
@@ -115,8 +116,8 @@ def test_assessment_to_authorisation_censors_open_assessments(area):
     # Dropping the open ones would give 25 days; the honest answer is "not reached".
     pre = m.loc[("all", "pre-birth")]
     assert pre["n"] == 4 and pre["events"] == 2 and math.isnan(pre["median"])
-    # other: 7, 10, 20 authorised and 811 open -> S = 3/4, 1/2, 1/4: 20 days.
-    assert m.loc[("all", "other"), "median"] == 20
+    # other: 7, 10, 20 authorised and 811 open -> S = 3/4, 1/2 (from day 10 to 20), 1/4: (10 + 20) / 2 = 15.
+    assert m.loc[("all", "other"), "median"] == 15
 
 
 def test_referral_to_support(area):
@@ -203,7 +204,7 @@ def test_medians_are_measures_on_their_waits(area):
     rows = [row for row in result.indicators if row.indicator == "days_referral_to_assessment_median"
             and row.period == "all" and row.group == "pre-birth"]
     (row,) = rows
-    assert isinstance(row.cell, Measure) and row.cell.value == 10
+    assert isinstance(row.cell, Measure) and row.cell.value == 9.5
     assert row.cell.on == (Count(key("waiting", "referral_to_assessment", "pre-birth", "all", "n"), 4),)
     # pre-birth waits by year: 2019/20 (r1, r3, r9) + 2020/21 (rk5) = the whole period's 4
     n = lambda period: key("waiting", "referral_to_assessment", "pre-birth", period, "n")  # noqa: E731
