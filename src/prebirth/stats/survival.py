@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-__all__ = ["km_median", "km_curve", "logrank", "cox_hazard_ratio"]
+__all__ = ["km_median", "km_curve", "logrank", "cox_hazard_ratio", "cumulative_incidence"]
 
 
 def _durations(durations, observed) -> tuple[np.ndarray, np.ndarray]:
@@ -318,3 +318,68 @@ def cox_hazard_ratio(durations, observed, group_indicator, *, confidence: float 
         statistic = score ** 2 / variance
         result.update(ph_statistic=statistic, ph_p_value=float(stats.chi2.sf(statistic, 1)))
     return result
+
+
+def cumulative_incidence(durations, events, at, *, of: int = 1, confidence: float = 0.95) -> pd.DataFrame:
+    """Aalen-Johansen cumulative incidence: the share whose wait ended in event ``of`` by each time in ``at``.
+
+    ``events`` holds 0 where the wait was still open when it stopped being followed
+    (censored), ``of`` (1) for the event of interest and any other positive code for a
+    competing event, one that ends the wait another way (a referral closed without
+    support): those waits can no longer end in the event of interest, so they are not
+    censored. With no competing events this is 1 minus the Kaplan-Meier curve.
+
+    At each distinct event time t_j with n_j still followed, d_j events of any kind and
+    d1_j of the event of interest, and S the Kaplan-Meier curve of "no event of any kind":
+    F(t) = sum over t_j <= t of S(t_j-) d1_j / n_j. Its variance is the delta-method
+    (Greenwood-type) estimate of Marubini and Valsecchi (1995), as in SAS PROC LIFETEST
+    and Collett (2015):
+    sum [F(t) - F(t_j)]^2 d_j / (n_j (n_j - d_j)) + sum S(t_j-)^2 d1_j (n_j - d1_j) / n_j^3
+    - 2 sum [F(t) - F(t_j)] S(t_j-) d1_j / n_j^2; the limits come from log(-log F), which
+    keeps them between 0 and 1.
+
+    Returns
+    -------
+    DataFrame ``time, incidence, lower, upper, n, events_of, competing, censored, followed``:
+    for each time in ``at``, the estimate and its limits and the counts behind it: waits
+    ended in the event of interest by then (``events_of``), in a competing event
+    (``competing``), no longer followed before an event (``censored``), and still followed
+    without an event after it (``followed``); they add up to ``n``.
+    """
+    time = np.asarray(durations, dtype=float).ravel()
+    code = np.asarray(events, dtype=float).ravel()
+    _durations(time, (code > 0).astype(float))
+    if np.any(np.isnan(code)) or np.any(code < 0) or np.any(code != np.round(code)):
+        raise ValueError("events must be 0 (censored), the event of interest or another positive code")
+    at = np.asarray(at, dtype=float).ravel()
+    rows = []
+    event_times = np.unique(time[code > 0])
+    ordered = np.sort(time)
+    n_j = len(time) - np.searchsorted(ordered, event_times, side="left")
+    d_j = np.array([np.sum((time == t) & (code > 0)) for t in event_times], dtype=float)
+    d1_j = np.array([np.sum((time == t) & (code == of)) for t in event_times], dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        survival_after = np.cumprod(1 - d_j / n_j)
+        survival_before = np.concatenate([[1.0], survival_after[:-1]])
+        increments = survival_before * d1_j / n_j
+        cif = np.cumsum(increments)
+        greenwood = np.where(n_j > d_j, d_j / (n_j * (n_j - d_j)), 0.0)
+    z = float(stats.norm.ppf(0.5 + confidence / 2))
+    for t in at:
+        upto = event_times <= t
+        value = float(cif[upto][-1]) if upto.any() else 0.0
+        gap = value - cif[upto]
+        variance = float(np.sum(gap ** 2 * greenwood[upto])
+                         + np.sum(survival_before[upto] ** 2 * d1_j[upto] * (n_j[upto] - d1_j[upto]) / n_j[upto] ** 3)
+                         - 2 * np.sum(gap * survival_before[upto] * d1_j[upto] / n_j[upto] ** 2))
+        if 0 < value < 1 and variance > 0:
+            se = math.sqrt(variance) / (value * abs(math.log(value)))
+            lower, upper = value ** math.exp(z * se), value ** math.exp(-z * se)
+        else:
+            lower = upper = value
+        rows.append({"time": t, "incidence": value, "lower": lower, "upper": upper, "n": int(len(time)),
+                     "events_of": int(np.sum((time <= t) & (code == of))),
+                     "competing": int(np.sum((time <= t) & (code > 0) & (code != of))),
+                     "censored": int(np.sum((time <= t) & (code == 0))), "followed": int(np.sum(time > t))})
+    return pd.DataFrame(rows, columns=["time", "incidence", "lower", "upper", "n", "events_of", "competing",
+                                       "censored", "followed"])

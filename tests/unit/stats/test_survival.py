@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from prebirth.stats.survival import cox_hazard_ratio, km_curve, km_median, logrank
+from prebirth.stats.survival import cox_hazard_ratio, cumulative_incidence, km_curve, km_median, logrank
 
 # Waits in days; observed = 0 means still open at the extract date (censored).
 DAYS = [2, 3, 3, 5, 6, 8, 9, 12]
@@ -249,3 +249,44 @@ def test_logrank_of_two_groups_agrees_with_statsmodels_survdiff(n, seed):
     assert result["p_value"] == pytest.approx(p_value, rel=1e-7, abs=1e-15)
     assert result["p_value"] == pytest.approx(stats.chi2.sf(statistic, 1), rel=1e-9)
     assert result["df"] == 1
+
+
+def test_cumulative_incidence_by_hand():
+    # Six referrals: offered support (1) on days 2, 3 and 6; closed without support (2) on days 3 and 8;
+    # one no longer followed on day 5 (0).
+    # day 2: 6 followed, 1 offered:            F = 1 x 1/6 = 1/6;        S = 5/6
+    # day 3: 5 followed, 1 offered, 1 closed:  F = 1/6 + 5/6 x 1/5 = 1/3; S = 5/6 x 3/5 = 1/2
+    # day 6: 2 followed (5 left, 8 later), 1 offered: F = 1/3 + 1/2 x 1/2 = 7/12; S = 1/4
+    # day 8: the last closes without support: F stays 7/12.
+    table = cumulative_incidence([2, 3, 3, 5, 6, 8], [1, 2, 1, 0, 1, 2], [2, 4, 7, 10])
+    np.testing.assert_allclose(table["incidence"], [1 / 6, 1 / 3, 7 / 12, 7 / 12], rtol=1e-12)
+    assert table[["events_of", "competing", "censored", "followed"]].to_numpy().tolist() == [
+        [1, 0, 0, 5], [2, 1, 0, 3], [3, 1, 1, 1], [3, 2, 1, 0]]
+    assert (table[["events_of", "competing", "censored", "followed"]].sum(axis=1) == 6).all()
+    # At day 2 the variance is the binomial one, (1/6)(5/6)/6 = 5/216; log(-log F) limits.
+    z = stats.norm.ppf(0.975)
+    f = 1 / 6
+    se = math.sqrt(5 / 216) / (f * abs(math.log(f)))
+    assert table.loc[0, "lower"] == pytest.approx(f ** math.exp(z * se), rel=1e-9)
+    assert table.loc[0, "upper"] == pytest.approx(f ** math.exp(-z * se), rel=1e-9)
+    # Treating closure as censoring (1 - Kaplan-Meier) would overstate the share offered support:
+    # S = 5/6, then 5/6 x 4/5 = 2/3 on day 3, then 2/3 x 1/2 = 1/3 on day 6: 2/3 offered, not 7/12.
+    assert 1 - km_curve([2, 3, 3, 5, 6, 8], [1, 0, 1, 0, 1, 0]).set_index("time").loc[6, "survival"] > 7 / 12
+
+
+def test_cumulative_incidence_without_competing_events_is_one_minus_kaplan_meier():
+    # With no competing event the estimate is 1 - S and its variance Greenwood's (statsmodels' SurvfuncRight).
+    from statsmodels.duration.survfunc import SurvfuncRight
+
+    rng = np.random.default_rng(3)
+    days = np.rint(rng.exponential(20, 200))
+    ended = (rng.random(200) < 0.7).astype(int)
+    curve = SurvfuncRight(days, ended)
+    table = cumulative_incidence(days, ended, [5, 10, 30, 60])
+    z = stats.norm.ppf(0.975)
+    for row in table.itertuples():
+        i = np.searchsorted(curve.surv_times, row.time, side="right") - 1
+        assert row.incidence == pytest.approx(1 - curve.surv_prob[i], rel=1e-12)
+        f = row.incidence
+        se = math.log(math.log(row.lower) / math.log(f)) / z * f * abs(math.log(f))
+        assert se == pytest.approx(curve.surv_prob_se[i], rel=1e-9)
