@@ -128,6 +128,37 @@ def test_referral_to_support(area):
     assert not s.loc["r6", "observed"]  # K2's only offer came before this referral
 
 
+def test_referral_to_support_ends_at_the_next_referral_or_the_closure(area):
+    # K3 is offered support on 2019-11-05, after its second referral (r9, 2019-10-25): the offer is r9's
+    # (11 days). r3 (2019-08-01) is followed until r9, 85 days later, without an offer: no longer followed,
+    # never "waiting" until the offer that followed another referral. r5 (K4, 2020-01-10) was closed on
+    # 2020-03-01 without support: 51 days, a competing outcome, not a wait still open for two years.
+    area["support"].append({"support_id": "s3", "child_id": "K3", "kind": "parenting", "offered_date": "2019-11-05"})
+    for row in area["referrals"]:
+        row["closed_date"] = "2020-03-01" if row["referral_id"] == "r5" else None
+    ch = make_chapter(area, audience="internal")
+    s = waiting.support_waits(ch).set_index("referral_id")
+    assert s.loc[["r1", "r2", "r3", "r9", "r5"], ["days", "outcome"]].to_numpy().tolist() == [
+        [19, 1], [9, 1], [85, 0], [11, 1], [51, 2]]
+    # r6 (K2, 2020-02-01): no later offer, no later referral: followed to the data end, 2022-03-31.
+    assert s.loc["r6", "days"] == 789 and s.loc["r6", "outcome"] == 0
+    # Pre-birth referrals r9 (11 days, offered), r1 (19, offered), r3 (85, no longer followed), rk5 (668,
+    # to the data end). By hand: day 11, 4 followed, 1 offered: F = 1/4; day 19, 3 followed: F = 1/4 +
+    # 3/4 x 1/3 = 1/2; nothing more by day 90.
+    result = waiting.compute(ch.prepared)
+    rows = indicators(result)
+    for days in (28, 90):
+        assert rows.loc[(f"referral_to_support_within_{days}_days_share", "all", "pre-birth"), "value"] == \
+            pytest.approx(0.5)
+    # Other children: r2 (9 days, offered), r5 (51, closed without support), r6 (789, followed): F = 1/3 by
+    # day 28 and still 1/3 by day 90: the closed referral counts as not offered support.
+    for days in (28, 90):
+        assert rows.loc[(f"referral_to_support_within_{days}_days_share", "all", "other"), "value"] == \
+            pytest.approx(1 / 3)
+    assert ("days_referral_to_support_median", "all", "pre-birth") not in rows.index
+    assert ("days_referral_to_support_hazard_ratio", "all", "pre-birth vs other") not in rows.index
+
+
 def indicators(result, published=False, min_count=6):
     decision = disclosure.decide([result], published, min_count)
     return pd.DataFrame(present.indicator_rows(result, decision)).set_index(["indicator", "period", "group"])
@@ -322,6 +353,6 @@ def test_assessments_naming_no_referral_cin_census_like(area):
     assert result.status == {"answer": "can answer"}
     summary = present.table_frame(result.items["summary_table"].frame, decision)
     assert list(summary["Wait"]) == ["Referral to assessment start", "Assessment start to authorisation"]
-    assert "support table" in result.items["summary_table"].note
+    assert "support table" in present.show(result, "support_table", decision).markdown
     assert "transfer" in present.show(result, "transfers_table", decision).markdown
     assert "expected date" in present.show(result, "gestation_table", decision).markdown
