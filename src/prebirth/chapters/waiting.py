@@ -644,6 +644,11 @@ def _wait_cells(r: ChapterResult, ch: Chapter, wait: str) -> dict:
     return out
 
 
+def proportional(cox: dict) -> bool:
+    """Whether one hazard ratio describes the difference: the proportional-hazards test does not reject it."""
+    return pd.notna(cox["hazard_ratio"]) and pd.notna(cox["ph_p_value"]) and cox["ph_p_value"] >= PH_ALPHA
+
+
 def _waits(r: ChapterResult, ch: Chapter) -> None:
     cells = {wait: _wait_cells(r, ch, wait) for wait in available_waits(ch)}
     ratios = {}
@@ -654,17 +659,82 @@ def _waits(r: ChapterResult, ch: Chapter) -> None:
                 r.indicator(indicator, period, median_measure(row, n), group=group, unit="days", method=km_method(row))
         result = comparison(ch, wait)
         cox = result["cox"]
-        ratio = Measure(cox["hazard_ratio"], on=(by[("all", "pre-birth")][1], by[("all", "other")][1]),
-                        lower=cox["lower"], upper=cox["upper"], unit="ratio", digits=2)
-        ratios[wait] = (ratio, result)
-        r.indicator(indicator.replace("_median", "_hazard_ratio"), "all", ratio, group="pre-birth vs other",
-                    unit="hazard ratio",
-                    method="Cox proportional hazards (Breslow ties); above 1 = pre-birth waits end sooner")
+        (pre, n_pre), (other, n_other) = by[("all", "pre-birth")], by[("all", "other")]
+        agree = comparison_text(ch, by, "")[1]
+        pooled = "" if agree else ("; pooled over years whose medians point different ways: the yearly medians are "
+                                   "the comparison to read")
+        if proportional(cox):
+            shown = Measure(cox["hazard_ratio"], on=(n_pre, n_other), lower=cox["lower"], upper=cox["upper"],
+                            unit="ratio", digits=2)
+            r.indicator(indicator.replace("_median", "_hazard_ratio"), "all", shown, group="pre-birth vs other",
+                        unit="hazard ratio",
+                        method="Cox proportional hazards (Efron ties); above 1 = pre-birth waits end sooner; the "
+                               "test of proportional hazards (scaled Schoenfeld residuals against time) gives "
+                               f"p = {num(cox['ph_p_value'], 3)}" + pooled)
+        elif pd.notna(pre["median"]) and pd.notna(other["median"]):
+            # The ratio changes over the wait, so one ratio would mislead: the difference in medians instead.
+            shown = Measure(pre["median"] - other["median"], on=(n_pre, n_other), unit="days", digits=1)
+            r.indicator(indicator + "_difference", "all", shown, group="pre-birth minus other", unit="days",
+                        method="difference of the Kaplan-Meier medians, pre-birth minus other, given instead of a "
+                               "Cox hazard ratio because the hazards are not proportional (scaled Schoenfeld "
+                               f"residuals against time: {_p_text(cox['ph_p_value'])})" + pooled)
+        else:
+            shown = None
+        ratios[wait] = (shown, result, agree)
     _headline(r, ch, cells, ratios)
     _summary_table(r, ch, cells, ratios)
     _excluded(r, ch, cells)
     _yearly_chart(r, ch, cells)
     _curve_chart(r, ch, cells)
+
+
+def yearly_comparison(ch: Chapter, by: dict) -> list[tuple[str, int]]:
+    """(year, sign) for the years whose medians can both be compared: -1 where the pre-birth median was
+    shorter, +1 longer, 0 the same. Years with fewer than ``min_count`` waits in a group, or a median
+    not reached, are left out."""
+    out = []
+    for period in periods(ch):
+        if period == "all":
+            continue
+        (pre, n_pre), (other, n_other) = by[(period, "pre-birth")], by[(period, "other")]
+        if min(n_pre.value, n_other.value) < ch.min_count or pd.isna(pre["median"]) or pd.isna(other["median"]):
+            continue
+        out.append((period, int(np.sign(pre["median"] - other["median"]))))
+    return out
+
+
+def _years_text(years: list[str], every: list[str]) -> str:
+    """'2019/20, 2020/21 and 2021/22'; 'every year', 'every year from 2019/20' or 'every year up to 2018/19'
+    when they are all the years, or three or more at the end or the start."""
+    if years == every:
+        return "every year"
+    if len(years) >= 3 and years == every[len(every) - len(years):]:
+        return f"every year from {years[0]}"
+    if len(years) >= 3 and years == every[:len(years)]:
+        return f"every year up to {years[-1]}"
+    return years[0] if len(years) == 1 else ", ".join(years[:-1]) + " and " + years[-1]
+
+
+def comparison_text(ch: Chapter, by: dict, short: str) -> tuple[str, bool]:
+    """The yearly comparison of one wait in words, and whether the years all point the same way."""
+    signs = yearly_comparison(ch, by)
+    if not signs:
+        return "", True  # no year to compare: none contradicts the whole period
+    every = [p for p, _ in signs]
+    shorter = [p for p, sign in signs if sign < 0]
+    longer = [p for p, sign in signs if sign > 0]
+    parts = []
+    if shorter:
+        parts.append(f"shorter for babies referred before birth in {_years_text(shorter, every)}")
+    if longer:
+        parts.append(f"longer in {_years_text(longer, every)}" if shorter else
+                     f"longer for babies referred before birth in {_years_text(longer, every)}")
+    same = len(signs) - len(shorter) - len(longer)
+    if same:
+        parts.append(f"the same in {same} year" + ("" if same == 1 else "s"))
+    sentence = (f"Year by year, the median wait {short} was " + "; ".join(parts)
+                + f" (of {len(signs)} years with enough waits in both groups).")
+    return sentence, not (shorter and longer)
 
 
 def _headline(r: ChapterResult, ch: Chapter, cells: dict, ratios: dict) -> None:
@@ -681,6 +751,10 @@ def _headline(r: ChapterResult, ch: Chapter, cells: dict, ratios: dict) -> None:
         if pre is not None:
             r.finding(f"Median wait {short} for babies referred before birth: " + pre.template + ".", WAITS[wait][0],
                       m=pre.figures["m"])
+        # The years first: a comparison over the whole period is said only where no year contradicts it.
+        sentence, agree = comparison_text(ch, by, short)
+        if sentence:
+            texts.append(sentence)
         years = [(p, days_text(*by[(p, "pre-birth")])) for p in periods(ch) if p != "all"]
         years = [(p, t) for p, t in years if t is not None]
         if len(years) >= 2:
@@ -689,12 +763,24 @@ def _headline(r: ChapterResult, ch: Chapter, cells: dict, ratios: dict) -> None:
                               + a.template.replace("{m}", "{a}") + f" in {first} and "
                               + b.template.replace("{m}", "{b}") + f" in {last}.",
                               {"a": a.figures["m"], "b": b.figures["m"]}))
-        ratio, result = ratios[wait]
-        cox = result["cox"]
-        if pd.notna(cox["hazard_ratio"]) and (cox["lower"] > 1 or cox["upper"] < 1):
+        if sentence and not agree:
+            texts.append("Because the years do not all point the same way, the book gives no single comparison "
+                         "for the whole period of this wait.")
+            continue
+        shown, result, _ = ratios[wait]
+        cox, test = result["cox"], result["logrank"]
+        if shown is None or pd.isna(test["p_value"]) or test["p_value"] >= 0.05:
+            continue
+        if proportional(cox) and (cox["lower"] > 1 or cox["upper"] < 1):
             texts.append(Text(f"Over the whole period this wait was {'shorter' if cox['lower'] > 1 else 'longer'} "
                               "for babies referred before birth than for other children, by more than chance would "
-                              "explain.", {"ratio": ratio}))
+                              "explain.", {"ratio": shown}))
+        elif not proportional(cox):
+            texts.append(Text(f"Over the whole period the median wait {short} was {{d}} days "
+                              f"{'shorter' if shown.value < 0 else 'longer'} for babies referred before birth "
+                              "(the waits of the two groups differ by more than chance would explain, but not by "
+                              "a constant ratio, so no hazard ratio is given).",
+                              {"d": Measure(abs(shown.value), on=shown.on, unit="days", digits=1)}))
     r.add("headline", Notice(texts or ["There were no referrals in the report period."]))
 
 
@@ -705,15 +791,23 @@ def _p_text(p: float) -> str:
 def _summary_table(r: ChapterResult, ch: Chapter, cells: dict, ratios: dict) -> None:
     records = []
     for wait, by in cells.items():
-        ratio, result = ratios[wait]
+        shown, result, agree = ratios[wait]
         cox, test = result["cox"], result["logrank"]
-        if pd.isna(cox["hazard_ratio"]):
-            shown, meaning, logrank = "not available", "", ""
-        else:
-            shown = ratio
+        logrank = "" if pd.isna(test["p_value"]) or shown is None else \
+            Text(_p_text(test["p_value"]), {"shown": shown}, "")
+        if shown is None:
+            comparison_cell, meaning = "not available", ""
+        elif not agree:
+            comparison_cell = "not given: the years point different ways (see the chart by year)"
+            meaning, logrank = "", ""
+        elif proportional(cox):
+            comparison_cell = Text("hazard ratio {shown:ci}", {"shown": shown}, "c")
             meaning = Text("pre-birth waits end sooner" if cox["lower"] > 1 else "pre-birth waits end later"
-                           if cox["upper"] < 1 else "no clear difference", {"ratio": ratio}, "")
-            logrank = "" if pd.isna(test["p_value"]) else Text(_p_text(test["p_value"]), {"ratio": ratio}, "")
+                           if cox["upper"] < 1 else "no clear difference", {"shown": shown}, "")
+        else:
+            comparison_cell = Text("medians differ by {shown} days (pre-birth minus other)", {"shown": shown}, "c")
+            meaning = Text("the groups differ, but not by a constant ratio over the wait: no hazard ratio"
+                           if test["p_value"] < 0.05 else "no clear difference", {"shown": shown}, "")
         pre, other = by[("all", "pre-birth")], by[("all", "other")]
         records.append({
             "Wait": WAITS[wait][1],
@@ -721,17 +815,22 @@ def _summary_table(r: ChapterResult, ch: Chapter, cells: dict, ratios: dict) -> 
             "Pre-birth: waits": pre[1],
             "Other children: median (95% CI)": median_cell(*other),
             "Other children: waits": other[1],
-            "Hazard ratio, pre-birth vs other (95% CI)": shown,
+            "Comparison, pre-birth vs other": comparison_cell,
             "Log-rank test": logrank,
             "What it means": meaning,
         })
     r.add("summary_table", ResultTable(
-        frame_of(records), "Waiting times over the whole report period: babies referred before birth and other children",
+        frame_of(records), "Waiting times over the whole report period: babies referred before birth and other "
+                           "children (read the years first: see the chart by year)",
         note="A median is the day by which half the waits had ended, from Kaplan-Meier estimates: waits still "
-             "open when the data end count as "
-             "'at least this long', never dropped. 'Not reached' means the share still waiting never fell below one half. "
-             "A hazard ratio above 1 means pre-birth waits tend to end sooner. c = fewer than "
-             f"{ch.min_count} waits, or a number that would let them be worked out.",
+             "open when the data end count as 'at least this long', never dropped. 'Not reached' means the share "
+             "still waiting never fell below one half. A hazard ratio (Cox model, Efron's method for waits ending "
+             "on the same day) is given only where the test of proportional hazards does not reject a constant "
+             "ratio over the wait; above 1 means pre-birth waits tend to end sooner. Where the ratio changes over "
+             "the wait (the waits of one group end sooner early on and later afterwards, say), one ratio would "
+             "mislead, and the difference between the medians is given instead. Over the whole period the years "
+             "are pooled: where the years point different ways, the chart by year is the comparison to read. "
+             f"c = fewer than {ch.min_count} waits, or a number that would let them be worked out.",
         download="waits"))
 
 
