@@ -412,3 +412,16 @@ def test_hazards_that_are_not_proportional_give_the_difference_in_medians():
     assert rows.loc[("days_assessment_to_authorisation_median_difference", "all", "pre-birth minus other"),
                     "value"] == 44.5
     assert not any(name == "days_assessment_to_authorisation_hazard_ratio" for name, _, _ in rows.index)
+
+
+def test_the_page_names_the_national_timeliness_figure_without_quoting_one():
+    # The CIN census publishes assessments completed within 45 working days; the page may quote a national
+    # figure only from the reference table, which has none yet: it says so instead of "there are none".
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3]
+    page = (root / "notebooks" / "04_waiting_times.ipynb").read_text(encoding="utf-8")
+    reference = (root / "data" / "reference" / "national_figures.csv").read_text(encoding="utf-8")
+    assert "no published national figures" not in page
+    assert "45 working days" in page and "does not yet set your area beside it" in page
+    assert "45 working days" not in reference
