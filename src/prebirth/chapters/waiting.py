@@ -961,7 +961,7 @@ def _curve_chart(r: ChapterResult, ch: Chapter, cells: dict) -> None:
     what = {"assessment_to_authorisation": "not yet authorised", "referral_to_assessment": "not yet assessed"}[wait]
     alt_start = (f"Step chart of the percentage of assessments {what} against days since they started, for babies "
                  "referred before birth and other children, with 95% bands. ")
-    alt = Text(alt_start + "The curve falls below half at " + "; ".join(
+    alt = Text(alt_start + "The median (the day by which half the waits had ended): " + "; ".join(
         f"{label.lower()}: {{h{i}}} days" for i, label in enumerate(halves)) + ".",
         {f"h{i}": m for i, m in enumerate(halves.values())}, alt_start + "The curve falls below half at no point shown.")
     if not halves:
