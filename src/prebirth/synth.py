@@ -1077,6 +1077,7 @@ class _Area:
         f["referrals"] = pd.DataFrame({
             "referral_id": referral_id, "child_id": cid(r["child"]), "referral_date": _iso(r["date"]),
             "source": r["source"].to_numpy(), "outcome": r["outcome"].to_numpy(),
+            "closed_date": "",  # the demo records no closures: chapter 4 says what they would add
         })
         a = self.assessments
         f["assessments"] = pd.DataFrame({

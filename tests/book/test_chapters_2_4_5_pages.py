@@ -16,7 +16,9 @@ INDICATORS = {
         "months_previous_to_referral_median": [""]},
     4: {"days_referral_to_assessment_median": ["pre-birth", "other"],
         "days_assessment_to_authorisation_median": ["pre-birth", "other"],
-        "days_referral_to_support_median": ["pre-birth"],  # few other children are offered support: not reached
+        # support is a share offered within 28 and 90 days (many referrals are never offered support)
+        "referral_to_support_within_28_days_share": ["pre-birth", "other"],
+        "referral_to_support_within_90_days_share": ["pre-birth", "other"],
         "gestation_weeks_at_referral_median": [""], "referred_by_20_weeks_share": [""]},
     5: {"hearing_same_day_share": ["newborns", "all children"],
         "hearing_emergency_share": ["newborns", "all children"],

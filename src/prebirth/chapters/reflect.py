@@ -73,6 +73,12 @@ INDICATOR_LABELS = {
     "days_referral_to_assessment_median": "Days from referral to assessment (median)",
     "days_assessment_to_authorisation_median": "Days from assessment start to authorisation (median)",
     "days_referral_to_support_median": "Days from referral to support being offered (median)",
+    "referral_to_support_within_28_days_share": "Referrals offered support within 28 days",
+    "referral_to_support_within_90_days_share": "Referrals offered support within 90 days",
+    "days_referral_to_assessment_median_difference": "Referral to assessment: pre-birth minus other (days, "
+                                                     "difference in medians)",
+    "days_assessment_to_authorisation_median_difference": "Assessment to authorisation: pre-birth minus other "
+                                                          "(days, difference in medians)",
     "gestation_weeks_at_referral_median": "Weeks of pregnancy at referral (median)",
     "referred_by_20_weeks_share": "Pre-birth referrals made by 20 weeks of pregnancy",
     "hearing_same_day_share": "First hearings on the day of issue",

@@ -1,10 +1,13 @@
 """Chapter 4: Waiting times.
 
-How long families wait from referral to the start of an assessment, from the start of an
-assessment to its authorisation, and from referral to the first support offered, for
-babies referred before birth ("pre-birth") and for every other child ("other"). Waits
-still open when the data end are *censored* at that date (Kaplan-Meier), never dropped:
-dropping them would make waits look shorter than they are (DESIGN 5.2).
+How long families wait from referral to the start of an assessment and from the start of an
+assessment to its authorisation, for babies referred before birth ("pre-birth") and for
+every other child ("other"). Waits still open when the data end are *censored* at that date
+(Kaplan-Meier), never dropped: dropping them would make waits look shorter than they are
+(DESIGN 5.2). Support is not a wait every referral ends (many families are never offered
+any): the chapter gives the share of referrals offered support within 28 and 90 days, each
+referral followed until its closure, the child's next referral or the data end
+(:func:`support_waits`, Aalen-Johansen).
 
 A referral led to an assessment when an assessment names it (``referral_id``) or, when no
 assessment names it, the child's first assessment that names no referral and starts on or
@@ -42,17 +45,26 @@ from .common import Chapter, Prepared
 NUMBER, KEY, TITLE = 4, "waiting_times", "Waiting times"
 
 SHARE_METHOD = "Wilson score interval"
-KM_METHOD = ("Kaplan-Meier median, waits still open censored at the date the data end; "
+KM_METHOD = ("Kaplan-Meier median (the day by which half the waits had ended; the midpoint where the curve "
+             "sits at one half), waits still open censored at the date the data end; "
              "95% interval by the Brookmeyer-Crowley method")
 MEDIAN_METHOD = "sample median with a distribution-free (order-statistic) 95% interval"
 GROUPS = ("pre-birth", "other")
-# The three waits: key -> (indicator id, label used in tables and charts).
+# The two waits: key -> (indicator id, label used in tables and charts). Support offered is a share
+# within a number of days (support_shares), not a wait.
 WAITS = {
     "referral_to_assessment": ("days_referral_to_assessment_median", "Referral to assessment start"),
     "assessment_to_authorisation": ("days_assessment_to_authorisation_median", "Assessment start to authorisation"),
-    "referral_to_support": ("days_referral_to_support_median", "Referral to first support offered"),
 }
 GESTATION_CUTS = (12, 16, 20)
+# Support: the share of referrals offered support within these days (not a median: many referrals,
+# most of other children's, are never offered support, so "half the waits had ended" may never come).
+SUPPORT_DAYS = (28, 90)
+SUPPORT_METHOD = ("Aalen-Johansen cumulative incidence: referrals followed until support was offered, the referral "
+                  "was closed without support (a competing event, when closure dates are recorded), or the child's "
+                  "next referral or the date the data end; 95% interval by the delta method on the log(-log) scale")
+# The proportional-hazards test: below this p-value one hazard ratio does not describe the difference.
+PH_ALPHA = 0.05
 EXPECTS_ASSESSMENT = ("assessment", "s47")  # referral outcomes that lead to an assessment
 # Dates that are plans or forecasts, not things that happened: they do not mark where the data end.
 FORECAST_DATES = {("children", "expected_date_of_birth")}
@@ -238,24 +250,45 @@ def assessment_waits(ch: Chapter) -> pd.DataFrame:
 
 
 def support_waits(ch: Chapter) -> pd.DataFrame:
-    """The referrals of :func:`referral_waits`: days to the first support offered on or after the referral."""
+    """The referrals of :func:`referral_waits`, each followed from the referral until support is offered.
+
+    A referral is followed until the first support offered on or after its date and before
+    the child's next referral (an offer after the next referral belongs to that one), until
+    it was closed without support (``closed_date`` in the referrals table, when recorded), or
+    else until the child's next referral or the date the data end, whichever is first.
+    Columns: referral_id, child_id, referral_date, financial_year, group, first_offer,
+    next_referral, closed_date, outcome (1 offered support, 2 closed without support, 0 no
+    longer followed), days, observed (outcome 1), valid.
+    """
     def compute():
         end = censoring_date(ch)
         r = referral_waits(ch)[["referral_id", "child_id", "referral_date", "financial_year", "group"]].copy()
+        every = ch.data.get("referrals")
+        later = every[["child_id", "referral_date"]].drop_duplicates().sort_values(["child_id", "referral_date"])
+        later["next_referral"] = later.groupby("child_id")["referral_date"].shift(-1)
+        r = r.merge(later, on=["child_id", "referral_date"], how="left")
+        closed = every.set_index("referral_id")["closed_date"] if "closed_date" in every else pd.Series(dtype=object)
+        r["closed_date"] = pd.to_datetime(r["referral_id"].map(closed))
         offers = ch.data.get("support")[["child_id", "offered_date"]].dropna().sort_values("offered_date")
         r = r.sort_values("referral_date")
-        found = pd.merge_asof(r, offers.rename(columns={"offered_date": "first_offer"}), left_on="referral_date",
-                              right_on="first_offer", by="child_id", direction="forward")
-        found["observed"] = found["first_offer"].notna()
-        found["days"] = (found["first_offer"].fillna(end) - found["referral_date"]).dt.days
-        found["valid"] = found["days"] >= 0
-        return found.reset_index(drop=True)
+        r = pd.merge_asof(r, offers.rename(columns={"offered_date": "first_offer"}), left_on="referral_date",
+                          right_on="first_offer", by="child_id", direction="forward")
+        mine = r["first_offer"].notna() & (r["next_referral"].isna() | (r["first_offer"] < r["next_referral"]))
+        r["first_offer"] = r["first_offer"].where(mine)
+        stop = r["next_referral"].fillna(end).clip(upper=end)
+        offered = r["first_offer"].notna() & (r["closed_date"].isna() | (r["first_offer"] <= r["closed_date"]))
+        closed_first = ~offered & r["closed_date"].notna() & (r["closed_date"] < stop)
+        r["outcome"] = np.select([offered, closed_first], [1, 2], 0)
+        until = r["first_offer"].where(offered, r["closed_date"].where(closed_first, stop))
+        r["observed"] = offered
+        r["days"] = (until - r["referral_date"]).dt.days
+        r["valid"] = r["days"] >= 0
+        return r.reset_index(drop=True)
     return _memo(ch, "support_waits", compute)
 
 
 def wait_frame(ch: Chapter, key: str) -> pd.DataFrame:
-    return {"referral_to_assessment": referral_waits, "assessment_to_authorisation": assessment_waits,
-            "referral_to_support": support_waits}[key](ch)
+    return {"referral_to_assessment": referral_waits, "assessment_to_authorisation": assessment_waits}[key](ch)
 
 
 def available_waits(ch: Chapter) -> list[str]:
@@ -264,9 +297,7 @@ def available_waits(ch: Chapter) -> list[str]:
         keys.append("referral_to_assessment")
         if ch.data.get("assessments")["authorised_date"].notna().any():
             keys.append("assessment_to_authorisation")
-        if ch.data.has("support"):
-            keys.append("referral_to_support")
-    return keys
+    return keys  # referral to support is not a wait that every referral ends: see support_shares
 
 
 def medians(ch: Chapter, key: str) -> pd.DataFrame:
@@ -285,6 +316,27 @@ def medians(ch: Chapter, key: str) -> pd.DataFrame:
                 rows.append({"period": period, "group": group, **km_summary(days[chosen], observed[chosen])})
         return pd.DataFrame(rows)
     return _memo(ch, f"medians:{key}", compute)
+
+
+def support_shares(ch: Chapter) -> pd.DataFrame:
+    """Share of referrals offered support within each of :data:`SUPPORT_DAYS`, by year ('all' too) and group,
+    with the counts behind each estimate (unsuppressed)."""
+    def compute():
+        frame = support_waits(ch)
+        frame = frame[frame["valid"]]
+        rows = []
+        for period in periods(ch):
+            part = frame if period == "all" else frame[frame["financial_year"] == period]
+            for group in GROUPS:
+                g = part[part["group"] == group]
+                if len(g) == 0:
+                    continue
+                table = survival.cumulative_incidence(g["days"], g["outcome"], SUPPORT_DAYS)
+                for row in table.itertuples(index=False):
+                    rows.append({"period": period, "group": group, **row._asdict()})
+        return pd.DataFrame(rows, columns=["period", "group", "time", "incidence", "lower", "upper", "n",
+                                           "events_of", "competing", "censored", "followed"])
+    return _memo(ch, "support_shares", compute)
 
 
 def comparison(ch: Chapter, key: str) -> dict:
@@ -489,7 +541,7 @@ def days_text(result, n: Count) -> Text | None:
 
 def km_method(result) -> str:
     if result["n"] and pd.isna(result["median"]):
-        return KM_METHOD + "; the median was not reached (fewer than half the waits had ended)"
+        return KM_METHOD + "; the median was not reached (the share still waiting never fell below one half)"
     return KM_METHOD
 
 
@@ -507,6 +559,7 @@ def compute(prepared: Prepared, upstream: dict | None = None) -> ChapterResult:
         return r
     r.status = {"answer": "can answer"}
     _waits(r, ch)
+    _support(r, ch)
     _gestation(r, ch)
     _due(r, ch)
     _transfers(r, ch)
@@ -528,6 +581,11 @@ def _wait_cells(r: ChapterResult, ch: Chapter, wait: str) -> dict:
     return out
 
 
+def proportional(cox: dict) -> bool:
+    """Whether one hazard ratio describes the difference: the proportional-hazards test does not reject it."""
+    return pd.notna(cox["hazard_ratio"]) and pd.notna(cox["ph_p_value"]) and cox["ph_p_value"] >= PH_ALPHA
+
+
 def _waits(r: ChapterResult, ch: Chapter) -> None:
     cells = {wait: _wait_cells(r, ch, wait) for wait in available_waits(ch)}
     ratios = {}
@@ -538,17 +596,82 @@ def _waits(r: ChapterResult, ch: Chapter) -> None:
                 r.indicator(indicator, period, median_measure(row, n), group=group, unit="days", method=km_method(row))
         result = comparison(ch, wait)
         cox = result["cox"]
-        ratio = Measure(cox["hazard_ratio"], on=(by[("all", "pre-birth")][1], by[("all", "other")][1]),
-                        lower=cox["lower"], upper=cox["upper"], unit="ratio", digits=2)
-        ratios[wait] = (ratio, result)
-        r.indicator(indicator.replace("_median", "_hazard_ratio"), "all", ratio, group="pre-birth vs other",
-                    unit="hazard ratio",
-                    method="Cox proportional hazards (Breslow ties); above 1 = pre-birth waits end sooner")
+        (pre, n_pre), (other, n_other) = by[("all", "pre-birth")], by[("all", "other")]
+        agree = comparison_text(ch, by, "")[1]
+        pooled = "" if agree else ("; pooled over years whose medians point different ways: the yearly medians are "
+                                   "the comparison to read")
+        if proportional(cox):
+            shown = Measure(cox["hazard_ratio"], on=(n_pre, n_other), lower=cox["lower"], upper=cox["upper"],
+                            unit="ratio", digits=2)
+            r.indicator(indicator.replace("_median", "_hazard_ratio"), "all", shown, group="pre-birth vs other",
+                        unit="hazard ratio",
+                        method="Cox proportional hazards (Efron ties); above 1 = pre-birth waits end sooner; the "
+                               "test of proportional hazards (scaled Schoenfeld residuals against time) gives "
+                               f"p = {num(cox['ph_p_value'], 3)}" + pooled)
+        elif pd.notna(pre["median"]) and pd.notna(other["median"]):
+            # The ratio changes over the wait, so one ratio would mislead: the difference in medians instead.
+            shown = Measure(pre["median"] - other["median"], on=(n_pre, n_other), unit="days", digits=1)
+            r.indicator(indicator + "_difference", "all", shown, group="pre-birth minus other", unit="days",
+                        method="difference of the Kaplan-Meier medians, pre-birth minus other, given instead of a "
+                               "Cox hazard ratio because the hazards are not proportional (scaled Schoenfeld "
+                               f"residuals against time: {_p_text(cox['ph_p_value'])})" + pooled)
+        else:
+            shown = None
+        ratios[wait] = (shown, result, agree)
     _headline(r, ch, cells, ratios)
     _summary_table(r, ch, cells, ratios)
     _excluded(r, ch, cells)
     _yearly_chart(r, ch, cells)
     _curve_chart(r, ch, cells)
+
+
+def yearly_comparison(ch: Chapter, by: dict) -> list[tuple[str, int]]:
+    """(year, sign) for the years whose medians can both be compared: -1 where the pre-birth median was
+    shorter, +1 longer, 0 the same. Years with fewer than ``min_count`` waits in a group, or a median
+    not reached, are left out."""
+    out = []
+    for period in periods(ch):
+        if period == "all":
+            continue
+        (pre, n_pre), (other, n_other) = by[(period, "pre-birth")], by[(period, "other")]
+        if min(n_pre.value, n_other.value) < ch.min_count or pd.isna(pre["median"]) or pd.isna(other["median"]):
+            continue
+        out.append((period, int(np.sign(pre["median"] - other["median"]))))
+    return out
+
+
+def _years_text(years: list[str], every: list[str]) -> str:
+    """'2019/20, 2020/21 and 2021/22'; 'every year', 'every year from 2019/20' or 'every year up to 2018/19'
+    when they are all the years, or three or more at the end or the start."""
+    if years == every:
+        return "every year"
+    if len(years) >= 3 and years == every[len(every) - len(years):]:
+        return f"every year from {years[0]}"
+    if len(years) >= 3 and years == every[:len(years)]:
+        return f"every year up to {years[-1]}"
+    return years[0] if len(years) == 1 else ", ".join(years[:-1]) + " and " + years[-1]
+
+
+def comparison_text(ch: Chapter, by: dict, short: str) -> tuple[str, bool]:
+    """The yearly comparison of one wait in words, and whether the years all point the same way."""
+    signs = yearly_comparison(ch, by)
+    if not signs:
+        return "", True  # no year to compare: none contradicts the whole period
+    every = [p for p, _ in signs]
+    shorter = [p for p, sign in signs if sign < 0]
+    longer = [p for p, sign in signs if sign > 0]
+    parts = []
+    if shorter:
+        parts.append(f"shorter for babies referred before birth in {_years_text(shorter, every)}")
+    if longer:
+        parts.append(f"longer in {_years_text(longer, every)}" if shorter else
+                     f"longer for babies referred before birth in {_years_text(longer, every)}")
+    same = len(signs) - len(shorter) - len(longer)
+    if same:
+        parts.append(f"the same in {same} year" + ("" if same == 1 else "s"))
+    sentence = (f"Year by year, the median wait {short} was " + "; ".join(parts)
+                + f" (of {len(signs)} years with enough waits in both groups).")
+    return sentence, not (shorter and longer)
 
 
 def _headline(r: ChapterResult, ch: Chapter, cells: dict, ratios: dict) -> None:
@@ -565,6 +688,10 @@ def _headline(r: ChapterResult, ch: Chapter, cells: dict, ratios: dict) -> None:
         if pre is not None:
             r.finding(f"Median wait {short} for babies referred before birth: " + pre.template + ".", WAITS[wait][0],
                       m=pre.figures["m"])
+        # The years first: a comparison over the whole period is said only where no year contradicts it.
+        sentence, agree = comparison_text(ch, by, short)
+        if sentence:
+            texts.append(sentence)
         years = [(p, days_text(*by[(p, "pre-birth")])) for p in periods(ch) if p != "all"]
         years = [(p, t) for p, t in years if t is not None]
         if len(years) >= 2:
@@ -573,12 +700,24 @@ def _headline(r: ChapterResult, ch: Chapter, cells: dict, ratios: dict) -> None:
                               + a.template.replace("{m}", "{a}") + f" in {first} and "
                               + b.template.replace("{m}", "{b}") + f" in {last}.",
                               {"a": a.figures["m"], "b": b.figures["m"]}))
-        ratio, result = ratios[wait]
-        cox = result["cox"]
-        if pd.notna(cox["hazard_ratio"]) and (cox["lower"] > 1 or cox["upper"] < 1):
+        if sentence and not agree:
+            texts.append("Because the years do not all point the same way, the book gives no single comparison "
+                         "for the whole period of this wait.")
+            continue
+        shown, result, _ = ratios[wait]
+        cox, test = result["cox"], result["logrank"]
+        if shown is None or pd.isna(test["p_value"]) or test["p_value"] >= 0.05:
+            continue
+        if proportional(cox) and (cox["lower"] > 1 or cox["upper"] < 1):
             texts.append(Text(f"Over the whole period this wait was {'shorter' if cox['lower'] > 1 else 'longer'} "
                               "for babies referred before birth than for other children, by more than chance would "
-                              "explain.", {"ratio": ratio}))
+                              "explain.", {"ratio": shown}))
+        elif not proportional(cox):
+            texts.append(Text(f"Over the whole period the median wait {short} was {{d}} days "
+                              f"{'shorter' if shown.value < 0 else 'longer'} for babies referred before birth "
+                              "(the waits of the two groups differ by more than chance would explain, but not by "
+                              "a constant ratio, so no hazard ratio is given).",
+                              {"d": Measure(abs(shown.value), on=shown.on, unit="days", digits=1)}))
     r.add("headline", Notice(texts or ["There were no referrals in the report period."]))
 
 
@@ -589,15 +728,23 @@ def _p_text(p: float) -> str:
 def _summary_table(r: ChapterResult, ch: Chapter, cells: dict, ratios: dict) -> None:
     records = []
     for wait, by in cells.items():
-        ratio, result = ratios[wait]
+        shown, result, agree = ratios[wait]
         cox, test = result["cox"], result["logrank"]
-        if pd.isna(cox["hazard_ratio"]):
-            shown, meaning, logrank = "not available", "", ""
-        else:
-            shown = ratio
+        logrank = "" if pd.isna(test["p_value"]) or shown is None else \
+            Text(_p_text(test["p_value"]), {"shown": shown}, "")
+        if shown is None:
+            comparison_cell, meaning = "not available", ""
+        elif not agree:
+            comparison_cell = "not given: the years point different ways (see the chart by year)"
+            meaning, logrank = "", ""
+        elif proportional(cox):
+            comparison_cell = Text("hazard ratio {shown:ci}", {"shown": shown}, "c")
             meaning = Text("pre-birth waits end sooner" if cox["lower"] > 1 else "pre-birth waits end later"
-                           if cox["upper"] < 1 else "no clear difference", {"ratio": ratio}, "")
-            logrank = "" if pd.isna(test["p_value"]) else Text(_p_text(test["p_value"]), {"ratio": ratio}, "")
+                           if cox["upper"] < 1 else "no clear difference", {"shown": shown}, "")
+        else:
+            comparison_cell = Text("medians differ by {shown} days (pre-birth minus other)", {"shown": shown}, "c")
+            meaning = Text("the groups differ, but not by a constant ratio over the wait: no hazard ratio"
+                           if test["p_value"] < 0.05 else "no clear difference", {"shown": shown}, "")
         pre, other = by[("all", "pre-birth")], by[("all", "other")]
         records.append({
             "Wait": WAITS[wait][1],
@@ -605,19 +752,22 @@ def _summary_table(r: ChapterResult, ch: Chapter, cells: dict, ratios: dict) -> 
             "Pre-birth: waits": pre[1],
             "Other children: median (95% CI)": median_cell(*other),
             "Other children: waits": other[1],
-            "Hazard ratio, pre-birth vs other (95% CI)": shown,
+            "Comparison, pre-birth vs other": comparison_cell,
             "Log-rank test": logrank,
             "What it means": meaning,
         })
-    notes = []
-    if "referral_to_support" not in cells:
-        notes.append("Time to support needs the support table (when each kind of support was offered).")
     r.add("summary_table", ResultTable(
-        frame_of(records), "Waiting times over the whole report period: babies referred before birth and other children",
-        note="Medians come from Kaplan-Meier estimates: waits still open when the data end count as "
-             "'at least this long', never dropped. 'Not reached' means fewer than half the waits had ended. "
-             "A hazard ratio above 1 means pre-birth waits tend to end sooner. c = fewer than "
-             f"{ch.min_count} waits, or a number that would let them be worked out. " + " ".join(notes),
+        frame_of(records), "Waiting times over the whole report period: babies referred before birth and other "
+                           "children (read the years first: see the chart by year)",
+        note="A median is the day by which half the waits had ended, from Kaplan-Meier estimates: waits still "
+             "open when the data end count as 'at least this long', never dropped. 'Not reached' means the share "
+             "still waiting never fell below one half. A hazard ratio (Cox model, Efron's method for waits ending "
+             "on the same day) is given only where the test of proportional hazards does not reject a constant "
+             "ratio over the wait; above 1 means pre-birth waits tend to end sooner. Where the ratio changes over "
+             "the wait (the waits of one group end sooner early on and later afterwards, say), one ratio would "
+             "mislead, and the difference between the medians is given instead. Over the whole period the years "
+             "are pooled: where the years point different ways, the chart by year is the comparison to read. "
+             f"c = fewer than {ch.min_count} waits, or a number that would let them be worked out.",
         download="waits"))
 
 
@@ -748,7 +898,7 @@ def _curve_chart(r: ChapterResult, ch: Chapter, cells: dict) -> None:
     what = {"assessment_to_authorisation": "not yet authorised", "referral_to_assessment": "not yet assessed"}[wait]
     alt_start = (f"Step chart of the percentage of assessments {what} against days since they started, for babies "
                  "referred before birth and other children, with 95% bands. ")
-    alt = Text(alt_start + "The curve falls below half at " + "; ".join(
+    alt = Text(alt_start + "The median (the day by which half the waits had ended): " + "; ".join(
         f"{label.lower()}: {{h{i}}} days" for i, label in enumerate(halves)) + ".",
         {f"h{i}": m for i, m in enumerate(halves.values())}, alt_start + "The curve falls below half at no point shown.")
     if not halves:
@@ -761,6 +911,81 @@ def _curve_chart(r: ChapterResult, ch: Chapter, cells: dict) -> None:
              "(a curve at every day would let the families whose wait ended on one day be counted). Points that "
              f"rest on fewer than {ch.min_count} families, or would let a small number be worked out, are not drawn.",
         download="waiting-curves"))
+
+
+# -- support offered ---------------------------------------------------------------------------
+
+def _support(r: ChapterResult, ch: Chapter) -> None:
+    """The share of referrals offered support within 28 and 90 days, by year and group."""
+    if not ch.data.has("support"):
+        r.add("support_table", not_yet("how soon after a referral support is offered.",
+                                       ["the support table (each kind of support offered, with its date)"],
+                                       "the date each kind of support was offered, and the date each referral "
+                                       "was closed."))
+        return
+    table = support_shares(ch)
+    years = [p for p in periods(ch) if p != "all"]
+    sizes = support_waits(ch)
+    sizes = sizes[sizes["valid"]]
+    counts = {}
+    for group in GROUPS:
+        for period in periods(ch):
+            part = sizes if period == "all" else sizes[sizes["financial_year"] == period]
+            counts[(period, group)] = waits_count("referral_to_support", group, period,
+                                                  int((part["group"] == group).sum()))
+        r.relate_periods(counts[("all", group)], [counts[(p, group)] for p in years],
+                         f"referrals followed to support ({group}) by year against the whole period")
+    cells = {}
+    for row in table.itertuples(index=False):
+        n = counts[(row.period, row.group)]
+        c = lambda what: key("waiting", "referral_to_support", row.group, row.period, what,  # noqa: E731
+                             f"day {row.time:g}")
+        offered = Count(c("offered"), row.events_of)
+        followed = Count(c("followed"), row.followed)
+        r.hidden_count(offered.key, row.events_of), r.hidden_count(followed.key, row.followed)
+        parts = [offered.key, r.hidden_count(c("closed"), row.competing), r.hidden_count(c("censored"), row.censored),
+                 followed.key]
+        r.relate(n, parts, "referrals = offered support + closed without it + no longer followed + still followed, "
+                           "by each day")
+        share = Measure(row.incidence, on=(offered, followed, n), lower=row.lower, upper=row.upper,
+                        unit="proportion", digits=0, denominator=n)
+        cells[(row.period, row.group, int(row.time))] = share
+        r.indicator(f"referral_to_support_within_{int(row.time)}_days_share", row.period, share, group=row.group,
+                    method=SUPPORT_METHOD)
+    for group in GROUPS:
+        for days in SUPPORT_DAYS:
+            for what in ("offered", "closed", "censored", "followed"):
+                name = lambda p: key("waiting", "referral_to_support", group, p, what, f"day {days}")  # noqa: E731
+                if all(name(p) in r.implicit for p in ["all", *years]):
+                    r.relate_periods(name("all"), [name(p) for p in years],
+                                     f"referrals ({group}, {what} by day {days}) by year against the whole period")
+    records = []
+    for period in periods(ch):
+        for group in GROUPS:
+            n = counts[(period, group)]
+            records.append({"Year": "All years" if period == "all" else period, "Children": LABELS[group],
+                            "Referrals": n,
+                            **{f"Offered support within {days} days": cells.get((period, group, days), "none")
+                               for days in SUPPORT_DAYS}})
+    closures = "closed_date" in ch.data.get("referrals") and ch.data.get("referrals")["closed_date"].notna().any()
+    note = ("Each referral is followed from its date until support is first offered, until the child's next "
+            "referral (support offered after it counts for that referral) or until the data end. Estimated shares "
+            "(Aalen-Johansen) use the referrals followed for less than 28 or 90 days for as long as they were "
+            "followed. Ranges are 95% confidence intervals. ")
+    note += ("A referral closed without support counts as not offered support (a competing outcome), not as "
+             "still waiting." if closures else
+             "Your referrals do not record when they were closed, so a referral closed without support is followed "
+             "until the child's next referral or the data end: it counts as not offered support, never as still "
+             "waiting. Adding each referral's closure date (the CIN census CINclosureDate) would end its follow-up "
+             "there.")
+    r.add("support_table", ResultTable(
+        frame_of(records), "Referrals offered support within 28 and 90 days, by financial year of referral",
+        note=note + f" c = fewer than {ch.min_count} referrals, or a number that would let them be worked out.",
+        download="support-offered"))
+    pre = cells.get(("all", "pre-birth", 90))
+    if pre is not None:
+        r.finding("{share} of referrals before birth were offered support within 90 days.",
+                  "referral_to_support_within_90_days_share", share=pre)
 
 
 # -- gestation at referral ------------------------------------------------------------------

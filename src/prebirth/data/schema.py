@@ -108,6 +108,8 @@ TABLES: dict[str, Table] = {
                 _c("referral_date", "date", True),
                 _c("source", "text", help="CIN ReferralSource code"),
                 _c("outcome", "code", codes=REFERRAL_OUTCOMES),
+                _c("closed_date", "date", help="when the referral (its child-in-need episode) was closed; "
+                                                "blank while open (CIN census CINclosureDate)"),
             ),
             key=("referral_id",),
             description="referrals to children's social care, all children if available",

@@ -5,7 +5,8 @@
 - ``funnel``: funnel-plot control limits and significance (PHE method; Spiegelhalter overdispersion).
 - ``glm``: quasi-Poisson trends in rates, quasi-binomial (logistic) trends in shares.
 - ``segmented``: interrupted time series (segmented Poisson regression).
-- ``survival``: Kaplan-Meier medians and curves, log-rank, Cox hazard ratios.
+- ``survival``: Kaplan-Meier medians and curves, log-rank, Cox hazard ratios (Efron ties) with a
+  test of proportional hazards, Aalen-Johansen cumulative incidence.
 - ``regional``: how a share varies between and within English regions.
 
 The submodules import statsmodels only when a model is fitted, and this package
@@ -28,7 +29,7 @@ _WHERE = {
     **dict.fromkeys(["REGIONS", "RegionalModel", "canonical_region", "regional_model"], "regional"),
     **dict.fromkeys(["round_half_up", "round_to_nearest"], "rounding"),
     **dict.fromkeys(["SegmentedResult", "segmented_poisson"], "segmented"),
-    **dict.fromkeys(["cox_hazard_ratio", "km_curve", "km_median", "logrank"], "survival"),
+    **dict.fromkeys(["cox_hazard_ratio", "cumulative_incidence", "km_curve", "km_median", "logrank"], "survival"),
 }
 
 
@@ -52,6 +53,6 @@ __all__ = [
     "proportion_funnel_significance", "rate_funnel_significance",
     "TrendResult", "poisson_trend", "binomial_trend", "tidy_glm", "time_values",
     "SegmentedResult", "segmented_poisson",
-    "km_median", "km_curve", "logrank", "cox_hazard_ratio",
+    "km_median", "km_curve", "logrank", "cox_hazard_ratio", "cumulative_incidence",
     "REGIONS", "canonical_region", "RegionalModel", "regional_model",
 ]

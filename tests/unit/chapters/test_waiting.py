@@ -97,8 +97,9 @@ def test_each_referral_is_linked_to_its_assessment(area):
 def test_referral_to_assessment_medians_keep_the_open_wait(area):
     ch = make_chapter(area, audience="internal")
     m = waiting.medians(ch, "referral_to_assessment").set_index(["period", "group"])
-    # pre-birth: 7, 9, 10 and one open at 973 -> S falls to 3/4, 1/2, 1/4: first below a half at 10 days.
-    assert m.loc[("all", "pre-birth"), "median"] == 10 and m.loc[("all", "pre-birth"), "n"] == 4
+    # pre-birth: 7, 9, 10 and one open at 973 -> S falls to 3/4, 1/2, 1/4: half the waits had ended
+    # by day 9 and the curve stays at one half until day 10, so the median is the midpoint, 9.5 days.
+    assert m.loc[("all", "pre-birth"), "median"] == 9.5 and m.loc[("all", "pre-birth"), "n"] == 4
     # other: 0, 3, 7 -> S = 2/3, 1/3, 0: the median is 3 days.
     assert m.loc[("all", "other"), "median"] == 3 and m.loc[("all", "other"), "n"] == 3
     # 2019/20 pre-birth: r1, r3 (open) and r9 -> 7, 10, 973+: S = 2/3, 1/3 -> 10 days.
@@ -115,8 +116,8 @@ def test_assessment_to_authorisation_censors_open_assessments(area):
     # Dropping the open ones would give 25 days; the honest answer is "not reached".
     pre = m.loc[("all", "pre-birth")]
     assert pre["n"] == 4 and pre["events"] == 2 and math.isnan(pre["median"])
-    # other: 7, 10, 20 authorised and 811 open -> S = 3/4, 1/2, 1/4: 20 days.
-    assert m.loc[("all", "other"), "median"] == 20
+    # other: 7, 10, 20 authorised and 811 open -> S = 3/4, 1/2 (from day 10 to 20), 1/4: (10 + 20) / 2 = 15.
+    assert m.loc[("all", "other"), "median"] == 15
 
 
 def test_referral_to_support(area):
@@ -125,6 +126,37 @@ def test_referral_to_support(area):
     assert s.loc["r1", "days"] == 19 and s.loc["r1", "observed"]
     assert s.loc["r2", "days"] == 9 and s.loc["r2", "observed"]
     assert not s.loc["r6", "observed"]  # K2's only offer came before this referral
+
+
+def test_referral_to_support_ends_at_the_next_referral_or_the_closure(area):
+    # K3 is offered support on 2019-11-05, after its second referral (r9, 2019-10-25): the offer is r9's
+    # (11 days). r3 (2019-08-01) is followed until r9, 85 days later, without an offer: no longer followed,
+    # never "waiting" until the offer that followed another referral. r5 (K4, 2020-01-10) was closed on
+    # 2020-03-01 without support: 51 days, a competing outcome, not a wait still open for two years.
+    area["support"].append({"support_id": "s3", "child_id": "K3", "kind": "parenting", "offered_date": "2019-11-05"})
+    for row in area["referrals"]:
+        row["closed_date"] = "2020-03-01" if row["referral_id"] == "r5" else None
+    ch = make_chapter(area, audience="internal")
+    s = waiting.support_waits(ch).set_index("referral_id")
+    assert s.loc[["r1", "r2", "r3", "r9", "r5"], ["days", "outcome"]].to_numpy().tolist() == [
+        [19, 1], [9, 1], [85, 0], [11, 1], [51, 2]]
+    # r6 (K2, 2020-02-01): no later offer, no later referral: followed to the data end, 2022-03-31.
+    assert s.loc["r6", "days"] == 789 and s.loc["r6", "outcome"] == 0
+    # Pre-birth referrals r9 (11 days, offered), r1 (19, offered), r3 (85, no longer followed), rk5 (668,
+    # to the data end). By hand: day 11, 4 followed, 1 offered: F = 1/4; day 19, 3 followed: F = 1/4 +
+    # 3/4 x 1/3 = 1/2; nothing more by day 90.
+    result = waiting.compute(ch.prepared)
+    rows = indicators(result)
+    for days in (28, 90):
+        assert rows.loc[(f"referral_to_support_within_{days}_days_share", "all", "pre-birth"), "value"] == \
+            pytest.approx(0.5)
+    # Other children: r2 (9 days, offered), r5 (51, closed without support), r6 (789, followed): F = 1/3 by
+    # day 28 and still 1/3 by day 90: the closed referral counts as not offered support.
+    for days in (28, 90):
+        assert rows.loc[(f"referral_to_support_within_{days}_days_share", "all", "other"), "value"] == \
+            pytest.approx(1 / 3)
+    assert ("days_referral_to_support_median", "all", "pre-birth") not in rows.index
+    assert ("days_referral_to_support_hazard_ratio", "all", "pre-birth vs other") not in rows.index
 
 
 def indicators(result, published=False, min_count=6):
@@ -203,7 +235,7 @@ def test_medians_are_measures_on_their_waits(area):
     rows = [row for row in result.indicators if row.indicator == "days_referral_to_assessment_median"
             and row.period == "all" and row.group == "pre-birth"]
     (row,) = rows
-    assert isinstance(row.cell, Measure) and row.cell.value == 10
+    assert isinstance(row.cell, Measure) and row.cell.value == 9.5
     assert row.cell.on == (Count(key("waiting", "referral_to_assessment", "pre-birth", "all", "n"), 4),)
     # pre-birth waits by year: 2019/20 (r1, r3, r9) + 2020/21 (rk5) = the whole period's 4
     n = lambda period: key("waiting", "referral_to_assessment", "pre-birth", period, "n")  # noqa: E731
@@ -321,6 +353,75 @@ def test_assessments_naming_no_referral_cin_census_like(area):
     assert result.status == {"answer": "can answer"}
     summary = present.table_frame(result.items["summary_table"].frame, decision)
     assert list(summary["Wait"]) == ["Referral to assessment start", "Assessment start to authorisation"]
-    assert "support table" in result.items["summary_table"].note
+    assert "support table" in present.show(result, "support_table", decision).markdown
     assert "transfer" in present.show(result, "transfers_table", decision).markdown
     assert "expected date" in present.show(result, "gestation_table", decision).markdown
+
+
+def assessment_waits_by_year(days: dict) -> dict:
+    """Children each referred once and assessed the same day; ``days``: (year, group) -> the days from the
+    start of each assessment to its authorisation. Pre-birth children are unborn (no date of birth)."""
+    kids, referrals, assessments = [], [], []
+    for (year, group), waits in days.items():
+        for i, wait in enumerate(waits):
+            cid = f"{group[:3]}{year}-{i}"
+            kids.append(child(cid, None if group == "pre-birth" else "2010-01-01", "2030-01-01"))
+            day = pd.Timestamp(f"{year}-05-01") + pd.Timedelta(days=i)
+            referrals.append(referral(f"R{cid}", cid, day.date().isoformat(), "assessment"))
+            assessments.append(assessment(f"A{cid}", cid, day.date().isoformat(),
+                                          (day + pd.Timedelta(days=wait)).date().isoformat(), f"R{cid}",
+                                          "pre-birth" if group == "pre-birth" else "child-and-family"))
+    return {"children": kids, "referrals": referrals, "assessments": assessments}
+
+
+def test_no_pooled_comparison_where_the_years_point_different_ways():
+    # Assessment to authorisation, 6 of each group a year (report period 2019/20 to 2021/22):
+    # 2019/20 pre-birth 40 days against 30 (longer); 2020/21 and 2021/22 pre-birth 20 against 30 (shorter).
+    # Pooled, the pre-birth median (20) is shorter, which 2019/20 contradicts: the book says the years,
+    # and no pooled comparison.
+    days = {}
+    for year, pre in ((2019, 40), (2020, 20), (2021, 20)):
+        days[(year, "pre-birth")] = [pre] * 6
+        days[(year, "other")] = [30] * 6
+    result = waiting.compute(make_chapter(assessment_waits_by_year(days), audience="internal").prepared)
+    decision = disclosure.decide([result], False, 6)
+    headline = present.show(result, "headline", decision).markdown
+    assert ("the median wait from the start of an assessment to its authorisation was shorter for babies referred "
+            "before birth in 2020/21 and 2021/22; longer in 2019/20 (of 3 years") in headline
+    assert "the years do not all point the same way" in headline
+    assert "Over the whole period this wait" not in headline
+    summary = present.table_frame(result.items["summary_table"].frame, decision).set_index("Wait")
+    assert summary.loc["Assessment start to authorisation", "Comparison, pre-birth vs other"].startswith("not given")
+    assert summary.loc["Assessment start to authorisation", "What it means"] == ""
+
+
+def test_hazards_that_are_not_proportional_give_the_difference_in_medians():
+    # Each year, 12 pre-birth assessments: 5 authorised in 2 days, 7 in 60; 12 others in 10, 11, ..., 21 days.
+    # Pre-birth waits end far sooner at first and later afterwards: the hazard ratio is not constant and
+    # the proportional-hazards test rejects it, so no hazard ratio; the medians instead (by hand, pooled over
+    # three years): pre-birth S = 21/36 after day 2, 0 after day 60: 60 days; other: S = 1/2 exactly from
+    # day 15 to 16 (18 of 36 ended): 15.5 days. Difference 44.5 days.
+    days = {}
+    for year in (2019, 2020, 2021):
+        days[(year, "pre-birth")] = [2] * 5 + [60] * 7
+        days[(year, "other")] = list(range(10, 22))
+    ch = make_chapter(assessment_waits_by_year(days), audience="internal")
+    cox = waiting.comparison(ch, "assessment_to_authorisation")["cox"]
+    assert cox["ph_p_value"] < waiting.PH_ALPHA
+    rows = indicators(waiting.compute(ch.prepared))
+    assert rows.loc[("days_assessment_to_authorisation_median_difference", "all", "pre-birth minus other"),
+                    "value"] == 44.5
+    assert not any(name == "days_assessment_to_authorisation_hazard_ratio" for name, _, _ in rows.index)
+
+
+def test_the_page_names_the_national_timeliness_figure_without_quoting_one():
+    # The CIN census publishes assessments completed within 45 working days; the page may quote a national
+    # figure only from the reference table, which has none yet: it says so instead of "there are none".
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3]
+    page = (root / "notebooks" / "04_waiting_times.ipynb").read_text(encoding="utf-8")
+    reference = (root / "data" / "reference" / "national_figures.csv").read_text(encoding="utf-8")
+    assert "no published national figures" not in page
+    assert "45 working days" in page and "does not yet set your area beside it" in page
+    assert "45 working days" not in reference

@@ -9,7 +9,8 @@ What comes out (raw frames, see ``prebirth.data.schema``):
 - ``children``: ``LAchildID`` -> child_id, ``PersonBirthDate``, ``ExpectedPersonBirthDate``,
   ``GenderCurrent`` (up to 2023) or ``Sex`` (2024 on) -> M/F/U (unborn children carry
   0 or U: U), ``Ethnicity``.
-- ``referrals``: one per ``<CINdetails>`` (``CINreferralDate``, ``ReferralSource``);
+- ``referrals``: one per ``<CINdetails>`` (``CINreferralDate``, ``ReferralSource``,
+  ``CINclosureDate`` -> closed_date);
   outcome ``nfa`` when ``ReferralNFA`` is true, otherwise ``s47`` when the episode has a
   ``<Section47>``, ``assessment`` when it has an ``<Assessments>``, else blank.
 - ``assessments``: ``AssessmentActualStartDate``, ``AssessmentAuthorisationDate`` and the
@@ -47,7 +48,7 @@ FIRST_SCHEMA_YEAR = 2017
 LATEST_SCHEMA_YEAR = 2026  # the 2025/26 census adds <PreProceedingsandFGDM>
 
 CHILD_COLUMNS = ["child_id", "date_of_birth", "expected_date_of_birth", "sex", "ethnicity"]
-REFERRAL_COLUMNS = ["referral_id", "child_id", "referral_date", "source", "outcome"]
+REFERRAL_COLUMNS = ["referral_id", "child_id", "referral_date", "source", "outcome", "closed_date"]
 ASSESSMENT_COLUMNS = ["assessment_id", "child_id", "start_date", "referral_id", "authorised_date", "factors"]
 PROCEEDINGS_COLUMNS = ["proceedings_id", "child_id", "issue_date", "pre_proceedings_start_date"]
 
@@ -235,7 +236,7 @@ class _CinReader:
             self.read_episode(episode, f"{where}/CINdetails[{number}]", child_id, seen)
 
     def read_episode(self, episode, where: str, child_id: str | None, seen: Counter) -> None:
-        referral_date = source = nfa_text = None
+        referral_date = source = nfa_text = closed = None
         assessments, pre_proceedings = [], []
         has_s47 = False
         for elem in episode:
@@ -246,6 +247,8 @@ class _CinReader:
                 referral_date = self.date(elem, where, "referral_date")
             elif tag == "ReferralSource":
                 source = (elem.text or "").strip() or None
+            elif tag == "CINclosureDate":
+                closed = self.date(elem, where, "closed_date")
             elif tag == "ReferralNFA":
                 nfa_text = ((elem.text or "").strip(), elem)
             elif tag == "Assessments":
@@ -274,7 +277,7 @@ class _CinReader:
             seen[key] += 1
             referral_id = f"{child_id}:R:{key[1]}:{seen[key]}"
         self._append(self.referrals, self.referral_rows, where,
-                     (referral_id, child_id, referral_date, source, outcome))
+                     (referral_id, child_id, referral_date, source, outcome, closed))
 
         for number, assessment in enumerate(assessments, start=1):
             self.read_assessment(assessment, f"{where}/Assessments[{number}]", child_id, referral_id, seen)

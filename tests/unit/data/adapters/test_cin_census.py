@@ -28,6 +28,7 @@ BORN_2017 = """
       <ChildCharacteristics><Ethnicity>WBRI</Ethnicity></ChildCharacteristics>
       <CINdetails>
         <CINreferralDate>2016-09-01</CINreferralDate><ReferralSource>5A</ReferralSource>
+        <CINclosureDate>2016-09-02</CINclosureDate><ReasonForClosure>RC8</ReasonForClosure>
         <ReferralNFA>true</ReferralNFA>
       </CINdetails>
       <CINdetails>
@@ -78,6 +79,8 @@ def test_2017_layout_children_referrals_assessments(tmp_path):
     # NFA true -> nfa; not NFA with a section 47 -> s47; not NFA with nothing else -> unknown.
     assert referrals["outcome"].tolist() == ["nfa", "s47", None, None]
     assert referrals["source"].tolist() == ["5A", "3B", "1A", "3A"]
+    # CINclosureDate: when the episode (the referral) was closed; blank while open.
+    assert referrals["closed_date"].tolist() == ["2016-09-02", None, None, None]
     assert referrals["_row"].tolist()[1] == "Message/Children/Child[1]/CINdetails[2]"
 
     assessments = source.tables["assessments"]
