@@ -163,17 +163,27 @@ def comparator_rates(ch: Chapter, indicator: str) -> pd.DataFrame:
     return pd.concat([national, regional, local], ignore_index=True)
 
 
-def pooled_rates(ch: Chapter, indicator: str, years: list[str]) -> pd.DataFrame:
-    """Each LA's numerator and denominator summed over the years; LAs with any withheld year left out."""
+def pooled_rates(ch: Chapter, indicator: str, years: list[str], *, published_years: bool = False) -> pd.DataFrame:
+    """Each LA's numerator and denominator summed over the years.
+
+    By default an LA with any withheld (or missing) year is left out. With ``published_years`` every LA is
+    kept and summed over the years whose numerator and denominator are both published; ``years`` says how
+    many of the years that is (a withheld year is left out, never counted as 0)."""
     tidy = ch.benchmarks.indicator(indicator)
     local = tidy[(tidy["geographic_level"] == "Local authority") & tidy["period"].isin(years)]
     if local.empty:
-        return pd.DataFrame(columns=["area_code", "area_name", "numerator", "denominator", "value"])
-    complete = local.groupby("area_code").filter(lambda g: (~g["suppressed"]).all() and g["numerator"].notna().all()
-                                                 and len(g) == len(years))
-    pooled = complete.groupby(["area_code", "area_name"], as_index=False)[["numerator", "denominator"]].sum()
+        return pd.DataFrame(columns=["area_code", "area_name", "numerator", "denominator", "value", "years"])
+    usable = ~local["suppressed"].astype(bool) & local["numerator"].notna()
+    if published_years:
+        chosen = local[usable & (local["denominator"] > 0)].drop_duplicates(["area_code", "period"])
+    else:
+        complete = usable.groupby(local["area_code"]).transform("all") & (
+            local.groupby("area_code")["period"].transform("size") == len(years))
+        chosen = local[complete]
+    pooled = chosen.groupby(["area_code", "area_name"], as_index=False).agg(
+        numerator=("numerator", "sum"), denominator=("denominator", "sum"), years=("period", "nunique"))
     pooled["value"] = pooled["numerator"] / pooled["denominator"] * 10000
-    return pooled
+    return pooled[["area_code", "area_name", "numerator", "denominator", "value", "years"]]
 
 
 def comparison_years(ch: Chapter) -> list[str]:
@@ -241,18 +251,24 @@ def _versus_region(label) -> str:
     return "within the range chance would explain" if text else "not assessed"
 
 
-def _spread_note(spread, method) -> str:
-    """Say whether authorities differ more than chance allows, and what the limits assume."""
+def _spread_note(spread, method, units: str = "authorities") -> str:
+    """Say which limits are drawn, and how far the authorities differ beyond chance."""
     if spread.phi is None or np.isnan(spread.phi):
-        return ""
-    if method:
-        return (f"The limits are widened ({method} overdispersion, Spiegelhalter 2005; phi = {num(spread.phi, 2)}) "
-                "for the real differences between authorities.")
+        return "The limits allow for chance only (too few authorities to measure how far they differ)." if method else ""
+    measured = (f"phi = {num(spread.phi, 1)}: the {spread.n_units} {units}' rates spread {num(spread.phi, 1)} times as "
+                "much as chance alone would make them, measured after pulling in the 10% most extreme at each end")
+    if method == "additive":
+        sd = np.sqrt(spread.tau2) * 10000
+        return ("The limits allow for the real differences between authorities as well as chance (Spiegelhalter "
+                f"2005, additive random effects: a between-authority standard deviation of {num(sd, 1)} per 10,000 "
+                f"births added to chance; {measured}). An authority outside them differs by more than most.")
+    if method == "multiplicative":
+        return ("The limits allow for the real differences between authorities as well as chance (Spiegelhalter "
+                f"2005, multiplicative: chance's spread widened by the square root of phi; {measured}).")
     if spread.overdispersed:
-        return (f"Authorities differ far more than chance alone would explain (phi = {num(spread.phi, 2)}); the "
-                "limits shown allow for chance only. Set 'overdispersion: multiplicative' in the parameters to "
-                "widen them.")
-    return ""
+        return (f"The limits allow for chance only, but authorities differ far more than chance would explain "
+                f"({measured}), so many lie outside them.")
+    return "The limits allow for chance only."
 
 
 # -- the chapter's cells ------------------------------------------------------------------
@@ -563,12 +579,13 @@ def _funnel(r: ChapterResult, cells: Cells, ch: Chapter, years: list[str]) -> No
             "point 'benchmarks:' at a folder with the published figures (see the data guide)."))
         return
     code, area = ch.params.area_code, ch.params.area_name
-    pooled = pooled_rates(ch, BENCH_RATE, years)
+    # Every authority over its published years: a year withheld by the publisher is left out, never read as 0.
+    pooled = pooled_rates(ch, BENCH_RATE, years, published_years=True)
     mine = _own_rate(cells, ch, years)
     pooled = pd.concat([pooled[pooled["area_code"] != code], pd.DataFrame([{
         "area_code": code, "area_name": area, "numerator": float(mine.numerator.value),
-        "denominator": mine.denominator, "value": mine.numerator.value / mine.denominator * 10000}])],
-        ignore_index=True)
+        "denominator": mine.denominator, "value": mine.numerator.value / mine.denominator * 10000,
+        "years": len(years)}])], ignore_index=True)
     national = ch.benchmarks.indicator(BENCH_RATE)
     national = national[(national["geographic_level"] == "National") & national["period"].isin(years)]
     target = (national["numerator"].sum() / national["denominator"].sum() * 10000 if len(national)
@@ -588,15 +605,21 @@ def _funnel(r: ChapterResult, cells: Cells, ch: Chapter, years: list[str]) -> No
     others = pooled[~own]
     records = [{"Area code": Plain(row["area_code"]), "Area": Plain(row["area_name"]),
                 "Newborns": _benchmark(row["numerator"], digits=0), "Live births": _benchmark(row["denominator"], digits=0),
-                "Per 10,000": _benchmark(row["value"]), "compared with England": Plain(str(row["flag"]))}
+                "Per 10,000": _benchmark(row["value"]), "Years": Plain(f"{int(row['years'])} of {len(years)}"),
+                "compared with England": Plain(str(row["flag"]))}
                for _, row in others.iterrows()]
     records.append({"Area code": Plain(code), "Area": Plain(area), "Newborns": mine.numerator,
                     "Live births": _benchmark(mine.denominator, digits=0), "Per 10,000": mine,
+                    "Years": Plain(f"{len(years)} of {len(years)}"),
                     "compared with England": Text(str(mine_flag), {"rate": mine}, "c")})
     records.sort(key=lambda rec: rec["Area"].text)
-    above = int(others["flag"].astype(str).str.contains("higher|above|High", case=False).sum())
+    flags = others["flag"].astype(str)
+    above = int(flags.str.contains("High", case=False).sum())
+    below = int(flags.str.contains("Low", case=False).sum())
+    partial = int((others["years"] < len(years)).sum())
+    limits_kind = "limits allowing for chance only" if method is None else "limits allowing for real differences"
     head = (f"Funnel plot of {{n}} local authorities: newborns in care proceedings per 10,000 live births against the "
-            f"number of births, with 95% and 99.8% control limits around England's rate of {num(target)}. ")
+            f"number of births, with 95% and 99.8% {limits_kind} around England's rate of {num(target)}. ")
     alt = Text(head.replace("{n}", str(len(pooled))) + "{area} is " + describe_flag(mine_flag) + ".",
                {"rate": mine, "area": Plain(area)}, head.replace("{n}", str(len(others))))
     r.finding(f"Compared with England over {years[0]} to {years[-1]}, the newborn rate is {describe_flag(mine_flag)}.",
@@ -608,8 +631,11 @@ def _funnel(r: ChapterResult, cells: Cells, ch: Chapter, years: list[str]) -> No
         options={"limits": limits, "target": target, "highlight": code,
                  "xlabel": f"Live births, calendar years {years[0][:4]} to {int(years[-1][:4])}",
                  "ylabel": "Newborns per 10,000 live births", "neighbours": neighbour_codes(ch)},
-        note=f"{above} other authorities lie above the upper 95% limit (or the 99.8% limit). Authorities with a "
-             "withheld (small) count in any year are left out. " + _spread_note(spread, method),
+        note=f"{above} other authorities lie above the upper 95% limit and {below} below the lower one. "
+             + _spread_note(spread, method)
+             + (f" {partial} authorities have a figure withheld by its publisher in some year: they are shown over "
+                "their published years only (see Years), which leave out their smallest counts, so their rates may "
+                "read a little high." if partial else ""),
         download="funnel"))
 
 
