@@ -830,36 +830,80 @@ def _regional(r: ChapterResult, ch: Chapter, starters: pd.DataFrame | None) -> N
                f"{years[0]} to {years[-1]}, with 95% intervals. Highest: " "{top}" f" ({pct(top.iloc[0]['share'])}); "
                "lowest: {low}" f" ({pct(top.iloc[-1]['share'])}).",
                {"top": Plain(top.iloc[0]["region_name"]), "low": Plain(top.iloc[-1]["region_name"])})
-    between = model.variation.get("between_region_share")
+    variation = model.variation
+    between = variation.get("between_region_share")
     if between is not None and not pd.isna(between):
-        r.finding(f"About {pct(between)} of the real variation between authorities in the share of babies among "
-                  "children starting care lies between regions.", "regional_infant_starters_share")
+        low, high = variation.get("between_region_share_lower"), variation.get("between_region_share_upper")
+        r.indicator("regional_between_share_of_variation", "all",
+                    Measure(between, lower=low, upper=high, unit="proportion", digits=0),
+                    method="between-region variance / (between-region + within-region variance), method-of-moments "
+                           "variance components on the logit scale; parametric bootstrap percentile interval")
+        if low is not None and not pd.isna(low):
+            r.finding(f"Regions differ, but how much is uncertain: an estimated {pct(between)} of the real variation "
+                      "between authorities in the share of babies among children starting care lies between regions "
+                      f"(95% interval {pct(low)} to {pct(high)}; only {variation['n_regions']} regions).",
+                      "regional_between_share_of_variation")
+        else:
+            r.finding(f"An estimated {pct(between)} of the real variation between authorities in the share of babies "
+                      "among children starting care lies between regions (no interval could be estimated).",
+                      "regional_between_share_of_variation")
     r.add("regional_variation", Chart(
         draw_dots, frame_of(records),
         f"Babies under one as a share of children starting to be looked after, by region, {years[0]} to {years[-1]}",
         alt, options={"value": "Per cent", "highlight": area, "xlabel": "% of children starting to be looked after who were under one",
                       "reference": float(england.iloc[0] * 100) if len(england) else None, "scale": 100.0},
         note=" ".join(x for x in (
+            "Each region's range allows for the real differences between its own authorities as well as chance "
+            "(an interval clustered by authority).",
             f"{area}'s own share is not drawn if it rests on fewer than {ch.min_count} children." if mine else "",
-            f"{model.excluded_suppressed} authority-years with withheld figures were left out (never counted as "
-            "zero).") if x),
+            f"{model.excluded_suppressed} authority-years with figures withheld by the publisher to protect small "
+            "numbers (c) were left out, never counted as zero." if model.excluded_suppressed else "",
+            f"{model.excluded_not_applicable} authority-years marked z (not applicable: the authority did not exist "
+            "that year, as when councils merged or split) have no figure to use." if model.excluded_not_applicable
+            else "") if x),
         download="regions"))
     _regional_summary(r, ch, model, mine)
 
 
+def _variance_text(variation: dict, name: str) -> str:
+    value, low, high = (variation.get(f"{name}{end}") for end in ("", "_lower", "_upper"))
+    if value is None or pd.isna(value):
+        return "not estimable"
+    interval = f" (95% interval {num(low, 3)} to {num(high, 3)})" if low is not None and not pd.isna(low) else ""
+    return f"{num(value, 3)}{interval}"
+
+
 def _regional_summary(r: ChapterResult, ch: Chapter, model, mine: Measure | None) -> None:
     trends = model.region_trends
+    p_value = model.trend_heterogeneity_p_value
+    differ = (not pd.isna(p_value)) and p_value < 0.05
     records = [{"Region": Plain(row["region_name"]), "Change per year in the odds": signed_pct(row["odds_ratio"] - 1, 1),
                 "95% confidence interval": f"{pct(row['lower'] - 1, 1)} to {pct(row['upper'] - 1, 1)}",
-                "What it means": "rising" if row["lower"] > 1 else "falling" if row["upper"] < 1 else "no clear change"}
+                "What it suggests (exploratory)":
+                    "rising" if row["lower"] > 1 else "falling" if row["upper"] < 1 else "no clear change"}
                for _, row in trends.iterrows()]
-    between = model.variation.get("between_region_share")
+    variation = model.variation
+    between = variation.get("between_region_share")
+    test = ("not testable" if pd.isna(p_value) else
+            f"p = {num(p_value, 3)}: " + ("the regions' trends differ by more than chance would explain"
+                                          if differ else "no clear evidence that the regions' trends differ"))
+    share_text = "not estimable"
+    if between is not None and not pd.isna(between):
+        share_text = pct(between)
+        if not pd.isna(variation.get("between_region_share_lower", np.nan)):
+            share_text += (f" (95% interval {pct(variation['between_region_share_lower'])} to "
+                           f"{pct(variation['between_region_share_upper'])})")
     r.add("regional_summary", ResultTable(
-        frame_of(records), "Trend in the share of babies among children starting to be looked after, by region "
-                           "(quasi-binomial logistic model within authorities)",
-        note=f"Between-region share of the real variation between authorities: "
-             f"{pct(between) if between is not None and not pd.isna(between) else 'not estimable'}. "
-             f"Whether regional trends differ: p = {num(model.trend_heterogeneity_p_value, 2)}.",
+        frame_of(records), "Do trends in the share of babies among children starting to be looked after differ "
+                           f"between regions? Test: {test}. Region by region (exploratory; quasi-binomial logistic "
+                           "model within authorities)",
+        note=f"Whether regional trends differ is tested first ({test}); the region-by-region changes are "
+             "exploratory: with nine regions looked at together, one may read as rising or falling by chance alone. "
+             f"Variation between authorities on the log-odds scale, beyond chance: between regions "
+             f"{_variance_text(variation, 'between_region_variance')}; between authorities within a region "
+             f"{_variance_text(variation, 'within_region_variance')}. The between-region share of it is {share_text}, "
+             f"from a parametric bootstrap ({variation.get('bootstrap_draws', 0)} simulated data sets); with nine "
+             "regions it is known only roughly.",
         download="region-trends"))
     position = model.position(ch.params.area_code)
     if position.get("share") is None or pd.isna(position.get("share")):

@@ -302,3 +302,25 @@ def test_benchmarks_keep_their_publishers_suppression(demo_result):
     assert [c.key for c in own.cell.on] == [key("proceedings", "newborns", "2019/20")]
     hidden = disclosure.Decision(True, 6, frozenset({key("proceedings", "newborns", "2019/20")}))
     assert present.indicator_rows(r, hidden)[r.indicators.index(own)]["suppressed"]
+
+
+def test_regional_section_gives_the_between_region_share_with_its_interval_and_leads_with_the_test(demo_result):
+    from prebirth.chapters import common
+    from tests.conftest import demo_parameters
+
+    model = infants.regional_fit(infants.Chapter(1, "x", common.prepare(str(demo_parameters()))))
+    variation = model.variation
+    rows = [row for row in demo_result.indicators if row.indicator == "regional_between_share_of_variation"]
+    assert len(rows) == 1
+    cell = rows[0].cell
+    assert (cell.value, cell.lower, cell.upper) == (variation["between_region_share"],
+                                                   variation["between_region_share_lower"],
+                                                   variation["between_region_share_upper"])
+    assert cell.lower < cell.value < cell.upper
+    finding = [f for f in demo_result.findings if f.indicator == "regional_between_share_of_variation"][0]
+    assert "95% interval" in finding.text.template and "only 9 regions" in finding.text.template
+    summary = demo_result.items["regional_summary"]
+    assert summary.note.startswith("Whether regional trends differ is tested first (p = ")
+    assert "exploratory" in summary.caption and "between regions 0.0" in summary.note
+    assert "between authorities within a region 0.0" in summary.note
+    assert "What it suggests (exploratory)" in summary.frame.columns
