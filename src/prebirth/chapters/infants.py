@@ -238,6 +238,9 @@ def regional_fit(ch: Chapter):
             return None
         frame = local[["area_code", "area_name", "region_name", "period", "numerator", "denominator"]].copy()
         frame.loc[local["suppressed"].to_numpy(), ["numerator", "denominator"]] = np.nan
+        # z (the authority did not exist that year) is told apart from c (withheld to protect small numbers).
+        frame["not_applicable"] = (local["not_applicable"].to_numpy(dtype=bool) if "not_applicable" in local.columns
+                                   else False)
         return regional_model(frame)
     return _memo(ch, "regional", compute)
 
@@ -255,13 +258,15 @@ def _spread_note(spread, method, units: str = "authorities") -> str:
     """Say which limits are drawn, and how far the authorities differ beyond chance."""
     if spread.phi is None or np.isnan(spread.phi):
         return "The limits allow for chance only (too few authorities to measure how far they differ)." if method else ""
-    measured = (f"phi = {num(spread.phi, 1)}: the {spread.n_units} {units}' rates spread {num(spread.phi, 1)} times as "
-                "much as chance alone would make them, measured after pulling in the 10% most extreme at each end")
+    measured = (f"phi = {num(spread.phi, 1)}: the variance of the {spread.n_units} {units}' rates is "
+                f"{num(spread.phi, 1)} times what chance alone would give, measured after pulling in the 10% most "
+                "extreme at each end")
     if method == "additive":
         sd = np.sqrt(spread.tau2) * 10000
         return ("The limits allow for the real differences between authorities as well as chance (Spiegelhalter "
                 f"2005, additive random effects: a between-authority standard deviation of {num(sd, 1)} per 10,000 "
-                f"births added to chance; {measured}). An authority outside them differs by more than most.")
+                f"births added to chance; {measured}). An authority outside them stands out even allowing for "
+                "that spread.")
     if method == "multiplicative":
         return ("The limits allow for the real differences between authorities as well as chance (Spiegelhalter "
                 f"2005, multiplicative: chance's spread widened by the square root of phi; {measured}).")
@@ -593,6 +598,9 @@ def _funnel(r: ChapterResult, cells: Cells, ch: Chapter, years: list[str]) -> No
     method = None if ch.params.overdispersion == "none" else ch.params.overdispersion
     spread = funnel.estimate_overdispersion(pooled["numerator"], pooled["denominator"], statistic="rate",
                                             target=target / 10000)
+    chosen = method
+    if not np.isfinite(spread.phi):
+        method = None  # too few authorities to measure their spread: chance-only limits, and the note says so
     phi = spread.phi if method else 1.0
     tau2 = spread.tau2 if method else 0.0
     limits = funnel.rate_funnel_limits(np.linspace(pooled["denominator"].min() * 0.8, pooled["denominator"].max() * 1.1,
@@ -632,7 +640,7 @@ def _funnel(r: ChapterResult, cells: Cells, ch: Chapter, years: list[str]) -> No
                  "xlabel": f"Live births, calendar years {years[0][:4]} to {int(years[-1][:4])}",
                  "ylabel": "Newborns per 10,000 live births", "neighbours": neighbour_codes(ch)},
         note=f"{above} other authorities lie above the upper 95% limit and {below} below the lower one. "
-             + _spread_note(spread, method)
+             + _spread_note(spread, chosen)
              + (f" {partial} authorities have a figure withheld by its publisher in some year: they are shown over "
                 "their published years only (see Years), which leave out their smallest counts, so their rates may "
                 "read a little high." if partial else ""),
@@ -839,9 +847,9 @@ def _regional(r: ChapterResult, ch: Chapter, starters: pd.DataFrame | None) -> N
                     method="between-region variance / (between-region + within-region variance), method-of-moments "
                            "variance components on the logit scale; parametric bootstrap percentile interval")
         if low is not None and not pd.isna(low):
-            r.finding(f"Regions differ, but how much is uncertain: an estimated {pct(between)} of the real variation "
-                      "between authorities in the share of babies among children starting care lies between regions "
-                      f"(95% interval {pct(low)} to {pct(high)}; only {variation['n_regions']} regions).",
+            r.finding("How much of the real variation between authorities in the share of babies among children "
+                      f"starting care lies between regions is uncertain: an estimated {pct(between)} (95% interval "
+                      f"{pct(low)} to {pct(high)}; only {variation['n_regions']} regions).",
                       "regional_between_share_of_variation")
         else:
             r.finding(f"An estimated {pct(between)} of the real variation between authorities in the share of babies "
@@ -856,11 +864,7 @@ def _regional(r: ChapterResult, ch: Chapter, starters: pd.DataFrame | None) -> N
             "Each region's range allows for the real differences between its own authorities as well as chance "
             "(an interval clustered by authority).",
             f"{area}'s own share is not drawn if it rests on fewer than {ch.min_count} children." if mine else "",
-            f"{model.excluded_suppressed} authority-years with figures withheld by the publisher to protect small "
-            "numbers (c) were left out, never counted as zero." if model.excluded_suppressed else "",
-            f"{model.excluded_not_applicable} authority-years marked z (not applicable: the authority did not exist "
-            "that year, as when councils merged or split) have no figure to use." if model.excluded_not_applicable
-            else "") if x),
+            _left_out(model)) if x),
         download="regions"))
     _regional_summary(r, ch, model, mine)
 
@@ -871,6 +875,19 @@ def _variance_text(variation: dict, name: str) -> str:
         return "not estimable"
     interval = f" (95% interval {num(low, 3)} to {num(high, 3)})" if low is not None and not pd.isna(low) else ""
     return f"{num(value, 3)}{interval}"
+
+
+def _left_out(model) -> str:
+    """Which authority-years have no figure, and why: withheld (c) apart from not applicable (z)."""
+    parts = []
+    if model.excluded_suppressed:
+        parts.append(f"{model.excluded_suppressed} withheld by the publisher to protect small numbers (c)")
+    if model.excluded_not_applicable:
+        parts.append(f"{model.excluded_not_applicable} marked z (not applicable: the authority did not exist that "
+                     "year, as when councils merged or split)")
+    if not parts:
+        return ""
+    return "Authority-years without a figure were left out, never counted as zero: " + " and ".join(parts) + "."
 
 
 def _regional_summary(r: ChapterResult, ch: Chapter, model, mine: Measure | None) -> None:

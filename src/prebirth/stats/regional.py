@@ -15,7 +15,8 @@ What is estimated, and how
    (statsmodels' ``cov_type="cluster"``, small-sample factor G / (G - 1)), on the logit
    scale with t(G - 1) quantiles for the region's G authorities. LAs in a region differ
    more than binomial chance allows, and an authority's years move together; the
-   clustered interval allows for both and assumes only that authorities are independent.
+   clustered interval allows for both and assumes only that authorities are independent;
+   it is never narrower than the binomial (chance-only) interval.
    ``dispersion`` is its design effect (sandwich over binomial variance).
 2. **Each region's trend**: odds ratio per year from a logistic regression of the
    LA-period rows with an intercept for every LA and a slope for every region. With an

@@ -318,9 +318,37 @@ def test_regional_section_gives_the_between_region_share_with_its_interval_and_l
                                                    variation["between_region_share_upper"])
     assert cell.lower < cell.value < cell.upper
     finding = [f for f in demo_result.findings if f.indicator == "regional_between_share_of_variation"][0]
-    assert "95% interval" in finding.text.template and "only 9 regions" in finding.text.template
+    assert "is uncertain: an estimated" in finding.text.template and "only 9 regions" in finding.text.template
     summary = demo_result.items["regional_summary"]
     assert summary.note.startswith("Whether regional trends differ is tested first (p = ")
     assert "exploratory" in summary.caption and "between regions 0.0" in summary.note
     assert "between authorities within a region 0.0" in summary.note
     assert "What it suggests (exploratory)" in summary.frame.columns
+
+
+def test_regional_note_tells_z_authorities_that_did_not_exist_apart_from_c_withheld(tmp_path):
+    # A DfE file read by the book's own reader: one authority-year withheld (c), one marked z (the
+    # authority did not exist); counted by hand: 1 and 1.
+    from prebirth.data.benchmarks import load_benchmarks
+
+    header = ("time_period,time_identifier,geographic_level,country_code,country_name,region_code,region_name,"
+              "old_la_code,la_name,new_la_code,cla_group,characteristic,number,percentage\n")
+    lines = []
+    areas = [("E06000001", "Hartlepool", "E12000001", "North East", "805"),
+             ("E06000002", "Middlesbrough", "E12000001", "North East", "806"),
+             ("E08000001", "Bolton", "E12000002", "North West", "350"),
+             ("E08000002", "Bury", "E12000002", "North West", "351")]
+    for year, under in ((2021, ["12", "c", "15", "9"]), (2022, ["14", "11", "z", "10"])):
+        for (code, name, rcode, rname, old), u in zip(areas, under):
+            total = "z" if u == "z" else "80"
+            for characteristic, number in (("Under 1 year", u), ("Total", total)):
+                lines.append(f"{year},Reporting year,Local authority,E92000001,England,{rcode},{rname},{old},{name},"
+                             f"{code},Age group,{characteristic},{number},\n")
+    (tmp_path / "la_cla_who_started_to_be_looked_after_2022.csv").write_text(header + "".join(lines))
+    benchmarks = load_benchmarks(tmp_path)
+    ch = make_chapter({"children": [child("A", "2020-01-01")]}, benchmarks=benchmarks)
+    model = infants.regional_fit(ch)
+    assert (model.excluded_suppressed, model.excluded_not_applicable) == (1, 1)
+    note = infants.compute(ch.prepared).items["regional_variation"].note
+    assert ("Authority-years without a figure were left out, never counted as zero: 1 withheld by the publisher to "
+            "protect small numbers (c) and 1 marked z (not applicable: the authority did not exist that year") in note
