@@ -248,10 +248,10 @@ def regional_fit(ch: Chapter):
 def _versus_region(label) -> str:
     text = str(label or "").lower()
     if "high" in text:
-        return "higher than its region's figure by more than chance would explain"
+        return "higher than its region's figure, even allowing for the usual differences between the region's authorities"
     if "low" in text:
-        return "lower than its region's figure by more than chance would explain"
-    return "within the range chance would explain" if text else "not assessed"
+        return "lower than its region's figure, even allowing for the usual differences between the region's authorities"
+    return "within the usual range of the region's authorities" if text else "not assessed"
 
 
 def _spread_note(spread, method, units: str = "authorities") -> str:

@@ -66,7 +66,7 @@ import pandas as pd
 from scipy import stats
 
 from ..data.problems import DataError, error
-from .funnel import funnel_significance
+from .funnel import estimate_overdispersion, funnel_significance
 from .glm import time_values
 from .intervals import wilson
 
@@ -133,13 +133,16 @@ class RegionalModel:
     excluded_not_applicable: int = 0  # rows marked z: the authority did not exist (not a withheld figure)
     data: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
-    def area_positions(self, period: str = "all") -> pd.DataFrame:
+    def area_positions(self, period: str = "all", overdispersion: str | None = "additive") -> pd.DataFrame:
         """Every area's share, its region's, and its rank within the region (1 = highest share).
 
         ``period`` is ``all`` (pooled over the periods) or one period label. Columns:
         ``area_code, area_name, region_name, period, numerator, denominator, share,
         lower, upper, region_share, region_lower, region_upper, rank, n_areas,
-        compared_with_region`` (funnel significance against the region's share).
+        compared_with_region`` (funnel significance against the region's share). By default the
+        funnel limits allow for the real differences between the region's authorities
+        (Spiegelhalter 2005, additive, 10% winsorised, estimated from the region's own
+        authorities); with fewer than 2 of them, or ``overdispersion=None``, chance only.
         """
         data = self.data if period == "all" else self.data[self.data["period"] == period]
         if data.empty:
@@ -159,10 +162,12 @@ class RegionalModel:
         areas["n_areas"] = areas.groupby("region_name")["area_code"].transform("size").astype(int)
         flags = pd.Series(index=areas.index, dtype=object)
         for region, members in areas.groupby("region_name"):
+            x, n = members["numerator"].to_numpy(), members["denominator"].to_numpy()
+            target = float(regions.loc[region, "share"])
+            spread = estimate_overdispersion(x, n, statistic="proportion", target=target) if overdispersion else None
+            usable = overdispersion if spread is not None and math.isfinite(spread.tau2) else None
             flags.loc[members.index] = funnel_significance(
-                members["numerator"].to_numpy(), members["denominator"].to_numpy(), statistic="proportion",
-                target=float(regions.loc[region, "share"]),
-            ).to_numpy()
+                x, n, statistic="proportion", target=target, overdispersion=usable).to_numpy()
         areas["compared_with_region"] = flags
         return areas[_POSITION_COLUMNS]
 

@@ -324,6 +324,9 @@ def test_regional_section_gives_the_between_region_share_with_its_interval_and_l
     assert "exploratory" in summary.caption and "between regions 0.0" in summary.note
     assert "between authorities within a region 0.0" in summary.note
     assert "What it suggests (exploratory)" in summary.frame.columns
+    # the area against its region: the limits allow for the usual spread between the region's authorities
+    position = demo_result.items["regional_position"].template
+    assert "usual" in position and "chance would explain" not in position
 
 
 def test_regional_note_tells_z_authorities_that_did_not_exist_apart_from_c_withheld(tmp_path):

@@ -310,3 +310,23 @@ def test_variation_reports_both_variances_with_intervals_and_a_fixed_seed():
     for name in ("between_region_share", "between_region_variance", "within_region_variance"):
         assert first[f"{name}_lower"] <= first[name] <= first[f"{name}_upper"]
     assert first["bootstrap_draws"] == 999 and "parametric bootstrap" in first["method"]
+
+
+def test_comparison_with_the_region_allows_for_the_spread_of_its_authorities_by_hand():
+    # Five authorities of 400 around a region share of 0.2: 60, 70, 80, 90, 100 (shares 0.15 ... 0.25).
+    # By hand: s = sqrt(0.2 x 0.8 / 400) = 0.02, z = -2.5, -1.25, 0, 1.25, 2.5; 10% winsorised (R's quantile:
+    # 10th percentile -2.5 + 0.4 x 1.25 = -2, 90th 2): phi = (4 + 1.5625 + 0 + 1.5625 + 4) / 5 = 2.225;
+    # w = 2500 each: tau^2 = (5 x 2.225 - 4) / (12500 - 2500) = 0.0007125. Limits 0.2 +/- 1.959964 x
+    # sqrt(0.0004 + 0.0007125) = 0.2 +/- 0.06537: 0.25 is inside (not flagged); by chance alone
+    # (0.2 +/- 0.0392) 0.15 and 0.25 would be flagged Low / High (0.025).
+    rows = [(code, "North East", "2019/20", x, 400) for code, x in zip("ABCDE", (60, 70, 80, 90, 100))]
+    model = regional_model(_frame(rows))
+    adjusted = model.area_positions().set_index("area_code")["compared_with_region"]
+    chance = model.area_positions(overdispersion=None).set_index("area_code")["compared_with_region"]
+    assert 0.05 < 1.959964 * math.sqrt(0.0004 + 0.0007125) < 0.0655
+    assert (adjusted == "Not significant").all()
+    assert chance["A"] == "Low (0.025)" and chance["E"] == "High (0.025)" and chance["C"] == "Not significant"
+    # Twice as far out (0.1 and 0.3 with the same middle), E stands out even allowing for the spread.
+    rows = [(code, "North East", "2019/20", x, 400) for code, x in zip("ABCDEFGHIJ", (70, 75, 78, 80, 80, 80, 82, 85, 90, 160))]
+    flags = regional_model(_frame(rows)).area_positions().set_index("area_code")["compared_with_region"]
+    assert flags["J"].startswith("High")
