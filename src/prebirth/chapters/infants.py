@@ -901,6 +901,7 @@ def _regional_summary(r: ChapterResult, ch: Chapter, model, mine: Measure | None
                for _, row in trends.iterrows()]
     variation = model.variation
     between = variation.get("between_region_share")
+    regions = int((trends["region_name"] != "England").sum())
     test = ("not testable" if pd.isna(p_value) else
             f"p = {num(p_value, 3)}: " + ("the regions' trends differ by more than chance would explain"
                                           if differ else "no clear evidence that the regions' trends differ"))
@@ -912,15 +913,16 @@ def _regional_summary(r: ChapterResult, ch: Chapter, model, mine: Measure | None
                            f"{pct(variation['between_region_share_upper'])})")
     r.add("regional_summary", ResultTable(
         frame_of(records), "Do trends in the share of babies among children starting to be looked after differ "
-                           f"between regions? Test: {test}. Region by region (exploratory; quasi-binomial logistic "
-                           "model within authorities)",
+                           f"between regions? Test: {test}. Region by region (exploratory; logistic model within "
+                           "authorities, intervals clustered by authority)",
         note=f"Whether regional trends differ is tested first ({test}); the region-by-region changes are "
-             "exploratory: with nine regions looked at together, one may read as rising or falling by chance alone. "
+             f"exploratory: with {regions} regions looked at together, one may read as rising or falling by chance "
+             "alone. "
              f"Variation between authorities on the log-odds scale, beyond chance: between regions "
              f"{_variance_text(variation, 'between_region_variance')}; between authorities within a region "
              f"{_variance_text(variation, 'within_region_variance')}. The between-region share of it is {share_text}, "
-             f"from a parametric bootstrap ({variation.get('bootstrap_draws', 0)} simulated data sets); with nine "
-             "regions it is known only roughly.",
+             f"from a parametric bootstrap ({variation.get('bootstrap_draws', 0)} simulated data sets); with "
+             f"{variation.get('n_regions', regions)} regions it is known only roughly.",
         download="region-trends"))
     position = model.position(ch.params.area_code)
     if position.get("share") is None or pd.isna(position.get("share")):
