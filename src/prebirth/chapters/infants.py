@@ -641,7 +641,7 @@ def _funnel(r: ChapterResult, cells: Cells, ch: Chapter, years: list[str]) -> No
                  "ylabel": "Newborns per 10,000 live births", "neighbours": neighbour_codes(ch)},
         note=f"{above} other authorities lie above the upper 95% limit and {below} below the lower one. "
              + _spread_note(spread, chosen)
-             + (f" {partial} authorities have a figure withheld by its publisher in some year: they are shown over "
+             + (f" {partial} authorities have a figure withheld by the publisher in some year: they are shown over "
                 "their published years only (see Years), which leave out their smallest counts, so their rates may "
                 "read a little high." if partial else ""),
         download="funnel"))
