@@ -66,7 +66,8 @@ class AreaParameters(_Strict):
     events: list[Event] = []
     synthetic: bool = Field(False, description="the data are made up (shows a banner on every page)")
     overdispersion: Literal["none", "multiplicative", "additive"] = Field(
-        "none", description="widen funnel-plot limits for real differences between areas (Spiegelhalter 2005)")
+        "additive", description="funnel-plot limits allow for real differences between areas (Spiegelhalter 2005): "
+                                "'additive' (random effects, the default), 'multiplicative', or 'none' (chance only)")
     previous_indicators: Path | None = Field(None, description="an earlier build's indicators.csv")
     sources: dict[str, str] = Field(default_factory=dict, description="file name -> kind, where detection needs help")
 

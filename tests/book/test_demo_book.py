@@ -155,4 +155,5 @@ def test_regional_model_rows_for_every_region(demo_book):
     overall = regional[regional.period == "all"]
     assert len(overall) == 9 and (overall.lower < overall.value).all() and (overall.value < overall.upper).all()
     html = demo_book.page("01_infants_and_newborns")
-    assert "by region" in html and "Between-region share of the real variation" in html
+    assert "by region" in html and "Whether regional trends differ is tested first" in html
+    assert "The between-region share of it is" in html and "95% interval" in html

@@ -97,3 +97,11 @@ def _load_prepared(path: str) -> Prepared:
         Benchmarks(benchmarks.tidy.copy(deep=False), copy.deepcopy(benchmarks.neighbours), list(benchmarks.problems),
                    list(benchmarks.files)),
     )
+
+
+def multiple_comparisons(tested: int) -> str:
+    """One sentence on reading many trend labels at once (each tested at the 5% level, uncorrected)."""
+    if tested < 2:
+        return ""
+    return (f"Each of these {tested} trends is tested on its own at the 5% level, with no correction for looking at "
+            "several together, so one may read as a clear change by chance alone: read a single one with care.")

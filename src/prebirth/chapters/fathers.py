@@ -26,7 +26,7 @@ import pandas as pd
 
 from .. import charts, definitions as d
 from ..results import ChapterResult, Chart, Count, Measure, Notice, ResultTable, Share, Text, frame_of, key, not_yet
-from .common import Chapter, Prepared
+from .common import Chapter, Prepared, multiple_comparisons
 
 NUMBER, KEY, TITLE = 7, "fathers", "Fathers"
 SHARE_METHOD = "Wilson score interval"
@@ -424,6 +424,7 @@ def _trend_table(r: ChapterResult, cells: Cells) -> None:
 
     ch = cells.ch
     records = []
+    tested = 0
     for column in trend_items(ch):
         for role, name in ROLES:
             label = LABEL[column]
@@ -444,6 +445,7 @@ def _trend_table(r: ChapterResult, cells: Cells) -> None:
                                      [p for p, _ in points])
             if not fit.fitted_ok:
                 continue
+            tested += 1
             # the fit could reproduce the whole period's counts: it is withheld with them
             on = (whole.numerator, whole.denominator,
                   Count(key("rest", whole.denominator.key, whole.numerator.key),
@@ -467,10 +469,10 @@ def _trend_table(r: ChapterResult, cells: Cells) -> None:
         return
     r.add("trend_table", ResultTable(
         frame_of(records), "Is the inclusion of fathers changing? Average yearly change in each share (logistic trend)",
-        note="A logistic regression of each yearly share on the year (quasi-binomial: its interval is widened by "
-             "how much more the yearly shares vary than chance allows): a change of +5% means the odds rose by "
-             "about 5% a year. It describes a steady drift; it cannot say why, or pick out a change at one "
-             "point in time.", download="fathers-trend-model"))
+        note=("A logistic regression of each yearly share on the year (quasi-binomial: its interval is widened by "
+              "how much more the yearly shares vary than chance allows): a change of +5% means the odds rose by "
+              "about 5% a year. It describes a steady drift; it cannot say why, or pick out a change at one "
+              "point in time. " + multiple_comparisons(tested)).strip(), download="fathers-trend-model"))
 
 
 def _proceedings_table(r: ChapterResult, ch: Chapter) -> None:

@@ -131,17 +131,27 @@ def comparator_rates(ch: Chapter, indicator: str) -> pd.DataFrame:
     return pd.concat([national, regional, local], ignore_index=True)
 
 
-def pooled_rates(ch: Chapter, indicator: str, years: list[str]) -> pd.DataFrame:
-    """Each LA's numerator and denominator summed over the years; LAs with any withheld year left out."""
+def pooled_rates(ch: Chapter, indicator: str, years: list[str], *, published_years: bool = False) -> pd.DataFrame:
+    """Each LA's numerator and denominator summed over the years.
+
+    By default an LA with any withheld (or missing) year is left out. With ``published_years`` every LA is
+    kept and summed over the years whose numerator and denominator are both published; ``years`` says how
+    many of the years that is (a withheld year is left out, never counted as 0)."""
     tidy = ch.benchmarks.indicator(indicator)
     local = tidy[(tidy["geographic_level"] == "Local authority") & tidy["period"].isin(years)]
     if local.empty:
-        return pd.DataFrame(columns=["area_code", "area_name", "numerator", "denominator", "value"])
-    complete = local.groupby("area_code").filter(lambda g: (~g["suppressed"]).all() and g["numerator"].notna().all()
-                                                 and len(g) == len(years))
-    pooled = complete.groupby(["area_code", "area_name"], as_index=False)[["numerator", "denominator"]].sum()
+        return pd.DataFrame(columns=["area_code", "area_name", "numerator", "denominator", "value", "years"])
+    usable = ~local["suppressed"].astype(bool) & local["numerator"].notna()
+    if published_years:
+        chosen = local[usable & (local["denominator"] > 0)].drop_duplicates(["area_code", "period"])
+    else:
+        complete = usable.groupby(local["area_code"]).transform("all") & (
+            local.groupby("area_code")["period"].transform("size") == len(years))
+        chosen = local[complete]
+    pooled = chosen.groupby(["area_code", "area_name"], as_index=False).agg(
+        numerator=("numerator", "sum"), denominator=("denominator", "sum"), years=("period", "nunique"))
     pooled["value"] = pooled["numerator"] / pooled["denominator"] * 10000
-    return pooled
+    return pooled[["area_code", "area_name", "numerator", "denominator", "value", "years"]]
 
 
 def comparison_years(ch: Chapter) -> list[str]:
@@ -196,6 +206,9 @@ def regional_fit(ch: Chapter):
             return None
         frame = local[["area_code", "area_name", "region_name", "period", "numerator", "denominator"]].copy()
         frame.loc[local["suppressed"].to_numpy(), ["numerator", "denominator"]] = np.nan
+        # z (the authority did not exist that year) is told apart from c (withheld to protect small numbers).
+        frame["not_applicable"] = (local["not_applicable"].to_numpy(dtype=bool) if "not_applicable" in local.columns
+                                   else False)
         return regional_model(frame)
     return _memo(ch, "regional", compute)
 
@@ -203,24 +216,32 @@ def regional_fit(ch: Chapter):
 def _versus_region(label) -> str:
     text = str(label or "").lower()
     if "high" in text:
-        return "higher than its region's figure by more than chance would explain"
+        return "higher than its region's figure, even allowing for the usual differences between the region's authorities"
     if "low" in text:
-        return "lower than its region's figure by more than chance would explain"
-    return "within the range chance would explain" if text else "not assessed"
+        return "lower than its region's figure, even allowing for the usual differences between the region's authorities"
+    return "within the usual range of the region's authorities" if text else "not assessed"
 
 
-def _spread_note(spread, method) -> str:
-    """Say whether authorities differ more than chance allows, and what the limits assume."""
+def _spread_note(spread, method, units: str = "authorities") -> str:
+    """Say which limits are drawn, and how far the authorities differ beyond chance."""
     if spread.phi is None or np.isnan(spread.phi):
-        return ""
-    if method:
-        return (f"The limits are widened ({method} overdispersion, Spiegelhalter 2005; phi = {num(spread.phi, 2)}) "
-                "for the real differences between authorities.")
+        return "The limits allow for chance only (too few authorities to measure how far they differ)." if method else ""
+    measured = (f"phi = {num(spread.phi, 1)}: the variance of the {spread.n_units} {units}' rates is "
+                f"{num(spread.phi, 1)} times what chance alone would give, measured after pulling in the 10% most "
+                "extreme at each end")
+    if method == "additive":
+        sd = np.sqrt(spread.tau2) * 10000
+        return ("The limits allow for the real differences between authorities as well as chance (Spiegelhalter "
+                f"2005, additive random effects: a between-authority standard deviation of {num(sd, 1)} per 10,000 "
+                f"births added to chance; {measured}). An authority outside them stands out even allowing for "
+                "that spread.")
+    if method == "multiplicative":
+        return ("The limits allow for the real differences between authorities as well as chance (Spiegelhalter "
+                f"2005, multiplicative: chance's spread widened by the square root of phi; {measured}).")
     if spread.overdispersed:
-        return (f"Authorities differ far more than chance alone would explain (phi = {num(spread.phi, 2)}); the "
-                "limits shown allow for chance only. Set 'overdispersion: multiplicative' in the parameters to "
-                "widen them.")
-    return ""
+        return (f"The limits allow for chance only, but authorities differ far more than chance would explain "
+                f"({measured}), so many lie outside them.")
+    return "The limits allow for chance only."
 
 
 # -- the chapter's cells ------------------------------------------------------------------
@@ -535,12 +556,13 @@ def _funnel(r: ChapterResult, cells: Cells, ch: Chapter, years: list[str]) -> No
             "point 'benchmarks:' at a folder with the published figures (see the data guide)."))
         return
     code, area = ch.params.area_code, ch.params.area_name
-    pooled = pooled_rates(ch, BENCH_RATE, years)
+    # Every authority over its published years: a year withheld by the publisher is left out, never read as 0.
+    pooled = pooled_rates(ch, BENCH_RATE, years, published_years=True)
     mine = _own_rate(cells, ch, years)
     pooled = pd.concat([pooled[pooled["area_code"] != code], pd.DataFrame([{
         "area_code": code, "area_name": area, "numerator": float(mine.numerator.value),
-        "denominator": mine.denominator, "value": mine.numerator.value / mine.denominator * 10000}])],
-        ignore_index=True)
+        "denominator": mine.denominator, "value": mine.numerator.value / mine.denominator * 10000,
+        "years": len(years)}])], ignore_index=True)
     national = ch.benchmarks.indicator(BENCH_RATE)
     national = national[(national["geographic_level"] == "National") & national["period"].isin(years)]
     target = (national["numerator"].sum() / national["denominator"].sum() * 10000 if len(national)
@@ -548,6 +570,9 @@ def _funnel(r: ChapterResult, cells: Cells, ch: Chapter, years: list[str]) -> No
     method = None if ch.params.overdispersion == "none" else ch.params.overdispersion
     spread = funnel.estimate_overdispersion(pooled["numerator"], pooled["denominator"], statistic="rate",
                                             target=target / 10000)
+    chosen = method
+    if not np.isfinite(spread.phi):
+        method = None  # too few authorities to measure their spread: chance-only limits, and the note says so
     phi = spread.phi if method else 1.0
     tau2 = spread.tau2 if method else 0.0
     limits = funnel.rate_funnel_limits(np.linspace(pooled["denominator"].min() * 0.8, pooled["denominator"].max() * 1.1,
@@ -560,15 +585,21 @@ def _funnel(r: ChapterResult, cells: Cells, ch: Chapter, years: list[str]) -> No
     others = pooled[~own]
     records = [{"Area code": Plain(row["area_code"]), "Area": Plain(row["area_name"]),
                 "Newborns": _benchmark(row["numerator"], digits=0), "Live births": _benchmark(row["denominator"], digits=0),
-                "Per 10,000": _benchmark(row["value"]), "compared with England": Plain(str(row["flag"]))}
+                "Per 10,000": _benchmark(row["value"]), "Years": Plain(f"{int(row['years'])} of {len(years)}"),
+                "compared with England": Plain(str(row["flag"]))}
                for _, row in others.iterrows()]
     records.append({"Area code": Plain(code), "Area": Plain(area), "Newborns": mine.numerator,
                     "Live births": _benchmark(mine.denominator, digits=0), "Per 10,000": mine,
+                    "Years": Plain(f"{len(years)} of {len(years)}"),
                     "compared with England": Text(str(mine_flag), {"rate": mine}, "c")})
     records.sort(key=lambda rec: rec["Area"].text)
-    above = int(others["flag"].astype(str).str.contains("higher|above|High", case=False).sum())
+    flags = others["flag"].astype(str)
+    above = int(flags.str.contains("High", case=False).sum())
+    below = int(flags.str.contains("Low", case=False).sum())
+    partial = int((others["years"] < len(years)).sum())
+    limits_kind = "limits allowing for chance only" if method is None else "limits allowing for real differences"
     head = (f"Funnel plot of {{n}} local authorities: newborns in care proceedings per 10,000 live births against the "
-            f"number of births, with 95% and 99.8% control limits around England's rate of {num(target)}. ")
+            f"number of births, with 95% and 99.8% {limits_kind} around England's rate of {num(target)}. ")
     alt = Text(head.replace("{n}", str(len(pooled))) + "{area} is " + describe_flag(mine_flag) + ".",
                {"rate": mine, "area": Plain(area)}, head.replace("{n}", str(len(others))))
     r.finding(f"Compared with England over {years[0]} to {years[-1]}, the newborn rate is {describe_flag(mine_flag)}.",
@@ -580,8 +611,11 @@ def _funnel(r: ChapterResult, cells: Cells, ch: Chapter, years: list[str]) -> No
         options={"limits": limits, "target": target, "highlight": code,
                  "xlabel": f"Live births, calendar years {years[0][:4]} to {int(years[-1][:4])}",
                  "ylabel": "Newborns per 10,000 live births", "neighbours": neighbour_codes(ch)},
-        note=f"{above} other authorities lie above the upper 95% limit (or the 99.8% limit). Authorities with a "
-             "withheld (small) count in any year are left out. " + _spread_note(spread, method),
+        note=f"{above} other authorities lie above the upper 95% limit and {below} below the lower one. "
+             + _spread_note(spread, chosen)
+             + (f" {partial} authorities have a figure withheld by the publisher in some year: they are shown over "
+                "their published years only (see Years), which leave out their smallest counts, so their rates may "
+                "read a little high." if partial else ""),
         download="funnel"))
 
 
@@ -778,36 +812,91 @@ def _regional(r: ChapterResult, ch: Chapter, starters: pd.DataFrame | None) -> N
                f"{years[0]} to {years[-1]}, with 95% intervals. Highest: " "{top}" f" ({pct(top.iloc[0]['share'])}); "
                "lowest: {low}" f" ({pct(top.iloc[-1]['share'])}).",
                {"top": Plain(top.iloc[0]["region_name"]), "low": Plain(top.iloc[-1]["region_name"])})
-    between = model.variation.get("between_region_share")
+    variation = model.variation
+    between = variation.get("between_region_share")
     if between is not None and not pd.isna(between):
-        r.finding(f"About {pct(between)} of the real variation between authorities in the share of babies among "
-                  "children starting care lies between regions.", "regional_infant_starters_share")
+        low, high = variation.get("between_region_share_lower"), variation.get("between_region_share_upper")
+        r.indicator("regional_between_share_of_variation", "all",
+                    Measure(between, lower=low, upper=high, unit="proportion", digits=0),
+                    method="between-region variance / (between-region + within-region variance), method-of-moments "
+                           "variance components on the logit scale; parametric bootstrap percentile interval")
+        if low is not None and not pd.isna(low):
+            r.finding("How much of the real variation between authorities in the share of babies among children "
+                      f"starting care lies between regions is uncertain: an estimated {pct(between)} (95% interval "
+                      f"{pct(low)} to {pct(high)}; only {variation['n_regions']} regions).",
+                      "regional_between_share_of_variation")
+        else:
+            r.finding(f"An estimated {pct(between)} of the real variation between authorities in the share of babies "
+                      "among children starting care lies between regions (no interval could be estimated).",
+                      "regional_between_share_of_variation")
     r.add("regional_variation", Chart(
         draw_dots, frame_of(records),
         f"Babies under one as a share of children starting to be looked after, by region, {years[0]} to {years[-1]}",
         alt, options={"value": "Per cent", "highlight": area, "xlabel": "% of children starting to be looked after who were under one",
                       "reference": float(england.iloc[0] * 100) if len(england) else None, "scale": 100.0},
         note=" ".join(x for x in (
+            "Each region's range allows for the real differences between its own authorities as well as chance "
+            "(an interval clustered by authority).",
             f"{area}'s own share is not drawn if it rests on fewer than {ch.min_count} children." if mine else "",
-            f"{model.excluded_suppressed} authority-years with withheld figures were left out (never counted as "
-            "zero).") if x),
+            _left_out(model)) if x),
         download="regions"))
     _regional_summary(r, ch, model, mine)
 
 
+def _variance_text(variation: dict, name: str) -> str:
+    value, low, high = (variation.get(f"{name}{end}") for end in ("", "_lower", "_upper"))
+    if value is None or pd.isna(value):
+        return "not estimable"
+    interval = f" (95% interval {num(low, 3)} to {num(high, 3)})" if low is not None and not pd.isna(low) else ""
+    return f"{num(value, 3)}{interval}"
+
+
+def _left_out(model) -> str:
+    """Which authority-years have no figure, and why: withheld (c) apart from not applicable (z)."""
+    parts = []
+    if model.excluded_suppressed:
+        parts.append(f"{model.excluded_suppressed} withheld by the publisher to protect small numbers (c)")
+    if model.excluded_not_applicable:
+        parts.append(f"{model.excluded_not_applicable} marked z (not applicable: the authority did not exist that "
+                     "year, as when councils merged or split)")
+    if not parts:
+        return ""
+    return "Authority-years without a figure were left out, never counted as zero: " + " and ".join(parts) + "."
+
+
 def _regional_summary(r: ChapterResult, ch: Chapter, model, mine: Measure | None) -> None:
     trends = model.region_trends
+    p_value = model.trend_heterogeneity_p_value
+    differ = (not pd.isna(p_value)) and p_value < 0.05
     records = [{"Region": Plain(row["region_name"]), "Change per year in the odds": signed_pct(row["odds_ratio"] - 1, 1),
                 "95% confidence interval": f"{pct(row['lower'] - 1, 1)} to {pct(row['upper'] - 1, 1)}",
-                "What it means": "rising" if row["lower"] > 1 else "falling" if row["upper"] < 1 else "no clear change"}
+                "What it suggests (exploratory)":
+                    "rising" if row["lower"] > 1 else "falling" if row["upper"] < 1 else "no clear change"}
                for _, row in trends.iterrows()]
-    between = model.variation.get("between_region_share")
+    variation = model.variation
+    between = variation.get("between_region_share")
+    regions = int((trends["region_name"] != "England").sum())
+    test = ("not testable" if pd.isna(p_value) else
+            f"p = {num(p_value, 3)}: " + ("the regions' trends differ by more than chance would explain"
+                                          if differ else "no clear evidence that the regions' trends differ"))
+    share_text = "not estimable"
+    if between is not None and not pd.isna(between):
+        share_text = pct(between)
+        if not pd.isna(variation.get("between_region_share_lower", np.nan)):
+            share_text += (f" (95% interval {pct(variation['between_region_share_lower'])} to "
+                           f"{pct(variation['between_region_share_upper'])})")
     r.add("regional_summary", ResultTable(
-        frame_of(records), "Trend in the share of babies among children starting to be looked after, by region "
-                           "(quasi-binomial logistic model within authorities)",
-        note=f"Between-region share of the real variation between authorities: "
-             f"{pct(between) if between is not None and not pd.isna(between) else 'not estimable'}. "
-             f"Whether regional trends differ: p = {num(model.trend_heterogeneity_p_value, 2)}.",
+        frame_of(records), "Do trends in the share of babies among children starting to be looked after differ "
+                           f"between regions? Test: {test}. Region by region (exploratory; logistic model within "
+                           "authorities, intervals clustered by authority)",
+        note=f"Whether regional trends differ is tested first ({test}); the region-by-region changes are "
+             f"exploratory: with {regions} regions looked at together, one may read as rising or falling by chance "
+             "alone. "
+             f"Variation between authorities on the log-odds scale, beyond chance: between regions "
+             f"{_variance_text(variation, 'between_region_variance')}; between authorities within a region "
+             f"{_variance_text(variation, 'within_region_variance')}. The between-region share of it is {share_text}, "
+             f"from a parametric bootstrap ({variation.get('bootstrap_draws', 0)} simulated data sets); with "
+             f"{variation.get('n_regions', regions)} regions it is known only roughly.",
         download="region-trends"))
     position = model.position(ch.params.area_code)
     if position.get("share") is None or pd.isna(position.get("share")):

@@ -22,7 +22,7 @@ import pandas as pd
 from .. import charts, definitions as d
 from ..results import (ChapterResult, Chart, Count, Measure, Notice, Plain, ResultTable, Share, Text, frame_of, key,
                        not_yet)
-from .common import Chapter, Prepared
+from .common import Chapter, Prepared, multiple_comparisons
 
 NUMBER, KEY, TITLE = 6, "the_parents", "The parents"
 SHARE_METHOD = "Wilson score interval"
@@ -632,10 +632,12 @@ def _cohort_trend(r: ChapterResult, cells: Cells, measures) -> None:
         return
     r.add("cohort_trend", ResultTable(
         frame_of(records), "Is the cohort changing? Average yearly change in each share (logistic trend)",
-        note="A logistic regression of each yearly share on the year (quasi-binomial: its interval is widened by how "
-             "much more the yearly shares vary than chance allows). A change of +5% means the odds rose by about 5% "
-             "a year. With ten or fewer yearly points only a steady, sizeable change can be told apart from chance.",
+        note=("A logistic regression of each yearly share on the year (quasi-binomial: its interval is widened by "
+              "how much more the yearly shares vary than chance allows). A change of +5% means the odds rose by about "
+              "5% a year. With ten or fewer yearly points only a steady, sizeable change can be told apart from "
+              "chance. " + multiple_comparisons(len(records))).strip(),
         download="cohort-trend"))
+
 
 
 def _national_comparison(local: Share | None) -> Notice:

@@ -56,6 +56,9 @@ TIDY_COLUMNS = [
     "indicator", "numerator", "denominator", "value", "source", "suppressed",
 ]
 PROVENANCE = ["_file", "_row"]  # where each tidy row came from (file relative to the folder, line)
+# True where a figure is marked z (DfE: not applicable, e.g. the authority did not exist that year), so a
+# reader can tell it from one withheld to protect small numbers (c); both stay missing and "suppressed".
+NOT_APPLICABLE = "not_applicable"
 NUMBER_COLUMNS = ("numerator", "denominator", "value")
 MARKERS = {"c", "z", "x", "k", "u", "low", ":"}
 LEVELS = {"national": "National", "regional": "Regional", "local authority": "Local authority"}
@@ -89,6 +92,15 @@ def published_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Serie
     number = number.where(np.isfinite(number))  # 'inf', '1e400': not a published number either
     unreadable = (text != "") & ~marker & number.isna()
     return number, marker.astype(bool), unreadable.astype(bool)
+
+
+def not_applicable_marks(*columns: pd.Series) -> pd.Series:
+    """True where any of these published cells is the marker z (not applicable)."""
+    marks = [c.astype("string").str.strip().str.lower().eq("z").fillna(False) for c in columns]
+    out = marks[0]
+    for mark in marks[1:]:
+        out = out | mark
+    return out.astype(bool)
 
 
 def _read_text_csv(path: Path) -> pd.DataFrame:
@@ -280,6 +292,7 @@ def read_tidy(path, problems: list[Problem]) -> pd.DataFrame:
     source = frame["source"].str.strip() if "source" in frame else pd.Series("", index=frame.index)
     out["source"] = source.where(source != "", path.name)
     out["suppressed"] = flagged.astype(bool)
+    out[NOT_APPLICABLE] = not_applicable_marks(*[frame[c] for c in NUMBER_COLUMNS if c in frame]).to_numpy()
     out["_file"] = path.name
     out["_row"] = out.index
     return _tidy(out)
@@ -301,14 +314,15 @@ def _report_rows(problems, file, frame, mask, column, message, fix, level="error
 def empty_tidy() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=float if c in NUMBER_COLUMNS else bool if c == "suppressed" else
                                       "int64" if c == "_row" else object)
-                         for c in TIDY_COLUMNS + PROVENANCE})
+                         for c in TIDY_COLUMNS + PROVENANCE} | {NOT_APPLICABLE: pd.Series(dtype=bool)})
 
 
 def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.reindex(columns=TIDY_COLUMNS + PROVENANCE)
+    out = frame.reindex(columns=TIDY_COLUMNS + PROVENANCE + [NOT_APPLICABLE])
     for column in NUMBER_COLUMNS:
         out[column] = out[column].astype(float)
     out["suppressed"] = out["suppressed"].fillna(False).astype(bool)
+    out[NOT_APPLICABLE] = out[NOT_APPLICABLE].astype("boolean").fillna(False).astype(bool)
     for column in ("period", "geographic_level", "area_code", "area_name", "region_code", "region_name",
                    "indicator", "source", "_file"):
         out[column] = out[column].astype(object).where(out[column].notna(), None)
@@ -360,6 +374,7 @@ def _share(frame, areas, group_mask, part_mask, indicator, source, scale=1.0) ->
     out.loc[denominator == 0, "value"] = np.nan
     out["source"] = source
     out["suppressed"] = n_marker | d_marker
+    out[NOT_APPLICABLE] = not_applicable_marks(merged["number"], merged["number_total"]).to_numpy()
     out["_row"] = merged["_row"].to_numpy()
     return out
 
@@ -528,6 +543,8 @@ def read_sfr(path, problems: list[Problem], codes: LaCodes | None = None) -> pd.
         piece["value"] = (numerator / denominator).where(denominator > 0)
         piece["source"] = source
         piece["suppressed"] = n_marker | d_marker
+        piece[NOT_APPLICABLE] = not_applicable_marks(frame.loc[areas.index, column],
+                                                     frame.loc[areas.index, total_column]).to_numpy()
         piece["_file"] = path.name
         piece["_row"] = piece.index
         pieces.append(piece)

@@ -10,31 +10,45 @@ What is estimated, and how
 --------------------------
 1. **Each region's share**, overall and per period: the pooled share
    sum(numerator) / sum(denominator) of its LAs, which is the figure a regional
-   table would publish. Its 95% interval is a Wilson interval on the *effective*
-   denominator, denominator / phi, where phi is the Pearson dispersion of the LA
-   rows around their region's share (a quasi-binomial model with one share per
-   region, or per region and period). LAs in a region differ more than binomial
-   chance allows, so a plain binomial interval would be far too narrow.
-2. **Each region's trend**: odds ratio per year from a quasi-binomial logistic
-   regression of the LA-period rows with an intercept for every LA and a slope for
-   every region (scale = Pearson chi-squared / df). With an LA intercept, the trend is
-   the change *within* authorities, so an LA that is suppressed in some years cannot
-   fake a trend by dropping in and out of the pooled figure. The England row fits one
-   common slope the same way; ``trend_heterogeneity_p_value`` is the F test of
-   whether the regional slopes differ.
+   table would publish. Its 95% interval comes from the region's own authorities: the
+   sandwich variance of a binomial GLM with the rows clustered by authority
+   (statsmodels' ``cov_type="cluster"``, small-sample factor G / (G - 1)), on the logit
+   scale with t(G - 1) quantiles for the region's G authorities. LAs in a region differ
+   more than binomial chance allows, and an authority's years move together; the
+   clustered interval allows for both and assumes only that authorities are independent;
+   it is never narrower than the binomial (chance-only) interval.
+   ``dispersion`` is its design effect (sandwich over binomial variance).
+2. **Each region's trend**: odds ratio per year from a logistic regression of the
+   LA-period rows with an intercept for every LA and a slope for every region. With an
+   LA intercept, the trend is the change *within* authorities, so an LA that is
+   suppressed in some years cannot fake a trend by dropping in and out of the pooled
+   figure. Each slope's interval is clustered by authority (the sandwich again, from
+   the region's own authorities, G / (G - 1), t(G - 1)). The England row fits one common
+   slope the same way. ``trend_heterogeneity_p_value`` is the quasi-likelihood F test
+   (Pearson dispersion of the whole model) of whether the regional slopes differ: it
+   should be read first, and the region slopes as exploratory (nine looked at at once).
 3. **Between- versus within-region variation**: two-level variance components on the
    logit scale by the method of moments (DerSimonian-Laird, extended to LAs nested in
    regions), from each LA's share pooled over the periods. Chance (binomial) variation
    is removed first, so ``between_region_share`` is the part of the *real* variation
-   between authorities that lies between regions.
+   between authorities that lies between regions. With nine regions it is imprecise:
+   its 95% interval (and the variances') comes from a parametric bootstrap: 999 data sets
+   simulated from the fitted two-level logit-normal binomial model (fixed seed, each
+   authority's own denominator, years pooled), each refitted the same way, percentile
+   limits. In simulations like the DfE data it covered the true share about 90% of the
+   time, so read it as roughly, not exactly, 95%.
+
+Suppressed cells (``c``, withheld to protect small numbers) and cells marked ``z``
+(not applicable: the authority did not exist that year) are both left out, never read
+as 0, and counted apart.
 
 Why not a mixed model? A binomial GLMM with LA random intercepts (statsmodels
 ``BinomialBayesMixedGLM``) is approximate (variational Bayes), slow for an
 interactive book and shrinks the regional shares away from the published sums that
-readers can check. The quasi-binomial fixed-effect models above are exact, fast,
-reproduce the published pooled shares, and still widen every interval for the real
-differences between authorities; the moment estimator gives the same variance
-decomposition a random-intercept model targets.
+readers can check. The fixed-effect models above reproduce the published pooled
+shares and still widen every interval for the real differences between authorities;
+the moment estimator targets the same variance decomposition a random-intercept model
+does.
 
 The 9 English regions: North East, North West, Yorkshire and The Humber, East
 Midlands, West Midlands, East of England, London (Inner and Outer London are parts of
@@ -52,9 +66,9 @@ import pandas as pd
 from scipy import stats
 
 from ..data.problems import DataError, error
-from .funnel import funnel_significance
+from .funnel import estimate_overdispersion, funnel_significance
 from .glm import time_values
-from .intervals import wilson, z_value
+from .intervals import wilson
 
 __all__ = ["REGIONS", "canonical_region", "RegionalModel", "regional_model"]
 
@@ -101,7 +115,8 @@ class RegionalModel:
     region_trends : DataFrame ``region_name, odds_ratio, lower, upper, p_value,
         n_areas, n_rows`` (per year, within authorities), then ``England``.
     variation : dict ``between_region_variance, within_region_variance,
-        between_region_share, n_areas, n_regions, method``.
+        between_region_share`` (each with ``_lower`` and ``_upper``: parametric bootstrap
+        percentile limits), ``n_areas, n_regions, method, bootstrap_draws, bootstrap_seed``.
     """
 
     region_estimates: pd.DataFrame
@@ -115,15 +130,19 @@ class RegionalModel:
     periods: list[str]
     confidence: float = 0.95
     messages: list[str] = field(default_factory=list)
+    excluded_not_applicable: int = 0  # rows marked z: the authority did not exist (not a withheld figure)
     data: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
-    def area_positions(self, period: str = "all") -> pd.DataFrame:
+    def area_positions(self, period: str = "all", overdispersion: str | None = "additive") -> pd.DataFrame:
         """Every area's share, its region's, and its rank within the region (1 = highest share).
 
         ``period`` is ``all`` (pooled over the periods) or one period label. Columns:
         ``area_code, area_name, region_name, period, numerator, denominator, share,
         lower, upper, region_share, region_lower, region_upper, rank, n_areas,
-        compared_with_region`` (funnel significance against the region's share).
+        compared_with_region`` (funnel significance against the region's share). By default the
+        funnel limits allow for the real differences between the region's authorities
+        (Spiegelhalter 2005, additive, 10% winsorised, estimated from the region's own
+        authorities); with fewer than 2 of them, or ``overdispersion=None``, chance only.
         """
         data = self.data if period == "all" else self.data[self.data["period"] == period]
         if data.empty:
@@ -143,10 +162,12 @@ class RegionalModel:
         areas["n_areas"] = areas.groupby("region_name")["area_code"].transform("size").astype(int)
         flags = pd.Series(index=areas.index, dtype=object)
         for region, members in areas.groupby("region_name"):
+            x, n = members["numerator"].to_numpy(), members["denominator"].to_numpy()
+            target = float(regions.loc[region, "share"])
+            spread = estimate_overdispersion(x, n, statistic="proportion", target=target) if overdispersion else None
+            usable = overdispersion if spread is not None and math.isfinite(spread.tau2) else None
             flags.loc[members.index] = funnel_significance(
-                members["numerator"].to_numpy(), members["denominator"].to_numpy(), statistic="proportion",
-                target=float(regions.loc[region, "share"]),
-            ).to_numpy()
+                x, n, statistic="proportion", target=target, overdispersion=usable).to_numpy()
         areas["compared_with_region"] = flags
         return areas[_POSITION_COLUMNS]
 
@@ -197,7 +218,19 @@ def _problem(frame: pd.DataFrame, label, column: str, value, message: str, fix: 
     return error(file, row, column, value, message, fix)
 
 
-def _prepare(frame: pd.DataFrame) -> tuple[pd.DataFrame, int, int]:
+def _not_applicable(frame: pd.DataFrame) -> pd.Series:
+    """Rows marked z (DfE: not applicable, e.g. the authority did not exist that year), as a flag column
+    or as the marker itself in a count."""
+    flag = pd.Series(False, index=frame.index)
+    if "not_applicable" in frame.columns:
+        flag |= frame["not_applicable"].astype("boolean").fillna(False).astype(bool)
+    for column in ("numerator", "denominator"):
+        if not pd.api.types.is_numeric_dtype(frame[column]):
+            flag |= frame[column].astype("string").str.strip().str.lower().eq("z").fillna(False).astype(bool)
+    return flag
+
+
+def _prepare(frame: pd.DataFrame) -> tuple[pd.DataFrame, int, int, int]:
     required = ["area_code", "region_name", "period", "numerator", "denominator"]
     missing = [c for c in required if c not in frame.columns]
     if missing:
@@ -229,39 +262,60 @@ def _prepare(frame: pd.DataFrame) -> tuple[pd.DataFrame, int, int]:
                                  "the numerator must be part of the denominator (e.g. under-1 starters of all starters)"))
     if problems:
         raise DataError(problems)
-    suppressed = data["numerator"].isna() | data["denominator"].isna()
-    zero = ~suppressed & (data["denominator"] == 0)
-    used = data[~suppressed & ~zero].copy()
+    missing = data["numerator"].isna() | data["denominator"].isna()
+    absent = missing & _not_applicable(frame)
+    suppressed = missing & ~absent
+    zero = ~missing & (data["denominator"] == 0)
+    used = data[~missing & ~zero].copy()
     used["year"] = time_values(used["period"])
-    return used.drop(columns="raw_region"), int(suppressed.sum()), int(zero.sum())
+    return used.drop(columns="raw_region"), int(suppressed.sum()), int(zero.sum()), int(absent.sum())
 
 
 # ---------------------------------------------------------------------------- pieces
 
 
-def _pooled_with_dispersion(data: pd.DataFrame, cell: list[str], unit: list[str]) -> pd.DataFrame:
-    """Pooled share per ``cell`` and the Pearson dispersion of ``unit`` rows around it."""
-    units = data.groupby(cell + unit, sort=False)[["numerator", "denominator"]].sum().reset_index()
+def _clustered(data: pd.DataFrame, cell: list[str], confidence: float) -> pd.DataFrame:
+    """Pooled share per ``cell`` with an authority-clustered (sandwich) interval.
+
+    The share is sum(numerator) / sum(denominator): the maximum-likelihood estimate of a binomial
+    GLM with one logit intercept per cell. Its variance is the sandwich of that GLM with the rows
+    clustered by authority, from the cell's own authorities only: on the logit scale
+    sum_g (x_g - n_g p)^2 / (N p (1 - p))^2 over the cell's G authorities (x_g, n_g summed over an
+    authority's rows), times G / (G - 1) (statsmodels' small-sample factor for one parameter). The
+    interval is logit(p) +/- t(G - 1) se, turned back into shares. It assumes the authorities are
+    independent of one another, not that each is binomial: overdispersion and an authority's years
+    moving together are allowed for. ``dispersion`` is the design effect, the sandwich variance over
+    the binomial one. With fewer than 2 authorities, a share of 0 or 1, or a design effect below 1
+    (less spread than chance), the interval is Wilson's (chance only) and the dispersion 1.
+    """
+    units = data.groupby(cell + ["area_code"], sort=False)[["numerator", "denominator"]].sum().reset_index()
     cells = units.groupby(cell, sort=False).agg(
         numerator=("numerator", "sum"), denominator=("denominator", "sum"), n_areas=("numerator", "size"),
     ).reset_index()
     cells["share"] = cells["numerator"] / cells["denominator"]
     merged = units.merge(cells[cell + ["share"]], on=cell)
-    p = merged["share"]
-    expected_var = merged["denominator"] * p * (1 - p)
+    merged["score2"] = (merged["numerator"] - merged["denominator"] * merged["share"]) ** 2
+    squares = cells[cell].merge(merged.groupby(cell, sort=False, as_index=False)["score2"].sum(), on=cell, how="left")
+    p, total, g = cells["share"].to_numpy(), cells["denominator"].to_numpy(), cells["n_areas"].to_numpy(float)
+    lower, upper = wilson(cells["numerator"], cells["denominator"], confidence)
+    lower, upper = np.asarray(lower, float).copy(), np.asarray(upper, float).copy()
+    dispersion = np.ones(len(cells))
+    information = total * p * (1 - p)
+    ok = (g >= 2) & (p > 0) & (p < 1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        pearson = np.where(expected_var > 0, (merged["numerator"] - merged["denominator"] * p) ** 2 / expected_var, 0.0)
-    informative = expected_var > 0
-    df = int(informative.sum()) - int((cells["share"].between(0, 1, inclusive="neither")).sum())
-    phi = float(pearson.sum() / df) if df > 0 else math.nan
-    cells["dispersion"] = max(phi, 1.0) if math.isfinite(phi) else 1.0
-    return cells
-
-
-def _with_intervals(cells: pd.DataFrame, confidence: float) -> pd.DataFrame:
-    # Wilson on the effective sample size n / phi: the binomial interval widened for overdispersion.
-    phi = cells["dispersion"]
-    cells["lower"], cells["upper"] = wilson(cells["numerator"] / phi, cells["denominator"] / phi, confidence)
+        variance = squares["score2"].to_numpy(float) / information**2 * g / (g - 1)
+        se = np.sqrt(variance)
+        quantile = stats.t.ppf(0.5 + confidence / 2, g - 1)
+        logit = np.log(p / (1 - p))
+        low = 1 / (1 + np.exp(-(logit - quantile * se)))
+        high = 1 / (1 + np.exp(-(logit + quantile * se)))
+    lower[ok], upper[ok] = low[ok], high[ok]
+    dispersion[ok] = variance[ok] * information[ok]
+    # Never narrower than chance alone: where the authorities vary less than binomial chance, Wilson's.
+    narrow = ok & (dispersion < 1)
+    dispersion[narrow] = 1.0
+    lower[narrow], upper[narrow] = np.asarray(wilson(cells["numerator"], cells["denominator"], confidence))[:, narrow]
+    cells["lower"], cells["upper"], cells["dispersion"] = lower, upper, dispersion
     return cells
 
 
@@ -269,9 +323,9 @@ def _region_estimates(data: pd.DataFrame, confidence: float) -> pd.DataFrame:
     frames = []
     england = data.assign(region_name=ENGLAND)
     for source in (data, england):
-        overall = _pooled_with_dispersion(source, ["region_name"], ["area_code"]).assign(period="all")
-        by_period = _pooled_with_dispersion(source, ["region_name", "period"], ["area_code"])
-        frames += [_with_intervals(overall, confidence), _with_intervals(by_period, confidence)]
+        overall = _clustered(source, ["region_name"], confidence).assign(period="all")
+        by_period = _clustered(source, ["region_name", "period"], confidence)
+        frames += [overall, by_period]
     estimates = pd.concat(frames, ignore_index=True)
     order = {name: i for i, name in enumerate((*REGIONS, ENGLAND))}
     periods = {p: i for i, p in enumerate(sorted(data["period"].unique(), key=lambda s: (time_values([s])[0], s)))}
@@ -289,6 +343,8 @@ class _WithinFit:
 
     beta: np.ndarray
     covariance: np.ndarray  # of beta, scaled by the Pearson dispersion
+    clustered: np.ndarray  # of beta, the sandwich clustered by group (no small-sample factor)
+    binomial: np.ndarray  # of beta, binomial (inverse information, no dispersion)
     deviance: float
     pearson_chi2: float
     df_resid: int
@@ -345,8 +401,13 @@ def _within_logistic(x, n, groups, slopes, *, max_iter: int = 100, tol: float = 
     info_alpha = np.bincount(group_index, weights=w, minlength=n_groups)
     cross = np.column_stack([np.bincount(group_index, weights=w * slopes[:, j], minlength=n_groups) for j in range(k)])
     schur = slopes.T @ (slopes * w[:, None]) - cross.T @ (cross / info_alpha[:, None])
-    covariance = np.linalg.inv(schur) * (dispersion if math.isfinite(dispersion) else 1.0)
-    return _WithinFit(beta, covariance, float(deviance), pearson, df_resid, float(dispersion), converged)
+    bread = np.linalg.inv(schur)
+    covariance = bread * (dispersion if math.isfinite(dispersion) else 1.0)
+    # Each group's score for the slopes (its intercept's score is 0 at the fit): the meat of the sandwich.
+    scores = np.column_stack([np.bincount(group_index, weights=(x - mu) * slopes[:, j], minlength=n_groups)
+                              for j in range(k)])
+    clustered = bread @ (scores.T @ scores) @ bread
+    return _WithinFit(beta, covariance, clustered, bread, float(deviance), pearson, df_resid, float(dispersion), converged)
 
 
 def _trend_models(data: pd.DataFrame, confidence: float) -> tuple[pd.DataFrame, float, float, list[str]]:
@@ -375,25 +436,30 @@ def _trend_models(data: pd.DataFrame, confidence: float) -> tuple[pd.DataFrame, 
     common = _within_logistic(x, n, groups, time[:, None])
     if not (regional.converged and common.converged):
         messages.append("The trend model did not fully converge; treat the trends with caution.")
-    z = z_value(confidence)
-
-    def ratio(beta: float, variance: float) -> list[float]:
-        se = math.sqrt(variance)
-        return [math.exp(beta), math.exp(beta - z * se), math.exp(beta + z * se),
-                float(2 * stats.norm.sf(abs(beta) / se)) if se > 0 else math.nan]
+    def ratio(beta: float, variance: float, binomial: float, clusters: int) -> list[float]:
+        # Clustered by authority, with the small-sample factor G / (G - 1) and t(G - 1) quantiles; never
+        # narrower than the binomial (chance-only) interval.
+        if clusters < 2:
+            return [math.exp(beta), math.nan, math.nan, math.nan]
+        se = math.sqrt(max(variance * clusters / (clusters - 1), binomial))
+        t = float(stats.t.ppf(0.5 + confidence / 2, clusters - 1))
+        return [math.exp(beta), math.exp(beta - t * se), math.exp(beta + t * se),
+                float(2 * stats.t.sf(abs(beta) / se, clusters - 1)) if se > 0 else math.nan]
 
     out = []
     for region_name in REGIONS:
         members = rows[rows["region_name"] == region_name]
         if region_name in sloped:
             j = sloped.index(region_name)
-            estimate = ratio(regional.beta[j], regional.covariance[j, j])
+            estimate = ratio(regional.beta[j], regional.clustered[j, j], regional.binomial[j, j],
+                             members["area_code"].nunique())
         elif len(members):
             estimate = [math.nan] * 4
         else:
             continue
         out.append([region_name, *estimate, members["area_code"].nunique(), len(members)])
-    out.append([ENGLAND, *ratio(common.beta[0], common.covariance[0, 0]), rows["area_code"].nunique(), len(rows)])
+    out.append([ENGLAND, *ratio(common.beta[0], common.clustered[0, 0], common.binomial[0, 0], rows["area_code"].nunique()),
+                rows["area_code"].nunique(), len(rows)])
     extra = len(sloped) - 1
     if extra > 0 and regional.df_resid > 0:
         f_stat = ((common.deviance - regional.deviance) / extra) / regional.dispersion
@@ -403,46 +469,88 @@ def _trend_models(data: pd.DataFrame, confidence: float) -> tuple[pd.DataFrame, 
     return pd.DataFrame(out, columns=columns), heterogeneity, float(regional.dispersion), messages
 
 
-def _variance_components(data: pd.DataFrame) -> dict:
-    """Two-level method-of-moments variance components (logit scale): regions, and LAs within them."""
-    areas = data.groupby(["region_name", "area_code"])[["numerator", "denominator"]].sum().reset_index()
-    x, n = areas["numerator"].to_numpy(float), areas["denominator"].to_numpy(float)
+BOOTSTRAP_DRAWS = 999
+BOOTSTRAP_SEED = 20240401
+
+
+def _moments(x: np.ndarray, n: np.ndarray, members: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Two-level method-of-moments variance components for rows of counts (one row per data set).
+
+    ``x``, ``n``: arrays (draws, areas); ``members``: (areas, regions) 0/1. Returns the between- and
+    within-region variances and the weighted grand mean, each of length draws (logit scale).
+    """
     # Half-counts keep the logit finite for 0% and 100% shares.
     y = np.log((x + 0.5) / (n - x + 0.5))
     v = 1 / (x + 0.5) + 1 / (n - x + 0.5)
     w = 1 / v
-    region = areas["region_name"].to_numpy()
-    labels = pd.unique(region)
-    q_within = 0.0
-    c_within = 0.0
-    for r in labels:
-        wi, yi = w[region == r], y[region == r]
-        mean = np.sum(wi * yi) / wi.sum()
-        q_within += np.sum(wi * (yi - mean) ** 2)
-        c_within += wi.sum() - np.sum(wi**2) / wi.sum()
-    df_within = len(y) - len(labels)
-    tau2_within = max(0.0, (q_within - df_within) / c_within) if df_within > 0 and c_within > 0 else math.nan
-    if len(labels) < 2 or not math.isfinite(tau2_within):
-        tau2_between = math.nan
-    else:
-        star = 1 / (v + tau2_within)
-        means = np.array([np.sum(star[region == r] * y[region == r]) / star[region == r].sum() for r in labels])
-        weights = np.array([star[region == r].sum() for r in labels])
-        grand = np.sum(weights * means) / weights.sum()
-        q_between = np.sum(weights * (means - grand) ** 2)
-        c_between = weights.sum() - np.sum(weights**2) / weights.sum()
-        tau2_between = max(0.0, (q_between - (len(labels) - 1)) / c_between)
-    total = tau2_between + tau2_within
-    share = tau2_between / total if math.isfinite(total) and total > 0 else math.nan
-    return {
-        "between_region_variance": float(tau2_between),
-        "within_region_variance": float(tau2_within),
+    n_areas, n_regions = members.shape
+    sum_w, sum_wy = w @ members, (w * y) @ members
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = sum_wy / sum_w
+        q_within = ((w * y * y) @ members - sum_wy * mean).sum(axis=1)
+        c_within = (sum_w - (w**2) @ members / sum_w).sum(axis=1)
+        df_within = n_areas - n_regions
+        tau2_within = np.where((df_within > 0) & (c_within > 0), np.maximum(0.0, (q_within - df_within) / c_within),
+                               np.nan)
+        star = 1 / (v + tau2_within[:, None])
+        weights, sum_sy = star @ members, (star * y) @ members
+        means = sum_sy / weights
+        grand = (weights * means).sum(axis=1) / weights.sum(axis=1)
+        q_between = (weights * (means - grand[:, None]) ** 2).sum(axis=1)
+        c_between = weights.sum(axis=1) - (weights**2).sum(axis=1) / weights.sum(axis=1)
+        tau2_between = np.maximum(0.0, (q_between - (n_regions - 1)) / c_between)
+    if n_regions < 2:
+        tau2_between = np.full(len(y), np.nan)
+    tau2_between = np.where(np.isfinite(tau2_within), tau2_between, np.nan)
+    return tau2_between, tau2_within, grand
+
+
+def _variance_components(data: pd.DataFrame, confidence: float = 0.95, draws: int = BOOTSTRAP_DRAWS,
+                         seed: int = BOOTSTRAP_SEED) -> dict:
+    """Two-level method-of-moments variance components (logit scale): regions, and LAs within them,
+    with parametric-bootstrap percentile intervals (see the module docstring)."""
+    areas = data.groupby(["region_name", "area_code"])[["numerator", "denominator"]].sum().reset_index()
+    x, n = areas["numerator"].to_numpy(float), areas["denominator"].to_numpy(float)
+    labels, region_index = np.unique(areas["region_name"].to_numpy(dtype=str), return_inverse=True)
+    members = np.zeros((len(x), len(labels)))
+    members[np.arange(len(x)), region_index] = 1.0
+    between, within, grand = (float(v[0]) for v in _moments(x[None, :], n[None, :], members))
+    total = between + within
+    share = between / total if math.isfinite(total) and total > 0 else math.nan
+    out = {
+        "between_region_variance": between,
+        "within_region_variance": within,
         "between_region_share": float(share),
-        "n_areas": int(len(y)),
+        "n_areas": int(len(x)),
         "n_regions": int(len(labels)),
         "method": "method-of-moments variance components on the logit scale (areas pooled over periods; "
-                  "binomial chance variation removed)",
+                  "binomial chance variation removed); intervals by parametric bootstrap "
+                  f"({draws} simulated data sets, seed {seed}, percentile)",
+        "bootstrap_draws": int(draws),
+        "bootstrap_seed": int(seed),
     }
+    for name in ("between_region_share", "between_region_variance", "within_region_variance"):
+        out[f"{name}_lower"] = out[f"{name}_upper"] = math.nan
+    if not (math.isfinite(between) and math.isfinite(within)) or draws < 1:
+        return out
+    # Simulate data sets like this one from the fitted two-level model: a logit-normal effect for each
+    # region (variance between) and each authority (variance within), binomial counts on each
+    # authority's own denominator; refit each one the same way.
+    rng = np.random.default_rng(seed)
+    region_effect = rng.normal(0.0, math.sqrt(between), size=(draws, len(labels)))
+    area_effect = rng.normal(0.0, math.sqrt(within), size=(draws, len(x)))
+    probability = 1 / (1 + np.exp(-(grand + region_effect[:, region_index] + area_effect)))
+    simulated = rng.binomial(n.astype(np.int64), probability).astype(float)
+    sim_between, sim_within, _ = _moments(simulated, np.broadcast_to(n, simulated.shape), members)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sim_share = sim_between / (sim_between + sim_within)
+    tail = (1 - confidence) / 2 * 100
+    for name, values in (("between_region_share", sim_share), ("between_region_variance", sim_between),
+                         ("within_region_variance", sim_within)):
+        values = values[np.isfinite(values)]
+        if len(values):
+            out[f"{name}_lower"], out[f"{name}_upper"] = (float(v) for v in np.percentile(values, [tail, 100 - tail]))
+    return out
 
 
 def regional_model(frame: pd.DataFrame, *, confidence: float = 0.95) -> RegionalModel:
@@ -464,10 +572,13 @@ def regional_model(frame: pd.DataFrame, *, confidence: float = 0.95) -> Regional
         A missing column, an unknown region, a count that is not a number, a negative
         count or a numerator above its denominator (every problem at once).
     """
-    data, suppressed, zero = _prepare(frame)
+    data, suppressed, zero, absent = _prepare(frame)
     messages = []
     if suppressed:
         messages.append(f"{suppressed} row(s) with a suppressed (or missing) count were left out, not read as 0.")
+    if absent:
+        messages.append(f"{absent} row(s) marked z (not applicable: the authority did not exist that year) were "
+                        "left out.")
     if zero:
         messages.append(f"{zero} row(s) with a denominator of 0 carry no information and were left out.")
     if data.empty:
@@ -477,8 +588,8 @@ def regional_model(frame: pd.DataFrame, *, confidence: float = 0.95) -> Regional
     messages += trend_messages
     periods = sorted(data["period"].unique(), key=lambda s: (time_values([s])[0], s))
     return RegionalModel(
-        region_estimates=estimates, region_trends=trends, variation=_variance_components(data),
+        region_estimates=estimates, region_trends=trends, variation=_variance_components(data, confidence),
         trend_heterogeneity_p_value=heterogeneity, dispersion=dispersion, excluded_suppressed=suppressed,
-        excluded_zero_denominator=zero, rows_used=len(data), periods=list(periods), confidence=confidence,
+        excluded_zero_denominator=zero, excluded_not_applicable=absent, rows_used=len(data), periods=list(periods), confidence=confidence,
         messages=messages, data=data.reset_index(drop=True),
     )

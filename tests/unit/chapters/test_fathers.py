@@ -222,3 +222,16 @@ def test_a_count_beside_its_total_is_withheld_with_its_share():
 def test_two_years_with_babies_are_too_few_for_a_trend(internal):
     assert result_of(area()).items["trend_table"].body == "There are too few years to look for a trend."
     assert not [r for r in internal.indicators if r.indicator == "fathers_assessed_trend_ratio"]
+
+
+def test_trend_table_note_counts_the_trends_read_together():
+    # One sentence on multiple comparisons, with the number of fitted trends counted by hand: the rows
+    # with a confidence interval (rows saying "no variation" are not tests).
+    from prebirth.chapters import common
+    from tests.conftest import demo_parameters
+
+    result = fathers.compute(common.prepare(str(demo_parameters())))
+    table = result.items["trend_table"]
+    fitted = sum(1 for cell in table.frame["95% confidence interval"] if cell != "")
+    assert fitted >= 2
+    assert f"Each of these {fitted} trends is tested on its own at the 5% level, with no correction" in table.note

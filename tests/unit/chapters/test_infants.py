@@ -204,19 +204,68 @@ def test_without_proceedings_the_chapter_says_what_to_record():
     assert set(r.glue) == {"ch1_newborn_rate_all", "ch1_infants_share_all"}
 
 
-def test_overdispersion_option_widens_the_funnel():
+def test_funnel_limits_allow_for_real_differences_by_default_and_chance_only_on_request():
     from prebirth.chapters import common
     from tests.conftest import demo_parameters
 
-    plain = common.prepare(str(demo_parameters()))
-    params = plain.params.model_copy(update={"overdispersion": "multiplicative"})
-    widened = common.Prepared(params, plain.data, plain.benchmarks)
+    widened = common.prepare(str(demo_parameters()))
+    assert widened.params.overdispersion == "additive"
+    params = widened.params.model_copy(update={"overdispersion": "none"})
+    plain = common.Prepared(params, widened.data, widened.benchmarks)
     plain_note = infants.compute(plain).items["funnel_plot"].note
     widened_note = infants.compute(widened).items["funnel_plot"].note
     # the demo's 150 authorities differ far more than chance allows (phi well above 1)
-    assert "Set 'overdispersion: multiplicative'" in plain_note
-    assert "The limits are widened (multiplicative overdispersion" in widened_note
+    assert "The limits allow for chance only, but authorities differ far more" in plain_note
+    assert "Spiegelhalter 2005, additive random effects" in widened_note
     assert int(widened_note.split()[0]) < int(plain_note.split()[0])
+
+
+def _type7(values, q):
+    ordered = sorted(values)
+    h = (len(ordered) - 1) * q
+    low = int(h)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (h - low) * (ordered[high] - ordered[low])
+
+
+def test_demo_funnel_limits_by_hand_from_every_authority_over_its_published_years():
+    # Spiegelhalter (2005), additive, written out: each authority's newborns and births summed over the
+    # years both are published (a withheld year left out, never 0), the area's own counts for itself;
+    # z against England's rate, 10% winsorised (R's quantile), phi = mean(z^2), DerSimonian-Laird tau^2;
+    # limits r +/- z sqrt(r / n + tau^2).
+    import math
+
+    from prebirth.chapters import common
+    from tests.conftest import demo_parameters
+
+    prepared = common.prepare(str(demo_parameters()))
+    result = infants.compute(prepared)
+    ch = infants.Chapter(1, "x", prepared)
+    years = infants.comparison_years(ch)
+    tidy = prepared.benchmarks.indicator(infants.BENCH_RATE)
+    local = tidy[(tidy.geographic_level == "Local authority") & tidy.period.isin(years) & ~tidy.suppressed
+                 & tidy.numerator.notna() & (tidy.denominator > 0) & (tidy.area_code != "E99999001")]
+    sums = local.groupby("area_code")[["numerator", "denominator"]].sum()
+    own = infants.yearly(ch).set_index("period").loc[years]
+    sums.loc["E99999001"] = [own["newborns"].sum(), own["live_births"].sum()]
+    national = tidy[(tidy.geographic_level == "National") & tidy.period.isin(years)]
+    rate = national.numerator.sum() / national.denominator.sum()
+    z = [(x / n - rate) / math.sqrt(rate / n) for x, n in zip(sums.numerator, sums.denominator)]
+    low, high = _type7(z, 0.1), _type7(z, 0.9)
+    phi = sum(min(max(v, low), high) ** 2 for v in z) / len(z)
+    w = [n / rate for n in sums.denominator]
+    tau2 = max(0.0, (len(z) * phi - (len(z) - 1)) / (sum(w) - sum(v * v for v in w) / sum(w)))
+    assert len(sums) == 150  # every authority with a published year, the partly withheld ones too
+    chart = result.items["funnel_plot"]
+    limits = chart.options["limits"]
+    n = limits["denominator"].to_numpy()
+    expected = [(rate + 1.959963984540054 * math.sqrt(rate / b + tau2)) * 10000 for b in n]
+    assert limits["upper_95"].tolist() == pytest.approx(expected, rel=1e-9)
+    assert f"phi = {phi:.1f}" in chart.note and f"standard deviation of {math.sqrt(tau2) * 10000:.1f}" in chart.note
+    # the chance-only limits flag 42 authorities above England; the widened ones far fewer
+    flags = [str(v.text) for v in chart.data["compared with England"] if hasattr(v, "text")]
+    high_flags = [f for f in flags if f.startswith("High")]
+    assert 0 < len(high_flags) < 42
 
 
 @pytest.fixture(scope="module")
@@ -249,7 +298,8 @@ def test_benchmarks_keep_their_publishers_suppression(demo_result):
         assert again[(again.indicator == "newborn_rate_per_10k_births") & (again.group == "E99700007")
                      & (again.period == "2015/16")].iloc[0].suppressed
     frame = r.items["funnel_plot"].data
-    assert "E99700007" not in {c.text for c in frame["Area code"]}  # a withheld year: left out of the pooled funnel
+    shown = frame[[c.text == "E99700007" for c in frame["Area code"]]].iloc[0]  # a withheld year: left out of its sum
+    assert shown["Years"].text.split()[0] != shown["Years"].text.split()[-1]
     assert all(not numeric(v) != numeric(v) for v in frame["Live births"])  # no missing births among those shown
     # the area's own published row is its own count: withheld whenever the book withholds that count
     own = [row for row in r.indicators if row.indicator == "newborn_rate_per_10k_births" and row.group == "E99999001"
@@ -257,3 +307,56 @@ def test_benchmarks_keep_their_publishers_suppression(demo_result):
     assert [c.key for c in own.cell.on] == [key("proceedings", "newborns", "2019/20")]
     hidden = disclosure.Decision(True, 6, frozenset({key("proceedings", "newborns", "2019/20")}))
     assert present.indicator_rows(r, hidden)[r.indicators.index(own)]["suppressed"]
+
+
+def test_regional_section_gives_the_between_region_share_with_its_interval_and_leads_with_the_test(demo_result):
+    from prebirth.chapters import common
+    from tests.conftest import demo_parameters
+
+    model = infants.regional_fit(infants.Chapter(1, "x", common.prepare(str(demo_parameters()))))
+    variation = model.variation
+    rows = [row for row in demo_result.indicators if row.indicator == "regional_between_share_of_variation"]
+    assert len(rows) == 1
+    cell = rows[0].cell
+    assert (cell.value, cell.lower, cell.upper) == (variation["between_region_share"],
+                                                   variation["between_region_share_lower"],
+                                                   variation["between_region_share_upper"])
+    assert cell.lower < cell.value < cell.upper
+    finding = [f for f in demo_result.findings if f.indicator == "regional_between_share_of_variation"][0]
+    assert "is uncertain: an estimated" in finding.text.template and "only 9 regions" in finding.text.template
+    summary = demo_result.items["regional_summary"]
+    assert summary.note.startswith("Whether regional trends differ is tested first (p = ")
+    assert "exploratory" in summary.caption and "between regions 0.0" in summary.note
+    assert "between authorities within a region 0.0" in summary.note
+    assert "What it suggests (exploratory)" in summary.frame.columns
+    # the area against its region: the limits allow for the usual spread between the region's authorities
+    position = demo_result.items["regional_position"].template
+    assert "usual" in position and "chance would explain" not in position
+
+
+def test_regional_note_tells_z_authorities_that_did_not_exist_apart_from_c_withheld(tmp_path):
+    # A DfE file read by the book's own reader: one authority-year withheld (c), one marked z (the
+    # authority did not exist); counted by hand: 1 and 1.
+    from prebirth.data.benchmarks import load_benchmarks
+
+    header = ("time_period,time_identifier,geographic_level,country_code,country_name,region_code,region_name,"
+              "old_la_code,la_name,new_la_code,cla_group,characteristic,number,percentage\n")
+    lines = []
+    areas = [("E06000001", "Hartlepool", "E12000001", "North East", "805"),
+             ("E06000002", "Middlesbrough", "E12000001", "North East", "806"),
+             ("E08000001", "Bolton", "E12000002", "North West", "350"),
+             ("E08000002", "Bury", "E12000002", "North West", "351")]
+    for year, under in ((2021, ["12", "c", "15", "9"]), (2022, ["14", "11", "z", "10"])):
+        for (code, name, rcode, rname, old), u in zip(areas, under):
+            total = "z" if u == "z" else "80"
+            for characteristic, number in (("Under 1 year", u), ("Total", total)):
+                lines.append(f"{year},Reporting year,Local authority,E92000001,England,{rcode},{rname},{old},{name},"
+                             f"{code},Age group,{characteristic},{number},\n")
+    (tmp_path / "la_cla_who_started_to_be_looked_after_2022.csv").write_text(header + "".join(lines))
+    benchmarks = load_benchmarks(tmp_path)
+    ch = make_chapter({"children": [child("A", "2020-01-01")]}, benchmarks=benchmarks)
+    model = infants.regional_fit(ch)
+    assert (model.excluded_suppressed, model.excluded_not_applicable) == (1, 1)
+    note = infants.compute(ch.prepared).items["regional_variation"].note
+    assert ("Authority-years without a figure were left out, never counted as zero: 1 withheld by the publisher to "
+            "protect small numbers (c) and 1 marked z (not applicable: the authority did not exist that year") in note

@@ -225,3 +225,16 @@ def test_the_area_name_is_text_not_markup():
     result = parents.compute(ch.prepared)
     said = present.show(result, "headline", INTERNAL).markdown
     assert "<script>" not in said and "&lt;script&gt;x&lt;\\/script&gt; \\*North\\*" in said
+
+
+def test_cohort_trend_note_counts_the_trends_read_together():
+    # The demo's cohort table: one sentence on reading several uncorrected 5% tests at once, with the
+    # number of trends counted by hand from the table's rows.
+    from prebirth.chapters import common
+    from tests.conftest import demo_parameters
+
+    result = parents.compute(common.prepare(str(demo_parameters())))
+    table = result.items["cohort_trend"]
+    rows = len(table.frame)
+    assert rows >= 2
+    assert f"Each of these {rows} trends is tested on its own at the 5% level, with no correction" in table.note

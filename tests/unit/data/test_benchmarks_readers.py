@@ -64,8 +64,10 @@ def test_ees_started_shares_markers_and_regions(tmp_path):
     # A real zero stays 0; the old Northumberland code becomes today's; 'z' is no number.
     north = row(tidy, "infant_starters_share", "E06000057", "2020/21")
     assert north.numerator == 0 and math.isnan(north.denominator) and north.suppressed
+    # ... and 'z' (not applicable) is told apart from 'c' (withheld to protect small numbers).
+    assert north.not_applicable and not camden.not_applicable and not england.not_applicable
     assert any("other geographic levels" in p.message for p in problems)
-    assert list(tidy.columns) == br.TIDY_COLUMNS + br.PROVENANCE
+    assert list(tidy.columns) == br.TIDY_COLUMNS + br.PROVENANCE + [br.NOT_APPLICABLE]
     # Each figure names where it came from: the file and the line of its part (Camden's 'Under 1 year').
     assert (camden._file, camden._row) == ("la_cla_who_started_2022.csv", 9)
 

@@ -349,3 +349,66 @@ def test_rate_limits_are_exact_poisson_tails(denominator, rate):
     lower_events = limits["lower_95"] * denominator
     if lower_events > 0:
         assert special.gammaincc(lower_events + 1, expected) == pytest.approx(0.025, abs=1e-8)
+
+
+# ------------------------------------------ overdispersed limits against the PHE cases and by hand
+
+
+def _type7_quantile(values: np.ndarray, q: float) -> float:
+    """R's default quantile (type 7), written out: x[h] + (h - floor(h)) (x[h + 1] - x[h]), h = (n - 1) q."""
+    ordered = np.sort(values)
+    h = (len(ordered) - 1) * q
+    low = int(np.floor(h))
+    high = min(low + 1, len(ordered) - 1)
+    return float(ordered[low] + (h - low) * (ordered[high] - ordered[low]))
+
+
+@pytest.mark.parametrize("method, setting", [("additive", {"tau2": 0.0}), ("multiplicative", {"phi": 1.0})])
+def test_overdispersed_limits_without_overdispersion_are_the_phe_reference_limits(method, setting):
+    # With no spread beyond chance (tau^2 = 0, phi = 1) both widened funnels are PHE's published limits.
+    inputs = _csv("testdata_funnel_prop_inputs.csv")
+    expected = _csv("testdata_funnel_prop_outputs.csv")
+    target = 100 * inputs["numerator"].sum() / inputs["denominator"].sum()
+    limits = proportion_funnel_limits(expected["Population"], target, multiplier=100, overdispersion=method, **setting)
+    for mine, theirs in zip(LIMITS, ["Lower2s0025limit", "Upper2s0025limit", "Lower3s0001limit", "Upper3s0001limit"]):
+        np.testing.assert_allclose(limits[mine], expected[theirs], rtol=0, atol=1e-6, err_msg=mine)
+
+
+def test_overdispersion_of_the_phe_proportion_inputs_by_hand():
+    # Spiegelhalter (2005) on PHE's test areas, written out step by step: z-scores against the pooled share,
+    # the 10% most extreme at each end pulled in to the 10th / 90th percentiles (R's quantile), phi = mean(z^2),
+    # tau^2 = (N phi - (N - 1)) / (sum w - sum w^2 / sum w) with w = 1 / s^2.
+    inputs = _csv("testdata_funnel_prop_inputs.csv")
+    x, n = inputs["numerator"].to_numpy(float), inputs["denominator"].to_numpy(float)
+    p = x.sum() / n.sum()
+    s = np.sqrt(p * (1 - p) / n)
+    z = (x / n - p) / s
+    low, high = _type7_quantile(z, 0.1), _type7_quantile(z, 0.9)
+    phi = np.mean(np.clip(z, low, high) ** 2)
+    w = 1 / s**2
+    tau2 = max(0.0, (len(z) * phi - (len(z) - 1)) / (w.sum() - (w**2).sum() / w.sum()))
+    estimate = estimate_overdispersion(x, n)
+    assert estimate.n_units == len(x) and estimate.phi == pytest.approx(phi, rel=1e-12)
+    assert estimate.tau2 == pytest.approx(tau2, rel=1e-12) and tau2 > 0
+    # The limits along the axis: p +/- z sqrt(p (1 - p) / n + tau^2), and p +/- z sqrt(phi) s, within [0, 1].
+    additive = proportion_funnel(x, n, overdispersion="additive")
+    multiplicative = proportion_funnel(x, n, overdispersion="multiplicative")
+    grid = additive["denominator"].to_numpy()
+    np.testing.assert_allclose(additive["upper_95"],
+                               np.clip(p + 1.959963984540054 * np.sqrt(p * (1 - p) / grid + tau2), 0, 1), rtol=1e-12)
+    np.testing.assert_allclose(additive["lower_99_8"],
+                               np.clip(p - 3.090232306167813 * np.sqrt(p * (1 - p) / grid + tau2), 0, 1), rtol=1e-12)
+    np.testing.assert_allclose(multiplicative["upper_95"],
+                               np.clip(p + 1.959963984540054 * np.sqrt(phi * p * (1 - p) / grid), 0, 1), rtol=1e-12)
+
+
+def test_additive_between_unit_variance_is_dersimonian_laird_without_winsorising():
+    # Without winsorising, Spiegelhalter's tau^2 around the pooled share is DerSimonian and Laird's
+    # moment estimate with the chance variances p (1 - p) / n: statsmodels' meta-analysis agrees.
+    from statsmodels.stats.meta_analysis import combine_effects
+
+    inputs = _csv("testdata_funnel_prop_inputs.csv")
+    x, n = inputs["numerator"].to_numpy(float), inputs["denominator"].to_numpy(float)
+    p = x.sum() / n.sum()
+    reference = combine_effects(x / n, p * (1 - p) / n, method_re="dl")
+    assert estimate_overdispersion(x, n, winsorise=0).tau2 == pytest.approx(reference.tau2, rel=1e-10)

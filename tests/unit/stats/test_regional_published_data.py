@@ -154,3 +154,47 @@ def test_regional_model_on_published_data(starters):
         print(f"  trend {region:26s} OR/year {row['odds_ratio']:.3f} ({row['lower']:.3f} to {row['upper']:.3f})")
     print(f"Regional trends differ: p = {model.trend_heterogeneity_p_value:.3f}; dispersion {model.dispersion:.2f}")
     print("; ".join(model.messages))
+
+
+def _raw_model_input(starters: pd.DataFrame) -> pd.DataFrame:
+    """The LA rows with the published text (c, z) as it stands in the file."""
+    las = starters[starters["level"] == "Local authority"]
+    return pd.DataFrame({
+        "area_code": las["area_code"], "area_name": las["area_name"], "region_name": las["region"],
+        "period": las["period"], "numerator": las["under_one_text"], "denominator": las["total_text"],
+    })
+
+
+def test_z_authorities_that_did_not_exist_are_counted_apart_from_c_withheld(starters):
+    las = starters[starters["level"] == "Local authority"]
+    z = (las["under_one_text"] == "z") | (las["total_text"] == "z")
+    c = ~z & ((las["under_one_text"] == "c") | (las["total_text"] == "c"))
+    model = regional_model(_raw_model_input(starters))
+    assert model.excluded_not_applicable == int(z.sum()) > 0
+    assert model.excluded_suppressed == int(c.sum()) > 0
+
+
+def test_between_region_share_on_published_data_has_a_wide_interval_holding_the_mixed_model(starters):
+    # Reference: a binomial GLMM with random intercepts for region and for authority within region
+    # (statsmodels BinomialBayesMixedGLM on the 152,760 starters as 0/1 rows, fit_vb: region SD 0.2157,
+    # authority SD 0.1938, so 0.2157^2 / (0.2157^2 + 0.1938^2) = 0.553; it takes minutes, so the number is
+    # kept here). The issue's audit put a mixed model at 51-54% and simulation at about 0.17-0.72.
+    variation = regional_model(_model_input(starters)).variation
+    low, high = variation["between_region_share_lower"], variation["between_region_share_upper"]
+    assert variation["between_region_share"] == pytest.approx(0.61, abs=0.005)  # the figure the book gave before
+    assert low < 0.51 and 0.553 < high and low <= 0.54
+    assert high - low > 0.3
+    assert variation["between_region_variance_lower"] < variation["between_region_variance"] \
+        < variation["between_region_variance_upper"]
+    print(f"\nBetween-region share {variation['between_region_share']:.3f} ({low:.3f} to {high:.3f}); "
+          f"between {variation['between_region_variance']:.4f}, within {variation['within_region_variance']:.4f}")
+
+
+def test_authorities_compared_with_their_region_allow_for_the_spread_between_authorities(starters):
+    # The audit's count: by chance-only limits 63 of 155 authorities differ from their region; allowing for
+    # the real spread between authorities (Spiegelhalter additive) 15-21 do.
+    positions = regional_model(_model_input(starters))
+    chance = positions.area_positions(overdispersion=None)
+    adjusted = positions.area_positions()
+    assert len(chance) == 155 and (chance["compared_with_region"] != "Not significant").sum() == 63
+    assert 15 <= (adjusted["compared_with_region"] != "Not significant").sum() <= 21
