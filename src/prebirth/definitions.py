@@ -116,15 +116,19 @@ PLAUSIBLE_PARENT_AGE = (10, 80)  # ages outside this range are shown as "not rec
 # CIN census assessment factors about a parent or carer (B) or another person in the
 # household (C). The "A" codes are concerns about the child, which for an unborn baby
 # are not the parents' needs.
+# CIN assessment factors about a parent or carer (codes ending B): the parents' own needs.
 FACTOR_GROUPS: dict[str, tuple[str, ...]] = {
-    "mental_health": ("4B", "4C"),
-    "domestic_abuse": ("3B", "3C"),
-    "alcohol": ("1B", "1C"),
-    "drugs": ("2B", "2C"),
-    "substance": ("1B", "1C", "2B", "2C"),
-    "learning_disability": ("5B", "5C"),
-    "physical_illness": ("6B", "6C"),
+    "mental_health": ("4B",),
+    "domestic_abuse": ("3B",),
+    "alcohol": ("1B",),
+    "drugs": ("2B",),
+    "substance": ("1B", "2B"),
+    "learning_disability": ("5B",),
+    "physical_illness": ("6B",),
 }
+# The same factors about another person in the household (codes ending C): not the parents' needs.
+HOUSEHOLD_FACTOR_GROUPS: dict[str, tuple[str, ...]] = {
+    key: tuple(code[:-1] + "C" for code in codes) for key, codes in FACTOR_GROUPS.items()}
 NO_FACTORS_CODE = "21"  # CIN: "no factors identified"
 
 # DfE ethnicity codes by major group (the grouping of the children looked after statistics).

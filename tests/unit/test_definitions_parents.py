@@ -36,15 +36,23 @@ def test_factor_codes_read_any_spacing_and_case():
 
 
 def test_has_factor_is_unknown_where_nothing_was_recorded():
-    factors = pd.Series(["4B;1A", "21", None, "3B", "4c"], dtype=object)
+    factors = pd.Series(["4B;1A", "21", None, "3B", "4b"], dtype=object)
     result = d.has_factor(factors, d.FACTOR_GROUPS["mental_health"])
     assert result.iloc[0] and not result.iloc[1] and pd.isna(result.iloc[2]) and not result.iloc[3] and result.iloc[4]
 
 
-def test_substance_is_alcohol_or_drugs_about_parents_or_household():
+def test_substance_is_a_parents_alcohol_or_drug_use_and_the_households_is_apart():
     factors = pd.Series(["1B", "2C", "2A", "1A;4B"], dtype=object)
-    # 2A and 1A are concerns about the child, not a parent's or household member's use
-    assert list(d.has_factor(factors, d.FACTOR_GROUPS["substance"])) == [True, True, False, False]
+    # 2A and 1A are concerns about the child; 2C is another person in the household's drug use
+    assert list(d.has_factor(factors, d.FACTOR_GROUPS["substance"])) == [True, False, False, False]
+    assert list(d.has_factor(factors, d.HOUSEHOLD_FACTOR_GROUPS["substance"])) == [False, True, False, False]
+
+
+def test_a_parents_needs_are_the_codes_ending_b_and_the_households_those_ending_c():
+    for key, codes in d.FACTOR_GROUPS.items():
+        assert all(code.endswith("B") for code in codes), key
+        assert d.HOUSEHOLD_FACTOR_GROUPS[key] == tuple(code[:-1] + "C" for code in codes)
+    assert d.HOUSEHOLD_FACTOR_GROUPS["mental_health"] == ("4C",)
 
 
 @pytest.mark.parametrize("dob, on, age", [

@@ -95,6 +95,8 @@ def cohort(ch: Chapter) -> pd.DataFrame:
             babies[f"{role}_band"] = d.parent_age_band(babies[f"{role}_age"])
         for key, codes in d.FACTOR_GROUPS.items():
             babies[f"factor_{key}"] = d.has_factor(babies["factors"], codes)
+        for key, codes in d.HOUSEHOLD_FACTOR_GROUPS.items():
+            babies[f"household_{key}"] = d.has_factor(babies["factors"], codes)
         return babies
     return _memo(ch, "cohort", compute)
 
@@ -119,6 +121,13 @@ def mothers_under_20(group: pd.DataFrame) -> dict:
 def factor_share(factor: str):
     def compute(group: pd.DataFrame) -> dict:
         flags = group[f"factor_{factor}"]
+        return {"numerator": int(flags.fillna(False).astype(bool).sum()), "denominator": int(flags.notna().sum())}
+    return compute
+
+
+def household_share(factor: str):
+    def compute(group: pd.DataFrame) -> dict:
+        flags = group[f"household_{factor}"]
         return {"numerator": int(flags.fillna(False).astype(bool).sum()), "denominator": int(flags.notna().sum())}
     return compute
 
@@ -205,7 +214,7 @@ class Cells:
             for period in [*years(self.ch), "all"]:
                 row = compute(self.group(period))
                 # every factor's share is of the same babies: those whose assessments recorded factors
-                recorded = "factors" if measure.startswith("factor_") else name
+                recorded = "factors" if measure.startswith(("factor_", "household_")) else name
                 out[period] = Share.of(Count(key("parents", name, "yes", period), row["numerator"]),
                                        Count(key("parents", recorded, "recorded", period), row["denominator"]))
             periods = years(self.ch)
@@ -221,6 +230,8 @@ class Cells:
             return mothers_under_20, "mothers under 20"
         if measure.startswith("factor_"):
             return factor_share(measure[len("factor_"):]), measure
+        if measure.startswith("household_"):
+            return household_share(measure[len("household_"):]), measure
         roles = dict(ROLE_GROUPS)[measure[len("care_"):] if measure != "care" else ""]
         return (lambda group: care_experienced_parents(group, roles)), f"care experienced {'+'.join(roles)}"
 
@@ -459,6 +470,7 @@ def _needs(r: ChapterResult, cells: Cells, ch: Chapter) -> None:
         return
     babies = cells.babies
     shares = {f: cells.share(f"factor_{f}", "all") for f in FACTOR_LABELS}
+    household = {f: cells.share(f"household_{f}", "all") for f in FACTOR_LABELS}
     recorded = next(iter(shares.values())).denominator
     blank = Count(key("parents", "factors", "not recorded", "all"), len(babies) - recorded.value)
     none_found = Count(key("parents", "factors", "none identified", "all"),
@@ -467,19 +479,27 @@ def _needs(r: ChapterResult, cells: Cells, ch: Chapter) -> None:
     r.hidden_count(key("parents", "factors", "some identified", "all"), recorded.value - none_found.value)
     r.relate(recorded, [none_found, key("parents", "factors", "some identified", "all")],
              "factors recorded: none identified and some")
-    records = [{"Need recorded": label, "CIN factor codes": "/".join(d.FACTOR_GROUPS[f]),
-                "Babies": shares[f].numerator, "Share of babies (95% CI)": shares[f]}
+    records = [{"Need recorded": label,
+                "CIN factor codes (parent / household)": "/".join(d.FACTOR_GROUPS[f]) + " / "
+                + "/".join(d.HOUSEHOLD_FACTOR_GROUPS[f]),
+                "A parent or carer: babies": shares[f].numerator, "A parent or carer: share (95% CI)": shares[f],
+                "Another person in the household: babies": household[f].numerator,
+                "Another person in the household: share (95% CI)": household[f]}
                for f, label in FACTOR_LABELS.items()]
     r.add("needs_table", ResultTable(
-        frame_of(records), "Needs recorded in pre-birth assessments: share of babies whose assessment recorded each",
+        frame_of(records), "Needs recorded in pre-birth assessments: a parent's own needs, and another person's in the "
+                           "household",
         note=Text("Shares are of the {recorded} babies whose pre-birth assessment recorded factors (left out: {blank} "
-                  "whose assessments recorded none), including {none} with 'no factors identified' (code 21). Codes B "
-                  "are about a parent or carer, C about another person in the household; a baby counts once for each "
-                  f"need. c = fewer than {ch.min_count} babies, or a share that would reveal one.",
+                  "whose assessments recorded none), including {none} with 'no factors identified' (code 21). Codes "
+                  "ending B are about a parent or carer: the parents' own needs, counted in the chapter's figures. "
+                  "Codes ending C are about another person in the household, shown apart: they are not the parents' "
+                  "needs. A baby counts once for each need. "
+                  f"c = fewer than {ch.min_count} babies, or a share that would reveal one.",
                   {"recorded": recorded, "blank": blank, "none": none_found},
-                  "Shares are of the babies whose pre-birth assessment recorded factors. Codes B are about a parent or "
-                  "carer, C about another person in the household; a baby counts once for each need. "
-                  f"c = fewer than {ch.min_count} babies, or a share that would reveal one."),
+                  "Shares are of the babies whose pre-birth assessment recorded factors. Codes ending B are about a "
+                  "parent or carer: the parents' own needs, counted in the chapter's figures. Codes ending C are about "
+                  "another person in the household, shown apart: they are not the parents' needs. A baby counts once "
+                  f"for each need. c = fewer than {ch.min_count} babies, or a share that would reveal one."),
         download="needs"))
     chart = [{"Need": FACTOR_LABELS[f], "Per cent": shares[f]} for f in NEEDS_CHART]
     r.add("needs_chart", Chart(

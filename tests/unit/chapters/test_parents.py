@@ -111,17 +111,19 @@ def test_mothers_under_20_by_hand(internal):
 
 
 def test_presenting_needs_by_hand(internal):
-    # 2019/20, factors recorded for 9 babies (B7 none).
-    # mental health 4B/4C: B1, B2, B4 (second assessment), B9 = 4
-    assert internal.indicator("factor_mental_health_share", "2019/20").value == pytest.approx(4 / 9)
-    # domestic abuse 3B/3C: B1, B6 = 2
-    assert internal.indicator("factor_domestic_abuse_share", "2019/20").value == pytest.approx(2 / 9)
-    # alcohol or drugs 1B/1C/2B/2C: B3 (1B; 2A is about the child), B8, B10 = 3; B1's 2B came after the birth
-    assert internal.indicator("factor_substance_share", "2019/20").value == pytest.approx(3 / 9)
+    # 2019/20, factors recorded for 9 babies (B7 none). A parent's own needs are the codes ending B;
+    # codes ending C (another person in the household) are not the parents' needs.
+    # mental health 4B: B1, B4 (second assessment), B9 = 3 (B2's 4C is another person's)
+    assert internal.indicator("factor_mental_health_share", "2019/20").value == pytest.approx(3 / 9)
+    # domestic abuse 3B: B1 = 1 (B6's 3C is another person's)
+    assert internal.indicator("factor_domestic_abuse_share", "2019/20").value == pytest.approx(1 / 9)
+    # alcohol or drugs 1B/2B: B3 (1B; 2A is about the child), B8 = 2; B10's 1C;2C are another person's;
+    # B1's 2B came after the birth
+    assert internal.indicator("factor_substance_share", "2019/20").value == pytest.approx(2 / 9)
     assert internal.indicator("factor_learning_disability_share", "2019/20").value == pytest.approx(1 / 9)  # B5
-    # whole period: mental health also B11, B12 -> 6 of 13
+    # whole period: mental health also B11, B12 -> 5 of 13
     row = internal.indicator("factor_mental_health_share", "all")
-    assert (row.numerator, row.denominator) == (6, 13)
+    assert (row.numerator, row.denominator) == (5, 13)
 
 
 def test_care_experience_counts_each_parent_once_and_blanks_are_not_no(internal):
@@ -177,8 +179,12 @@ def test_a_small_year_is_withheld_with_a_partner_and_the_audit_passes():
 
 def test_needs_table_leaves_out_babies_with_no_factors(internal):
     frame = internal.table("needs_table").set_index("Need recorded")
-    assert frame.loc["Mental health", "Babies"] == "6"
-    assert frame.loc["Mental health", "Share of babies (95% CI)"].startswith("46%")  # 6 of 13
+    assert frame.loc["Mental health", "A parent or carer: babies"] == "5"
+    assert frame.loc["Mental health", "A parent or carer: share (95% CI)"].startswith("38%")  # 5 of 13
+    # another person in the household: B2's 4C = 1 of 13; drugs 2C: B10 = 1; domestic abuse 3C: B6 = 1
+    assert frame.loc["Mental health", "Another person in the household: babies"] == "1"
+    assert frame.loc["Domestic abuse", "Another person in the household: share (95% CI)"].startswith("8%")
+    assert frame.loc["Mental health", "CIN factor codes (parent / household)"] == "4B / 4C"
     note = internal.note("needs_table")
     assert "13 babies" in note and "left out: 1 whose assessments recorded none" in note  # B7
     # 'no factors identified' alone: B13 only (B4's second assessment added 4B to its 21)
