@@ -341,8 +341,8 @@ def rag_intro(ch: Chapter) -> Notice:
 
 
 def heatmap_data(ch: Chapter) -> pd.DataFrame:
-    """Stage x level counts of the latest round's ratings (counts of statements), with the average
-    rating of each cell."""
+    """Stage x level counts of the latest round's ratings (counts of statements). No average: one red
+    and two greens are one red and two greens, never 'amber'."""
     used = statements_in_use(ch)
     dates = rounds(ch)
     latest = round_ratings(ch, dates[-1]) if dates else pd.Series(dtype=object)
@@ -352,35 +352,39 @@ def heatmap_data(ch: Chapter) -> pd.DataFrame:
         for level in _order(rated["level"], LEVELS):
             cell = rated[(rated["stage"] == stage) & (rated["level"] == level)]
             counts = {k: int((cell["rating"] == k).sum()) for k in RATING_NAMES}
-            scored = [RATING_SCORE[r] for r in cell["rating"] if r in RATING_SCORE]
-            average = ""
-            if scored:
-                average = "RAG"[int(np.floor(np.mean(scored) + 0.5))]  # round half up to the nearest rating
             rows.append({"Stage": stage, "Level": level, "Statements": len(cell), "Red": counts["R"],
-                         "Amber": counts["A"], "Green": counts["G"], "Not rated": len(cell) - sum(counts.values()),
-                         "Average rating": RATING_NAMES.get(average, NOT_RATED), "_average": average})
+                         "Amber": counts["A"], "Green": counts["G"], "Not rated": len(cell) - sum(counts.values())})
     return pd.DataFrame(rows)
 
 
-def _cell_text(row, average: str) -> str:
-    lines = [f"Average: {row['Average rating']} ({average})" if average else "Not rated yet"]
-    lines.append(f"R {row['Red']} · A {row['Amber']} · G {row['Green']}")
-    if row["Not rated"]:
-        lines.append(f"not rated: {row['Not rated']}")
+def _cell_text(row) -> str:
+    if not row["Statements"] or row["Not rated"] == row["Statements"]:
+        lines = ["Not rated yet"]
+    else:
+        lines = [f"R {row['Red']:.0f} · A {row['Amber']:.0f} · G {row['Green']:.0f}"]
+    if row["Not rated"] and row["Not rated"] != row["Statements"]:
+        lines.append(f"not rated: {row['Not rated']:.0f}")
     return "\n".join(lines)
 
 
-def draw_heatmap(data: pd.DataFrame, averages=()):
-    """The heat map: stages down, levels across, each cell coloured by its average rating."""
+def draw_heatmap(data: pd.DataFrame):
+    """Stages down, levels across; each cell split into red, amber, green (and grey for not rated) in
+    proportion to its counts of statements, with the counts in words."""
     import matplotlib.patches as patches
 
     stages, levels = list(dict.fromkeys(data["Stage"])), list(dict.fromkeys(data["Level"]))
     fig, ax = charts.new(8, 1.4 * len(stages) + 1.0)
-    for (_, row), rating in zip(data.iterrows(), averages):
+    for _, row in data.iterrows():
         x, y = levels.index(row["Level"]), len(stages) - 1 - stages.index(row["Stage"])
-        ax.add_patch(patches.Rectangle((x, y), 1, 1, facecolor=RATING_COLOURS[rating], hatch=RATING_HATCHES[rating],
-                                       edgecolor="white", linewidth=3))
-        ax.text(x + 0.5, y + 0.5, _cell_text(row, rating), ha="center", va="center", fontsize=13, color="black",
+        total, left = float(row["Statements"]) or 1.0, float(x)
+        for rating, column in (("R", "Red"), ("A", "Amber"), ("G", "Green"), ("", "Not rated")):
+            width = float(row[column]) / total if row["Statements"] else (1.0 if rating == "" else 0.0)
+            if width:
+                ax.add_patch(patches.Rectangle((left, y), width, 1, facecolor=RATING_COLOURS[rating],
+                                               hatch=RATING_HATCHES[rating], edgecolor="white", linewidth=1))
+                left += width
+        ax.add_patch(patches.Rectangle((x, y), 1, 1, fill=False, edgecolor="white", linewidth=3))
+        ax.text(x + 0.5, y + 0.5, _cell_text(row), ha="center", va="center", fontsize=13, color="black",
                 bbox=dict(boxstyle="round,pad=0.35", facecolor="white", edgecolor="black", linewidth=0.8))
     ax.set_xlim(0, len(levels))
     ax.set_ylim(0, len(stages))
@@ -398,7 +402,7 @@ def draw_heatmap(data: pd.DataFrame, averages=()):
 
 
 def rag_heatmap(ch: Chapter) -> Chart | Notice:
-    """Heat map of the latest round: stages down, levels across, cell colour the average rating."""
+    """Heat map of the latest round: stages down, levels across, each cell its counts of red, amber and green."""
     dates = rounds(ch)
     if not dates:
         return Notice("The heat map of ratings appears once a round of ratings is recorded in the `rag` table.",
@@ -409,18 +413,18 @@ def rag_heatmap(ch: Chapter) -> Chart | Notice:
     for i, (_, r) in enumerate(data.iterrows()):
         figures[f"s{i}"], figures[f"l{i}"] = Plain(r["Stage"]), Plain(r["Level"].lower())
         cells.append(f"{{s{i}}}, {{l{i}}}: {r['Red']} red, {r['Amber']} amber, {r['Green']} green"
-                     + (f", {r['Not rated']} not rated" if r["Not rated"] else "")
-                     + f" (average {r['Average rating'].lower()})")
+                     + (f", {r['Not rated']} not rated" if r["Not rated"] else ""))
     alt = Text(f"Heat map of the self-assessment ratings in {label}, with the three stages as rows and the two levels "
-               f"as columns. Each cell is coloured by the average of its ratings and says how many statements were "
-               f"rated red, amber and green. {'; '.join(cells)}.", figures)
-    table = data.drop(columns=["_average"]).astype(object)
+               f"as columns. Each cell is split into red, amber and green in proportion to how many statements were "
+               f"rated each, and gives the counts. {'; '.join(cells)}.", figures)
+    table = data.astype(object)
     table["Stage"], table["Level"] = table["Stage"].map(Plain), table["Level"].map(Plain)
     return Chart(draw_heatmap, table, f"Self-assessment ratings in {label}, by stage and level", alt,
-                 options={"averages": data["_average"].tolist()}, download="rag-heatmap",
-                 note="Colour shows the average rating of the statements in each cell (red, amber or green, rounded "
-                      "to the nearest); red cells are also hatched with diagonal lines and green cells with dots, and "
-                      "every cell gives its counts in words, so the chart reads without colour.")
+                 download="rag-heatmap",
+                 note="Each cell is split into red, amber and green in proportion to its counts of statements (grey: "
+                      "not rated); ratings are counted, never averaged, so one red among greens stays visible. Red is "
+                      "also hatched with diagonal lines and green with dots, and every cell gives its counts in words, "
+                      "so the chart reads without colour.")
 
 
 def _wrap(text: str, width: int) -> str:
@@ -930,12 +934,14 @@ def discussion_questions(ch: Chapter, results) -> Notice:
     dates = rounds(ch)
     if dates:
         data = heatmap_data(ch)
-        scored = data[data["_average"] != ""].assign(_score=lambda d: d["_average"].map(RATING_SCORE))
-        if not scored.empty:
-            low = scored.sort_values(["_score", "Red"], ascending=[True, False]).iloc[0]
+        rated = data[data["Red"] + data["Amber"] + data["Green"] > 0]
+        rated = rated.assign(_red=rated["Red"] / (rated["Red"] + rated["Amber"] + rated["Green"]),
+                             _amber=rated["Amber"] / (rated["Red"] + rated["Amber"] + rated["Green"]))
+        if not rated.empty:  # the part with the largest share rated red (then amber); ties: the earlier stage
+            low = rated.sort_values(["_red", "_amber"], ascending=[False, False], kind="stable").iloc[0]
             figures.update(stage=Plain(low["Stage"].lower()), level=Plain(low["Level"].lower()))
-            practitioners.append("The lowest-rated part of the self-assessment is {stage} ({level} level). What gets "
-                                 "in the way there, and who could change it?")
+            practitioners.append("The part of the self-assessment with the largest share of statements rated red is "
+                                 "{stage} ({level} level). What gets in the way there, and who could change it?")
         ratings = rag_ratings(ch)
         reds = ratings[(ratings["round_date"] == dates[-1]) & (ratings["rating"] == "R")]
         for i, text in enumerate(reds["statement"].head(2)):

@@ -123,27 +123,27 @@ def two_rounds():
     return rows
 
 
-def test_heatmap_counts_and_average_rating_by_hand(two_rounds):
+def test_heatmap_counts_ratings_and_never_averages_them(two_rounds):
     ch = chapter(two_rounds)
     data = reflect.heatmap_data(ch).set_index(["Stage", "Level"])
     cell = data.loc[("Pre-birth", "Strategic")]
-    assert (cell.Red, cell.Amber, cell.Green, cell["Not rated"], cell["Average rating"]) == (1, 1, 1, 0, "Amber")
+    assert (cell.Red, cell.Amber, cell.Green, cell["Not rated"]) == (1, 1, 1, 0)
     cell = data.loc[("Pre-birth", "Practice")]
-    assert (cell.Red, cell.Amber, cell.Green, cell["Not rated"], cell["Average rating"]) == (0, 0, 2, 1, "Green")
+    assert (cell.Red, cell.Amber, cell.Green, cell["Not rated"]) == (0, 0, 2, 1)
     cell = data.loc[("After discharge", "Strategic")]
-    assert cell["Average rating"] == "Amber"  # mean 0.5 rounds half up to amber, not down to red
+    assert (cell.Red, cell.Amber, cell.Green) == (1, 1, 0)  # one red stays one red: no 'amber on average'
     assert ("After discharge", "Practice") in data.index  # an empty cell is still shown
-    assert data.loc[("After discharge", "Practice"), "Average rating"] == reflect.NOT_RATED
+    assert data.loc[("After discharge", "Practice"), "Statements"] == 0
+    assert not any("verage" in column for column in data.columns)
 
 
 def test_heatmap_figure_says_every_cell_in_words(two_rounds):
     figure = reflect.rag_heatmap(chapter(two_rounds))
     assert figure.caption.startswith("Self-assessment ratings in October 2023")
     alt = present.chart_parts(figure, INTERNAL)["alt"]
-    assert "Pre-birth, strategic: 1 red, 1 amber, 1 green (average amber)" in alt
-    assert "Pre-birth, practice: 0 red, 0 amber, 2 green, 1 not rated (average green)" in alt
-    assert figure.options["averages"][:2] == ["A", "G"]
-    assert list(figure.data.columns[:2]) == ["Stage", "Level"] and "_average" not in figure.data
+    assert "Pre-birth, strategic: 1 red, 1 amber, 1 green;" in alt
+    assert "Pre-birth, practice: 0 red, 0 amber, 2 green, 1 not rated" in alt and "average" not in alt
+    assert list(figure.data.columns[:2]) == ["Stage", "Level"]
 
 
 def test_rounds_chart_counts_each_round(two_rounds):
@@ -484,9 +484,8 @@ def test_questions_follow_the_ratings_and_what_cannot_be_answered(two_rounds):
     assert "1 rating got worse since the last round" in text
     assert "The data cannot yet answer: Recurrent proceedings" in text
     assert "**For parents and families**" in text
-    # Lowest average: pre-birth strategic and after-discharge strategic are both amber with one red
-    # each (pre-birth practice is green); the tie goes to the earlier stage.
-    assert "lowest-rated part of the self-assessment is pre\\-birth (strategic level)" in text
+    # The largest share rated red: after-discharge strategic (1 of 2) before pre-birth strategic (1 of 3).
+    assert "largest share of statements rated red is after discharge (strategic level)" in text
 
 
 def test_the_page_shows_every_item_published_and_on_its_own(two_rounds):
