@@ -26,7 +26,7 @@ from pathlib import Path
 
 import nbformat
 
-from .build import NOTEBOOKS, default_output
+from .build import NOTEBOOKS, ROOT, default_output
 from .config import load_parameters
 
 ASSETS = Path(__file__).resolve().parent / "assets" / "slides"
