@@ -1,0 +1,167 @@
+"""The demo book read as a reader reads it, in headless Chromium: on a phone (390 x 844) and on a
+laptop (1366 x 900), and printed. The menu opens and its links work; no page scrolls sideways and
+a wide table scrolls in its own box; search finds a word of the book; the marking (synthetic
+data, NOT FOR PUBLICATION) stays on screen while the reader scrolls and is on every printed page,
+each kind in its own style; a chapter prints on A4 without the long tables behind its charts.
+Screenshots and the printed chapters are kept under _build/screenshots/."""
+
+import re
+import zlib
+
+import pytest
+
+from tests.book.test_demo_book import toc_pages
+from tests.browser.test_accessibility import axe_source  # noqa: F401  (axe-core, or a skip)
+from tests.browser.test_pages import QuietHandler, browser  # noqa: F401  (the shared headless Chromium)
+from tests.conftest import ROOT
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+PHONE = {"width": 390, "height": 844}
+LAPTOP = {"width": 1366, "height": 900}
+SHOTS = ROOT / "_build" / "screenshots"
+OWN_BOXES = ("prebirth-tablewrap", "prebirth-data", "pst-scrollable-table-container")
+LONG_TABLE_ROWS = 16  # a chart's data table with this many rows or more is left out of print (prebirth.css)
+
+# The marking's colours (prebirth.css), as a PDF writes a fill: "r g b rg" with four decimals.
+SYNTHETIC_YELLOW = (0xF0, 0xE4, 0x42)
+INTERNAL_RED = (0xA5, 0x0F, 0x15)
+
+
+def serve(folder):
+    import functools
+    import http.server
+    import threading
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+@pytest.fixture(scope="module")
+def site(demo_book):
+    server, url = serve(demo_book.html)
+    yield url
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def internal_site(small_internal_book):
+    server, url = serve(small_internal_book.html)
+    yield url
+    server.shutdown()
+
+
+def open_page(browser, url, viewport):
+    page = browser.new_page(viewport=viewport)
+    page.goto(url, wait_until="networkidle")
+    return page
+
+
+# -- the marking -----------------------------------------------------------------------------------
+
+MARKING_ON_SCREEN = """() => {
+    const tags = Array.from(document.querySelectorAll('.prebirth-marking-strip .prebirth-tag'));
+    const menu = Array.from(document.querySelectorAll('.primary-toggle')).find(b => b.offsetParent !== null);
+    const onTop = e => { const r = e.getBoundingClientRect();
+        const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+        return !!hit && (hit === e || e.contains(hit)); };
+    return {tags: tags.map(t => { const r = t.getBoundingClientRect(); const s = getComputedStyle(t);
+                return {text: t.textContent.trim(), top: r.top, bottom: r.bottom, visible: onTop(t),
+                        background: s.backgroundColor, border: s.borderTopStyle, color: s.color}; }),
+            menu_visible: !!menu && onTop(menu), height: innerHeight,
+            at_bottom: Math.ceil(scrollY + innerHeight) >= document.scrollingElement.scrollHeight - 1};
+}"""
+
+
+def marking_after_scrolling(page) -> dict:
+    page.evaluate("() => window.scrollTo(0, document.scrollingElement.scrollHeight)")
+    page.wait_for_timeout(200)
+    return page.evaluate(MARKING_ON_SCREEN)
+
+
+@pytest.mark.parametrize("viewport", [PHONE, LAPTOP], ids=["phone", "laptop"])
+def test_the_synthetic_marking_stays_on_screen_to_the_foot_of_the_page(browser, site, viewport):
+    page = open_page(browser, f"{site}/notebooks/04_waiting_times.html", viewport)
+    shown = marking_after_scrolling(page)
+    assert shown["at_bottom"]
+    assert [t["text"] for t in shown["tags"]] == ["Synthetic data"], shown
+    tag = shown["tags"][0]
+    assert tag["visible"] and 0 <= tag["top"] and tag["bottom"] <= shown["height"], shown
+    assert shown["menu_visible"], "the marking covers the menu button"
+    assert "NOT FOR PUBLICATION" not in page.content()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"marking-synthetic-{viewport['width']}.png"))
+    page.close()
+
+
+@pytest.mark.parametrize("viewport", [PHONE, LAPTOP], ids=["phone", "laptop"])
+def test_an_internal_book_says_not_for_publication_on_screen_as_the_reader_scrolls(browser, internal_site, viewport):
+    page = open_page(browser, f"{internal_site}/notebooks/01_infants_and_newborns.html", viewport)
+    shown = marking_after_scrolling(page)
+    assert shown["at_bottom"]
+    internal, synthetic = shown["tags"]
+    assert internal["text"] == "NOT FOR PUBLICATION" and synthetic["text"] == "Synthetic data", shown
+    for tag in (internal, synthetic):
+        assert tag["visible"] and 0 <= tag["top"] and tag["bottom"] <= shown["height"], shown
+    # two kinds, two styles: not the colour alone (the border and the lettering differ too)
+    assert internal["background"] != synthetic["background"] and internal["color"] != synthetic["color"]
+    assert (internal["border"], synthetic["border"]) == ("double", "dashed"), shown
+    assert shown["menu_visible"], "the marking covers the menu button"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"marking-internal-{viewport['width']}.png"))
+    page.close()
+
+
+def pdf_pages(pdf: bytes) -> list[bytes]:
+    """The content of each page of a PDF written by Chromium (each page's /Contents stream)."""
+    objects = {int(m.group(1)): m.group(2) for m in re.finditer(rb"(\d+) 0 obj(.*?)endobj", pdf, re.S)}
+
+    def stream(number: int) -> bytes:
+        body = objects[number]
+        found = re.search(rb"stream\r?\n(.*?)\r?\nendstream", body, re.S)
+        return zlib.decompress(found.group(1)) if b"/FlateDecode" in body[:found.start()] else found.group(1)
+
+    pages = [body for _, body in sorted(objects.items()) if re.search(rb"/Type\s*/Page\b", body)]
+    return [b"".join(stream(int(n)) for n in re.findall(rb"(\d+) 0 R", re.search(rb"/Contents\s*(\[[^\]]*\]|\d+ 0 R)",
+                                                                                  page).group(1)))
+            for page in pages]
+
+
+def paints(content: bytes, rgb: tuple[int, int, int]) -> bool:
+    """Whether a page's content sets this colour (fill or stroke), as Chromium writes it."""
+    for r, g, b, _ in re.findall(rb"([\d.]+) ([\d.]+) ([\d.]+) (rg|RG)", content):
+        if all(abs(float(v) - c / 255) < 0.003 for v, c in zip((r, g, b), rgb)):
+            return True
+    return False
+
+
+def print_chapter(browser, url: str, name: str) -> tuple[object, bytes]:
+    page = open_page(browser, url, {"width": 1000, "height": 1400})
+    page.emulate_media(media="print")
+    pdf = page.pdf(format="A4", print_background=True)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    (SHOTS / f"print-{name}.pdf").write_bytes(pdf)
+    return page, pdf
+
+
+def test_every_printed_page_says_synthetic_data(browser, site):
+    page, pdf = print_chapter(browser, f"{site}/notebooks/01_infants_and_newborns.html", "01_infants_and_newborns")
+    assert page.locator(".prebirth-mark--synthetic").is_visible()  # in full, at the top of the first page
+    assert not page.locator(".prebirth-marking-strip").is_visible()  # the page margins carry it instead
+    pages = pdf_pages(pdf)
+    assert len(pages) >= 3
+    assert [n for n, content in enumerate(pages, 1) if not paints(content, SYNTHETIC_YELLOW)] == []
+    assert not any(paints(content, INTERNAL_RED) for content in pages)
+    page.close()
+
+
+def test_every_printed_page_of_an_internal_book_says_not_for_publication(browser, internal_site):
+    page, pdf = print_chapter(browser, f"{internal_site}/notebooks/01_infants_and_newborns.html", "internal-01")
+    assert page.locator(".prebirth-mark--internal").is_visible()
+    assert page.locator(".prebirth-mark--synthetic").is_visible()
+    pages = pdf_pages(pdf)
+    assert len(pages) >= 2
+    assert [n for n, content in enumerate(pages, 1) if not paints(content, INTERNAL_RED)] == []
+    assert [n for n, content in enumerate(pages, 1) if not paints(content, SYNTHETIC_YELLOW)] == []
+    page.close()
