@@ -58,6 +58,52 @@ def open_page(browser, url, viewport):
     return page
 
 
+# -- nothing wider than the screen -------------------------------------------------------------------
+
+TABLE_FIT = """() => Array.from(document.querySelectorAll('article table')).map(table => {
+    let box = table.parentElement;
+    while (box && box !== document.body && !['auto', 'scroll'].includes(getComputedStyle(box).overflowX)) {
+        box = box.parentElement;
+    }
+    const scrolls = !!box && box !== document.body;
+    return {caption: (table.getAttribute('aria-label') || table.textContent).slice(0, 60),
+            wider: table.getBoundingClientRect().width > table.parentElement.clientWidth + 1,
+            inside: table.getBoundingClientRect().left >= -1 && (scrolls ? box.getBoundingClientRect().right
+                    : table.getBoundingClientRect().right) <= innerWidth + 1,
+            box: scrolls ? box.className : null};
+})"""
+
+
+@pytest.mark.parametrize("viewport", [PHONE, LAPTOP], ids=["phone", "laptop"])
+@pytest.mark.parametrize("page_name", toc_pages() + ["search"])
+def test_no_page_scrolls_sideways(browser, site, page_name, viewport):
+    page = open_page(browser, f"{site}/{page_name}.html", viewport)
+    width = page.evaluate("() => [document.scrollingElement.scrollWidth, innerWidth]")
+    assert width[0] <= width[1], f"{page_name} is {width[0]} px wide in a {width[1]} px window"
+    tables = page.evaluate(TABLE_FIT)
+    for table in tables:
+        assert table["inside"], table
+        if viewport is LAPTOP:
+            assert not table["wider"], f"wider than the page at 1366 px: {table}"
+        elif table["wider"]:  # on a phone a wide table scrolls sideways in its own box (a markdown table: the theme's)
+            assert table["box"] and any(box in table["box"] for box in OWN_BOXES), table
+    page.close()
+
+
+def test_a_wide_table_scrolls_in_its_own_box_on_a_phone(browser, site):
+    page = open_page(browser, f"{site}/notebooks/01_infants_and_newborns.html", PHONE)
+    scrolled = page.evaluate("""() => {
+        const box = Array.from(document.querySelectorAll('.prebirth-tablewrap'))
+            .find(b => b.scrollWidth > b.clientWidth + 1);
+        if (!box) return null;
+        box.scrollLeft = 10000;
+        return {left: box.scrollLeft, page: document.scrollingElement.scrollLeft};
+    }""")
+    assert scrolled is not None, "no table of chapter 1 is wider than a phone: the test has nothing to scroll"
+    assert scrolled["left"] > 0 and scrolled["page"] == 0, scrolled
+    page.close()
+
+
 # -- the marking -----------------------------------------------------------------------------------
 
 MARKING_ON_SCREEN = """() => {
