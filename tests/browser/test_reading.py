@@ -211,3 +211,31 @@ def test_every_printed_page_of_an_internal_book_says_not_for_publication(browser
     assert [n for n, content in enumerate(pages, 1) if not paints(content, INTERNAL_RED)] == []
     assert [n for n, content in enumerate(pages, 1) if not paints(content, SYNTHETIC_YELLOW)] == []
     page.close()
+
+
+# -- print -----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("chapter", "most_pages"), [("01_infants_and_newborns", 12), ("04_waiting_times", 10)])
+def test_a_chapter_prints_on_a4_without_its_long_chart_tables(browser, site, chapter, most_pages):
+    """Chapter 1 printed on 15 pages and chapter 4 on 11 before the long tables behind the funnel
+    plot and the survival curves were left out of print (they are in each chart's CSV)."""
+    page, pdf = print_chapter(browser, f"{site}/notebooks/{chapter}.html", chapter)
+    pages = pdf_pages(pdf)
+    sizes = {tuple(round(float(v)) for v in m) for m in re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf)}
+    assert sizes == {(596, 843)}, sizes  # A4 (595 x 842 points)
+    count = len(pages)
+    assert count <= most_pages, f"{chapter} prints on {count} pages"
+    shown = page.evaluate(f"""() => Array.from(document.querySelectorAll('details.prebirth-data')).map(d => ({{
+        rows: d.querySelectorAll('tbody > tr').length,
+        table: d.querySelector('table').getClientRects().length > 0,
+        note: getComputedStyle(d.querySelector('summary'), '::after').content}}))""")
+    assert any(d["rows"] >= LONG_TABLE_ROWS for d in shown), "no long chart table: the test has nothing to check"
+    for d in shown:
+        if d["rows"] >= LONG_TABLE_ROWS:
+            assert not d["table"] and "CSV" in d["note"], d
+        else:
+            assert d["table"], d
+    kept = page.evaluate("""() => Array.from(document.querySelectorAll('article h2, article h3'))
+        .map(h => getComputedStyle(h).breakAfter)""")
+    assert kept and set(kept) == {"avoid"}, kept
+    page.close()
