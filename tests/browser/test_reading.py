@@ -58,6 +58,48 @@ def open_page(browser, url, viewport):
     return page
 
 
+# -- the menu --------------------------------------------------------------------------------------
+
+def test_the_menu_opens_on_a_phone_and_its_links_work(browser, site):
+    page = open_page(browser, f"{site}/notebooks/01_infants_and_newborns.html", PHONE)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "phone-01_infants_and_newborns.png"))
+    menu = page.locator(".primary-toggle:visible")
+    assert menu.count() == 1  # one menu button, the one a reader sees
+    menu.click()
+    dialog = page.locator("#pst-primary-sidebar-modal")
+    dialog.locator("a", has_text="Waiting times").wait_for(state="visible", timeout=5000)
+    assert page.evaluate("() => document.querySelector('#pst-primary-sidebar-modal').open")
+    page.screenshot(path=str(SHOTS / "phone-menu-open.png"))
+    # every chapter of the book is in the menu
+    names = dialog.locator("a").all_text_contents()
+    assert {"Infants and newborns in care proceedings", "Waiting times", "Fathers", "Glossary"} <= {
+        n.strip() for n in names}, names
+    dialog.locator("a", has_text="Waiting times").click()
+    page.wait_for_url("**/notebooks/04_waiting_times.html")
+    assert "Waiting times" in page.locator("article h1").first.text_content()
+    # and on the new page, the contents button opens the page's contents
+    page.locator(".secondary-toggle:visible").click()
+    contents = page.locator("#pst-secondary-sidebar-modal")
+    contents.locator("a").first.wait_for(state="visible", timeout=5000)
+    heading = contents.locator("a").first.text_content().strip()
+    contents.locator("a").first.click()
+    assert page.evaluate("() => location.hash") not in ("", "#")
+    assert heading
+    page.close()
+
+
+def test_the_menu_button_hides_and_shows_the_chapter_list_on_a_laptop(browser, site):
+    page = open_page(browser, f"{site}/notebooks/01_infants_and_newborns.html", LAPTOP)
+    sidebar = page.locator("#pst-primary-sidebar")
+    assert sidebar.is_visible()
+    page.locator(".primary-toggle:visible").click()
+    page.wait_for_function("() => document.querySelector('#pst-primary-sidebar').classList.contains('pst-sidebar-hidden')")
+    page.locator(".primary-toggle:visible").click()
+    page.wait_for_function("() => !document.querySelector('#pst-primary-sidebar').classList.contains('pst-sidebar-hidden')")
+    page.close()
+
+
 # -- nothing wider than the screen -------------------------------------------------------------------
 
 TABLE_FIT = """() => Array.from(document.querySelectorAll('article table')).map(table => {
@@ -101,6 +143,23 @@ def test_a_wide_table_scrolls_in_its_own_box_on_a_phone(browser, site):
     }""")
     assert scrolled is not None, "no table of chapter 1 is wider than a phone: the test has nothing to scroll"
     assert scrolled["left"] > 0 and scrolled["page"] == 0, scrolled
+    page.close()
+
+
+# -- search ----------------------------------------------------------------------------------------
+
+def test_search_finds_a_word_of_the_book_on_a_phone(browser, site):
+    page = open_page(browser, f"{site}/notebooks/01_infants_and_newborns.html", PHONE)
+    page.locator(".search-button__button:visible").first.click()
+    field = page.locator("#pst-search-dialog input[name=q]")
+    field.wait_for(state="visible", timeout=5000)
+    field.fill("newborn")
+    field.press("Enter")
+    page.wait_for_url("**/search.html?q=newborn*")
+    page.locator("#search-results li").first.wait_for(timeout=15000)
+    results = page.locator("#search-results li a").all_text_contents()
+    assert any("Infants and newborns" in r for r in results), results
+    assert page.evaluate("() => document.scrollingElement.scrollWidth <= innerWidth")
     page.close()
 
 
@@ -239,3 +298,26 @@ def test_a_chapter_prints_on_a4_without_its_long_chart_tables(browser, site, cha
         .map(h => getComputedStyle(h).breakAfter)""")
     assert kept and set(kept) == {"avoid"}, kept
     page.close()
+
+
+# -- accessibility on a phone ------------------------------------------------------------------------
+
+def test_no_accessibility_violation_on_a_phone_with_the_menu_open(browser, site, axe_source):
+    from tests.browser.test_accessibility import FAILING_IMPACTS, run_axe
+
+    page = open_page(browser, f"{site}/notebooks/01_infants_and_newborns.html", PHONE)
+    page.locator(".primary-toggle:visible").click()
+    page.locator("#pst-primary-sidebar-modal a").first.wait_for(state="visible", timeout=5000)
+    violations = [v for v in run_axe(page, axe_source) if v["impact"] in FAILING_IMPACTS]
+    assert not violations, violations
+    page.close()
+
+
+def test_an_internal_book_has_no_accessibility_violation(browser, internal_site, axe_source):
+    from tests.browser.test_accessibility import FAILING_IMPACTS, run_axe
+
+    for viewport in (PHONE, LAPTOP):
+        page = open_page(browser, f"{internal_site}/notebooks/01_infants_and_newborns.html", viewport)
+        violations = [v for v in run_axe(page, axe_source) if v["impact"] in FAILING_IMPACTS]
+        assert not violations, (viewport, violations)
+        page.close()
