@@ -14,6 +14,7 @@ import base64
 import html
 import io
 import math
+import re
 import string
 from dataclasses import dataclass
 from pathlib import Path
@@ -196,9 +197,27 @@ def _unescape_plain(frame: pd.DataFrame, source: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+_NUMERIC_CELL = re.compile(r"(c|none|not available|not reached|100%|[-+]?[\d,]+(\.\d+)?%?( (days|weeks|months))?"
+                           r"( \([^()]*\))?)")
+
+
+def _numeric_column(values) -> bool:
+    """A column of published numbers (counts, shares, rates, intervals, and the markers among them)."""
+    texts = [str(v) for v in values if str(v).strip()]
+    return bool(texts) and any(t[:1].isdigit() or t[:1] in "+-" for t in texts) and all(
+        _NUMERIC_CELL.fullmatch(t) for t in texts)
+
+
 def _html_table(frame: pd.DataFrame, caption: str) -> str:
-    body = frame.to_html(index=False, border=0, classes="prebirth-table", na_rep="not available", escape=True)
-    return body.replace("<table", f'<table aria-label="{html.escape(caption)}"', 1)
+    """A published table as HTML: every cell escaped, numbers right-aligned (class prebirth-num)."""
+    numeric = [_numeric_column(frame.iloc[:, i].tolist()) for i in range(frame.shape[1])]
+    cls = lambda i: ' class="prebirth-num"' if numeric[i] else ""  # noqa: E731
+    head = "".join(f"<th{cls(i)}>{html.escape(str(c))}</th>" for i, c in enumerate(frame.columns))
+    rows = "".join("<tr>" + "".join(f"<td{cls(i)}>{html.escape('not available' if v is None else str(v))}</td>"
+                                    for i, v in enumerate(row)) + "</tr>"
+                   for row in frame.itertuples(index=False, name=None))
+    return (f'<table class="prebirth-table" aria-label="{html.escape(caption)}"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{rows}</tbody></table>")
 
 
 def table_parts(item: ResultTable, decision: Decision) -> dict:

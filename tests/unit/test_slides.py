@@ -271,7 +271,8 @@ def test_a_computed_chapter_is_read_from_its_result_and_the_books_decision():
     (section,) = content.sections
     assert "40 babies in &lt;b&gt;North&lt;/b&gt;." in section.text[0]
     (table,) = section.tables
-    assert "<td>c</td>" in table["html"] and "<td>3</td>" not in table["html"] and table["rows"] == 2
+    assert re.search(r"<td[^>]*>c</td>", table["html"]) and not re.search(r"<td[^>]*>3</td>", table["html"])
+    assert table["rows"] == 2
     assert content.findings == ["<p>40 babies in all.</p>\n"]
 
 
