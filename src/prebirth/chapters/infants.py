@@ -48,7 +48,7 @@ def can_answer(ch: Chapter) -> bool:
             and children["date_of_birth"].notna().any())
 
 
-def _missing_parts(ch: Chapter) -> tuple[str, list[str], str]:
+def missing_parts(ch: Chapter) -> tuple[str, list[str], str]:
     what = []
     if not ch.data.has("proceedings"):
         what.append("the proceedings table (one row per child per care application, with its issue date)")
@@ -340,7 +340,7 @@ def compute(prepared: Prepared, upstream: dict | None = None) -> ChapterResult:
         _funnel(r, cells, ch, years)
         _neighbours(r, cells, ch, years)
     else:
-        r.add("year_table", result_not_yet(*_missing_parts(ch)))
+        r.add("year_table", result_not_yet(*missing_parts(ch)))
     starters = _starters(r, ch, cells)
     _regional(r, ch, starters)
     return r

@@ -140,15 +140,8 @@ def rate_cells(ch: Chapter) -> pd.DataFrame:
 
 
 def _missing_trend(ch: Chapter) -> Notice:
-    """The 'not yet' message when proceedings or dates of birth are not supplied (as chapter 1's)."""
-    what = []
-    if not ch.data.has("proceedings"):
-        what.append("the proceedings table (one row per child per care application, with its issue date)")
-    children = ch.data.get("children")
-    if children is not None and not children["date_of_birth"].notna().any():
-        what.append("children's dates of birth")
-    return not_yet("how many infants and newborns come into care proceedings.", what,
-                   "the issue date of every care application and each child's full date of birth.")
+    """The 'not yet' message when proceedings or dates of birth are not supplied (chapter 1's)."""
+    return not_yet(*infants.missing_parts(ch))
 
 
 # -- local context ---------------------------------------------------------------------
