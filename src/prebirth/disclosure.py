@@ -258,6 +258,7 @@ class _Book:
             if not _whole_count(value):
                 raise ValueError(f"disclosure: count {key!r} is {value!r}; every count must be a whole number >= 0")
             self.values[key] = int(value)
+        self.keep: frozenset = frozenset()  # cells to withhold as partners only when no other will do
         self.shown = frozenset(shown)
         self._known_keys(self.shown, "shown")
         self.implicit = frozenset(self.values) - self.shown
@@ -526,7 +527,8 @@ def _partner(book: _Book, key: str, unknown, unknowns: list[int]) -> tuple[tuple
     The candidates are the shown cells of the relations holding ``key`` (failing those, when
     every cell of them is withheld already, of the relations one step further through unknown
     cells, and so on). Lowest score first: a cell of a relation in which ``key`` is the only
-    unknown (that relation pins it, so it must get a partner); a part before a total; the cell
+    unknown (that relation pins it, so it must get a partner); a cell the book would rather keep
+    (``book.keep``: the whole period's figures) after any other; a part before a total; the cell
     that would itself be pinned by the fewest of its other relations (so withheld cells close
     into patterns, as the corners of a rectangle do, instead of each needing a partner of its
     own); a relation with fewer unknowns; a non-zero part before a zero one; the smallest;
@@ -544,8 +546,8 @@ def _partner(book: _Book, key: str, unknown, unknowns: list[int]) -> tuple[tuple
             total, count = book.relations[index].total, unknowns[index]
             for k in book.terms[index]:
                 if k in book.shown and k not in unknown:
-                    scored.append(((count > 1, k == total, alone(k, index), count, book.values[k] == 0,
-                                    book.values[k], k, book.rank[index]), k))
+                    scored.append(((count > 1, k in book.keep, k == total, alone(k, index), count,
+                                    book.values[k] == 0, book.values[k], k, book.rank[index]), k))
         if scored:
             return min(scored)
         used.update(relations)
@@ -555,7 +557,7 @@ def _partner(book: _Book, key: str, unknown, unknowns: list[int]) -> tuple[tuple
 
 
 def protect(counts: dict[str, int], shown: set[str], relations: list[Relation], min_count: int,
-            forced: set[str] = frozenset()) -> set[str]:
+            forced: set[str] = frozenset(), keep: set[str] = frozenset()) -> set[str]:
     """The keys of shown cells to withhold (primary + secondary), decided once for the whole book.
 
     Primary: shown counts 1..min_count-1, and ``forced`` keys (withheld, but like any cell
@@ -570,6 +572,7 @@ def protect(counts: dict[str, int], shown: set[str], relations: list[Relation], 
     """
     book = _Book(counts, shown, relations)
     book._known_keys(forced, "forced")
+    book.keep = frozenset(keep)  # withheld as partners only when no other cell will do
     sensitive = book.sensitive(min_count)
     withheld = {k for k in book.shown if k in sensitive} | (set(forced) & book.shown)
     cache: dict = {}
@@ -722,7 +725,10 @@ def decide(results: list, published: bool, min_count: int, previous: list | None
             frame = getattr(item, "frame", getattr(item, "data", None))
             if isinstance(frame, pd.DataFrame):
                 check_publishable(frame, f"chapter {result.number}'s '{name}'")
-    withheld = protect(counts, shown, relations, min_count)
+    # A figure for the whole period is what most readers read first: a year is withheld as a
+    # partner before it, wherever either would do.
+    whole_period = {k for k in shown if k.endswith("|all") or "|all|" in k}
+    withheld = protect(counts, shown, relations, min_count, keep=whole_period)
     report = audit(counts, shown, withheld, relations, min_count)
     small = frozenset(k for k, v in counts.items() if k not in shown and 0 < v < min_count)
     decision = Decision(True, min_count, frozenset(withheld), small,

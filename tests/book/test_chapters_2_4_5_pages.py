@@ -20,9 +20,11 @@ INDICATORS = {
         "referral_to_support_within_28_days_share": ["pre-birth", "other"],
         "referral_to_support_within_90_days_share": ["pre-birth", "other"],
         "gestation_weeks_at_referral_median": [""], "referred_by_20_weeks_share": [""]},
-    5: {"hearing_same_day_share": ["newborns", "all children"],
-        "hearing_emergency_share": ["newborns", "all children"],
-        "hearing_within_7_days_share": ["newborns", "all children"]},
+    # For all children, the whole period's first hearings (1,066 on the demo) are withheld: chapter 1
+    # publishes the children in proceedings, and the difference is the handful with no hearing yet
+    # (see test_the_all_children_hearings_are_withheld_to_protect_the_few_with_none below).
+    5: {"hearing_same_day_share": ["newborns"], "hearing_emergency_share": ["newborns"],
+        "hearing_within_7_days_share": ["newborns"]},
 }
 
 
@@ -58,6 +60,17 @@ def test_demo_publishes_each_indicator_for_the_whole_period(demo_indicators, cha
                 assert row.unit in ("days", "weeks", "months") and row.denominator >= 6, (name, group)
         yearly = demo_indicators[(demo_indicators.indicator == name) & (demo_indicators.period != "all")]
         assert set(yearly.period) <= {f"{y}/{(y + 1) % 100:02d}" for y in range(2014, 2024)}, name
+
+
+def test_the_all_children_hearings_are_withheld_to_protect_the_few_with_none(demo_indicators):
+    # children in proceedings over the whole period (chapter 1) minus those with a first hearing (chapter 5)
+    # would be the few whose hearing is not in the records: one of the two counts must be withheld
+    children = demo_indicators[(demo_indicators.indicator == "proceedings_children")
+                               & (demo_indicators.period == "all")].iloc[0]
+    hearings = demo_indicators[(demo_indicators.indicator == "hearing_within_7_days_share")
+                               & (demo_indicators.period == "all") & (demo_indicators.group == "all children")].iloc[0]
+    published = [v for v in (children.numerator, hearings.denominator) if pd.notna(v)]
+    assert len(published) < 2 or not 1 <= published[0] - published[1] <= 5
 
 
 def test_demo_indicators_are_plausible(demo_indicators):
