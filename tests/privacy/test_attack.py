@@ -1,6 +1,8 @@
 """The differencing attack on indicators.csv: it finds what it should (hand-made files), and finds
 nothing in the published books."""
 
+import json
+
 import pytest
 
 from tests.privacy.attack import differencing
@@ -47,3 +49,8 @@ def test_no_published_book_gives_a_withheld_year_back(book, request):
     text = (built.folder / "indicators.csv").read_text(encoding="utf-8")
     found = differencing(text, 6)
     assert not found, "\n".join(map(str, found[:20]))
+    # and the book's own audit, over every relation it publishes, passed and says so in manifest.json
+    audit = json.loads((built.folder / "manifest.json").read_text(encoding="utf-8"))["disclosure"]
+    assert audit["passed"] is True and audit["failures"] == [] and audit["relations"] > 0
+    assert audit["narrowest"] is None or audit["narrowest"]["high"] is None or \
+        audit["narrowest"]["high"] - audit["narrowest"]["low"] + 1 >= 6
