@@ -26,8 +26,9 @@ from pathlib import Path
 
 import nbformat
 
-from .build import NOTEBOOKS, default_output
 from .config import load_parameters
+from .layout import NOTEBOOKS
+from .publish import default_output
 
 ASSETS = Path(__file__).resolve().parent / "assets" / "slides"
 MAX_TABLE_ROWS = 8  # rows of a table on one slide (cells often wrap to two or three lines)
