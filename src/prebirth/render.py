@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from . import layout, lifeline
-from .config import AreaParameters
+from .config import AreaParameters, banner
 from .exit_codes import BuildError
 from .fingerprints import _file_sha, _sha
 
@@ -33,15 +33,6 @@ def _sync_tree(source: Path, target: Path) -> None:
             if not dest.exists() or dest.read_bytes() != path.read_bytes():
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(path, dest)
-
-
-def banner(params: AreaParameters) -> str:
-    parts = []
-    if not params.published:
-        parts.append("NOT FOR PUBLICATION: this internal build shows small numbers unsuppressed.")
-    if params.synthetic:
-        parts.append("Synthetic data: every number in this book is made up, for demonstration only.")
-    return " ".join(parts)
 
 
 def write_book_source(params: AreaParameters, src: Path) -> None:
