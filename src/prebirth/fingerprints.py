@@ -14,8 +14,6 @@ from .config import AreaParameters
 from .layout import Notebook
 
 
-# -- hashing for the cache -----------------------------------------------------
-
 def _sha(*parts: bytes) -> str:
     digest = hashlib.sha256()
     for part in parts:

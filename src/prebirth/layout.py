@@ -16,7 +16,6 @@ from .chapters.requirements import QUESTIONS
 from .data.schema import TABLES
 from .exit_codes import BuildError
 
-
 PACKAGE_DIR = Path(__file__).resolve().parent
 # The book's sources (notebooks/, pages/, _config.yml, _toc.yml): the project the package is in.
 ROOT = PACKAGE_DIR.parents[1] if (PACKAGE_DIR.parents[1] / "_toc.yml").is_file() else Path.cwd()

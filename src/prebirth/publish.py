@@ -173,6 +173,8 @@ def area_lock(folder: Path, say: Callable[[str], None]):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+# -- the book swapped in, with the indicators it is published with -----------------
+
 def stage_and_publish(html_dir: Path, folder: Path, indicators: str) -> None:
     """Copy the rendered book to ``html.new`` with its downloads, then swap it in (:func:`publish`).
 
@@ -269,6 +271,8 @@ def indicators_csv(work: Path, folder: Path) -> str:
     stamp_file.write_text(stamp)
     return text
 
+
+# -- the site index: every area's book in the output folder -----------------------
 
 def _manifest_of(folder: Path) -> dict | None:
     try:
