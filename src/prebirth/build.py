@@ -32,7 +32,7 @@ from typing import Callable
 from . import compute, fingerprints, layout
 from .config import AreaParameters, ParameterError, area_slug, load_parameters
 from .data.problems import DataError
-from .exit_codes import EXIT_BAD_INPUT, EXIT_CHAPTER_FAILED, EXIT_STOPPED, BuildError
+from .exit_codes import EXIT_BAD_INPUT, EXIT_CHAPTER_FAILED, EXIT_OK, EXIT_STOPPED, BuildError
 from .fingerprints import _sha, chapter_key, data_key, input_fingerprints
 from .kernels import Kernels, _WorkerPool
 from .layout import ALL_TABLES, Notebook, check_parameters
@@ -74,7 +74,7 @@ class BuildResult:
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.failed else 0
+        return EXIT_CHAPTER_FAILED if self.failed else EXIT_OK
 
 
 _children: set[_WorkerPool] = set()  # process pools reading data just now
