@@ -27,7 +27,7 @@ from pathlib import Path
 import nbformat
 
 from .config import banner, load_parameters
-from .layout import NOTEBOOKS
+from .layout import NOTEBOOKS, ROOT
 from .publish import default_output
 
 ASSETS = Path(__file__).resolve().parent / "assets" / "slides"
