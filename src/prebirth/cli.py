@@ -11,10 +11,10 @@ from typing import Optional
 
 import typer
 
+from .exit_codes import EXIT_BAD_INPUT, EXIT_OK, EXIT_STOPPED
+
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Pre-birth Data Book: build a book about babies in care proceedings for your area.")
-
-EXIT_OK, EXIT_CHAPTER_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 
 def _print_data_error(exc) -> None:
@@ -37,9 +37,10 @@ def build(
     import time
     import traceback
 
-    from .build import BuildError, build_areas, summary_table
+    from .build import build_areas, summary_table
     from .config import ParameterError
     from .data.problems import DataError
+    from .exit_codes import BuildError
 
     def report(area: Path, exc: BaseException) -> None:
         from .disclosure import AuditFailed
@@ -66,7 +67,7 @@ def build(
     except KeyboardInterrupt:
         typer.echo("\nStopped. Every book published before keeps its last complete version; "
                    "run the same command again to finish.", err=True)
-        raise typer.Exit(130)
+        raise typer.Exit(EXIT_STOPPED)
     index = (output or _default_output()) / "index.html"
     if len(outcomes) > 1:
         failed = [o for o in outcomes if o.exit_code]
@@ -79,7 +80,7 @@ def build(
 
 
 def _default_output() -> Path:
-    from .build import default_output
+    from .publish import default_output
 
     return default_output()
 

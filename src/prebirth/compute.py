@@ -9,7 +9,6 @@ its result and the part of the decision that concerns its cells, and displays it
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import pickle
@@ -17,6 +16,8 @@ from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
+
+from .fingerprints import _sha
 
 
 @dataclass
@@ -27,14 +28,6 @@ class Computed:
     failed: dict[str, BaseException] = field(default_factory=dict)  # notebook stem -> error
     executed: list[str] = field(default_factory=list)
     audit: dict = field(default_factory=dict)
-
-
-def _sha(*parts: bytes) -> str:
-    digest = hashlib.sha256()
-    for part in parts:
-        digest.update(len(part).to_bytes(8, "little"))
-        digest.update(part)
-    return digest.hexdigest()
 
 
 def compute_chapter(module: str, number: int, prepared_path: str, upstream: list[str], output: str) -> float:

@@ -107,6 +107,18 @@ class AreaParameters(_Strict):
         return self.audience == "published"
 
 
+def banner(params: AreaParameters) -> str:
+    """What every page of the book and every slide of its decks says first: that an internal
+    build is not for publication, that synthetic data are made up ("" for a published book
+    of real data)."""
+    parts = []
+    if not params.published:
+        parts.append("NOT FOR PUBLICATION: this internal build shows small numbers unsuppressed.")
+    if params.synthetic:
+        parts.append("Synthetic data: every number in this book is made up, for demonstration only.")
+    return " ".join(parts)
+
+
 _SLUG = re.compile(r"\w[\w-]{0,99}")  # letters, digits, '_' and '-'; never a dot, so never '..' or hidden
 
 

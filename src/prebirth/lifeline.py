@@ -1,7 +1,7 @@
 """The build's child processes end with it, however it ends (SIGKILL included).
 
 A build starts worker processes, a Python kernel in each, and Jupyter Book. Ctrl-C and
-SIGTERM reach the build, which stops them (see ``build``); but a build killed outright
+SIGTERM reach the build, which stops them (see ``kernels``); but a build killed outright
 runs no code at all, and its children would go on executing chapters for no one. So:
 
 - :func:`die_with_parent` (Linux): the system sends the process SIGKILL when the thread

@@ -1,20 +1,19 @@
 """Where the book came from: the project folder, the git commit of its code and the versions
 of the software that made it.
 
-A leaf module (it imports nothing of the book's orchestration), so that the build and the
-"About this report" chapter can both use it without the chapter importing the build.
+A leaf of the orchestration (it imports only :mod:`prebirth.layout`, for the project's
+folder), so that the build and the "About this report" chapter can both use it without
+the chapter importing the build.
 """
 
 from __future__ import annotations
 
 import platform
 import subprocess
-from pathlib import Path
 
 from . import __version__
-
-PACKAGE_DIR = Path(__file__).resolve().parent
-ROOT = PACKAGE_DIR.parents[1] if (PACKAGE_DIR.parents[1] / "_toc.yml").is_file() else Path.cwd()
+# Bound once: the commit is that of the project the code comes from, wherever the book's sources are.
+from .layout import ROOT
 
 
 def git_commit() -> str:

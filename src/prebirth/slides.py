@@ -26,8 +26,9 @@ from pathlib import Path
 
 import nbformat
 
-from .build import NOTEBOOKS, ROOT, default_output
-from .config import load_parameters
+from .config import banner, load_parameters
+from .layout import NOTEBOOKS, ROOT
+from .publish import default_output
 
 ASSETS = Path(__file__).resolve().parent / "assets" / "slides"
 MAX_TABLE_ROWS = 8  # rows of a table on one slide (cells often wrap to two or three lines)
@@ -384,19 +385,10 @@ def plan_slides(content: ChapterContent) -> list[Slide]:
     return slides
 
 
-def banner_text(params) -> str:
-    parts = []
-    if not params.published:
-        parts.append("NOT FOR PUBLICATION: small numbers are shown unsuppressed.")
-    if params.synthetic:
-        parts.append("Synthetic data: every number is made up, for demonstration only.")
-    return " ".join(parts)
-
-
 def deck_html(content: ChapterContent, params, chapter: int, made: dt.date | None = None) -> str:
     """The whole deck as one HTML document (styles and script inline, images as data URIs)."""
     slides = plan_slides(content)
-    banner = banner_text(params)
+    warning = banner(params)
     made = made or dt.date.today()
     source = html.escape(f"{params.area_name} · chapter {chapter} · {made.day} {made:%B %Y}")
     parts = []
@@ -408,7 +400,7 @@ def deck_html(content: ChapterContent, params, chapter: int, made: dt.date | Non
             body = f'{extra}<div class="deck-question">{slide.body}</div>' if slide.body else extra
         else:
             body = slide.body
-        banner_html = f'<p class="deck-banner">{html.escape(banner)}</p>' if banner else ""
+        banner_html = f'<p class="deck-banner">{html.escape(warning)}</p>' if warning else ""
         # The body scrolls when a slide holds more than fits: focusable, so the keyboard can scroll it.
         parts.append(
             f'<section class="slide {slide.kind}" id="slide-{i}" aria-labelledby="slide-{i}-title">'

@@ -5,7 +5,7 @@ import shutil
 import nbformat
 import pytest
 
-from prebirth import build
+from prebirth import build, layout
 from tests.conftest import ROOT, TINY, write_area
 
 pytestmark = pytest.mark.slow
@@ -25,7 +25,7 @@ def project_with_a_broken_chapter(tmp_path, monkeypatch):
     broken["id"] = "broken-cell"
     nb.cells.insert(3, broken)
     nbformat.write(nb, path)
-    monkeypatch.setattr(build, "ROOT", project)
+    monkeypatch.setattr(layout, "ROOT", project)
     return project
 
 

@@ -16,8 +16,7 @@ from collections import Counter
 
 import pytest
 
-from prebirth.build import banner
-from prebirth.config import load_parameters
+from prebirth.config import banner, load_parameters
 from tests.privacy.scan import build_days, first_leak, published_files, scan_book, secrets_of
 
 pytestmark = pytest.mark.slow

@@ -13,7 +13,7 @@ import shutil
 
 import pytest
 
-from prebirth import build
+from prebirth import publish
 from tests.robustness.helpers import Build, assert_complete, copy_book, digest, needs_chapters, needs_render
 
 pytestmark = pytest.mark.slow
@@ -101,7 +101,7 @@ def _kill_after(monkeypatch, renames: int):
         if len(done) == renames:
             raise Killed()
 
-    monkeypatch.setattr(build.os, "replace", replace)
+    monkeypatch.setattr(publish.os, "replace", replace)
 
 
 def _publish_killed(tmp_path, monkeypatch, renames: int):
@@ -111,7 +111,7 @@ def _publish_killed(tmp_path, monkeypatch, renames: int):
     _book(folder / "html.new", "new book")
     _kill_after(monkeypatch, renames)
     with pytest.raises(Killed):
-        build.publish(folder / "html.new", folder / "html")
+        publish.publish(folder / "html.new", folder / "html")
     monkeypatch.undo()
     return folder
 
@@ -119,24 +119,24 @@ def _publish_killed(tmp_path, monkeypatch, renames: int):
 def test_publish_killed_between_the_two_renames(tmp_path, monkeypatch):
     folder = _publish_killed(tmp_path, monkeypatch, 1)
     assert not (folder / "html").exists() and (folder / "html.old").exists()  # the moment of danger
-    build.recover(folder)  # what the next build does first, under the area's lock
+    publish.recover(folder)  # what the next build does first, under the area's lock
     assert (folder / "html" / "index.html").read_text() == "old book"
     assert (folder / "html" / "notebooks" / "01.html").read_text() == "old book"
     assert not (folder / "html.old").exists()
     # and the next publish goes through (the build clears a stale staged copy before staging anew)
     shutil.rmtree(folder / "html.new")
     _book(folder / "html.new", "newer book")
-    build.publish(folder / "html.new", folder / "html")
+    publish.publish(folder / "html.new", folder / "html")
     assert (folder / "html" / "index.html").read_text() == "newer book"
     assert sorted(p.name for p in folder.iterdir()) == ["html"]
 
 
 def test_publish_killed_before_the_old_book_is_removed(tmp_path, monkeypatch):
     folder = _publish_killed(tmp_path, monkeypatch, 2)
-    build.recover(folder)  # the new book is in place: recover leaves it
+    publish.recover(folder)  # the new book is in place: recover leaves it
     assert (folder / "html" / "index.html").read_text() == "new book"
     _book(folder / "html.new", "newer book")
-    build.publish(folder / "html.new", folder / "html")  # the stale html.old is cleared on the way
+    publish.publish(folder / "html.new", folder / "html")  # the stale html.old is cleared on the way
     assert (folder / "html" / "index.html").read_text() == "newer book"
     assert sorted(p.name for p in folder.iterdir()) == ["html"]
 
@@ -145,9 +145,9 @@ def test_first_publish_killed_leaves_nothing_half_made(tmp_path, monkeypatch):
     """No previous book: a kill before the one rename leaves no html/ at all (never half a book)."""
     folder = tmp_path / "area"
     _book(folder / "html.new", "new book")
-    monkeypatch.setattr(build.os, "replace", lambda src, dst: (_ for _ in ()).throw(Killed()))
+    monkeypatch.setattr(publish.os, "replace", lambda src, dst: (_ for _ in ()).throw(Killed()))
     with pytest.raises(Killed):
-        build.publish(folder / "html.new", folder / "html")
+        publish.publish(folder / "html.new", folder / "html")
     monkeypatch.undo()
-    build.recover(folder)
+    publish.recover(folder)
     assert not (folder / "html").exists()

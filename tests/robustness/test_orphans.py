@@ -26,10 +26,10 @@ pytestmark = pytest.mark.slow
 _MAIN = """
 import sys
 from pathlib import Path
-from prebirth import build
+from prebirth import build, layout
 project, area, output = map(Path, sys.argv[1:4])
-build.ROOT = project
-build.NOTEBOOKS = (build.Notebook("00_sleeps", 0, ("children",)),)
+layout.ROOT = project
+layout.NOTEBOOKS = (layout.Notebook("00_sleeps", 0, ("children",)),)
 build.build_area(area, jobs=2, output_root=output)
 """
 

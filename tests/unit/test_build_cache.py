@@ -14,11 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from prebirth import build
+from prebirth import build, fingerprints, layout
 from prebirth.config import load_parameters
+from prebirth.kernels import Kernels
 from tests.conftest import ROOT
 
-STEMS = [nb.stem for nb in build.NOTEBOOKS]
+STEMS = [nb.stem for nb in layout.NOTEBOOKS]
 
 
 def write_synthetic_area(folder: Path, name: str = "smallham", births: int = 800, seed: int = 7,
@@ -48,25 +49,25 @@ def write_synthetic_area(folder: Path, name: str = "smallham", births: int = 800
 
 def test_data_key_follows_file_contents_not_time_stamps(tiny_area):
     params = load_parameters(tiny_area)
-    before = build.data_key(params, "package")
+    before = fingerprints.data_key(params, "package")
     children = params.data / "children.csv"
     os.utime(children, (1, 1))  # touched, same bytes
-    assert build.data_key(params, "package") == before
+    assert fingerprints.data_key(params, "package") == before
     (params.data / ".~lock.children.csv#").write_text("lock file of an open spreadsheet")
     (params.data / "~$children.xlsx").write_text("Excel's owner file")
-    assert build.data_key(params, "package") == before
+    assert fingerprints.data_key(params, "package") == before
     children.write_text(children.read_text() + "K5,,,2021-01-01,,F,\n")
-    changed = build.data_key(params, "package")
+    changed = fingerprints.data_key(params, "package")
     assert changed != before
-    assert build.data_key(params, "another package") != changed
+    assert fingerprints.data_key(params, "another package") != changed
 
 
 def test_data_key_follows_the_parameters(tmp_path):
     from tests.conftest import TINY, write_area
 
-    before = build.data_key(load_parameters(write_area(tmp_path, TINY)), "p")
-    assert build.data_key(load_parameters(write_area(tmp_path, TINY)), "p") == before
-    after = build.data_key(load_parameters(write_area(tmp_path, TINY, extra="newborn_days: 14\n")), "p")
+    before = fingerprints.data_key(load_parameters(write_area(tmp_path, TINY)), "p")
+    assert fingerprints.data_key(load_parameters(write_area(tmp_path, TINY)), "p") == before
+    after = fingerprints.data_key(load_parameters(write_area(tmp_path, TINY, extra="newborn_days: 14\n")), "p")
     assert after != before
 
 
@@ -76,21 +77,21 @@ def test_input_fingerprints_are_per_table():
         previous_indicators = None
 
     sources = [{"tables": ["children"], "sha256": "a"}, {"tables": ["referrals", "assessments"], "sha256": "b"}]
-    first = build.input_fingerprints(Params, sources)
+    first = fingerprints.input_fingerprints(Params, sources)
     assert set(first) == {"children", "referrals", "assessments"}
     sources[1]["sha256"] = "c"  # a return that gives two tables changed
-    second = build.input_fingerprints(Params, sources)
+    second = fingerprints.input_fingerprints(Params, sources)
     assert second["children"] == first["children"]
     assert second["referrals"] != first["referrals"] and second["assessments"] != first["assessments"]
 
 
 def test_chapter_keys_follow_what_each_chapter_reads(tmp_path):
-    by_stem = {nb.stem: nb for nb in build.NOTEBOOKS}
-    prints = {t: f"print of {t}" for t in build.ALL_TABLES}
+    by_stem = {nb.stem: nb for nb in layout.NOTEBOOKS}
+    prints = {t: f"print of {t}" for t in layout.ALL_TABLES}
     settings = {"min_count": 6}
 
     def key(stem, package="p", settings=settings, prints=prints, source=b"notebook"):
-        return build.chapter_key(by_stem[stem], source, package, settings, prints, tmp_path)
+        return fingerprints.chapter_key(by_stem[stem], source, package, settings, prints, tmp_path)
 
     fathers = key("07_fathers")
     assert key("07_fathers") == fathers
@@ -107,7 +108,7 @@ def test_chapter_keys_follow_what_each_chapter_reads(tmp_path):
 
 
 def test_each_chapter_reads_what_its_questions_need():
-    tables = {nb.stem: set(nb.tables) for nb in build.NOTEBOOKS}
+    tables = {nb.stem: set(nb.tables) for nb in layout.NOTEBOOKS}
     assert "transfers" in tables["04_waiting_times"]  # time lost at transfers (chapter 4)
     readers_of_transfers = {stem for stem, t in tables.items() if "transfers" in t}
     assert readers_of_transfers == {"00_about_your_data", "04_waiting_times", "09_about_this_report"}
@@ -123,7 +124,7 @@ def area(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def kernels(tmp_path_factory):
-    with build.Kernels(2, tmp_path_factory.mktemp("kernels") / "kernels.log") as shared:
+    with Kernels(2, tmp_path_factory.mktemp("kernels") / "kernels.log") as shared:
         yield shared
 
 
@@ -136,11 +137,11 @@ def frozen_project(tmp_path_factory):
         shutil.copy(ROOT / name, project / name)
     for name in ("pages", "notebooks"):
         shutil.copytree(ROOT / name, project / name)
-    shutil.copytree(build.PACKAGE_DIR / "assets", project / "package" / "assets")
+    shutil.copytree(layout.PACKAGE_DIR / "assets", project / "package" / "assets")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(build, "ROOT", project)
-        patch.setattr(build, "PACKAGE_DIR", project / "package")
-        patch.setattr(build, "package_fingerprint", lambda: "package as it was when the tests started")
+        patch.setattr(layout, "ROOT", project)
+        patch.setattr(layout, "PACKAGE_DIR", project / "package")
+        patch.setattr(fingerprints, "package_fingerprint", lambda: "package as it was when the tests started")
         yield project
 
 

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from prebirth import build
+from prebirth import build, layout
 from prebirth.config import load_parameters
 from prebirth.data.problems import DataError
+from prebirth.kernels import Kernels, _WorkerPool
 from tests.conftest import TINY, write_area
 
 
@@ -45,7 +46,7 @@ def test_bad_data_read_in_a_worker_raise_a_data_error_with_every_problem(tmp_pat
 def kernels(tmp_path_factory):
     """One worker with one warm kernel, shared by the tests of this module."""
     log = tmp_path_factory.mktemp("kernels") / ".kernels.log"
-    with build.Kernels(1, log) as shared:
+    with Kernels(1, log) as shared:
         yield shared
 
 
@@ -64,8 +65,8 @@ def _chapter(tmp_path, monkeypatch, *code: str):
     nb.cells = [nbformat.v4.new_markdown_cell("# Tested chapter"), parameters]
     nb.cells += [nbformat.v4.new_code_cell(source) for source in code]
     nbformat.write(nb, project / "notebooks" / "00_tested.ipynb")
-    monkeypatch.setattr(build, "ROOT", project)
-    monkeypatch.setattr(build, "NOTEBOOKS", (build.Notebook("00_tested", 0, ("children",)),))
+    monkeypatch.setattr(layout, "ROOT", project)
+    monkeypatch.setattr(layout, "NOTEBOOKS", (layout.Notebook("00_tested", 0, ("children",)),))
     area = write_area(tmp_path / "area", TINY)
     work, src = tmp_path / "area" / ".work", tmp_path / "area" / ".src"
     for folder in (work / "cache", work / "results", src / "notebooks"):
@@ -193,11 +194,11 @@ def test_stopping_the_kernels_stops_a_running_notebook_its_worker_and_kernel(tmp
     params, area, work, src = _chapter(
         tmp_path, monkeypatch, f"import os, time\nopen({str(kernel_pid)!r}, 'w').write(str(os.getpid()))\n"
                                "time.sleep(120)")
-    kernels = build.Kernels(1, tmp_path / ".kernels.log")
-    notebook = str(build.ROOT / "notebooks" / "00_tested.ipynb")
-    running = kernels.submit(notebook, str(work / "out.ipynb"), {}, str(build.ROOT / "notebooks"), params.slug)
+    kernels = Kernels(1, tmp_path / ".kernels.log")
+    notebook = str(layout.ROOT / "notebooks" / "00_tested.ipynb")
+    running = kernels.submit(notebook, str(work / "out.ipynb"), {}, str(layout.ROOT / "notebooks"), params.slug)
     _wait(lambda: kernel_pid.exists() and kernel_pid.read_text(), 180, "the notebook to start")
-    queued = kernels.submit(notebook, str(work / "next.ipynb"), {}, str(build.ROOT / "notebooks"), params.slug)
+    queued = kernels.submit(notebook, str(work / "next.ipynb"), {}, str(layout.ROOT / "notebooks"), params.slug)
     kernel = int(kernel_pid.read_text())
     worker = psutil.Process(kernel).ppid()
     assert worker in {p.pid for p in psutil.Process().children()}  # a worker of this process
@@ -212,14 +213,14 @@ def test_stopping_the_kernels_stops_a_running_notebook_its_worker_and_kernel(tmp
     finished = [f for f in as_completed([running, queued], timeout=20)]
     assert len(finished) == 2 and queued.cancelled()
     with pytest.raises(build.BuildError, match="stopped"):
-        kernels.submit(notebook, str(work / "again.ipynb"), {}, str(build.ROOT / "notebooks"), params.slug)
+        kernels.submit(notebook, str(work / "again.ipynb"), {}, str(layout.ROOT / "notebooks"), params.slug)
 
 
 _CTRL_C_WHILE_A_WORKER_STARTS = """
 import os, signal, sys
 signal.signal(signal.SIGINT, lambda *_: None)  # this process outlives the Ctrl-C; its new worker must too
-from prebirth import build
-pool = build._WorkerPool(1)
+from prebirth import kernels
+pool = kernels._WorkerPool(1)
 future = pool.submit(os.getpid)  # starts the worker process
 os.killpg(0, signal.SIGINT)  # Ctrl-C while Python is still starting in it
 print("worker", future.result(timeout=120), flush=True)
@@ -234,7 +235,7 @@ def test_ctrl_c_while_a_worker_starts_shows_no_traceback():
     import sys
 
     done = subprocess.run([sys.executable, "-c", _CTRL_C_WHILE_A_WORKER_STARTS], capture_output=True, text=True,
-                          timeout=180, start_new_session=True, cwd=build.ROOT)
+                          timeout=180, start_new_session=True, cwd=layout.ROOT)
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.startswith("worker ")
     assert "Traceback" not in done.stderr and "KeyboardInterrupt" not in done.stderr, done.stderr
@@ -249,7 +250,7 @@ def test_a_pool_stopped_while_its_worker_starts_ends_that_worker():
     import psutil
 
     before = {p.pid for p in psutil.Process().children()}
-    pool = build._WorkerPool(1)
+    pool = _WorkerPool(1)
     try:
         future = pool.submit(time.sleep, 120)  # starts the worker process
         pool.stop_workers()  # at once: the worker has not reported yet

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-from prebirth import build
+from prebirth import kernels
+from prebirth.exit_codes import BuildError
 
 
 @pytest.fixture
 def worker(monkeypatch):
     """This process plays a worker process: its kernel state, emptied afterwards."""
-    monkeypatch.setattr(build, "_worker", {"finalizer": True})  # no exit hook for the test process
-    yield build._worker
-    build._stop_kernel()
+    monkeypatch.setattr(kernels, "_worker", {"finalizer": True})  # no exit hook for the test process
+    yield kernels._worker
+    kernels._stop_kernel()
 
 
 class FakeManager:
@@ -46,10 +47,10 @@ def _starts(worker, outcomes: list):
 
 def test_a_kernel_that_dies_while_it_starts_is_started_again(worker, monkeypatch, capsys):
     start, calls = _starts(worker, [RuntimeError("Kernel died before replying to kernel_info"), "ok"])
-    monkeypatch.setattr(build, "_start_kernel", start)
+    monkeypatch.setattr(kernels, "_start_kernel", start)
     warmed = []
-    monkeypatch.setattr(build, "_warm_up", warmed.append)
-    km = build._warm_kernel()
+    monkeypatch.setattr(kernels, "_warm_up", warmed.append)
+    km = kernels._warm_kernel()
     assert calls == [1, 2] and isinstance(km, FakeManager) and len(warmed) == 1
     log = capsys.readouterr().err  # a worker's stderr is the kernel log
     assert "the kernel did not start (RuntimeError: Kernel died before replying to kernel_info); starting a new " \
@@ -59,10 +60,10 @@ def test_a_kernel_that_dies_while_it_starts_is_started_again(worker, monkeypatch
 def test_a_kernel_that_never_starts_fails_the_chapter_with_a_plain_message(worker, monkeypatch):
     died = RuntimeError("Kernel died before replying to kernel_info")
     start, calls = _starts(worker, [died, died, died, "never reached"])
-    monkeypatch.setattr(build, "_start_kernel", start)
-    monkeypatch.setattr(build, "_warm_up", lambda client: pytest.fail("no kernel to warm up"))
-    with pytest.raises(build.BuildError) as raised:
-        build._warm_kernel()
+    monkeypatch.setattr(kernels, "_start_kernel", start)
+    monkeypatch.setattr(kernels, "_warm_up", lambda client: pytest.fail("no kernel to warm up"))
+    with pytest.raises(BuildError) as raised:
+        kernels._warm_kernel()
     assert calls == [1, 2, 3] and "km" not in worker
     message = str(raised.value)
     assert message.startswith("the Python kernel that runs the chapters could not be started (3 tries; the last: "
@@ -83,7 +84,7 @@ def test_a_kernel_slow_to_answer_heartbeats_is_not_taken_for_dead(worker, monkey
         return len(beats) == 1  # one heartbeat answered, then none
 
     monkeypatch.setattr(HBChannel, "is_beating", is_beating)
-    client = build._start_kernel()
+    client = kernels._start_kernel()
     try:
         assert run_sync(worker["km"].is_alive)()
         reply = client.execute_interactive("6 * 7", store_history=False, timeout=120)

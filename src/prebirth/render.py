@@ -1,0 +1,81 @@
+"""Render the book (DESIGN 3, step 6): write the area's Jupyter Book source (configuration
+with its title and banner, pages, styles) beside the executed notebooks, and run Jupyter
+Book 1 on it, execution off, in a process of its own; skipped when no page changed.
+"""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from . import layout, lifeline
+from .config import AreaParameters, banner
+from .exit_codes import BuildError
+from .fingerprints import _file_sha, _sha
+
+
+def _write_if_changed(path: Path, text: str) -> None:
+    """Keep the file (and its time stamp, for Sphinx's incremental build) when nothing changed."""
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+def _sync_tree(source: Path, target: Path) -> None:
+    for path in source.rglob("*"):
+        if path.is_file():
+            dest = target / path.relative_to(source)
+            if not dest.exists() or dest.read_bytes() != path.read_bytes():
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(path, dest)
+
+
+def write_book_source(params: AreaParameters, src: Path) -> None:
+    """The Jupyter Book source for this area: config with the area's title and banner, pages."""
+    config = yaml.safe_load((layout.ROOT / "_config.yml").read_text())
+    config["title"] = f"Pre-birth Data Book: {params.area_name}"
+    config["html"]["announcement"] = banner(params)
+    config["exclude_patterns"] = ["_build", "**.ipynb_checkpoints", "extra"]
+    _write_if_changed(src / "_config.yml", yaml.safe_dump(config, sort_keys=False))
+    _write_if_changed(src / "_toc.yml", (layout.ROOT / "_toc.yml").read_text())
+    _sync_tree(layout.ROOT / "pages", src / "pages")
+    _sync_tree(layout.PACKAGE_DIR / "assets" / "static", src / "_static")
+    _sync_tree(layout.PACKAGE_DIR / "assets" / "templates", src / "_templates")
+    (src / "extra" / "downloads").mkdir(parents=True, exist_ok=True)
+
+
+def source_stamp(src: Path) -> str:
+    """Fingerprint of everything Jupyter Book reads: when it matches the last render's, the
+    HTML would come out the same, so the render is skipped."""
+    files = sorted(p for p in src.rglob("*") if p.is_file())
+    return _sha(b"jupyter-book", *[str(p.relative_to(src)).encode() + b"=" + _file_sha(p).encode() for p in files])
+
+
+def render(src: Path, render_dir: Path) -> None:
+    """Jupyter Book 1, execution off; Sphinx keeps its environment between builds (incremental)."""
+    done = _start_render(src, render_dir)
+    _finish_render(done, render_dir)
+
+
+def _start_render(src: Path, render_dir: Path) -> subprocess.Popen:
+    command = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(src), "--path-output",
+               str(render_dir), "--builder", "html"]
+    # It ends with the thread that starts it, which waits for it (lifeline): never left rendering for no one.
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lifeline.die_with_parent)
+
+
+def _finish_render(process: subprocess.Popen, render_dir: Path) -> None:
+    stdout, stderr = process.communicate()
+    if process.returncode in (-signal.SIGINT, 128 + signal.SIGINT) or "KeyboardInterrupt" in stderr:
+        raise KeyboardInterrupt  # Ctrl-C reached Jupyter Book first: the build is stopping, not failing
+    render_dir.mkdir(parents=True, exist_ok=True)
+    log = render_dir / "render.log"
+    log.write_text(stdout + "\n" + stderr)
+    if process.returncode != 0 or "Traceback" in stdout:
+        raise BuildError(f"Jupyter Book could not render the book; see {log}")
