@@ -158,7 +158,9 @@ def _failed_page(stem: str, title: str, error: str):
 
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_markdown_cell(
-        f"# {title}\n\n:::{{warning}}\nThis chapter could not be built this time. The analyst who ran the book "
+        f"# {title}\n\n:::{{warning}}\nThis chapter could not be built this time, so this page replaces it: "
+        "the chapter as an earlier build made it is not shown, as it may no longer match the rest of the book. "
+        "The analyst who ran the book "
         f"has been told why; the other chapters are complete.\n\nThe chapter stopped with {error}\n:::\n")]
     return nb
 
@@ -253,7 +255,8 @@ def build_area(area_file: Path, jobs: int | None = None, force: bool = False, ou
     status = "with failures" if result.failed else "done"
     say(f"Book {status} in {result.seconds:.1f} s: {folder / 'html' / 'index.html'}")
     for failure in result.failed:
-        say(f"  chapter {failure.stem} failed: {failure.error}")
+        say(f"  chapter {failure.stem} failed: {failure.error} (its page in the book now says it could not be "
+            "built; the page of an earlier build is not kept)")
     return result
 
 

@@ -323,7 +323,10 @@ def write_site_index(output_root: Path, outcomes: Sequence = ()) -> Path | None:
         elif outcome.exit_code == 0:
             run = "built"
         else:
-            kept = " (the previous book is kept)" if manifest else ""
+            # A book with a failed chapter is published (that chapter's page says it failed); a build
+            # stopped by bad input, a refused audit or a fault publishes nothing: the last book stays.
+            published = outcome.result is not None
+            kept = "" if published else " (the previous book is kept)" if manifest else ""
             run = f'<strong class="problem">{e(outcome.status)}</strong>{kept}'
         body.append(f"<tr><th scope=\"row\">{link}</th><td>{e(area.get('code', ''))}</td>"
                     f"<td>{built}</td><td>{run}</td></tr>")

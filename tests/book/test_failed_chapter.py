@@ -40,4 +40,6 @@ def test_failed_chapter_is_named_and_the_rest_is_built(project_with_a_broken_cha
     html = tmp_path / "out" / "tiny" / "html" / "notebooks"
     page = (html / "05_urgent_hearings.html").read_text(encoding="utf-8")
     assert "could not be built this time" in page and "Traceback" not in page
+    # the book says that this page replaced the chapter, on the page and in the console
+    assert "this page replaces it" in page and "the page of an earlier build is not kept" in out
     assert "Children, infants and newborns" in (html / "01_infants_and_newborns.html").read_text(encoding="utf-8")
