@@ -212,12 +212,13 @@ def _html_table(frame: pd.DataFrame, caption: str) -> str:
     """A published table as HTML: every cell escaped, numbers right-aligned (class prebirth-num)."""
     numeric = [_numeric_column(frame.iloc[:, i].tolist()) for i in range(frame.shape[1])]
     cls = lambda i: ' class="prebirth-num"' if numeric[i] else ""  # noqa: E731
-    head = "".join(f"<th{cls(i)}>{html.escape(str(c))}</th>" for i, c in enumerate(frame.columns))
-    rows = "".join("<tr>" + "".join(f"<td{cls(i)}>{html.escape('not available' if v is None else str(v))}</td>"
-                                    for i, v in enumerate(row)) + "</tr>"
-                   for row in frame.itertuples(index=False, name=None))
-    return (f'<table class="prebirth-table" aria-label="{html.escape(caption)}"><thead><tr>{head}</tr></thead>'
-            f"<tbody>{rows}</tbody></table>")
+    # one cell a line, as pandas writes them: the table's text reads with spaces between its cells
+    head = "\n".join(f"<th{cls(i)}>{html.escape(str(c))}</th>" for i, c in enumerate(frame.columns))
+    rows = "\n".join("<tr>\n" + "\n".join(f"<td{cls(i)}>{html.escape('not available' if v is None else str(v))}</td>"
+                                            for i, v in enumerate(row)) + "\n</tr>"
+                     for row in frame.itertuples(index=False, name=None))
+    return (f'<table class="prebirth-table" aria-label="{html.escape(caption)}">\n<thead>\n<tr>\n{head}\n</tr>\n'
+            f"</thead>\n<tbody>\n{rows}\n</tbody>\n</table>")
 
 
 def table_parts(item: ResultTable, decision: Decision) -> dict:

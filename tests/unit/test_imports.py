@@ -71,7 +71,7 @@ def test_the_scan_finds_the_imports_it_should():
     """The scan itself: a relative import from a package and from a module, both resolved."""
     assert "prebirth.layout" in imports_of("prebirth.build", when_imported=True)
     assert "prebirth.chapters.requirements" in imports_of("prebirth.layout", when_imported=True)
-    assert "prebirth.disclosure" in imports_of("prebirth.chapters.common", when_imported=True)
+    assert "prebirth.config" in imports_of("prebirth.chapters.common", when_imported=True)
     assert "prebirth.chapters.common" in imports_of("prebirth.build", when_imported=False)  # in a function
     assert "prebirth.chapters.common" not in imports_of("prebirth.build", when_imported=True)
 
