@@ -208,7 +208,7 @@ def _numeric_column(values) -> bool:
         _NUMERIC_CELL.fullmatch(t) for t in texts)
 
 
-def _html_table(frame: pd.DataFrame, caption: str) -> str:
+def html_table(frame: pd.DataFrame, caption: str) -> str:
     """A published table as HTML: every cell escaped, numbers right-aligned (class prebirth-num)."""
     numeric = [_numeric_column(frame.iloc[:, i].tolist()) for i in range(frame.shape[1])]
     cls = lambda i: ' class="prebirth-num"' if numeric[i] else ""  # noqa: E731
@@ -225,7 +225,7 @@ def table_parts(item: ResultTable, decision: Decision) -> dict:
     """A table as published: its words (a frame), its HTML, caption, note and size."""
     frame = _unescape_plain(table_frame(item.frame, decision), item.frame)
     note = _as_plain_text(text(item.note, decision)) if isinstance(item.note, Text) else item.note
-    return {"frame": frame, "html": _html_table(frame, item.caption), "caption": item.caption, "note": note,
+    return {"frame": frame, "html": html_table(frame, item.caption), "caption": item.caption, "note": note,
             "rows": len(frame), "columns": frame.shape[1]}
 
 
@@ -242,7 +242,7 @@ def chart_parts(item: Chart, decision: Decision) -> dict:
     return {"src": "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode(),
             "alt": _as_plain_text(text(item.alt, decision)), "caption": item.caption,
             "note": _as_plain_text(text(item.note, decision)) if isinstance(item.note, Text) else item.note,
-            "frame": frame, "table": _html_table(frame, item.caption)}
+            "frame": frame, "table": html_table(frame, item.caption)}
 
 
 def _note(note, decision: Decision) -> str:

@@ -1,10 +1,9 @@
 """Slides for workshop facilitators: one chapter of a built book as a self-contained deck.
 
 ``prebirth slides areas/<name>.yml --chapter N`` reads the chapter as the last build
-made it and writes a single HTML file. A chapter computed as one result (``prebirth.compute``)
-is read from that result and the book's disclosure decision about it, beside the words of
-its notebook; the other chapters from the executed notebook and the key findings they saved.
-The deck holds: the question, the key findings, each chart with its caption and text
+made it and writes a single HTML file: the words of the chapter's notebook, and each item
+of its result (``prebirth.compute``) as the book's one disclosure decision publishes it
+(never the rendered page). The deck holds: the question, the key findings, each chart with its caption and text
 alternative, small tables, the questions to reflect on, what the data cannot tell you
 and the facilitator's prompts. Styles, script and images are all inside the file, so it
 opens in any browser with no network. Arrow keys move between slides; printing gives one
@@ -18,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import json
 import math
 import re
 from dataclasses import dataclass, field
@@ -27,7 +25,7 @@ from pathlib import Path
 import nbformat
 
 from .config import banner, load_parameters
-from .layout import NOTEBOOKS, ROOT
+from .layout import NOTEBOOKS
 from .publish import default_output
 
 ASSETS = Path(__file__).resolve().parent / "assets" / "slides"
@@ -77,33 +75,23 @@ def notebook_for(chapter: int):
     return matches[0]
 
 
-def built_files(area_file: Path, chapter: int, output_root: Path | None = None) -> tuple[Path, Path | None, object]:
-    """The executed notebook of a chapter and its saved results, from the area's last build."""
-    params = load_parameters(area_file)
-    nb = notebook_for(chapter)
-    folder = (output_root or default_output()) / params.slug
-    candidates = [folder / ".src" / "notebooks" / f"{nb.stem}.ipynb",
-                  folder / "html" / "_sources" / "notebooks" / f"{nb.stem}.ipynb"]
-    executed = next((p for p in candidates if p.is_file()), None)
-    if executed is None:
-        raise SlidesError(f"no built book for {params.area_name} in {folder}. Build it first: "
-                          f"prebirth build {area_file}" + (f" --output {output_root}" if output_root else "")
-                          + " (slides show the chapter as the last build made it).")
-    results = folder / ".work" / "results" / f"{nb.key}.json"
-    return executed, results if results.is_file() else None, params
-
-
-def result_bundle(area_file: Path, chapter: int, output_root: Path | None = None):
-    """The disclosed result of a computed chapter from the area's last build, or None."""
+def built_chapter(area_file: Path, chapter: int, output_root: Path | None = None):
+    """The words of a chapter's notebook as the last build ran it, its result and the book's
+    decision about it, and the area's parameters."""
     import pickle
 
     params = load_parameters(area_file)
     nb = notebook_for(chapter)
-    path = (output_root or default_output()) / params.slug / ".work" / "bundles" / f"{nb.stem}.pkl"
-    if not nb.computed or not path.is_file():
-        return None
-    with open(path, "rb") as handle:
-        return pickle.load(handle)
+    folder = (output_root or default_output()) / params.slug
+    notebook = folder / ".src" / "notebooks" / f"{nb.stem}.ipynb"
+    bundle = folder / ".work" / "bundles" / f"{nb.stem}.pkl"
+    if not (notebook.is_file() and bundle.is_file()):
+        raise SlidesError(f"no built book for {params.area_name} in {folder}. Build it first: "
+                          f"prebirth build {area_file}" + (f" --output {output_root}" if output_root else "")
+                          + " (slides show the chapter as the last build made it).")
+    with open(bundle, "rb") as handle:
+        result, decision = pickle.load(handle)
+    return nbformat.read(notebook, as_version=4), result, decision, params
 
 
 _SHOW = re.compile(r'^\s*r\.show\("(?P<name>[^"]+)"\)\s*$')
@@ -136,21 +124,9 @@ def _item_parts(result, name: str, decision) -> tuple[str, object]:
         return "figure", {k: parts[k] for k in ("src", "alt", "caption", "note")}
     if isinstance(item, ResultTable):
         parts = present.table_parts(item, decision)
-        return "table", {k: parts[k] for k in ("html", "caption", "note", "rows", "columns")}
+        return "table", {k: parts[k] for k in ("html", "frame", "caption", "note", "rows", "columns")}
     shown = present.show(result, name, decision) if item is not None else None
     return "text", render_markdown(shown._repr_markdown_()) if shown is not None else ""
-
-
-def glued_values(notebook) -> dict[str, str]:
-    """Values glued for the prose (myst-nb glue), by name."""
-    values = {}
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []):
-            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
-            if name:
-                text = output.get("data", {}).get("application/papermill.record/text/plain", "")
-                values[name] = text.strip("'\"") if isinstance(text, str) else str(text)
-    return values
 
 
 _ROLE = re.compile(r"\{(?P<role>[a-z:-]+)\}`(?P<text>[^`]*)`")
@@ -217,61 +193,9 @@ def split_blocks(markdown: str) -> list[tuple[str, str, str]]:
     return blocks
 
 
-def _figure_from(soup) -> dict | None:
-    figure = soup.select_one("figure.prebirth-figure")
-    if figure is None:
-        return None
-    image = figure.find("img")
-    caption = figure.find("figcaption")
-    note = soup.select_one("p.prebirth-note")
-    return {"src": image.get("src", "") if image else "", "alt": image.get("alt", "") if image else "",
-            "caption": caption.get_text(" ", strip=True) if caption else "",
-            "note": note.get_text(" ", strip=True) if note else ""}
-
-
-def _table_from(soup) -> dict | None:
-    wrap = soup.select_one("div.prebirth-tablewrap")
-    if wrap is None:
-        return None
-    table = wrap.find("table")
-    caption = wrap.select_one("p.prebirth-caption")
-    note = wrap.select_one("p.prebirth-note")
-    rows = len(table.select("tbody tr")) if table else 0
-    columns = len(table.select("thead th")) if table else 0
-    if table is not None:
-        for attribute in ("class", "border", "aria-label"):
-            del table[attribute]
-    return {"html": str(table) if table else "", "caption": caption.get_text(" ", strip=True) if caption else "",
-            "note": note.get_text(" ", strip=True) if note else "", "rows": rows, "columns": columns}
-
-
-def read_chapter(notebook, findings: list[str]) -> ChapterContent:
-    """The parts of an executed chapter notebook a deck shows, in order."""
-    from bs4 import BeautifulSoup
-
-    def outputs(cell):
-        found = []
-        for output in cell.get("outputs", []):
-            data = output.get("data", {})
-            if "text/html" in data:
-                soup = BeautifulSoup(_joined(data["text/html"]), "html.parser")
-                figure, table = _figure_from(soup), _table_from(soup)
-                found.append(("figure", figure) if figure else ("table", table) if table
-                             else ("text", _joined(data["text/html"])))
-            elif "text/markdown" in data:
-                text = _joined(data["text/markdown"]).strip()
-                if text:
-                    found.append(("text", render_markdown(text)))
-        return found
-
-    cells = [c for c in notebook.cells if c.cell_type == "markdown" or (
-        c.cell_type == "code" and "remove-cell" not in c.get("metadata", {}).get("tags", []))]
-    return _content(cells, glued_values(notebook), [html.escape(f) for f in findings], outputs, many=True)
-
-
-def _content(cells, glue: dict, findings: list[str], parts_of, many: bool = False) -> ChapterContent:
+def _content(cells, glue: dict, findings: list[str], parts_of) -> ChapterContent:
     """Slides' content from a chapter's cells in order: markdown cells, and what each display shows
-    (``parts_of(cell)``: one (kind, part) or, with ``many``, a list of them)."""
+    (``parts_of(name)``: one (kind, part))."""
     title, question, facilitator = "", "", ""
     sections: list[Section] = []
     current = Section("")
@@ -300,19 +224,15 @@ def _content(cells, glue: dict, findings: list[str], parts_of, many: bool = Fals
                     else:
                         current.text.append(rendered)
             continue
-        for kind, part in (parts_of(cell) if many else [parts_of(cell)]):
-            if kind == "figure":
-                current.figures.append(part)
-            elif kind == "table":
-                current.tables.append(part)
-            elif part:
-                current.text.append(part)
+        kind, part = parts_of(cell)
+        if kind == "figure":
+            current.figures.append(part)
+        elif kind == "table":
+            current.tables.append(part)
+        elif part:
+            current.text.append(part)
     return ChapterContent(title or "Chapter", question, [s for s in sections if s.title or s.text or s.figures
                                                           or s.tables or s.lists], facilitator, findings)
-
-
-def _joined(value) -> str:
-    return "".join(value) if isinstance(value, list) else str(value)
 
 
 # -- making the slides ----------------------------------------------------------------------
@@ -328,20 +248,14 @@ def fits_on_slides(table: dict) -> bool:
 
 
 def table_pages(table: dict) -> list[str]:
-    """The table's HTML split into slides of whole rows, each with the header row."""
-    from bs4 import BeautifulSoup
+    """The table split into slides of whole rows, each with the header row."""
+    from .present import html_table
 
     per = MAX_TABLE_ROWS
     if table["rows"] <= per:
         return [table["html"]]
-    soup = BeautifulSoup(table["html"], "html.parser")
-    head = soup.find("thead")
-    rows = soup.select("tbody tr")
-    pages = []
-    for start in range(0, len(rows), per):
-        body = "".join(str(r) for r in rows[start:start + per])
-        pages.append(f"<table>{head or ''}<tbody>{body}</tbody></table>")
-    return pages
+    frame = table["frame"]
+    return [html_table(frame.iloc[start:start + per], table["caption"]) for start in range(0, len(frame), per)]
 
 
 def plan_slides(content: ChapterContent) -> list[Slide]:
@@ -456,19 +370,9 @@ def write_chapter_deck(area_file: str | Path, chapter: int, output_root: Path | 
     area_file = Path(area_file)
     if to is not None:  # before anything is read: a wrong --to is said at once
         check_target(to, notebook_for(chapter).stem)
-    executed, results, params = built_files(area_file, chapter, output_root)
+    notebook, result, decision, params = built_chapter(area_file, chapter, output_root)
     nb = notebook_for(chapter)
-    bundle = result_bundle(area_file, chapter, output_root)
-    if bundle is not None:
-        source = nbformat.read(ROOT / "notebooks" / f"{nb.stem}.ipynb", as_version=4)
-        content = read_result_chapter(source, *bundle)
-    else:
-        notebook = nbformat.read(executed, as_version=4)
-        findings = []
-        if results is not None:
-            payload = json.loads(results.read_text(encoding="utf-8"))
-            findings = [f.get("finding", "") for f in payload.get("findings") or [] if f.get("finding")]
-        content = read_chapter(notebook, findings)
+    content = read_result_chapter(notebook, result, decision)
     target = to or (output_root or default_output()) / params.slug / "slides" / f"{nb.stem}.html"
     check_target(target, nb.stem)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -476,5 +380,5 @@ def write_chapter_deck(area_file: str | Path, chapter: int, output_root: Path | 
     return target
 
 
-__all__ = ["SlidesError", "write_chapter_deck", "read_chapter", "plan_slides", "deck_html", "split_blocks",
-           "myst_to_markdown", "glued_values"]
+__all__ = ["SlidesError", "write_chapter_deck", "read_result_chapter", "plan_slides", "deck_html", "split_blocks",
+           "myst_to_markdown"]

@@ -129,7 +129,7 @@ def test_numbers_are_right_aligned_and_words_are_not():
     frame = pd.DataFrame({"Year": ["2019/20", "All years"], "Babies": ["1,234", "c"],
                           "Share (95% CI)": ["34% (28% to 40%)", "c"], "Median": ["5 days (4 to 6)", "not reached"],
                           "Area": ["<b>North</b>", "South"]})
-    html = present._html_table(frame, "T")
+    html = present.html_table(frame, "T")
     numeric = re.findall(r'<th class="prebirth-num">([^<]*)</th>', html)
     assert numeric == ["Babies", "Share (95% CI)", "Median"]  # the year and the area's name are words
     assert "&lt;b&gt;North&lt;/b&gt;" in html and "<b>" not in html

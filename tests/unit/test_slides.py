@@ -1,6 +1,6 @@
 """Slides for facilitators, from a hand-made executed chapter notebook and saved results."""
 
-import json
+import pickle
 import re
 import textwrap
 from html.parser import HTMLParser
@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from prebirth import charts, present, slides
+from prebirth import charts, slides
 from prebirth.cli import app
 from prebirth.disclosure import Decision
-from prebirth.results import Chart, ResultTable, frame_of, not_yet
+from prebirth.results import ChapterResult, Chart, Count, Measure, Notice, ResultTable, frame_of, not_yet
 
 MARKDOWN_TITLE = textwrap.dedent("""\
     # Infants and newborns in care proceedings
@@ -50,53 +50,48 @@ MARKDOWN_END = textwrap.dedent("""\
     """)
 
 
-def output_of(thing) -> nbformat.NotebookNode:
-    data = {"text/plain": repr(thing)}
-    if hasattr(thing, "_repr_html_"):
-        data["text/html"] = thing._repr_html_()
-    if hasattr(thing, "_repr_markdown_"):
-        data["text/markdown"] = thing._repr_markdown_()
-    return nbformat.v4.new_output("execute_result", data=data, execution_count=1)
+def draw_rate(data):
+    """A chart's draw function (module level, so a result holding it can be pickled as a build does)."""
+    fig, ax = charts.new(4, 3)
+    ax.plot([1, 2, 3], [4, 5, 6])
+    return fig
 
 
-def glue_output(name, text) -> nbformat.NotebookNode:
-    return nbformat.v4.new_output("display_data", data={"application/papermill.record/text/plain": text},
-                                  metadata={"scrapbook": {"name": name, "mime_prefix": "application/papermill.record/"}})
-
-
-def code_cell(*outputs, tags=("remove-input",)):
-    cell = nbformat.v4.new_code_cell("chapter.call(ch)")
-    cell.metadata["tags"] = list(tags)
-    cell.outputs = list(outputs)
+def show(name: str) -> nbformat.NotebookNode:
+    cell = nbformat.v4.new_code_cell(f'r.show("{name}")')
+    cell.metadata["tags"] = ["remove-input"]
     return cell
 
 
-def executed_notebook(big_table_rows=3) -> nbformat.NotebookNode:
-    fig, ax = charts.new(4, 3)
-    ax.plot([1, 2, 3], [4, 5, 6])
-    shown = Decision()
-    figure = present.show_chart(Chart(lambda data: fig, frame_of([{"Year": "2019/20", "Rate": 4.0}]),
-                                      "Newborns per 10,000 live births, by year",
-                                      "Line chart: the rate rose from 4 to 6.", note="Two points withheld."), shown, 1)
-    small = present.show_table(ResultTable(pd.DataFrame({"Year": ["2019/20", "2020/21"], "Children": ["12", "c"]}),
-                                           "Children by year"), shown, 1)
-    big = present.show_table(ResultTable(pd.DataFrame({"Year": [str(2000 + i) for i in range(big_table_rows)],
-                                                       "N": ["1"] * big_table_rows}), "Every year since 2000"), shown, 1)
+def chapter(big_table_rows=3, findings=True) -> tuple[nbformat.NotebookNode, ChapterResult, Decision]:
+    """A chapter as a build leaves it: its notebook's words, its result and the book's decision (3 withheld)."""
+    result = ChapterResult(1, "infants_and_newborns")
+    result.glue["ch1_rate"] = Measure(44.4, unit="number", digits=1)
+    result.add("headline", Notice("In 2023/24, 101 children were in new care proceedings."))
+    result.add("small", ResultTable(frame_of([{"Year": "2019/20", "Children": Count("children|2019/20", 12)},
+                                              {"Year": "2020/21", "Children": Count("children|2020/21", 3)}]),
+                                    "Children by year"))
+    result.add("big", ResultTable(frame_of([{"Year": str(2000 + i), "N": Count(f"n|{i}", 10 + i)}
+                                            for i in range(big_table_rows)]), "Every year since 2000"))
+    result.add("figure", Chart(draw_rate, frame_of([{"Year": "2019/20", "Rate": 4.0}]),
+                               "Newborns per 10,000 live births, by year", "Line chart: the rate rose from 4 to 6.",
+                               note="Two points withheld."))
+    result.add("notyet", not_yet("how long families wait.", ["referral dates"], "the referral date."))
+    if findings:
+        result.finding("Newborns in care proceedings: {rate} per 10,000 live births over the period.",
+                       rate=Measure(44.4, unit="number", digits=1))
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_markdown_cell(MARKDOWN_TITLE),
-                code_cell(tags=("parameters", "remove-cell")),
-                nbformat.v4.new_markdown_cell(MARKDOWN_WHY),
-                code_cell(glue_output("ch1_rate", "44.4"),
-                          output_of(present.Markdown("In 2023/24, 101 children were in new care proceedings."))),
-                nbformat.v4.new_markdown_cell(MARKDOWN_GLANCE),
-                code_cell(output_of(small)),
-                code_cell(output_of(big)),
-                code_cell(output_of(figure)),
-                code_cell(output_of(present.show_notice(not_yet("how long families wait.", ["referral dates"],
-                                                                "the referral date."), Decision()))),
-                nbformat.v4.new_markdown_cell(MARKDOWN_END),
-                code_cell(tags=("remove-cell",))]
-    return nb
+    parameters = nbformat.v4.new_code_cell('area_file: str = ""')
+    parameters.metadata["tags"] = ["parameters", "remove-cell"]
+    nb.cells = [nbformat.v4.new_markdown_cell(MARKDOWN_TITLE), parameters,
+                nbformat.v4.new_markdown_cell(MARKDOWN_WHY), show("headline"),
+                nbformat.v4.new_markdown_cell(MARKDOWN_GLANCE), show("small"), show("big"), show("figure"),
+                show("notyet"), nbformat.v4.new_markdown_cell(MARKDOWN_END)]
+    return nb, result, Decision(True, 6, frozenset({"children|2020/21"}))
+
+
+def content_of(*args, **kwargs):
+    return slides.read_result_chapter(*chapter(*args, **kwargs))
 
 
 FINDINGS = ["Newborns in care proceedings: 44.4 per 10,000 live births over the period."]
@@ -132,8 +127,8 @@ def test_roles_become_plain_text_and_glue_its_value():
     assert text == "See the glossary and 44.4; not available."
 
 
-def test_the_chapter_read_from_its_executed_notebook():
-    content = slides.read_chapter(executed_notebook(), FINDINGS)
+def test_the_chapter_read_from_its_result_and_its_notebooks_words():
+    content = content_of()
     assert content.title == "Infants and newborns in care proceedings"
     assert "How many babies" in content.question
     assert [s.title for s in content.sections] == ["Why it matters", "What your data shows",
@@ -142,12 +137,15 @@ def test_the_chapter_read_from_its_executed_notebook():
     assert len(shows.figures) == 1 and shows.figures[0]["alt"] == "Line chart: the rate rose from 4 to 6."
     assert shows.figures[0]["src"].startswith("data:image/png;base64,")
     assert [t["caption"] for t in shows.tables] == ["Children by year", "Every year since 2000"]
+    # the count the book's decision withholds (3) is shown as the marker, as on the page
+    assert re.search(r"<td[^>]*>c</td>", shows.tables[0]["html"]) and not re.search(r"<td[^>]*>3</td>",
+                                                                                   shows.tables[0]["html"])
     assert any("44.4 newborns per 10,000" in block for block in shows.text)  # glued into the prose
     assert "Show the rate chart first." in content.facilitator
 
 
 def test_slides_in_order_with_a_slide_per_chart_and_small_table():
-    planned = slides.plan_slides(slides.read_chapter(executed_notebook(), FINDINGS))
+    planned = slides.plan_slides(content_of())
     assert [s.title for s in planned] == [
         "Infants and newborns in care proceedings", "Key findings", "Why it matters", "What your data shows",
         "Newborns per 10,000 live births, by year", "Children by year", "Every year since 2000",
@@ -155,7 +153,7 @@ def test_slides_in_order_with_a_slide_per_chart_and_small_table():
 
 
 def test_a_long_narrow_table_is_split_over_slides_with_its_header():
-    planned = slides.plan_slides(slides.read_chapter(executed_notebook(big_table_rows=30), FINDINGS))
+    planned = slides.plan_slides(content_of(big_table_rows=30))
     parts = [s for s in planned if s.title.startswith("Every year since 2000")]
     # up to 8 rows a slide, so 30 rows make 4 slides of 8, 8, 8 and 6 rows
     assert [s.title for s in parts] == [f"Every year since 2000 ({i} of 4)" for i in (1, 2, 3, 4)]
@@ -165,7 +163,7 @@ def test_a_long_narrow_table_is_split_over_slides_with_its_header():
 
 
 def test_a_table_too_long_for_three_slides_stays_in_the_book_and_is_named():
-    planned = slides.plan_slides(slides.read_chapter(executed_notebook(big_table_rows=33), FINDINGS))  # 5 slides
+    planned = slides.plan_slides(content_of(big_table_rows=33))  # 5 slides
     titles = [s.title for s in planned]
     assert not any(t.startswith("Every year since 2000") for t in titles)
     words = next(s for s in planned if s.title == "What your data shows").body
@@ -173,7 +171,7 @@ def test_a_table_too_long_for_three_slides_stays_in_the_book_and_is_named():
 
 
 def test_the_deck_is_one_accessible_offline_document():
-    content = slides.read_chapter(executed_notebook(), FINDINGS)
+    content = content_of()
     deck = slides.deck_html(content, Params(), 1)
     assert deck.startswith("<!DOCTYPE html>") and '<html lang="en">' in deck
     parser = Headings()
@@ -192,13 +190,14 @@ def test_not_for_publication_on_every_slide_of_an_internal_deck():
     class Internal(Params):
         published, synthetic = False, False
 
-    deck = slides.deck_html(slides.read_chapter(executed_notebook(), []), Internal(), 1)
+    deck = slides.deck_html(content_of(findings=False), Internal(), 1)
     assert deck.count("NOT FOR PUBLICATION") == deck.count('<section class="slide')
     assert "Key findings" not in deck  # none were saved
 
 
 def built_area(tmp_path: Path) -> Path:
-    """A parameters file and a build folder holding an executed chapter 1 and its results."""
+    """A parameters file and a build folder holding chapter 1 as a build leaves it: the notebook it ran
+    and the chapter's result with the book's decision (its bundle)."""
     data = tmp_path / "data"
     data.mkdir()
     (data / "children.csv").write_text("child_id\nK1\n")
@@ -206,14 +205,11 @@ def built_area(tmp_path: Path) -> Path:
     area.write_text("area_code: E99000001\narea_name: Tiny Test Area\ndata: data/\n"
                     "period: {start: 2020-04-01, end: 2022-03-31}\n")
     folder = tmp_path / "_build" / "tiny"
-    sources = folder / "html" / "_sources" / "notebooks"
-    sources.mkdir(parents=True)
-    nbformat.write(executed_notebook(), sources / "01_infants_and_newborns.ipynb")
-    results = folder / ".work" / "results"
-    results.mkdir(parents=True)
-    (results / "infants_and_newborns.json").write_text(json.dumps(
-        {"chapter": 1, "key": "infants_and_newborns", "indicators": [],
-         "findings": [{"chapter": 1, "finding": FINDINGS[0], "indicator": ""}]}))
+    (folder / ".src" / "notebooks").mkdir(parents=True)
+    (folder / ".work" / "bundles").mkdir(parents=True)
+    notebook, result, decision = chapter()
+    nbformat.write(notebook, folder / ".src" / "notebooks" / "01_infants_and_newborns.ipynb")
+    (folder / ".work" / "bundles" / "01_infants_and_newborns.pkl").write_bytes(pickle.dumps((result, decision)))
     return area
 
 
