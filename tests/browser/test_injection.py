@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from tests.book.test_demo_book import toc_pages
-from tests.browser.test_pages import CHROMIUM_FLAGS, QuietHandler, chromium_path
+from tests.browser.test_pages import QuietHandler, browser  # noqa: F401  (the shared headless Chromium)
 from tests.conftest import build_book, demo_parameters
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -71,17 +71,6 @@ def hostile_site(hostile_book):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    executable = chromium_path()
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_FLAGS)
-        yield launched
-        launched.close()
 
 
 @pytest.mark.parametrize("page_name", toc_pages())
