@@ -21,14 +21,10 @@ different child (``definitions.subsequent_infant``). The chapter counts:
 
 from __future__ import annotations
 
-import csv
-from functools import lru_cache
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 
-from .. import charts, definitions as d
+from .. import charts, definitions as d, reference
 from ..results import (ChapterResult, Chart, Count, Measure, Notice, Plain, ResultTable, Share, Text, frame_of, key,
                        not_yet)
 from ..stats import survival
@@ -37,7 +33,6 @@ from .common import Chapter, Prepared
 from .waiting import DAYS_PER_MONTH, MEDIAN_METHOD, censoring_date, in_period, median_ci, periods
 
 NUMBER, KEY, TITLE = 2, "recurrent_proceedings", "Recurrent proceedings"
-REFERENCE_FILE = Path(__file__).resolve().parents[3] / "data" / "reference" / "national_figures.csv"
 YEAR_DAYS = 365.25
 RETURN_YEARS = (1, 2, 3, 5, 7)
 MONTH_BANDS = ((0, 12, "under 1 year"), (12, 24, "1 to 2 years"), (24, 36, "2 to 3 years"),
@@ -46,23 +41,6 @@ SUBSEQUENT_METHOD = ("Wilson score interval; subsequent infant = mother on an ea
                      "different child")
 SHARE_METHOD = "Wilson score interval"
 ENGLAND_YEARS = ("2012/13", "2013/14", "2014/15", "2015/16", "2016/17")
-
-
-@lru_cache(maxsize=1)
-def reference_figures() -> dict[str, dict]:
-    """The published figures of ``data/reference/national_figures.csv`` by id (empty if the file is absent)."""
-    if not REFERENCE_FILE.exists():
-        return {}
-    with open(REFERENCE_FILE, newline="", encoding="utf-8") as handle:
-        return {row["id"]: row for row in csv.DictReader(handle)}
-
-
-def reference_value(figure_id: str) -> float | None:
-    row = reference_figures().get(figure_id)
-    try:
-        return float(row["value"]) if row else None
-    except (TypeError, ValueError):
-        return None
 
 
 def pct(value, digits: int = 0) -> str:
@@ -348,7 +326,7 @@ def draw_subsequent(data: pd.DataFrame, ylabel: str, england: float | None):
 def _subsequent_chart(r: ChapterResult, ch: Chapter, cells: dict) -> None:
     years = [p for p in cells if p != "all"]
     records = [{"Year": p, "Series": Plain(ch.params.area_name), "Share": cells[p]["share"]} for p in years]
-    england = reference_value("england_subsequent_infants_2012_17")
+    england = reference.value("england_subsequent_infants_2012_17")
     shown = [p for p in years if cells[p]["newborns"].value]
     alt = ("Line chart of the percentage of newborn babies in care proceedings whose mother had earlier proceedings "
            "about an older child, in {area} by financial year, with 95% confidence intervals"
@@ -386,7 +364,7 @@ def _comparison_table(r: ChapterResult, ch: Chapter, cells: dict) -> None:
                     column: cells["all"]["share"]})
     for figure_id, area, years in (("england_subsequent_infants_2012_17", "England", "2012/13 to 2016/17"),
                                    ("wales_subsequent_infants_2016_18", "Wales (babies under two weeks)", "2016 to 2018")):
-        value = reference_value(figure_id)
+        value = reference.value(figure_id)
         if value is not None:
             records.append({"Area": area, "Years": years, column: pct(value)})
     r.add("comparison_table", ResultTable(

@@ -20,11 +20,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import charts, definitions as d
+from .. import charts, definitions as d, reference
 from ..results import ChapterResult, Chart, Count, Measure, Notice, Plain, ResultTable, Share, Text, frame_of, key
 from ..stats import glm
 from .common import Chapter, Prepared
-from .recurrence import reference_value
 from .waiting import MEDIAN_METHOD, median_ci, periods
 
 NUMBER, KEY, TITLE = 5, "urgent_hearings", "Urgent hearings"
@@ -340,8 +339,8 @@ def _shares_chart(r, cells: Cells, table, ch: Chapter, group: str, names) -> Non
               for e in ch.params.events]
     refs = []
     if group == "newborns":
-        seven = reference_value("england_heard_within_7_days_2019_20")
-        same = reference_value("england_same_day_2019_20")
+        seven = reference.value("england_heard_within_7_days_2019_20")
+        same = reference.value("england_same_day_2019_20")
         if seven is not None and ch.params.urgent_days.short_notice == 7:
             refs.append({"y": seven * 100, "label": "England 2019/20: within 7 days"})
         if same is not None:
@@ -457,8 +456,8 @@ def _comparison_table(r, cells: Cells, table, ch: Chapter, group: str) -> None:
         return f"{round_half_up(100 * value, digits):.{digits}f}%"
 
     for area, same_id, seven_id in published:
-        same_value = reference_value(same_id) if same_id else None
-        seven_value = reference_value(seven_id) if seven_id else None
+        same_value = reference.value(same_id) if same_id else None
+        seven_value = reference.value(seven_id) if seven_id else None
         if same_value is None and seven_value is None:
             continue
         name = area + (" (your region)" if region and region.lower() == area.lower() else "")
