@@ -295,9 +295,23 @@ def show_notice(item: Notice, decision: Decision) -> Markdown | None:
     return Markdown(body, item.kind, item.title) if body else None
 
 
+MAIN_POINTS = "main_points"
+
+
+def show_main_points(result: ChapterResult, decision: Decision) -> Markdown | None:
+    """The chapter's main points (its findings marked ``main``), as a list that opens the page."""
+    said = [text(f.text, decision) for f in result.findings if f.main]
+    said = [s for s in said if s]
+    if not said:
+        return None
+    return Markdown("\n".join(f"- {s}" for s in said), "mainpoints", "Main points")
+
+
 def show(result: ChapterResult, name: str, decision: Decision, downloads_dir: Path | None = None):
     """What a notebook cell displays for the result's item ``name`` (None: nothing to show)."""
     item = result.items.get(name)
+    if item is None and name == MAIN_POINTS:
+        return show_main_points(result, decision)
     if item is None:
         return None
     if isinstance(item, ResultTable):

@@ -254,6 +254,7 @@ class Finding:
 
     text: Text
     indicator: str = ""
+    main: bool = False  # one of the chapter's main points, shown first on its page
 
 
 @dataclass
@@ -326,8 +327,9 @@ class ChapterResult:
         self.indicators.append(row)
         return row
 
-    def finding(self, template: str, indicator: str = "", otherwise=None, **figures) -> None:
-        self.findings.append(Finding(Text(template, figures, otherwise), indicator))
+    def finding(self, template: str, indicator: str = "", otherwise=None, *, main: bool = False, **figures) -> None:
+        """A key finding; ``main`` makes it one of the three to five main points that open the chapter's page."""
+        self.findings.append(Finding(Text(template, figures, otherwise), indicator, main))
 
     # -- reading ----------------------------------------------------------------
     def cells(self) -> list:
