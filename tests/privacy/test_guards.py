@@ -157,3 +157,17 @@ def test_published_warnings_withhold_ids_with_slashes(tmp_path):
     data.problems.append(replace(data.problems[0], message="child KID/0001 has sex 'F' here but 'M' in CIN_2021.xml"))
     data.__dict__.pop("_published", None)
     assert data.for_publication(6).problems[-1].message == "child (id withheld) has sex 'F' here but 'M' in CIN_2021.xml"
+
+
+def test_cleaning_warnings_for_publication_is_not_reading_the_tables():
+    """A published chapter cleans the data's warnings of ids by looking through every table; that
+    look must not count as reading them, or one changed table would compute every chapter again."""
+    from prebirth.data.load import RecordedTables
+    conflict = Problem("warning", "children.csv", 374, "ethnicity", "WBRI", "child C000373 has ethnicity 'WBRI'", "")
+    data = _area_with([conflict], [])
+    data.tables = RecordedTables(data.tables)
+    public = data.for_publication(6)
+    assert "C000373" not in public.problems[0].message  # the ids were looked for, and found
+    assert data.tables.read == set()
+    public.tables["children"]  # a chapter's own reading is still recorded
+    assert data.tables.read == {"children"}

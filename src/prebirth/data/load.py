@@ -110,7 +110,9 @@ class AreaData:
         so they do not count; nor do the self-assessment rounds.
         """
         latest = []
-        for name, frame in self.tables.items():
+        # Looking for ids in warnings is not reading the tables: a chapter's record of what it read
+        # (which decides when its result is computed again) leaves this out.
+        for name, frame in dict.items(self.tables):
             for column in TABLES[name].columns:
                 if (column.kind == "date" and column.name in frame and name != "rag"
                         and column.name != "expected_date_of_birth"):
@@ -126,7 +128,9 @@ class AreaData:
         if among is not None and not among:
             return frozenset()  # no words to look for (no warnings): nothing to search
         words = None if among is None else pd.Series(sorted(among), dtype=object)
-        for name, frame in self.tables.items():
+        # Looking for ids in warnings is not reading the tables: a chapter's record of what it read
+        # (which decides when its result is computed again) leaves this out.
+        for name, frame in dict.items(self.tables):
             for column in TABLES[name].columns:
                 if column.kind == "id" and column.name in frame and name != "rag":
                     values = frame[column.name].dropna()
