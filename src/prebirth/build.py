@@ -40,7 +40,7 @@ from .provenance import git_commit, software_versions
 from .publish import (MARKER, OutputRefused, _atomic_write, _disk_full, _remove_own, area_lock, check_area_folder,
                       check_output_root, claim_area_folder, claim_output_root, default_output, disk_full_error,
                       indicators_csv, recover, stage_and_publish, write_site_index)
-from .render import _finish_render, _start_render, _write_if_changed, source_stamp, write_book_source
+from .render import _finish_render, _start_render, _write_if_changed, date_the_book, source_stamp, write_book_source
 
 
 @dataclass
@@ -211,6 +211,7 @@ def build_area(area_file: Path, jobs: int | None = None, force: bool = False, ou
             if chapters_done is not None:
                 chapters_done, done = None, chapters_done
                 done()
+            date_the_book(params, src, work)
             stamp = source_stamp(src)
             stamp_file = work / "render.key"
             html_dir = render_dir / "_build" / "html"

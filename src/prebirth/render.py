@@ -5,10 +5,12 @@ Book 1 on it, execution off, in a process of its own; skipped when no page chang
 
 from __future__ import annotations
 
+import json
 import shutil
 import signal
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import yaml
@@ -39,7 +41,7 @@ def write_book_source(params: AreaParameters, src: Path) -> None:
     """The Jupyter Book source for this area: config with the area's title and banner, pages."""
     config = yaml.safe_load((layout.ROOT / "_config.yml").read_text())
     config["title"] = f"Pre-birth Data Book: {params.area_name}"
-    config["html"]["announcement"] = banner(params)
+    config["html"]["announcement"] = marking(params)
     config["exclude_patterns"] = ["_build", "**.ipynb_checkpoints", "extra"]
     _write_if_changed(src / "_config.yml", yaml.safe_dump(config, sort_keys=False))
     _write_if_changed(src / "_toc.yml", (layout.ROOT / "_toc.yml").read_text())
@@ -47,6 +49,39 @@ def write_book_source(params: AreaParameters, src: Path) -> None:
     _sync_tree(layout.PACKAGE_DIR / "assets" / "static", src / "_static")
     _sync_tree(layout.PACKAGE_DIR / "assets" / "templates", src / "_templates")
     (src / "extra" / "downloads").mkdir(parents=True, exist_ok=True)
+
+
+PUBLISHED_LABEL = "Published book"
+
+
+def marking(params: AreaParameters, built: str = "") -> str:
+    """What the top of every page says: the banner of an internal or a synthetic book; a published
+    book of real data says what it is and, once dated, the day it was built."""
+    text = banner(params)
+    if text or not built:
+        return text
+    return (f"{PUBLISHED_LABEL}: the Pre-birth Data Book for {params.area_name}, "
+            f"{params.period.start:%-d %B %Y} to {params.period.end:%-d %B %Y}; numbers under {params.min_count} are "
+            f"withheld. Built on {built}.")
+
+
+def date_the_book(params: AreaParameters, src: Path, work: Path, today: date | None = None) -> None:
+    """Put the build's day into a published book's marking. The day is that of the build that last
+    changed the book: a rebuild with nothing changed keeps the day (and is not rendered again)."""
+    if banner(params):
+        return
+    stamp = source_stamp(src)  # the book as it is, without its day
+    record = work / "built_on.json"
+    try:
+        last = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        last = {}
+    day = last.get("day") if isinstance(last, dict) and last.get("stamp") == stamp else None
+    day = day or f"{today or date.today():%-d %B %Y}"
+    config = yaml.safe_load((src / "_config.yml").read_text(encoding="utf-8"))
+    config["html"]["announcement"] = marking(params, day)
+    _write_if_changed(src / "_config.yml", yaml.safe_dump(config, sort_keys=False))
+    _write_if_changed(record, json.dumps({"stamp": stamp, "day": day}))
 
 
 def source_stamp(src: Path) -> str:

@@ -67,3 +67,16 @@ def test_england_comparator_rows_are_the_published_numbers(returns_book):
         assert row.denominator == published[(year, "Total")]
     own = indicators[(indicators.indicator == "infant_starters_share") & indicators.group.isna()]
     assert set(own.period) >= {"2018/19", "all"}  # the area's own share, from the 903 episodes
+
+
+def test_every_page_of_a_published_book_says_what_it_is_and_when_it_was_built(returns_book):
+    import datetime
+    today = datetime.date.today()
+    days = {f"{d:%-d %B %Y}" for d in (today, today - datetime.timedelta(days=1))}  # built just before midnight
+    pages = [*returns_book.html.glob("notebooks/*.html"), *returns_book.html.glob("pages/*.html")]
+    assert len(pages) >= 12  # ten chapters and the pages
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert "Published book: the Pre-birth Data Book for Returns Test Area" in text, page.name
+        assert any(f"Built on {day}." in text for day in days), page.name
+        assert "prebirth-mark--published" in text, page.name
