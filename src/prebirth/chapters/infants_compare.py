@@ -292,7 +292,7 @@ def starters_by_name(r: ChapterResult, ch, own_counts) -> None:
               "Neighbours are ranked by their published per cent (1 = the highest share of babies)."
               + revised_note
               + (f" The pooled per cent sums each area's published years from {span}"
-                 + (f"; {', '.join(partial)} had a year withheld and are pooled over the others." if partial else ".")
+                 + (f"; {', '.join(partial)} had a year withheld by DfE and are pooled over their other years." if partial else ".")
                  if pool_years else "")
               + (" DfE's files cover England only: no Welsh figure of this kind is in the benchmarks."
                  if wales else "")
