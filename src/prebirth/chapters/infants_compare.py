@@ -46,17 +46,17 @@ def comparison_rows(tidy: pd.DataFrame, superseded: pd.DataFrame | None, period:
     """One year's published figures of the area, England, its region and its neighbours.
 
     Columns: role (area / England / region / neighbour), area_code, area_name, numerator,
-    denominator, value, suppressed, release, revised (True for a figure a later release
-    replaced), rank (neighbours' rank among the neighbours, highest value first; none for a
-    withheld one). Order: the area, England as first published then as revised, the region,
+    denominator, value, suppressed, release, revised (True for a figure that revises an earlier
+    release's), superseded (True for the earlier release's figure), rank (neighbours' rank among
+    the neighbours, highest value first; none for a withheld one). Order: the area, England as first published then as revised, the region,
     then the neighbours in rank order (withheld ones last)."""
     columns = ["role", "area_code", "area_name", "numerator", "denominator", "value", "suppressed", "release",
-               "revised", "rank"]
+               "revised", "superseded", "rank"]
     year = tidy[tidy["period"] == period]
     older = superseded[superseded["period"] == period] if superseded is not None and len(superseded) else year.iloc[0:0]
     out = []
 
-    def add(role, rows, revised=False):
+    def add(role, rows, revised=False, replaced=False):
         for _, row in rows.iterrows():
             suppressed = bool(row["suppressed"]) or pd.isna(row["value"])
             out.append({"role": role, "area_code": row["area_code"], "area_name": row["area_name"],
@@ -64,13 +64,14 @@ def comparison_rows(tidy: pd.DataFrame, superseded: pd.DataFrame | None, period:
                         "denominator": np.nan if suppressed else row["denominator"],
                         "value": np.nan if suppressed else row["value"], "suppressed": suppressed,
                         "release": release_year(row.get("_file") or row.get("source")), "revised": revised,
+                        "superseded": replaced,
                         "rank": np.nan})
 
     local = year[year["geographic_level"] == "Local authority"]
     add("area", local[local["area_code"] == area_code].head(1))
     first = older[older["geographic_level"] == "National"].head(1)
     now = year[year["geographic_level"] == "National"].head(1)
-    add("England", first)
+    add("England", first, replaced=True)
     add("England", now, revised=len(first) > 0)
     regional = year[(year["geographic_level"] == "Regional") & (year["area_name"] == region)].head(1)
     add("region", regional)
@@ -206,8 +207,11 @@ def _row_label(row, region: str | None, area: str) -> str:
     if row["role"] == "area":
         return f"{area} (this area, as published)"
     if row["role"] == "England":
-        release = f"{row['release']} release" if row["release"] else "latest release"
-        return f"England ({release}, {'as revised' if row['revised'] else 'as first published'})"
+        if not row["release"]:
+            return "England"
+        if row["revised"]:
+            return f"England ({row['release']} release, as revised)"
+        return f"England ({row['release']} release" + (", as first published)" if row["superseded"] else ")")
     if row["role"] == "region":
         return f"{row['area_name']} (region)"
     return str(row["area_name"])

@@ -41,7 +41,7 @@ def test_comparison_rows_order_names_ranks_and_releases():
     assert list(rows["area_name"]) == ["Ayton", "England", "England", "North West", "Nford", "Nbay", "Nham"]
     england = rows[rows["role"] == "England"]
     assert list(england["numerator"]) == [5410, 5420] and list(england["revised"]) == [False, True]
-    assert list(england["release"]) == ["2022", "2025"]
+    assert list(england["release"]) == ["2022", "2025"] and list(england["superseded"]) == [True, False]
     # Nford 30% above Nbay 20%; Nham withheld by its publisher: no rank, no number (never 0)
     assert list(rows["rank"].iloc[4:6]) == [1, 2] and pd.isna(rows["rank"].iloc[6])
     assert rows["suppressed"].iloc[6] and pd.isna(rows["numerator"].iloc[6])
