@@ -311,9 +311,11 @@ def starters_by_name(r: ChapterResult, ch, own_counts) -> None:
         figures.update({"e_share": national[2], "e_n": national[0], "e_d": national[1]})
         template += ", against England's {e_share} ({e_n} of {e_d}" + (
             f", {national[3]} release)" if national[3] else ")")
-    if regional is not None and region:
+    if regional is not None and region and not wales:
         figures.update({"region": Plain(region), "r_share": regional})
-        template += " and the {region}'s {r_share}"
+        template += (" and" if national is not None else ", against") + " the {region}'s {r_share}"
+    if wales:
+        template += " (DfE publishes these figures for England only: there is no Welsh figure to set beside it)"
     values = rows.loc[rows["role"] == "neighbour", "value"].tolist()
     if values:
         rank, of = rank_with(float(share.value), values)
