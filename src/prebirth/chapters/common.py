@@ -95,7 +95,7 @@ def _load_prepared(path: str) -> Prepared:
         AreaData(tables=RecordedTables({name: frame.copy(deep=False) for name, frame in data.tables.items()}),
                  problems=list(data.problems), sources=copy.deepcopy(data.sources)),
         Benchmarks(benchmarks.tidy.copy(deep=False), copy.deepcopy(benchmarks.neighbours), list(benchmarks.problems),
-                   list(benchmarks.files)),
+                   list(benchmarks.files), superseded=benchmarks.superseded.copy(deep=False)),
     )
 
 

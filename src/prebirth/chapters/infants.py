@@ -339,11 +339,32 @@ def compute(prepared: Prepared, upstream: dict | None = None) -> ChapterResult:
         years = comparison_years(ch)
         _funnel(r, cells, ch, years)
         _neighbours(r, cells, ch, years)
+        from . import infants_compare
+        infants_compare.national_shares(r, ch, cells)
+        infants_compare.age_at_issue(r, ch, cells)
+        infants_compare.known_before_birth_table(r, ch, cells)
     else:
         r.add("year_table", result_not_yet(*missing_parts(ch)))
     starters = _starters(r, ch, cells)
+    _starters_by_name(r, ch, starters)
     _regional(r, ch, starters)
     return r
+
+
+def _starters_by_name(r: ChapterResult, ch: Chapter, starters: pd.DataFrame | None) -> None:
+    """The area's published share of babies among children starting to be looked after, by name beside
+    England, its region and its neighbours (resting on the area's own counts where the book holds them)."""
+    from . import infants_compare
+
+    years = [] if starters is None else [p for p in starters["period"] if p != "all"]
+
+    def own(period):
+        if period not in years:
+            return ()
+        under, every = _starter_counts(r, starters, period)
+        return (under, every, Count(key("starters", "1 and over", period), every.value - under.value))
+
+    infants_compare.starters_by_name(r, ch, own)
 
 
 def _rate(count: Count, births, lower, upper, value) -> Measure:
@@ -804,7 +825,16 @@ def _regional(r: ChapterResult, ch: Chapter, starters: pd.DataFrame | None) -> N
                 r.relate(rest, [key("starters", "1 and over", p) for p in own_years],
                          "starters aged 1 and over, over the model's years = the years' counts")
             mine = _per_cent(num_, den, rest)
-            records.append({"Area": Plain(area), "Per cent": mine})
+    # The area's point is its published figure over the model's years, as the sentence under the chart gives it
+    # (resting on its own counts where the book holds them); its own records only when nothing is published.
+    position = model.position(ch.params.area_code)
+    drawn = mine
+    if position.get("share") is not None and not pd.isna(position.get("share")):
+        drawn = Measure(position["share"], on=mine.on if mine is not None else (), lower=position.get("lower"),
+                        upper=position.get("upper"), unit="proportion", digits=1)
+        records.append({"Area": Plain(f"{area} (published)"), "Per cent": drawn})
+    elif mine is not None:
+        records.append({"Area": Plain(f"{area} (its own records)"), "Per cent": mine})
     england = overall.loc[overall["region_name"] == "England", "share"]
     top = overall[overall["region_name"] != "England"].sort_values("share", ascending=False)
     years = sorted(model.periods)
@@ -832,12 +862,13 @@ def _regional(r: ChapterResult, ch: Chapter, starters: pd.DataFrame | None) -> N
     r.add("regional_variation", Chart(
         draw_dots, frame_of(records),
         f"Babies under one as a share of children starting to be looked after, by region, {years[0]} to {years[-1]}",
-        alt, options={"value": "Per cent", "highlight": area, "xlabel": "% of children starting to be looked after who were under one",
+        alt, options={"value": "Per cent", "highlight": records[-1]["Area"].text if drawn is not None else area,
+                      "xlabel": "% of children starting to be looked after who were under one",
                       "reference": float(england.iloc[0] * 100) if len(england) else None, "scale": 100.0},
         note=" ".join(x for x in (
             "Each region's range allows for the real differences between its own authorities as well as chance "
             "(an interval clustered by authority).",
-            f"{area}'s own share is not drawn if it rests on fewer than {ch.min_count} children." if mine else "",
+            f"{area}'s own share is not drawn if it rests on fewer than {ch.min_count} children." if drawn else "",
             _left_out(model)) if x),
         download="regions"))
     _regional_summary(r, ch, model, mine)

@@ -33,6 +33,9 @@ class Benchmarks:
     neighbours: dict[str, list[str]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    # Figures replaced by a later release of the same figure (same period, area and indicator): kept so a
+    # page can say "as first published" beside "as revised". Same columns as ``tidy``.
+    superseded: pd.DataFrame = field(default_factory=empty_tidy)
 
     def indicator(self, indicator: str) -> pd.DataFrame:
         return self.tidy[self.tidy["indicator"] == indicator]
@@ -60,10 +63,10 @@ def load_benchmarks(folder: Path | None, *, strict: bool = True) -> Benchmarks:
         return Benchmarks(empty_tidy())
     folder = Path(folder)
     codes = codes_from_folder(folder)
-    frames, neighbours, problems, files = [], {}, [], []
+    frames, neighbours, problems, files, superseded = [], {}, [], [], []
     for place in benchmark_places(folder):
         prefix = "" if place == folder or not folder.is_dir() else f"{place.relative_to(folder).as_posix()}/"
-        tidy, found_neighbours, found, read = read_folder(place, codes, prefix)
+        tidy, found_neighbours, found, read = read_folder(place, codes, prefix, superseded)
         if not tidy.empty:
             frames.append(tidy)
         neighbours.update(found_neighbours)
@@ -71,12 +74,14 @@ def load_benchmarks(folder: Path | None, *, strict: bool = True) -> Benchmarks:
         files += read
     tidy = pd.concat(frames, ignore_index=True) if frames else empty_tidy()
     if len(frames) > 1:
-        tidy = prefer_latest_release(tidy, problems)
+        tidy = prefer_latest_release(tidy, problems, superseded)
     tidy["suppressed"] = tidy["suppressed"].fillna(False).astype(bool)
     code_list_read = "la_code_list" in codes.learned_from.values()
     tidy = place_regions(tidy.reset_index(drop=True), codes, problems, code_list_read)
     check_tidy(tidy, problems)
-    benchmarks = Benchmarks(tidy=tidy.reset_index(drop=True), neighbours=neighbours, problems=problems, files=files)
+    older = pd.concat(superseded, ignore_index=True) if superseded else empty_tidy()
+    benchmarks = Benchmarks(tidy=tidy.reset_index(drop=True), neighbours=neighbours, problems=problems, files=files,
+                            superseded=older)
     if strict and benchmarks.errors:
         raise DataError(problems)
     return benchmarks

@@ -902,13 +902,14 @@ def read(path, kind: str | None = None, problems: list[Problem] | None = None, c
     return None
 
 
-def read_folder(folder, codes: LaCodes | None = None, prefix: str = ""):
+def read_folder(folder, codes: LaCodes | None = None, prefix: str = "", superseded: list | None = None):
     """Every benchmark file in a folder: (tidy frame, neighbours, problems, files read).
 
     ``prefix`` is the folder's place inside the benchmarks folder (``legacy/``): files are
     named with it, in the rows' ``_file`` and in the problems. When two releases give the
     same figure (same period, area and indicator), the file whose latest period is newer
-    is used, and a warning says so.
+    is used, and a warning says so; the older release's rows are appended to ``superseded``
+    when it is given (a page can show a figure as first published beside its revision).
     """
     from .safe_files import not_regular
 
@@ -953,11 +954,14 @@ def read_folder(folder, codes: LaCodes | None = None, prefix: str = ""):
         elif result is not None and not result.empty:
             frames.append(result.assign(_file=name))
     tidy = pd.concat(frames, ignore_index=True) if frames else empty_tidy()
-    return prefer_latest_release(tidy, problems), neighbours, problems, files
+    return prefer_latest_release(tidy, problems, superseded), neighbours, problems, files
 
 
-def prefer_latest_release(tidy: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
-    """Keep one row per (period, area, indicator): the one from the file with the newest period."""
+def prefer_latest_release(tidy: pd.DataFrame, problems: list[Problem], superseded: list | None = None) -> pd.DataFrame:
+    """Keep one row per (period, area, indicator): the one from the file with the newest period.
+
+    The rows of the older releases that were dropped are appended (as one frame) to ``superseded``
+    when it is given."""
     if tidy.empty:
         return tidy
     newest = tidy.groupby("source")["period"].max()
@@ -975,4 +979,6 @@ def prefer_latest_release(tidy: pd.DataFrame, problems: list[Problem]) -> pd.Dat
             problems.append(Problem("warning", file, _int_or_none(first.get("_row")), "period", first["period"],
                                     f"{len(rows):,} figures are also in a later release; the later figures were used",
                                     ""))
+        if superseded is not None:
+            superseded.append(_tidy(older.drop(columns="_release")))
     return _tidy(ranked.loc[~duplicated].drop(columns="_release").sort_index())
