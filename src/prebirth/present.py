@@ -24,7 +24,7 @@ import pandas as pd
 from .disclosure import MARKER, Decision
 from .escape import csv_text, escape_markdown
 from .formats import num, pct
-from .results import (Chart, ChapterResult, Count, Measure, Notice, Plain, ResultTable, Share, Tally, Text)
+from .results import (Chart, ChapterResult, Count, Measure, Notice, Plain, ResultTable, Share, Tally, Text, cells_in)
 from .stats.rounding import round_half_up
 
 INDICATOR_COLUMNS = ["indicator", "period", "group", "numerator", "denominator", "value", "lower", "upper",
@@ -307,6 +307,13 @@ def show_main_points(result: ChapterResult, decision: Decision) -> Markdown | No
     return Markdown("\n".join(f"- {s}" for s in said), "mainpoints", "Main points")
 
 
+def mostly_withheld(item: Chart, decision: Decision) -> bool:
+    """True when more than half of a chart's points (its cells) are withheld: a chart of a few scattered
+    points says less than a sentence, so a chart with an ``otherwise`` shows that instead."""
+    points = cells_in(item.data)
+    return bool(points) and 2 * sum(decision.hides(c) for c in points) > len(points)
+
+
 def show(result: ChapterResult, name: str, decision: Decision, downloads_dir: Path | None = None):
     """What a notebook cell displays for the result's item ``name`` (None: nothing to show)."""
     item = result.items.get(name)
@@ -317,6 +324,9 @@ def show(result: ChapterResult, name: str, decision: Decision, downloads_dir: Pa
     if isinstance(item, ResultTable):
         return show_table(item, decision, result.number, downloads_dir)
     if isinstance(item, Chart):
+        if item.otherwise is not None and mostly_withheld(item, decision):
+            body = text(item.otherwise, decision)
+            return Markdown(body) if body else None
         return show_chart(item, decision, result.number, downloads_dir)
     if isinstance(item, Notice):
         return show_notice(item, decision)

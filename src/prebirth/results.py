@@ -222,6 +222,7 @@ class Chart:
     options: dict = field(default_factory=dict)
     note: str = ""
     download: str = ""
+    otherwise: Any = None  # shown instead (markdown or a Text) when most of the chart's points are withheld
 
 
 @dataclass
@@ -347,7 +348,7 @@ def _item_cells(item) -> list:
     if isinstance(item, ResultTable):
         return cells_in(item.frame) + cells_in(item.note) + cells_in(item.download_frame)
     if isinstance(item, Chart):
-        return cells_in(item.data) + cells_in(item.alt) + cells_in(item.note)
+        return cells_in(item.data) + cells_in(item.alt) + cells_in(item.note) + cells_in(item.otherwise)
     if isinstance(item, Notice):
         return cells_in(item.body if isinstance(item.body, (list, tuple)) else [item.body])
     if isinstance(item, Text):

@@ -34,6 +34,9 @@ INDICATORS = {"same_day": "hearing_same_day_share", "emergency": "hearing_emerge
 AGE_BANDS = ((0, 2, "0 to 1 day"), (2, 4, "2 to 3 days"), (4, 8, "4 to 7 days"), (8, 15, "8 to 14 days"),
              (15, np.inf, "15 days or more"))
 SHARE_METHOD = "Wilson score interval"
+POOL_YEARS = 3  # the yearly newborn series pooled into three-year periods
+PLO_GROUPS = {"before birth": "Pre-proceedings began before birth",
+              "not before birth": "No pre-proceedings before birth"}
 
 
 def labels(params) -> dict[str, str]:
@@ -120,6 +123,78 @@ def age_summary(ch: Chapter) -> dict | None:
     return ch.memo("urgent:age", lambda: median_ci(age_rows(ch)["age_at_hearing"]))
 
 
+def pooled_periods(years: list[str], size: int = POOL_YEARS) -> list[tuple[str, list[str]]]:
+    """Periods of ``size`` consecutive financial years that do not overlap, in order: (label, years), e.g.
+    ``("2014/15 to 2016/17", ["2014/15", "2015/16", "2016/17"])``.
+
+    Counted from the first year; the latest period takes in the one or two years left over, so that the
+    periods cover every year (a year left out would be the whole period minus the periods) and the latest
+    years are never left standing alone. None when there are fewer than ``size`` years.
+    (Overlapping, rolling periods differ by one year at each end: on the demo area the book's
+    disclosure step had to withhold half of them, and the whole period's same-day share with them.)"""
+    windows = [years[i:i + size] for i in range(0, len(years) - size + 1, size)]
+    if windows:
+        windows[-1] = years[size * (len(windows) - 1):]
+    return [(f"{window[0]} to {window[-1]}", window) for window in windows]
+
+
+def _has_epo(proceedings: pd.DataFrame) -> pd.Series:
+    """Per proceedings row: an emergency protection order application, or an EPO recorded as the first order."""
+    application = proceedings["application"] if "application" in proceedings else pd.Series("", proceedings.index)
+    first = proceedings["first_order"] if "first_order" in proceedings else pd.Series("", proceedings.index)
+    return (application.astype(str).str.lower().eq("epo") | first.astype(str).str.lower().eq("epo"))
+
+
+def child_year_details(ch: Chapter) -> pd.DataFrame:
+    """:func:`hearing_rows` with, for each child and financial year, ``epo`` (an emergency protection order
+    among the child's applications issued in the period that year) and ``plo_before_birth`` (the earliest
+    pre-proceedings start recorded on any of the child's applications is before the child's birth)."""
+    def compute():
+        rows = hearing_rows(ch).copy()
+        proceedings = ch.data.get("proceedings")
+        start, end = pd.Timestamp(ch.params.period.start), pd.Timestamp(ch.params.period.end)
+        p = proceedings[(proceedings["issue_date"] >= start) & (proceedings["issue_date"] <= end)]
+        p = p.assign(financial_year=d.financial_year(p["issue_date"]), epo=_has_epo(p))
+        epo = p.groupby(["child_id", "financial_year"])["epo"].any()
+        pairs = pd.MultiIndex.from_frame(rows[["child_id", "financial_year"]])
+        rows["epo"] = epo.reindex(pairs).fillna(False).astype(bool).to_numpy()
+        if "pre_proceedings_start_date" in proceedings:
+            plo = pd.to_datetime(proceedings.groupby("child_id")["pre_proceedings_start_date"].min())
+            began = pd.to_datetime(rows["child_id"].map(plo))
+        else:
+            began = pd.Series(pd.NaT, index=rows.index, dtype="datetime64[ns]")
+        rows["plo_before_birth"] = (began < pd.to_datetime(rows["date_of_birth"])).fillna(False).astype(bool)
+        return rows
+    return ch.memo("urgent:details", compute)
+
+
+def plo_split(ch: Chapter) -> pd.DataFrame:
+    """Newborns' first hearings over the whole period (each baby once, at the first issue), split by whether
+    pre-proceedings began before birth: group, n (hearings on or after issue), same_day, emergency,
+    within_short."""
+    rows = child_year_details(ch)
+    rows = d.first_in_period(group_rows(rows, "newborns"))
+    e, s = ch.params.urgent_days.emergency, ch.params.urgent_days.short_notice
+    out = []
+    for group in PLO_GROUPS:
+        part = rows[rows["plo_before_birth"] == (group == "before birth")]
+        notice = part.loc[part["valid"], "notice"].astype(float)
+        out.append({"group": group, "n": len(notice), "same_day": int((notice == 0).sum()),
+                    "emergency": int((notice < e).sum()), "within_short": int((notice <= s).sum())})
+    return pd.DataFrame(out)
+
+
+def epo_counts(ch: Chapter) -> pd.DataFrame:
+    """Children in proceedings over the whole period (each once) and how many had an emergency protection
+    order (for newborns: in a year they were in proceedings as newborns), by group: group, children, epo."""
+    rows = child_year_details(ch)
+    out = []
+    for group in GROUPS:
+        epo = group_rows(rows, group).groupby("child_id")["epo"].any()
+        out.append({"group": group, "children": len(epo), "epo": int(epo.sum())})
+    return pd.DataFrame(out)
+
+
 # -- the chapter's cells ------------------------------------------------------------------
 
 class Cells:
@@ -167,6 +242,16 @@ class Cells:
         self.r.relate(c("within_short"), [c("emergency"), c("late")], "within short notice = emergency + the days after")
         self.r.relate(c("n"), [c("within_short"), c("longer")], "first hearings = within short notice + longer")
 
+    def pooled(self, group: str, label: str, years: list[str], what: str) -> Count:
+        """A count over a run of years (each child once a year): the sum of the years' counts, a relation the
+        disclosure step sees, so that neighbouring periods cannot be differenced to reveal a year."""
+        parts = [self.count(group, period, what) for period in years]
+        total = Count(key("hearing", group, label, what), sum(c.value for c in parts))
+        if (group, label, what) not in self._related:
+            self._related.add((group, label, what))
+            self.r.relate(total, parts, f"{what} over {label} = the sum of its years")
+        return total
+
     def relate_years(self) -> None:
         """Each measure's years against the whole period (a child in two years is counted once in 'all')."""
         years = [p for p in self.rows.index.get_level_values("period").unique() if p != "all"]
@@ -211,8 +296,13 @@ def compute(prepared: Prepared, upstream: dict | None = None) -> ChapterResult:
     _shares_table(r, cells, table, ch, groups, names)
     for group in groups:
         _shares_chart(r, cells, table, ch, group, names)
+    if known:
+        _pooled(r, cells, ch, names)
     _bands_table(r, cells, table, ch, "newborns" if known else "all children")
     _trend_table(r, cells, table, groups, names)
+    if known:
+        _plo(r, cells, ch, names)
+    _epo(r, ch, groups)
     _age(r, cells, ch, known)
     _comparison_table(r, cells, table, ch, "newborns" if known else "all children")
     cells.relate_years()
@@ -253,15 +343,18 @@ def _headline(r: ChapterResult, cells: Cells, table: pd.DataFrame, ch: Chapter, 
     if known and newborns["n"]:
         same, emergency, within = (cells.share("newborns", "all", k) for k in SHARES)
         r.glue.update(ch5_same_day_newborns=same, ch5_emergency_newborns=emergency, ch5_within_short_newborns=within)
-        england = ("(England 2019/20: about one in six on the same day, 86.3% within seven days).")
+        england = f"({national_words(ch.params.country)})."
         parts.append(Text("Over the whole period, of the first hearings for newborn babies in proceedings, {same} "
                           "were held on the day proceedings were issued and {within} within " f"{days_s} days "
                           + england, {"same": same, "within": within},
                           Text("Over the whole period, of the first hearings for newborn babies in proceedings, "
                                "{within} were within " f"{days_s} days " + england, {"within": within})))
-        r.finding("Newborns' first hearings: {same} were held on the day proceedings were issued and {within} within "
-                  f"{days_s} days (England 2019/20: about 1 in 6 on the same day, 86.3% within 7 days).",
-                  INDICATORS["within_short"], same=same, within=within)
+        r.finding("Over the whole period, {within} of newborn babies' first hearings were within "
+                  f"{days_s} days of issue, and {{same}} ({{same:one_in}}) on the day proceedings were issued "
+                  f"({national_words(ch.params.country)}).", INDICATORS["within_short"],
+                  Text("Over the whole period, {within} of newborn babies' first hearings were within "
+                       f"{days_s} days of issue ({national_words(ch.params.country)}).", {"within": within}),
+                  main=True, same=same, within=within)
     every = t.loc[("all children", "all")]
     if every["n"]:
         within = cells.share("all children", "all", "within_short")
@@ -337,14 +430,7 @@ def _shares_chart(r, cells: Cells, table, ch: Chapter, group: str, names) -> Non
         return
     events = [{"x": d.financial_year(pd.Series([pd.Timestamp(e.date)])).iloc[0], "label": e.label}
               for e in ch.params.events]
-    refs = []
-    if group == "newborns":
-        seven = reference.value("england_heard_within_7_days_2019_20")
-        same = reference.value("england_same_day_2019_20")
-        if seven is not None and ch.params.urgent_days.short_notice == 7:
-            refs.append({"y": seven * 100, "label": "England 2019/20: within 7 days"})
-        if same is not None:
-            refs.append({"y": same * 100, "label": "England 2019/20: same day"})
+    refs = national_references(ch) if group == "newborns" else []
     within_all = cells.share(group, "all", "within_short")
     alt = Text(f"Line chart of the percentage of {who} in care proceedings whose first hearing was on the day of "
                f"issue, under {ch.params.urgent_days.emergency} days and within {ch.params.urgent_days.short_notice} "
@@ -362,7 +448,10 @@ def _shares_chart(r, cells: Cells, table, ch: Chapter, group: str, names) -> Non
         "bars: 95% confidence intervals)", alt,
         options={"ylabel": f"% of {who} in proceedings", "events": events, "references": refs},
         note=f"Years whose share rests on fewer than {ch.min_count} children, or would let a small number be worked "
-             "out, are not drawn (c in the data below).", download=f"notice-by-year-{slug}"))
+             "out, are not drawn (c in the data below).", download=f"notice-by-year-{slug}",
+        otherwise=(f"Most yearly figures for {who} are withheld (too few each year to publish without revealing "
+                   "them), so they are not drawn year by year: the three-year periods below show how notice has "
+                   "changed." if group == "newborns" else None)))
 
 
 def _trend_table(r, cells: Cells, table, groups, names) -> None:
@@ -460,7 +549,8 @@ def _comparison_table(r, cells: Cells, table, ch: Chapter, group: str) -> None:
         seven_value = reference.value(seven_id) if seven_id else None
         if same_value is None and seven_value is None:
             continue
-        name = area + (" (your region)" if region and region.lower() == area.lower() else "")
+        name = area + (" (your region)" if region and region.lower() == area.lower() else
+                       " (your country)" if area == ch.params.country else "")
         records.append({"Area": name, "Years": "2019/20",
                         "Same day": ("about 1 in 6 (" + pct(same_value) + ")") if area == "England" and same_value
                         else pct(same_value) if same_value is not None else "not published",
@@ -471,3 +561,180 @@ def _comparison_table(r, cells: Cells, table, ch: Chapter, group: str) -> None:
         note="Published figures: Pattinson et al. (2021), Born into care: newborn babies in urgent care proceedings in "
              "England and Wales (newborns under 7 days, 2019/20). Ranges for this area are 95% confidence intervals.",
         download="notice-comparison"))
+
+
+# -- the national figures of the area's country ------------------------------------------------
+
+def _pct(value: float) -> str:
+    from ..stats.rounding import round_half_up
+
+    return f"{round_half_up(100 * value, 1):g}%"
+
+
+def national_words(country: str) -> str:
+    """The published 2019/20 figures for newborns' first hearings of the area's country (Pattinson et al.
+    2021), in words: a Welsh area reads Wales's, with England's beside it, and is told that Wales has no
+    published same-day figure."""
+    seven = reference.national(country, "heard_within_7_days_2019_20")
+    same = reference.national(country, "same_day_2019_20")
+    parts = []
+    if same is not None:
+        value = float(same["value"])
+        parts.append(f"about 1 in {1 / value:.0f} on the same day")
+    if seven is not None:
+        parts.append(f"{_pct(float(seven['value']))} within 7 days")
+    words = f"{country} 2019/20: " + ", ".join(parts) if parts else f"{country} has no published figure"
+    if country != "England":
+        england = reference.value("england_heard_within_7_days_2019_20")
+        if england is not None and seven is not None:
+            words += f" (England {_pct(england)})"
+        if same is None:
+            words += f"; {country} has no published figure for same-day hearings"
+    return words
+
+
+def national_references(ch: Chapter) -> list[dict]:
+    """Reference lines for the newborn charts: the area's country's published figures (and England's
+    within-7-days figure beside another country's)."""
+    country, refs = ch.params.country, []
+    seven = reference.national(country, "heard_within_7_days_2019_20")
+    same = reference.national(country, "same_day_2019_20")
+    if ch.params.urgent_days.short_notice == 7:
+        if seven is not None:
+            refs.append({"y": float(seven["value"]) * 100, "label": f"{country} 2019/20: within 7 days"})
+        england = reference.value("england_heard_within_7_days_2019_20")
+        if country != "England" and england is not None:
+            refs.append({"y": england * 100, "label": "England 2019/20: within 7 days"})
+    if same is not None:
+        refs.append({"y": float(same["value"]) * 100, "label": f"{country} 2019/20: same day"})
+    return refs
+
+
+# -- three-year periods ------------------------------------------------------------------------
+
+def _pooled(r: ChapterResult, cells: Cells, ch: Chapter, names: dict) -> None:
+    """Newborns' notice over three-year periods: each period's counts are the sums of its years'."""
+    years = [p for p in periods(ch) if p != "all"]
+    windows = pooled_periods(years)
+    if len(windows) < 2:  # one period is the whole period: nothing to compare
+        return
+    group, table, points, filled = "newborns", [], [], []
+    for label, window in windows:
+        counts = {what: cells.pooled(group, label, window, what) for what in ("n", *SHARES)}
+        shares = {what: Share.of(counts[what], counts["n"]) for what in SHARES}
+        table.append({"Years": label, "First hearings recorded": counts["n"],
+                      **{f"{names[k]} (95% CI)": shares[k] for k in SHARES}})
+        if counts["n"].value:
+            filled.append((label, shares))
+            points += [{"Year": label, "Series": names[what], "Share": shares[what]} for what in SHARES]
+    days_s, days_e = ch.params.urgent_days.short_notice, ch.params.urgent_days.emergency
+    r.add("pooled_table", ResultTable(
+        frame_of(table), f"Notice before newborn babies' first hearing, over {POOL_YEARS}-year periods",
+        note=f"Each period adds up {POOL_YEARS} financial years (each baby once a year, at the first issue), so "
+             "that there are enough babies to see change. The periods do not overlap; the latest takes in the one or two "
+             f"years left over. Shares are cumulative. c = fewer than {ch.min_count} "
+             "babies, or a figure that would let a small number be worked out (from this table or another).",
+        download="notice-three-year-periods"))
+    if not points:
+        return
+    alt_start = (f"Line chart of the percentage of newborn babies in care proceedings whose first hearing was on the "
+                 f"day of issue, under {days_e} days and within {days_s} days after it, over {POOL_YEARS}-year "
+                 "periods, with 95% confidence intervals.")
+    (first, a), (last, b) = filled[0], filled[-1]
+    alt = Text(alt_start + f" Under {days_e} days: {{a}} in {first} and {{b}} in {last}.",
+               {"a": a["emergency"], "b": b["emergency"]}, alt_start)
+    r.add("pooled_chart", Chart(
+        draw_shares, frame_of(points), f"Notice before newborn babies' first hearing, over {POOL_YEARS}-year "
+        "periods (cumulative shares; bars: 95% confidence intervals)", alt,
+        options={"ylabel": "% of newborn babies in proceedings", "events": [],
+                 "references": national_references(ch)},
+        note=f"Periods whose share rests on fewer than {ch.min_count} babies, or would let a small number be worked "
+             "out, are not drawn (c in the data below); no line joins the points either side of one.",
+        download="notice-three-year-periods-chart",
+        otherwise=f"Even over {POOL_YEARS}-year periods most figures for newborn babies are withheld (too few babies "
+                  "to publish without revealing them): the table above gives those that can be shown."))
+    if len(filled) < 2:
+        return
+    said = {what: Text(f"Over {POOL_YEARS} years at a time, {{a}} of newborn babies' first hearings were "
+                       f"{names[what].lower()} in {first} and {{b}} in {last}"
+                       + (f" ({national_words(ch.params.country)})." if what == "within_short" else "."),
+                       {"a": a[what], "b": b[what]}) for what in SHARES}
+    r.finding(said["within_short"].template, INDICATORS["within_short"],
+              Text(said["emergency"].template, said["emergency"].figures), main=True, **said["within_short"].figures)
+
+
+# -- pre-proceedings before birth ----------------------------------------------------------------
+
+def _plo(r: ChapterResult, cells: Cells, ch: Chapter, names: dict) -> None:
+    """Newborns' notice split by whether pre-proceedings (the Public Law Outline) began before birth."""
+    t = plo_split(ch).set_index("group")
+    split = {}
+    for what in ("n", *SHARES):
+        whole = cells.count("newborns", "all", what)
+        split[what] = {g: Count(key("hearing", "newborns", "all", f"pre-proceedings {g}", what), int(t.loc[g, what]))
+                       for g in PLO_GROUPS}
+        r.relate(whole, list(split[what].values()),
+                 "newborns' first hearings = pre-proceedings began before birth + not")
+    records = []
+    for g, label in PLO_GROUPS.items():
+        records.append({"Newborn babies": label, "First hearings recorded": split["n"][g],
+                        **{f"{names[k]} (95% CI)": Share.of(split[k][g], split["n"][g]) for k in SHARES}})
+    records.append({"Newborn babies": "All", "First hearings recorded": cells.count("newborns", "all", "n"),
+                    **_share_columns(cells, "newborns", "all", names)})
+    r.add("plo_table", ResultTable(
+        frame_of(records), "Notice before newborn babies' first hearing, by whether pre-proceedings began before "
+                           "birth (whole report period)",
+        note="Pre-proceedings: the pre-proceedings stage of the Public Law Outline (a letter before proceedings and "
+             "a meeting with the parents and their lawyers). 'Began before birth': the earliest pre-proceedings "
+             "start date recorded on any of the baby's applications is before the date of birth. Each baby counts "
+             "once, at the first issue in the period. Shares are cumulative; ranges are 95% confidence intervals. "
+             f"c = fewer than {ch.min_count} babies, or a figure that would let a small number be worked out.",
+        download="notice-by-pre-proceedings"))
+    e = ch.params.urgent_days.emergency
+    before, other = (Share.of(split["emergency"][g], split["n"][g]) for g in PLO_GROUPS)
+    same_before, same_other = (Share.of(split["same_day"][g], split["n"][g]) for g in PLO_GROUPS)
+    if split["n"]["before birth"].value and split["n"]["not before birth"].value:
+        r.finding("Where pre-proceedings began before birth, {a} of newborn babies' first hearings were held under "
+                  f"{e} days after issue, against {{b}} where they had not.",
+                  INDICATORS["emergency"],
+                  Text("Where pre-proceedings began before birth, {a} of newborn babies' first hearings were on the "
+                       "day of issue, against {b} where they had not.", {"a": same_before, "b": same_other}),
+                  main=True, a=before, b=other)
+
+
+# -- emergency protection orders ---------------------------------------------------------------
+
+def _epo(r: ChapterResult, ch: Chapter, groups: list) -> None:
+    proceedings = ch.data.get("proceedings")
+    recorded = [c for c in ("application", "first_order") if c in proceedings and proceedings[c].notna().any()]
+    if not recorded:
+        from ..results import not_yet
+
+        r.add("epo_table", not_yet("how many babies had an emergency protection order.",
+                                   ["the kind of each application (proceedings.application: s31 or epo) or the "
+                                    "first order made (proceedings.first_order)"],
+                                   "each application as its own row, with its kind (s31 or epo), and the first "
+                                   "order the court made."))
+        return
+    t = epo_counts(ch).set_index("group")
+    records = []
+    for group in groups:
+        children = Count(key("proceedings", group, "all"), int(t.loc[group, "children"]))
+        epo = Count(key("proceedings", group, "all", "emergency protection order"), int(t.loc[group, "epo"]))
+        share = Share.of(epo, children)
+        if children.value:
+            r.indicator("emergency_protection_order_share", "all", share, group=group, method=SHARE_METHOD)
+        records.append({"Children": f"Newborns (under {ch.params.newborn_days} days)" if group == "newborns"
+                        else "All children", "Children in proceedings": children,
+                        "With an emergency protection order": epo, "Share (95% CI)": share})
+        if group == "newborns" and children.value:
+            r.finding("{n} newborn babies in proceedings ({share}, {share:one_in}) had an emergency protection order "
+                      "(a short order, for up to 8 days, that a court can make at very short notice).",
+                      "emergency_protection_order_share", None, main=True, n=epo, share=share)
+    r.add("epo_table", ResultTable(
+        frame_of(records), "Children in proceedings with an emergency protection order (whole report period)",
+        note="An emergency protection order: an application recorded as 'epo', or an EPO recorded as the first order. "
+             "Each child counts once over the period (newborns: in the year they were in proceedings as newborns). "
+             f"Ranges are 95% confidence intervals. c = fewer than {ch.min_count} children, or a figure that would "
+             "let a small number be worked out.",
+        download="emergency-protection-orders"))

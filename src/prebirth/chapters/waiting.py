@@ -57,6 +57,12 @@ WAITS = {
     "assessment_to_authorisation": ("days_assessment_to_authorisation_median", "Assessment start to authorisation"),
 }
 GESTATION_CUTS = (12, 16, 20)
+# A plan agreed by 32 weeks of pregnancy: the pre-birth assessment authorised at least 56 days (8 weeks)
+# before the expected date of birth (40 - 56 / 7 = 32 weeks), the point practitioners ask about.
+PLAN_WEEKS = 32
+PLAN_DAYS = (40 - PLAN_WEEKS) * 7
+# Weeks of pregnancy at a pre-birth referral, in bands: (label, from, up to but not including).
+GESTATION_BANDS = (("before 20 weeks", -math.inf, 20), ("20 to 29 weeks", 20, 30), ("30 weeks or later", 30, math.inf))
 # Support: the share of referrals offered support within these days (not a median: many referrals,
 # most of other children's, are never offered support, so "half the waits had ended" may never come).
 SUPPORT_DAYS = (28, 90)
@@ -390,6 +396,32 @@ def gestation_summary(ch: Chapter) -> pd.DataFrame | None:
     return table if table["n"].sum() else None
 
 
+def gestation_band(weeks: pd.Series) -> pd.Series:
+    """The band of :data:`GESTATION_BANDS` of each gestation in weeks; NA where it is not known."""
+    out = pd.Series(pd.NA, index=weeks.index, dtype="object")
+    for label, low, high in GESTATION_BANDS:
+        out[(weeks >= low) & (weeks < high)] = label
+    return out
+
+
+def gestation_waits(ch: Chapter) -> pd.DataFrame:
+    """Pre-birth referrals that led (or will lead) to an assessment, with the weeks of pregnancy at referral
+    and two waits: to the start of the assessment (``days``, ``observed``, as :func:`referral_waits`) and to
+    its authorisation, the decision on a plan (``plan_days``, ``plan_observed``: still open, or not yet
+    assessed, censored at the date the data end). Only referrals whose dates are consistent (``valid``)."""
+    def compute():
+        end = censoring_date(ch)
+        r = referral_waits(ch)
+        r = r[r["valid"] & (r["group"] == "pre-birth")].copy()
+        due = r["child_id"].map(_children(ch)["expected_date_of_birth"])
+        r["gestation_weeks"] = d.gestation_weeks(r["referral_date"], due)
+        r["band"] = gestation_band(r["gestation_weeks"])
+        r["plan_observed"] = r["authorised_date"].notna()
+        r["plan_days"] = (r["authorised_date"].fillna(end) - r["referral_date"]).dt.days
+        return r.reset_index(drop=True)
+    return _memo(ch, "gestation_waits", compute)
+
+
 # -- assessments finished before the baby is due ----------------------------------------
 
 def due_rows(ch: Chapter) -> pd.DataFrame:
@@ -398,6 +430,8 @@ def due_rows(ch: Chapter) -> pd.DataFrame:
     ``before_due``: True when authorised before the expected date of birth; False when
     authorised on or after it, or still open once the due date has passed; NA when still
     open and the due date is after the data end (not known yet) or no due date is recorded.
+    ``by_plan_weeks``: the same for the date the baby reaches :data:`PLAN_WEEKS` weeks of pregnancy
+    (:data:`PLAN_DAYS` days before the expected date of birth), authorisation on that day counting as in time.
     """
     def compute():
         end = censoring_date(ch)
@@ -415,6 +449,12 @@ def due_rows(ch: Chapter) -> pd.DataFrame:
         before[authorised.notna() & due.notna()] = (authorised < due)[authorised.notna() & due.notna()]
         before[authorised.isna() & due.notna() & (due <= end)] = False
         out["before_due"] = before
+        plan_by = due - pd.Timedelta(days=PLAN_DAYS)  # the date the baby reaches 32 weeks of pregnancy
+        by_plan = pd.Series(pd.NA, index=out.index, dtype="boolean")
+        both = authorised.notna() & due.notna()
+        by_plan[both] = (authorised <= plan_by)[both]
+        by_plan[authorised.isna() & due.notna() & (plan_by <= end)] = False
+        out["by_plan_weeks"] = by_plan
         return out.reset_index(drop=True)
     return _memo(ch, "due_rows", compute)
 
@@ -502,7 +542,7 @@ def time_at_transfers(ch: Chapter) -> pd.DataFrame:
 LABELS = {"pre-birth": "Babies before birth", "other": "Other children"}
 GLUE = ("ch4_referral_to_assessment_prebirth", "ch4_referral_to_assessment_other",
         "ch4_assessment_to_authorisation_prebirth", "ch4_gestation_median", "ch4_by_20_weeks",
-        "ch4_authorised_before_due", "ch4_transfer_share_prebirth")
+        "ch4_authorised_before_due", "ch4_transfer_share_prebirth", "ch4_plan_by_32_weeks")
 
 
 def waits_count(wait: str, group: str, period: str, value: int) -> Count:
@@ -561,6 +601,7 @@ def compute(prepared: Prepared, upstream: dict | None = None) -> ChapterResult:
     _waits(r, ch)
     _support(r, ch)
     _gestation(r, ch)
+    _gestation_waits(r, ch)
     _due(r, ch)
     _transfers(r, ch)
     return r
@@ -685,7 +726,13 @@ def _headline(r: ChapterResult, ch: Chapter, cells: dict, ratios: dict) -> None:
         r.glue[f"ch4_{wait}_prebirth"] = pre
         if wait == "referral_to_assessment":
             r.glue["ch4_referral_to_assessment_other"] = days_text(*by[("all", "other")])
-        if pre is not None:
+        other = days_text(*by[("all", "other")])
+        if pre is not None and other is not None and wait == "referral_to_assessment":
+            r.finding(f"Median wait {short} for babies referred before birth: " + pre.template + ", against "
+                      + other.template.replace("{m}", "{o}") + " for other children.", WAITS[wait][0],
+                      Text(f"Median wait {short} for babies referred before birth: " + pre.template + ".",
+                           {"m": pre.figures["m"]}), main=True, m=pre.figures["m"], o=other.figures["m"])
+        elif pre is not None:
             r.finding(f"Median wait {short} for babies referred before birth: " + pre.template + ".", WAITS[wait][0],
                       m=pre.figures["m"])
         # The years first: a comparison over the whole period is said only where no year contradicts it.
@@ -1048,8 +1095,8 @@ def _gestation(r: ChapterResult, ch: Chapter) -> None:
         r.glue["ch4_gestation_median"] = Text("{m} weeks", {"m": median_measure(row, n, "weeks", 1)})
         by20 = Share.of(by[20], n)
         r.glue["ch4_by_20_weeks"] = by20
-        r.finding("{share} of pre-birth referrals were made by 20 weeks of pregnancy.", "referred_by_20_weeks_share",
-                  share=by20)
+        r.finding("{share} of pre-birth referrals were made by 20 weeks of pregnancy.",
+                  "referred_by_20_weeks_share", main=True, share=by20)
     _gestation_chart(r, ch, cuts, years)
 
 
@@ -1088,42 +1135,119 @@ def _due(r: ChapterResult, ch: Chapter) -> None:
     rows = due_rows(ch)
     if rows.empty or rows["before_due"].notna().sum() == 0:
         r.add("due_table", not_yet(
-            "whether pre-birth assessments are finished before the baby is due.",
+            f"whether pre-birth assessments are finished by {PLAN_WEEKS} weeks of pregnancy and before the baby "
+            "is due.",
             ["pre-birth assessments with an authorisation date and the baby's expected date of birth"],
             "the authorisation date of each assessment and the expected date of birth of every unborn baby."))
         return
     years = [p for p in periods(ch) if p != "all"]
+    plan = f"by {PLAN_WEEKS} weeks"
     cells, records = {}, []
     for period in periods(ch):
         part = rows if period == "all" else rows[rows["financial_year"] == period]
         known = part["before_due"].dropna()
+        # an outcome known at the due date is known at 32 weeks, and authorised by 32 weeks is before the due date
+        by_plan = part.loc[part["before_due"].notna(), "by_plan_weeks"].astype(bool)
         values = {"babies": len(part), "known": len(known), "before": int(known.sum()),
-                  "not known": len(part) - len(known)}
+                  "not known": len(part) - len(known), plan: int(by_plan.sum())}
         cells[period] = {w: Count(key("waiting", "pre-birth assessments due", period, w), v) for w, v in values.items()}
         r.relate(cells[period]["babies"], [cells[period]["known"], cells[period]["not known"]],
                  "babies with a pre-birth assessment = outcome known + not known yet")
+        between = r.hidden_count(key("waiting", "pre-birth assessments due", period, f"after {PLAN_WEEKS} weeks, "
+                                     "before the due date"), values["before"] - values[plan])
+        r.relate(cells[period]["before"], [cells[period][plan], between],
+                 f"authorised before the due date = by {PLAN_WEEKS} weeks of pregnancy + between")
         share = Share.of(cells[period]["before"], cells[period]["known"])
+        by_share = Share.of(cells[period][plan], cells[period]["known"])
         if len(known):
             r.indicator("prebirth_assessments_authorised_before_due_share", period, share, method=SHARE_METHOD)
+            r.indicator(f"prebirth_assessments_authorised_by_{PLAN_WEEKS}_weeks_share", period, by_share,
+                        method=SHARE_METHOD + f"; authorised at least {PLAN_DAYS} days before the expected date of "
+                                              "birth")
         records.append({"Year": "All years" if period == "all" else period,
                         "Babies with a pre-birth assessment": cells[period]["babies"],
                         "Outcome known": cells[period]["known"],
+                        f"Authorised by {PLAN_WEEKS} weeks of pregnancy": by_share,
                         "Authorised before the due date": share,
                         "Not known yet or no due date": cells[period]["not known"]})
-    for what in ("babies", "known", "before", "not known"):
+    for what in ("babies", "known", "before", "not known", plan):
         r.relate_periods(cells["all"][what], [cells[p][what] for p in years],
                          f"pre-birth assessments ({what}) by year against the whole period (each baby once)")
     r.add("due_table", ResultTable(
-        frame_of(records), "Pre-birth assessments authorised before the baby's expected date of birth, by financial "
-        "year the assessment started",
-        note="Each baby counts once, at their first pre-birth assessment in the period. An assessment still "
-             "open after the due date counts as not finished in time; one still open with the due date after "
-             "the data end is not known yet. Ranges are 95% confidence intervals.", download="before-due"))
+        frame_of(records), f"Pre-birth assessments authorised by {PLAN_WEEKS} weeks of pregnancy and before the "
+        "baby's expected date of birth, by financial year the assessment started",
+        note=f"By {PLAN_WEEKS} weeks of pregnancy: authorised at least {PLAN_DAYS} days ({40 - PLAN_WEEKS} weeks) "
+             "before the expected date of birth. The authorisation of the pre-birth assessment stands for the point "
+             "a plan is agreed (the data hold no separate date for the plan). Each baby counts once, at their "
+             "first pre-birth assessment in the period. An assessment still open after the due date counts as not "
+             "finished in time; one still open with the due date after the data end is not known yet. Ranges are "
+             f"95% confidence intervals. c = fewer than {ch.min_count} babies, or a figure that would let a small "
+             "number be worked out.", download="before-due"))
     if cells["all"]["known"].value:
         whole = Share.of(cells["all"]["before"], cells["all"]["known"])
+        by_plan = Share.of(cells["all"][plan], cells["all"]["known"])
         r.glue["ch4_authorised_before_due"] = whole
-        r.finding("{share} of pre-birth assessments were authorised before the baby was due.",
-                  "prebirth_assessments_authorised_before_due_share", share=whole)
+        r.glue["ch4_plan_by_32_weeks"] = by_plan
+        r.finding(f"{{plan}} of pre-birth assessments were authorised by {PLAN_WEEKS} weeks of "
+                  f"pregnancy, {40 - PLAN_WEEKS} weeks before the baby was due, and {{due}} before the due date.",
+                  f"prebirth_assessments_authorised_by_{PLAN_WEEKS}_weeks_share",
+                  Text("{due} of pre-birth assessments were authorised before the baby was due.", {"due": whole}),
+                  main=True, plan=by_plan, due=whole)
+
+
+# -- waits by weeks of pregnancy at referral --------------------------------------------------------
+
+def _gestation_waits(r: ChapterResult, ch: Chapter) -> None:
+    """Pre-birth referrals' waits to an assessment and to its authorisation, by weeks of pregnancy at referral."""
+    g = gestation_waits(ch)
+    if g.empty or g["band"].notna().sum() == 0:
+        r.add("gestation_waits_table", not_yet(
+            "whether babies referred later in pregnancy wait less.",
+            ["expected dates of birth on the children's records (or no pre-birth referrals in the period)"],
+            "the expected date of birth of every unborn baby, kept after the baby is born."))
+        return
+    plan = g[g["plan_days"] >= 0]
+    total = waits_count("referral_to_assessment", "pre-birth", "all", len(g))  # the whole period's waits
+    total_plan = r.hidden_count(key("waiting", "referral_to_plan", "pre-birth", "all", "n"), len(plan))
+    bands, records, medians_by = {"assess": [], "plan": []}, [], {}
+    for label, _, _ in GESTATION_BANDS:
+        part, part_plan = g[g["band"] == label], plan[plan["band"] == label]
+        n = Count(key("waiting", "referral_to_assessment", "pre-birth", "all", label, "n"), len(part))
+        n_plan = Count(key("waiting", "referral_to_plan", "pre-birth", "all", label, "n"), len(part_plan))
+        r.hidden_count(n_plan.key, n_plan.value)
+        bands["assess"].append(n), bands["plan"].append(n_plan)
+        to_assess = km_summary(part["days"], part["observed"].astype(float))
+        to_plan = km_summary(part_plan["plan_days"], part_plan["plan_observed"].astype(float))
+        medians_by[label] = (to_assess, n)
+        if n.value:
+            r.indicator("days_referral_to_assessment_median", "all", median_measure(to_assess, n),
+                        group=f"pre-birth, referred at {label}", unit="days", method=km_method(to_assess))
+        records.append({"Weeks of pregnancy at referral": label, "Referrals": n,
+                        "Median days to the start of an assessment (95% CI)": median_cell(to_assess, n),
+                        "Median days to its authorisation (95% CI)": median_cell(to_plan, n_plan)})
+    unknown = g["band"].isna()
+    r.relate(total, [*bands["assess"], r.hidden_count(key("waiting", "referral_to_assessment", "pre-birth", "all",
+                                                          "no expected date", "n"), int(unknown.sum()))],
+             "pre-birth referrals' waits = the waits in each band of weeks of pregnancy + no expected date")
+    r.relate(total_plan, [*bands["plan"], r.hidden_count(key("waiting", "referral_to_plan", "pre-birth", "all",
+                                                             "no expected date", "n"),
+                                                         int(plan["band"].isna().sum()))],
+             "pre-birth referrals followed to authorisation = each band + no expected date")
+    r.add("gestation_waits_table", ResultTable(
+        frame_of(records), "Waits after a pre-birth referral, by weeks of pregnancy at referral (whole report period)",
+        note="Weeks of pregnancy at referral = 40 minus the weeks from the referral to the expected date of birth. "
+             "Medians are Kaplan-Meier estimates: waits still open when the data end count as 'at least this "
+             "long'. The wait to authorisation runs from the referral to the authorisation of its assessment (the "
+             "decision on a plan), whether or not the assessment has started. Referrals whose baby has no expected "
+             "date of birth are left out. Ranges are 95% confidence intervals. 'Not reached': fewer than half the "
+             f"waits had ended. c = fewer than {ch.min_count} referrals, or a figure that would let a small number be "
+             "worked out.", download="waits-by-weeks-of-pregnancy"))
+    (early, n_early), (late, n_late) = medians_by[GESTATION_BANDS[0][0]], medians_by[GESTATION_BANDS[-1][0]]
+    if n_early.value and n_late.value and pd.notna(early["median"]) and pd.notna(late["median"]):
+        r.finding("Babies referred at 30 weeks of pregnancy or later waited a median {late} days for an assessment "
+                  "to start, against {early} days for babies referred before 20 weeks.",
+                  "days_referral_to_assessment_median",
+                  main=True, late=median_measure(late, n_late), early=median_measure(early, n_early))
 
 
 # -- transfers between teams ------------------------------------------------------------------

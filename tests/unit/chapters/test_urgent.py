@@ -1,10 +1,13 @@
 """Chapter 5 on hand-made data: notice before the first hearing, the three cumulative shares,
 the baby's age at the hearing and the not-yet paths, each worked out by hand."""
 
+import datetime as dt
+
 import pandas as pd
 import pytest
 
 from prebirth import disclosure, present
+from prebirth.config import Period
 from prebirth.chapters import urgent
 from prebirth.results import Count, Share
 from tests.unit.chapters.conftest import make_chapter
@@ -98,7 +101,8 @@ def test_published_shares_from_few_babies_are_withheld(area):
     assert set(newborns["Same day (95% CI)"]) == {"c", "none"}  # none: 2021/22 had no newborns
     rows = pd.DataFrame(present.indicator_rows(result, decision))
     shares = rows[(rows.group == "newborns") & rows.indicator.str.endswith("_share")]
-    assert len(shares) == 9 and shares["suppressed"].all()
+    # three shares for each of two years and the whole period, and the whole period's emergency protection orders
+    assert len(shares) == 10 and shares["suppressed"].all()
     assert decision.audit["passed"]
 
 
@@ -158,3 +162,113 @@ def test_a_published_book_recovers_no_band_from_the_cumulative_shares(area):
     shares = [c for c in result.cells() if isinstance(c, Share) and not decision.hides(c)]
     assert all(s.denominator.value - s.numerator.value in (0,) or s.denominator.value - s.numerator.value >= 6
                for s in shares)
+
+
+# -- three-year periods, pre-proceedings before birth, emergency protection orders, Wales ----------
+
+def test_three_year_periods_do_not_overlap_and_cover_every_year():
+    years = [f"{y}/{(y + 1) % 100:02d}" for y in range(2014, 2024)]  # 2014/15 .. 2023/24
+    assert urgent.pooled_periods(years) == [
+        ("2014/15 to 2016/17", years[0:3]), ("2017/18 to 2019/20", years[3:6]),
+        ("2020/21 to 2023/24", years[6:10])]  # the latest takes in the year left over
+    assert [label for label, _ in urgent.pooled_periods(years[:7])] == ["2014/15 to 2016/17", "2017/18 to 2020/21"]
+    assert urgent.pooled_periods(years[:6]) == [("2014/15 to 2016/17", years[0:3]), ("2017/18 to 2019/20", years[3:6])]
+    assert urgent.pooled_periods(years[:2]) == []
+
+
+@pytest.fixture
+def six_years():
+    # Babies born on the 1st, issued the next day; notice in days after each.
+    born = {"B1": "2016-06-01", "B2": "2017-06-01", "B3": "2018-06-01", "B4": "2019-06-01", "B5": "2019-07-01",
+            "B6": "2021-06-01"}
+    notice = {"B1": 0, "B2": 5, "B3": 10, "B4": 0, "B5": 2, "B6": 7}
+    kids, procs = [], []
+    for cid, dob in born.items():
+        issued = pd.Timestamp(dob) + pd.Timedelta(days=1)
+        kids.append(child(cid, dob))
+        procs.append(proc(f"p{cid}", cid, issued.date().isoformat(),
+                          (issued + pd.Timedelta(days=notice[cid])).date().isoformat()))
+    return {"children": kids, "proceedings": procs}, Period(start=dt.date(2016, 4, 1), end=dt.date(2022, 3, 31))
+
+
+def test_three_year_periods_add_up_their_years_by_hand(six_years):
+    tables, period = six_years
+    result = urgent.compute(make_chapter(tables, audience="internal", period=period).prepared)
+    frame = present.table_frame(result.items["pooled_table"].frame, disclosure.Decision()).set_index("Years")
+    # 2016/17 to 2018/19: B1 (0 days), B2 (5), B3 (10): 1 same day, 1 under 3 days, 2 within 7 days, of 3.
+    # 2019/20 to 2021/22: B4 (0), B5 (2), B6 (7): 1 same day, 2 under 3 days, 3 within 7 days, of 3.
+    assert frame.loc["2016/17 to 2018/19", "First hearings recorded"] == "3"
+    assert frame.loc["2016/17 to 2018/19", "Same day (95% CI)"].startswith("33%")
+    assert frame.loc["2016/17 to 2018/19", "Within 7 days (95% CI)"].startswith("67%")
+    assert frame.loc["2019/20 to 2021/22", "Under 3 days (95% CI)"].startswith("67%")
+    assert frame.loc["2019/20 to 2021/22", "Within 7 days (95% CI)"].startswith("100%")
+    relations = {(r.total, r.parts) for r in result.relations}
+    k = lambda period, what: f"hearing|newborns|{period}|{what}"  # noqa: E731
+    assert (k("2019/20 to 2021/22", "within_short"),
+            (k("2019/20", "within_short"), k("2020/21", "within_short"), k("2021/22", "within_short"))) in relations
+    assert result.implicit[k("2016/17", "n")] == 1 and result.implicit[k("2020/21", "n")] == 0
+
+
+def test_a_mostly_withheld_chart_gives_way_to_a_sentence(six_years):
+    tables, period = six_years
+    result = urgent.compute(make_chapter(tables, period=period).prepared)  # published: every count is small
+    decision = published(result)
+    assert decision.audit["passed"]
+    for name, words in (("shares_chart_newborns", "three-year periods below"),
+                        ("pooled_chart", "Even over 3-year periods")):
+        shown = present.show(result, name, decision)
+        assert isinstance(shown, present.Markdown) and words in shown.markdown, name
+    internal = present.show(result, "pooled_chart", disclosure.Decision())
+    assert "<img" in internal.html  # nothing withheld: the chart is drawn
+
+
+@pytest.fixture
+def planned(area):
+    # Pre-proceedings: N1 and N3 before their birth (2019-06-01), N2 after it; the others none.
+    starts = {"p1": "2019-05-01", "p2": "2019-06-02", "p3": "2019-05-20"}
+    procs = [dict(p, pre_proceedings_start_date=starts.get(p["proceedings_id"])) for p in area["proceedings"]]
+    return {"children": area["children"], "proceedings": procs}
+
+
+def test_notice_split_by_pre_proceedings_before_birth_by_hand(planned):
+    ch = make_chapter(planned, audience="internal")
+    t = urgent.plo_split(ch).set_index("group")
+    # Before birth: N1 (0 days), N3 (3 days). Not before: N2 (2, pre-proceedings after birth), N4 (7), N5 (8),
+    # N8 (its EPO heard the day it was issued). N6 (no hearing) and N7 (hearing before issue) are left out.
+    assert t.loc["before birth"].to_dict() == {"n": 2, "same_day": 1, "emergency": 1, "within_short": 2}
+    assert t.loc["not before birth"].to_dict() == {"n": 4, "same_day": 1, "emergency": 2, "within_short": 3}
+    result = urgent.compute(ch.prepared)
+    relations = {(r.total, r.parts) for r in result.relations}
+    assert ("hearing|newborns|all|same_day", ("hearing|newborns|all|pre-proceedings before birth|same_day",
+                                              "hearing|newborns|all|pre-proceedings not before birth|same_day")) \
+        in relations
+    frame = present.table_frame(result.items["plo_table"].frame, disclosure.Decision())
+    assert frame["First hearings recorded"].tolist() == ["2", "4", "6"]
+
+
+def test_emergency_protection_orders_by_hand(area):
+    ch = make_chapter(area, audience="internal")
+    t = urgent.epo_counts(ch).set_index("group")
+    # N8's first application (e8) was an EPO: 1 of 8 newborns (N1..N8), 1 of 10 children in proceedings.
+    assert t.loc["newborns"].to_dict() == {"children": 8, "epo": 1}
+    assert t.loc["all children"].to_dict() == {"children": 10, "epo": 1}
+    result = urgent.compute(ch.prepared)
+    rows = pd.DataFrame(present.indicator_rows(result, disclosure.Decision())).set_index(["indicator", "group"])
+    epo = rows.loc[("emergency_protection_order_share", "newborns")]
+    assert (epo.numerator, epo.denominator, epo.value) == (1, 8, 0.125)
+
+
+def test_a_welsh_area_reads_wales_figures_and_is_told_there_is_no_same_day_figure(area):
+    ch = make_chapter(area, audience="internal", country="Wales")
+    result = urgent.compute(ch.prepared)
+    headline = present.show(result, "headline", disclosure.Decision()).markdown
+    assert "Wales 2019/20: 74.8% within 7 days (England 86.3%)" in headline
+    assert "Wales has no published figure for same-day hearings" in headline
+    assert "1 in 6" not in headline  # England's same-day figure is not given as the area's own
+    refs = urgent.national_references(ch)
+    assert [r["label"] for r in refs] == ["Wales 2019/20: within 7 days", "England 2019/20: within 7 days"]
+    assert [r["y"] for r in refs] == pytest.approx([74.8, 86.3])
+    table = present.table_frame(result.items["comparison_table"].frame, disclosure.Decision())
+    assert "Wales (your country)" in set(table["Area"])
+    england = urgent.national_words("England")
+    assert england == "England 2019/20: about 1 in 6 on the same day, 86.3% within 7 days"

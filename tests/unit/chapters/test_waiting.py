@@ -425,3 +425,60 @@ def test_the_page_names_the_national_timeliness_figure_without_quoting_one():
     assert "no published national figures" not in page
     assert "45 working days" in page and "does not yet set your area beside it" in page
     assert "45 working days" not in reference
+
+
+# -- a plan by 32 weeks of pregnancy, and waits by weeks of pregnancy at referral -------------------
+
+def test_authorised_by_32_weeks_of_pregnancy_by_hand(area):
+    ch = make_chapter(area, audience="internal")
+    rows = waiting.due_rows(ch).set_index("assessment_id")
+    # 32 weeks = 56 days before the due date. a1: due 2020-03-01, so by 2020-01-05; authorised 2019-10-11: in time.
+    # a9: due 2019-12-10, so by 2019-10-15; authorised 2019-11-21: too late (but before the due date).
+    # a10: due 2020-10-19, so by 2020-08-24, still open when the data end (2022-03-31): not in time.
+    # a11: due 2022-06-01, so by 2022-04-06, after the data end and still open: not known yet.
+    assert rows["by_plan_weeks"].drop("a11").to_dict() == {"a1": True, "a9": False, "a10": False}
+    assert pd.isna(rows.loc["a11", "by_plan_weeks"])
+    result = waiting.compute(ch.prepared)
+    frame = present.table_frame(result.items["due_table"].frame, disclosure.Decision()).set_index("Year")
+    whole = frame.loc["All years"]
+    assert (whole["Outcome known"], whole["Not known yet or no due date"]) == ("3", "1")
+    assert whole["Authorised by 32 weeks of pregnancy"].startswith("33%")  # 1 of 3
+    assert whole["Authorised before the due date"].startswith("67%")  # 2 of 3
+    k = lambda what: key("waiting", "pre-birth assessments due", "all", what)  # noqa: E731
+    relations = {(r.total, r.parts) for r in result.relations}
+    assert (k("before"), (k("by 32 weeks"), k("after 32 weeks, before the due date"))) in relations
+    assert result.implicit[k("after 32 weeks, before the due date")] == 1  # a9
+
+
+def test_waits_by_weeks_of_pregnancy_at_referral_by_hand(area):
+    ch = make_chapter(area, audience="internal")
+    g = waiting.gestation_waits(ch).set_index("referral_id")
+    # Weeks of pregnancy = 40 - days to the due date / 7. r1: 182 days before 2020-03-01 -> 14 weeks; r3: 131 days
+    # before 2019-12-10 -> 21.3; r9: 46 days -> 33.4; rk5: 140 days before 2020-10-19 -> 20 weeks exactly.
+    assert g["band"].to_dict() == {"r1": "before 20 weeks", "r3": "20 to 29 weeks", "r9": "30 weeks or later",
+                                   "rk5": "20 to 29 weeks"}
+    assert g.loc["rk5", "gestation_weeks"] == 20
+    # To authorisation: r1 -> a1 authorised 2019-10-11 (40 days); r9 -> a9 2019-11-21 (27 days); r3 (no
+    # assessment) and rk5 (a10 still open) are censored at the data end: 973 and 668 days.
+    assert g["plan_days"].to_dict() == {"r1": 40, "r3": 973, "r9": 27, "rk5": 668}
+    assert g["plan_observed"].to_dict() == {"r1": True, "r3": False, "r9": True, "rk5": False}
+    result = waiting.compute(ch.prepared)
+    frame = present.table_frame(result.items["gestation_waits_table"].frame, disclosure.Decision())
+    frame = frame.set_index("Weeks of pregnancy at referral")
+    assert frame["Referrals"].to_dict() == {"before 20 weeks": "1", "20 to 29 weeks": "2", "30 weeks or later": "1"}
+    assert frame.loc["before 20 weeks", "Median days to the start of an assessment (95% CI)"].startswith("10 days")
+    assert frame.loc["before 20 weeks", "Median days to its authorisation (95% CI)"].startswith("40 days")
+    assert frame.loc["30 weeks or later", "Median days to the start of an assessment (95% CI)"].startswith("7 days")
+    assert frame.loc["30 weeks or later", "Median days to its authorisation (95% CI)"].startswith("27 days")
+    total = key("waiting", "referral_to_assessment", "pre-birth", "all", "n")
+    band = lambda label: key("waiting", "referral_to_assessment", "pre-birth", "all", label, "n")  # noqa: E731
+    relations = {(r.total, r.parts) for r in result.relations}
+    assert (total, (band("before 20 weeks"), band("20 to 29 weeks"), band("30 weeks or later"),
+                    band("no expected date"))) in relations
+
+
+def test_the_bands_of_weeks_of_pregnancy_meet_without_gaps():
+    weeks = pd.Series([-3.0, 19.9, 20.0, 29.9, 30.0, 45.0, np.nan])
+    assert waiting.gestation_band(weeks).tolist() == [
+        "before 20 weeks", "before 20 weeks", "20 to 29 weeks", "20 to 29 weeks", "30 weeks or later",
+        "30 weeks or later", pd.NA]
