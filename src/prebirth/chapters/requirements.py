@@ -100,6 +100,9 @@ QUESTIONS: tuple[Question, ...] = (
                    "the CIN assessment factors at the end of each assessment, pre-birth ones included"),
               Need("parents", ("ethnicity", "care_experienced"), False, "ethnicity and care experience",
                    "parents' ethnicity and whether they were in care themselves"),
+              Need("parents", ("child_protection_as_child", "child_in_need_as_child"), False,
+                   "parents' own childhood contact with children's services beyond care",
+                   "whether each parent was on a child protection plan, or a child in need, as a child (Y or N)"),
               Need("context", ("indicator", "value"), False, "the area's births by ethnic group",
                    "births by mother's ethnic group (context rows births_ethnicity_white, _mixed, _asian, _black, "
                    "_other)"))),
