@@ -268,7 +268,7 @@ def _headline(r: ChapterResult, cells: Cells) -> None:
     r.glue["ch7_fathers_recorded"] = recorded
     parts.append(Text("{recorded} had a father recorded on their record.", {"recorded": recorded},
                       "the number with a father recorded is too small to show."))
-    r.finding("A father was recorded for {recorded} of babies with a pre-birth assessment ({recorded:one_in}).",
+    r.finding("A father was recorded for {recorded} of babies with a pre-birth assessment.",
               "fathers_recorded_share", main=True, recorded=recorded)
     if has_involvement(cells.ch):
         fathers_assessed = cells.share("father", "assessed", "all")
