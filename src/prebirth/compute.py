@@ -95,12 +95,19 @@ def run(notebooks, params, work: Path, kernels, key_of: Callable, say: Callable[
     chosen = [nb for nb in notebooks if nb.computed]
     files: dict[str, Path] = {}
     waves: list[list] = []
-    for nb in chosen:  # a chapter goes in the wave after the last chapter it collects
-        level = max([i + 1 for i, wave in enumerate(waves) for other in wave if other.stem[:2] in nb.after],
-                    default=0)
-        while len(waves) <= level:
+    levels: dict[str, int] = {}
+    pending = list(chosen)
+    while pending:  # a chapter goes in the wave after the last chapter it collects (wherever it is listed)
+        ready = [nb for nb in pending if all(o.stem in levels for o in chosen if o.stem[:2] in nb.after)]
+        if not ready:
+            raise ValueError(f"chapters that collect each other: {', '.join(nb.stem for nb in pending)}")
+        for nb in ready:
+            levels[nb.stem] = max([levels[o.stem] + 1 for o in chosen if o.stem[:2] in nb.after], default=0)
+            pending.remove(nb)
+    for nb in chosen:
+        while len(waves) <= levels[nb.stem]:
             waves.append([])
-        waves[level].append(nb)
+        waves[levels[nb.stem]].append(nb)
     for wave in waves:
         futures, futures_upstream = {}, {}
         for nb in wave:

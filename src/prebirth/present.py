@@ -24,7 +24,8 @@ import pandas as pd
 from .disclosure import MARKER, Decision
 from .escape import csv_text, escape_markdown
 from .formats import num, pct
-from .results import (Chart, ChapterResult, Count, Measure, Notice, Plain, ResultTable, Share, Tally, Text, cells_in)
+from .results import (Chart, ChapterResult, Count, Measure, Notice, Plain, ResultTable, Share, Tally, Text, Verdict,
+                      cells_in)
 from .stats.rounding import round_half_up
 
 INDICATOR_COLUMNS = ["indicator", "period", "group", "numerator", "denominator", "value", "lower", "upper",
@@ -51,6 +52,8 @@ def fmt(cell, decision: Decision, spec: str = "") -> str:
         withheld = sum(any(decision.hides(c) for c in group) for group in cell.groups)
         n = withheld if cell.of is None else cell.of - withheld
         return f"{n:,}" + (f" {cell.noun[0] if n == 1 else cell.noun[1]}" if cell.noun else "")
+    if isinstance(cell, Verdict):
+        return cell.say(tuple((sum(bool(decision.hides(c)) for c in group), len(group)) for group in cell.groups))
     if isinstance(cell, (Count, Share, Measure)) and decision.hides(cell):
         return MARKER
     if isinstance(cell, Count):
@@ -349,7 +352,7 @@ def glued(result: ChapterResult, decision: Decision) -> dict[str, str]:
     for name, value in result.glue.items():
         if value is None:
             out[name] = "not available"
-        elif isinstance(value, (Count, Share, Measure, Plain, Tally)):
+        elif isinstance(value, (Count, Share, Measure, Plain, Tally, Verdict)):
             out[name] = fmt(value, decision)
         else:
             out[name] = text(value, decision) or "not available"

@@ -164,6 +164,24 @@ class Tally:
         return ()
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """Words chosen once the book's decision is known, from how much of some cells it withholds
+    (e.g. a chapter's status: "can answer", unless most of its yearly figures are withheld).
+
+    ``say(withheld)`` is given, for each group of ``groups`` (tuples of cells), the pair (cells of
+    the group withheld, cells in the group), and returns markdown written in code (never text from
+    the inputs). It must be a module-level function or a ``functools.partial`` of one: results are
+    pickled. Like a :class:`Tally`, it counts published items, not people."""
+
+    groups: tuple
+    say: Callable
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return ()
+
+
 def cells_in(value) -> list:
     """Every cell inside a value (a cell, a list of cells, a frame of cells, a text)."""
     if isinstance(value, (Count, Share, Measure)):
@@ -173,7 +191,7 @@ def cells_in(value) -> list:
         return out + (cells_in(value.otherwise) if value.otherwise is not None else [])
     if isinstance(value, pd.DataFrame):
         return [c for column in value.columns for v in value[column].tolist() for c in cells_in(v)]
-    if isinstance(value, Tally):  # the cells it counts: the decision about them goes with the result
+    if isinstance(value, (Tally, Verdict)):  # the cells it counts: the decision about them goes with the result
         return [c for group in value.groups for c in cells_in(list(group))]
     if isinstance(value, (list, tuple)):
         return [c for v in value for c in cells_in(v)]

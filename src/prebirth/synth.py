@@ -1070,6 +1070,7 @@ class _Area:
             "parent_id": parent_id_of.to_numpy(), "role": par["role"].to_numpy(),
             "date_of_birth": _iso(par["dob"]), "ethnicity": par["eth"].to_numpy(),
             "care_experienced": par["ce"].to_numpy(),
+            **_childhood_involvement(s.seed, par["ce"].to_numpy()),
         }).sort_values("parent_id", kind="stable")
         r = self.referrals
         wr = max(6, len(str(len(r))))
@@ -1547,6 +1548,7 @@ def generate_benchmarks(folder: Path, spec: SynthSpec, n_las: int = 150, *,
                 }))
     bench = pd.concat(frames, ignore_index=True)[_BENCHMARK_COLUMNS]
     bench.to_csv(folder / "benchmarks.csv", index=False, lineterminator="\n")
+    _births_by_mother_age(folder, spec, years, demo_births, england_births)
 
     # Statistical neighbours: the ten nearest LAs on size, deprivation and density.
     deprivation = np.array([_REGION_DEPRIVATION[r] for r in region]) + rng.normal(0, 0.7, len(region))
@@ -1561,6 +1563,48 @@ def generate_benchmarks(folder: Path, spec: SynthSpec, n_las: int = 150, *,
                        "neighbour_code": codes[nearest.ravel()]})
     sn.to_csv(folder / "statistical_neighbours.csv", index=False, lineterminator="\n")
     return folder
+
+
+# Invented shares of live births by the mother's age (ONS bands), for the demo only.
+_MOTHER_AGE_SHARES = {"under_20": 0.03, "20_24": 0.13, "25_29": 0.27, "30_34": 0.33, "35_39": 0.19,
+                      "40_and_over": 0.05}
+
+
+def _births_by_mother_age(folder: Path, spec: SynthSpec, years, demo_births, england_births) -> None:
+    """``births_by_mother_age.csv``: the area's and England's live births by the mother's age, in the
+    tidy benchmark format (indicator ``live_births_mother_<band>``, by calendar year), as ONS publishes
+    them. Invented (their own random stream) and marked so in ``source``."""
+    rng = np.random.default_rng([spec.seed, 61])
+    probs = np.array(list(_MOTHER_AGE_SHARES.values()))
+    source = f"Synthetic births by mother's age for the demo (seed {spec.seed}); invented, not ONS figures"
+    rows = []
+    for level, code, name, region, births in (
+            ("Local authority", spec.area_code, spec.area_name, spec.region, demo_births),
+            ("National", ENGLAND_CODE, "England", "", england_births)):
+        for year, total in zip(years, births):
+            counts = rng.multinomial(int(total), probs)
+            for band, n in zip(_MOTHER_AGE_SHARES, counts):
+                rows.append({"period": str(year), "geographic_level": level, "area_code": code, "area_name": name,
+                             "region_code": REGIONS.get(region, ""), "region_name": region,
+                             "indicator": f"live_births_mother_{band}", "numerator": str(n), "denominator": "",
+                             "value": str(n), "source": source, "suppressed": "False"})
+    pd.DataFrame(rows)[_BENCHMARK_COLUMNS].to_csv(folder / "births_by_mother_age.csv", index=False,
+                                                  lineterminator="\n")
+
+
+def _childhood_involvement(seed: int, care_experienced: np.ndarray) -> dict:
+    """Invented Y/N/blank answers: was the parent on a child protection plan, or a child in need, as a
+    child (more often for parents who were in care). Their own random stream: nothing else moves."""
+    rng = np.random.default_rng([seed, 62])
+    n = len(care_experienced)
+    in_care = care_experienced == "Y"
+    known = care_experienced != ""
+    out = {}
+    for column, p_care, p_other in (("child_protection_as_child", 0.55, 0.12), ("child_in_need_as_child", 0.7, 0.2)):
+        yes = rng.random(n) < np.where(in_care, p_care, p_other)
+        recorded = known & (rng.random(n) < 0.85)
+        out[column] = np.where(recorded, np.where(yes, "Y", "N"), "").astype(object)
+    return out
 
 
 def rate_proxy(newborns: np.ndarray, births: np.ndarray) -> np.ndarray:

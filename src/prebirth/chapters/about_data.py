@@ -15,15 +15,44 @@ they are text from the inputs, shown escaped.
 
 from __future__ import annotations
 
+import functools
+
 import pandas as pd
 
-from ..results import ChapterResult, Count, Notice, Plain, ResultTable, Share, Text, frame_of, key
+from ..results import ChapterResult, Count, Notice, Plain, ResultTable, Share, Text, Verdict, frame_of, key
 from .common import Chapter, Prepared
-from .requirements import QUESTIONS, Question
+from .requirements import AUDITS, QUESTIONS, Question
 
 NUMBER, KEY, TITLE = 0, "about_your_data", "About your data: what can you answer now?"
 STATUS_CAN, STATUS_PARTLY, STATUS_NOT_YET = "can answer", "partly", "not yet"
 COMPLETE_ENOUGH = 0.8  # a field filled in for at least 80% of rows counts as recorded
+
+# Small numbers (decided once the book's disclosure step has run). A question the data can answer
+# is shown as STATUS_SMALL when MORE THAN HALF of its chapter's headline figures by year are
+# withheld: the area's own yearly values of the indicators below (DESIGN 7's baseline ids; for
+# chapter 3, its legal routes and pre-proceedings shares), each (indicator, groups) with groups
+# None for any group. Whole-period figures and comparator areas' rows do not count.
+STATUS_SMALL = "partly: numbers too small to show by year"
+MOSTLY_WITHHELD = 0.5
+HEADLINE_INDICATORS: dict[int, tuple[tuple[str, tuple | None], ...]] = {
+    1: tuple((i, ("",)) for i in ("proceedings_children", "infants_share", "newborns_share_of_infants",
+                                  "newborn_rate_per_10k_births", "infant_rate_per_10k_births",
+                                  "infant_starters_share")),
+    2: tuple((i, ("",)) for i in ("newborns_subsequent_share", "prebirth_assessments_previous_proceedings_share",
+                                  "months_previous_to_referral_median")),
+    3: (("infant_starters_route_share", None), ("newborns_pre_proceedings_share", ("",))),
+    4: tuple((i, ("", "pre-birth")) for i in ("days_referral_to_assessment_median",
+                                              "days_assessment_to_authorisation_median",
+                                              "days_referral_to_support_median", "gestation_weeks_at_referral_median",
+                                              "referred_by_20_weeks_share")),
+    5: tuple((i, ("newborns",)) for i in ("hearing_same_day_share", "hearing_emergency_share",
+                                          "hearing_within_7_days_share")),
+    6: tuple((i, ("",)) for i in ("mothers_under_20_share", "parents_care_experienced_share",
+                                  "factor_mental_health_share", "factor_domestic_abuse_share",
+                                  "factor_substance_share", "factor_learning_disability_share")),
+    7: tuple((i, ("",)) for i in ("fathers_recorded_share", "fathers_assessed_share", "fathers_in_plan_share",
+                                  "fathers_at_fgc_share")),
+}
 
 
 # -- the analysis ----------------------------------------------------------------------
@@ -92,6 +121,74 @@ def statuses(chapter: Chapter) -> list[dict]:
     return chapter.memo("about_data:statuses", lambda: [question_status(chapter, q) for q in QUESTIONS])
 
 
+def headline_cells(result: ChapterResult | None) -> tuple:
+    """The chapter's headline figures by year (see ``HEADLINE_INDICATORS``): the cells whose
+    withholding decides whether its numbers are too small to show by year."""
+    if result is None:
+        return ()
+    wanted = HEADLINE_INDICATORS.get(result.number, ())
+    out = []
+    for row in result.indicators:
+        if row.period == "all" or "/" not in str(row.period):
+            continue
+        for indicator, groups in wanted:
+            if row.indicator == indicator and (groups is None or row.group in groups):
+                out.append(row.cell)
+                break
+    return tuple(out)
+
+
+def final_status(data_status: str, withheld: tuple) -> str:
+    """The status a reader sees: the data's own, or STATUS_SMALL when more than half of the headline
+    figures by year are withheld (``withheld``: one (withheld, of) pair). "not yet" stays "not yet"."""
+    hidden, total = withheld[0] if withheld else (0, 0)
+    if data_status != STATUS_NOT_YET and total and hidden / total > MOSTLY_WITHHELD:
+        return STATUS_SMALL
+    return data_status
+
+
+def status_cell(data_status: str, result: ChapterResult | None) -> Verdict | str:
+    """The status as a cell decided with the book (a plain word when there is nothing to decide)."""
+    cells = headline_cells(result)
+    return Verdict((cells,), functools.partial(final_status, data_status)) if cells else data_status
+
+
+def _finals(data_statuses: tuple, withheld: tuple) -> list[str]:
+    return [final_status(status, (pair,)) for status, pair in zip(data_statuses, withheld)]
+
+
+def summary_words(titles: tuple, data_statuses: tuple, withheld: tuple) -> str:
+    """'Your data can answer in full: ... It can answer in part: ... It cannot yet answer: ...'."""
+    finals = _finals(data_statuses, withheld)
+    can = [t for t, s in zip(titles, finals) if s == STATUS_CAN]
+    partly = [t + (" (numbers too small to show by year)" if s == STATUS_SMALL else "")
+              for t, s in zip(titles, finals) if s in (STATUS_PARTLY, STATUS_SMALL)]
+    not_yet = [t for t, s in zip(titles, finals) if s == STATUS_NOT_YET]
+    parts = []
+    if can:
+        parts.append(f"Your data can answer in full: {', '.join(can)}.")
+    if partly:
+        parts.append(f"It can answer in part: {', '.join(partly)}.")
+    if not_yet:
+        parts.append(f"It cannot yet answer: {', '.join(not_yet)}. The table below says what to record.")
+    if any(s == STATUS_SMALL for s in finals):
+        parts.append("A question marked 'numbers too small to show by year' has the fields it needs, but more than "
+                     "half of its chapter's main yearly figures are withheld to protect families: its chapter shows "
+                     "the whole period instead, and 'What needs more scrutiny' below suggests a case-file audit.")
+    return " ".join(parts)
+
+
+def full_count(data_statuses: tuple, withheld: tuple) -> str:
+    """How many questions the data answer in full, once small numbers are accounted for."""
+    return str(sum(s == STATUS_CAN for s in _finals(data_statuses, withheld)))
+
+
+def _verdict_over(chapter: Chapter, upstream: dict | None, say) -> Verdict:
+    results = statuses(chapter)
+    groups = tuple(headline_cells((upstream or {}).get(r["question"].chapter)) for r in results)
+    return Verdict(groups, functools.partial(say, tuple(r["status"] for r in results)))
+
+
 # -- the chapter's cells ------------------------------------------------------------------
 
 def records(table: str, value: int, scope: str = "all") -> Count:
@@ -115,27 +212,20 @@ def compute(prepared: Prepared, upstream: dict | None = None) -> ChapterResult:
     r.prompts = ['Start with the table of what can be answered: which "not yet" surprises people?',
                  "Ask who in the room enters each missing field, and what would make it easier.",
                  "Agree one field to start recording routinely before the next workshop."]
-    r.add("status_summary", _status_summary(ch))
-    r.add("status_table", _status_table(r, ch))
+    r.add("status_summary", _status_summary(ch, upstream))
+    r.add("status_table", _status_table(r, ch, upstream))
+    _scrutiny(r, ch, upstream)
     r.add("sources_table", _sources_table(ch))
     r.add("tables_summary", _tables_summary(ch))
     r.add("warnings_table", _warnings_table(ch))
     return r
 
 
-def _status_summary(chapter: Chapter) -> Notice:
+def _status_summary(chapter: Chapter, upstream: dict | None = None) -> Notice:
     results = statuses(chapter)
-    can = [r["question"].title for r in results if r["status"] == STATUS_CAN]
-    partly = [r["question"].title for r in results if r["status"] == STATUS_PARTLY]
-    not_yet = [r["question"].title for r in results if r["status"] == STATUS_NOT_YET]
-    parts = []
-    if can:
-        parts.append(f"Your data can answer in full: {', '.join(can)}.")
-    if partly:
-        parts.append(f"It can answer in part: {', '.join(partly)}.")
-    if not_yet:
-        parts.append(f"It cannot yet answer: {', '.join(not_yet)}. The table below says what to record.")
-    return Notice(" ".join(parts))
+    titles = tuple(r["question"].title for r in results)
+    say = functools.partial(summary_words, titles)
+    return Notice([Text("{summary}", {"summary": _verdict_over(chapter, upstream, say)})])
 
 
 def _fields_text(chapter: Chapter, fields: list[dict]) -> Text:
@@ -170,19 +260,78 @@ def _fields_text(chapter: Chapter, fields: list[dict]) -> Text:
     return text if isinstance(text, Text) else Text(text)
 
 
-def _status_table(r: ChapterResult, chapter: Chapter) -> ResultTable:
-    """For every chapter: the tables and fields it needs, their completeness and a status."""
+def _status_table(r: ChapterResult, chapter: Chapter, upstream: dict | None = None) -> ResultTable:
+    """For every chapter: the tables and fields it needs, their completeness and a status (the status
+    decided with the book: a question whose yearly figures are mostly withheld is only partly answered)."""
     rows = []
     for result in statuses(chapter):
         q = result["question"]
         to_record = "; ".join(n.record for n in result["missing"] + result["partly"]) or "-"
-        rows.append({"Chapter": f"{q.chapter}. {q.title}", "Status": result["status"],
+        rows.append({"Chapter": f"{q.chapter}. {q.title}",
+                     "Status": status_cell(result["status"], (upstream or {}).get(q.chapter)),
                      "Fields used (share filled in)": _fields_text(chapter, result["fields"]),
                      "What to record to answer it routinely": to_record})
         r.status[q.key] = result["status"]
-    can = sum(row["Status"] == STATUS_CAN for row in rows)
-    r.finding(f"{can} of {len(rows)} questions can be answered in full from the data supplied.")
-    return ResultTable(frame_of(rows), "What each chapter can answer from your data")
+    r.finding("{n} of " + f"{len(rows)} questions can be answered in full from the data supplied, once numbers too "
+              "small to show are accounted for.", n=_verdict_over(chapter, upstream, full_count))
+    return ResultTable(frame_of(rows), "What each chapter can answer from your data",
+                       note=f"'{STATUS_SMALL}': the fields are there, but more than half of the chapter's main figures "
+                            "by year are withheld to protect families (counts under "
+                            f"{chapter.min_count}, or figures that would reveal them).")
+
+
+# -- what needs more scrutiny --------------------------------------------------------------
+
+AUDIT_SAMPLE = 10  # babies in the suggested sample of case files
+
+
+def scrutiny_words(data_status: str, missing: str, withheld: tuple) -> str:
+    """Why a question needs a closer look (decided with the book)."""
+    final = final_status(data_status, withheld)
+    reasons = []
+    if final == STATUS_SMALL:
+        reasons.append("numbers too small to show by year")
+    if data_status in (STATUS_PARTLY, STATUS_NOT_YET) and missing:
+        reasons.append(f"fields missing or incomplete ({missing})")
+    if reasons:
+        return "Yes: " + "; ".join(reasons)
+    return "Less pressing: the data answer it (an audit still checks the records are right)"
+
+
+def audit_template(audit) -> pd.DataFrame:
+    """The CSV an auditor fills in: one row per sampled case and field, the answers blank."""
+    rows = [{"Case (sample number)": str(case), "Field to check": field, "Where to look in the case file": where,
+             "Found in the file? (Y/N/unclear)": "", "Matches the recorded data? (Y/N)": "", "Notes": ""}
+            for case in range(1, AUDIT_SAMPLE + 1) for field, where, _ in audit.fields]
+    return pd.DataFrame(rows)
+
+
+def _scrutiny(r: ChapterResult, chapter: Chapter, upstream: dict | None) -> None:
+    rows = []
+    for result in statuses(chapter):
+        q = result["question"]
+        audit = AUDITS.get(q.key)
+        if audit is None:
+            continue
+        missing = ", ".join(dict.fromkeys(n.why for n in result["missing"] + result["partly"]))
+        cells = headline_cells((upstream or {}).get(q.chapter))
+        why = Verdict((cells,), functools.partial(scrutiny_words, result["status"], missing))
+        rows.append({"Chapter": f"{q.chapter}. {q.title}", "Needs more scrutiny?": why,
+                     "What a case-file audit checks": audit.summary})
+        checklist = frame_of([{"Field to check": field, "Where to look in the case file": where, "Why": why_}
+                              for field, where, why_ in audit.fields])
+        r.add(f"audit_{q.key}", ResultTable(
+            checklist, f"Case-file audit: {q.title.lower()}",
+            note=f"Take a sample of {AUDIT_SAMPLE} babies from the report period (at random, or every baby in the "
+                 "years whose figures are withheld) and check each field against the case file. The CSV template "
+                 f"has one row per case and field for {AUDIT_SAMPLE} cases; keep case references in your own copy "
+                 "only, never in a published report.",
+            download=f"audit-{q.key}", download_frame=audit_template(audit)))
+    r.add("scrutiny_table", ResultTable(
+        frame_of(rows), "What needs more scrutiny: where the data are thin or withheld",
+        note="A question needs more scrutiny when its fields are missing or incomplete, or when more than half of its "
+             "chapter's main yearly figures are withheld. A short audit of case files tells you whether the gap is in "
+             "the work or only in the records. Each question's checklist and CSV template follow."))
 
 
 def _sources_table(chapter: Chapter) -> ResultTable:

@@ -48,6 +48,11 @@ TREND_ITEMS = ("recorded", "assessed", "attended_fgc", "included_in_plan")
 ROLES = (("father", "Fathers"), ("mother", "Mothers"))
 PARENT_FIELDS = (("date_of_birth", "Date of birth"), ("ethnicity", "Ethnicity"),
                  ("care_experienced", "Whether in care as a child"))
+SUPPORT_LABELS = {"parenting": "Parenting", "substance_misuse": "Alcohol or drug service",
+                  "domestic_abuse": "Domestic abuse service", "perinatal_mental_health": "Mental health service",
+                  "legal_advice": "Legal advice", "housing": "Housing", "advocacy": "Advocacy",
+                  "family_group_conference": "Family group conference", "post_separation": "Support after separation",
+                  "specialist_midwifery": "Specialist midwifery", "other": "Other"}
 
 
 # -- the analysis ----------------------------------------------------------------------
@@ -84,7 +89,7 @@ def babies(ch: Chapter) -> pd.DataFrame:
     def compute():
         cohort = d.children_with_prebirth_assessment(ch.data.get("assessments"), ch.data.get("children"),
                                                      ch.params.period.start, ch.params.period.end)
-        frame = cohort[["child_id", "financial_year", "mother_id", "father_id"]].copy()
+        frame = cohort[["child_id", "financial_year", "mother_id", "father_id", "start_date"]].copy()
         involvement = ch.data.get("involvement") if has_involvement(ch) else None
         if involvement is not None:
             # The first answer recorded for each baby and parent.
@@ -206,6 +211,8 @@ def compute(prepared: Prepared, upstream: dict | None = None) -> ChapterResult:
     _trend_chart(r, cells)
     _trend_table(r, cells)
     cells.relate_years()
+    _earlier_proceedings(r, cells)
+    _fathers_support(r, cells)
     return r
 
 
@@ -261,8 +268,8 @@ def _headline(r: ChapterResult, cells: Cells) -> None:
     r.glue["ch7_fathers_recorded"] = recorded
     parts.append(Text("{recorded} had a father recorded on their record.", {"recorded": recorded},
                       "the number with a father recorded is too small to show."))
-    r.finding("A father was recorded for {recorded} of babies with a pre-birth assessment.", "fathers_recorded_share",
-              recorded=recorded)
+    r.finding("A father was recorded for {recorded} of babies with a pre-birth assessment.",
+              "fathers_recorded_share", main=True, recorded=recorded)
     if has_involvement(cells.ch):
         fathers_assessed = cells.share("father", "assessed", "all")
         mothers_assessed = cells.share("mother", "assessed", "all")
@@ -271,11 +278,11 @@ def _headline(r: ChapterResult, cells: Cells) -> None:
                       ch7_fathers_in_plan=in_plan)
         both = {"fathers": fathers_assessed, "mothers": mothers_assessed}
         parts.append(Text("The father was assessed for {fathers} of babies, against {mothers} for mothers.", both))
-        r.finding("Fathers were assessed for {fathers} of babies with a pre-birth assessment; mothers for {mothers}.",
-                  "fathers_assessed_share", **both)
+        r.finding("Fathers were assessed for {fathers} of babies with a pre-birth assessment, against {mothers} for "
+                  "mothers.", "fathers_assessed_share", main=True, **both)
         parts.append(Text("The father was included in the plan for {in_plan}.", {"in_plan": in_plan}))
         r.finding("Fathers were included in the plan for {in_plan} of babies with a pre-birth assessment.",
-                  "fathers_in_plan_share", in_plan=in_plan)
+                  "fathers_in_plan_share", main=True, in_plan=in_plan)
     r.add("headline", Notice(parts))
 
 
@@ -510,3 +517,95 @@ def _proceedings_table(r: ChapterResult, ch: Chapter) -> None:
                        "year of issue",
         note=f"Each baby counts once a year, at their first issue. c = fewer than {ch.min_count} babies, or a "
              "share that would reveal one.", download="fathers-in-proceedings"))
+
+
+# -- fathers' earlier proceedings and their own needs -----------------------------------------------
+
+def earlier_proceedings(ch: Chapter, frame: pd.DataFrame, role: str = "father") -> pd.Series:
+    """Whether the baby's parent (role) was a parent in care proceedings about another child issued before
+    the baby's first pre-birth assessment (False when the parent is not recorded)."""
+    proceedings, children = ch.data.get("proceedings"), ch.data.get("children")
+    if proceedings is None or proceedings.empty:
+        return pd.Series(False, index=frame.index)
+    column = f"{role}_id"
+    earlier = proceedings[["child_id", "issue_date"]].assign(parent=proceedings["child_id"].map(
+        children.set_index("child_id")[column])).dropna(subset=["parent"])
+    first = earlier.groupby("parent")["issue_date"].apply(list)
+
+    def had(row) -> bool:
+        if pd.isna(row[column]) or row[column] not in first.index:
+            return False
+        others = earlier[(earlier["parent"] == row[column]) & (earlier["child_id"] != row["child_id"])]
+        return bool((others["issue_date"] < row["start_date"]).any())
+    return frame.apply(had, axis=1).astype(bool) if len(frame) else pd.Series(False, index=frame.index)
+
+
+def _earlier_proceedings(r: ChapterResult, cells: Cells) -> None:
+    ch = cells.ch
+    if not ch.data.has("proceedings"):
+        r.add("earlier_proceedings", not_yet(
+            "how many fathers were parents in earlier care proceedings about another child.",
+            ["the proceedings table (each application's child and issue date), with the father's id on every "
+             "child's record"],
+            "every set of care proceedings, including those before the report period, and the father's id on "
+            "each child's record."))
+        return
+    frame = cells.frame
+    had = earlier_proceedings(ch, frame)
+    recorded = cells.count("father", "recorded", "all")
+    count = Count(key("fathers", "earlier_proceedings", "all"), int(had.sum()))
+    share = Share.of(count, recorded)
+    r.indicator("fathers_earlier_proceedings_share", "all", share,
+                method=SHARE_METHOD + "; of babies with a pre-birth assessment whose father is recorded; proceedings "
+                                      "about another child of the same father, issued before the assessment")
+    r.add("earlier_proceedings", ResultTable(
+        frame_of([{"Babies with a pre-birth assessment and a father recorded": recorded,
+                   "Whose father was a parent in earlier proceedings about another child": count,
+                   "Share (95% CI)": share if recorded.value else "none recorded"}]),
+        "Fathers who were parents in earlier care proceedings about another child",
+        note="Earlier proceedings: an application about another child whose record names the same father, issued "
+             "before the baby's first pre-birth assessment. Only this authority's records are searched, and only "
+             "children whose father is recorded, so proceedings elsewhere, or about a child whose father was not "
+             "recorded, are missed: the true share is likely higher. Mothers' earlier proceedings are in chapter 2. "
+             f"c = fewer than {ch.min_count} babies, or a share that would reveal one.",
+        download="fathers-earlier-proceedings"))
+    if recorded.value:
+        r.finding("For {share} of babies with a pre-birth assessment and a father recorded, the father had been a "
+                  "parent in earlier care proceedings about another child (this authority's records only).",
+                  "fathers_earlier_proceedings_share", main=True, share=share)
+
+
+def _fathers_support(r: ChapterResult, cells: Cells) -> None:
+    """Support offered to each parent by kind: the nearest the records come to fathers' own needs."""
+    ch = cells.ch
+    support = ch.data.get("support") if ch.data.has("support") else None
+    intro = ("The assessment factors of the CIN census say what needs a parent or carer has, but not which parent: "
+             "fathers' own needs are not recorded apart from mothers'. ")
+    if support is None or support.empty or support["parent_id"].isna().all():
+        r.add("fathers_support", not_yet(
+            "what needs fathers have, and what support they are offered.",
+            [intro + "The support table, with the parent each support was offered to (parent_id), is not supplied."],
+            "each support offered, with its kind and the parent it was offered to (parent_id), and each parent's "
+            "own needs (e.g. in the involvement or parents table) as well as the household's."))
+        return
+    frame = cells.frame
+    offered = support.dropna(subset=["parent_id"])[["child_id", "parent_id", "kind"]].drop_duplicates()
+    kinds = [k for k in SUPPORT_LABELS if k in set(offered["kind"])]
+    records = []
+    for kind in kinds:
+        pairs = set(map(tuple, offered.loc[offered["kind"] == kind, ["child_id", "parent_id"]].to_numpy()))
+        row = {"Support offered": SUPPORT_LABELS[kind]}
+        for role, name in ROLES:
+            got = frame.apply(lambda b: (b["child_id"], b[f"{role}_id"]) in pairs, axis=1) if len(frame) else []
+            n = Count(key(f"{role}s", f"support_{kind}", "all"), int(pd.Series(got, dtype=bool).sum()))
+            recorded = cells.count(role, "recorded", "all")
+            row[f"{name}: babies"] = n
+            row[f"{name}: share of those recorded (95% CI)"] = (Share.of(n, recorded) if recorded.value
+                                                               else "none recorded")
+        records.append(row)
+    r.add("fathers_support", ResultTable(
+        frame_of(records), "Support offered to fathers and mothers of babies with a pre-birth assessment, by kind",
+        note=intro + "The support offered to each parent is what the records do hold: each row counts the babies whose "
+             "father (mother) was offered that kind of support, as a share of the babies whose father (mother) is "
+             f"recorded. A parent can be offered several kinds. c = fewer than {ch.min_count} babies, or a share "
+             "that would reveal one.", download="support-by-parent"))

@@ -39,8 +39,21 @@ INDICATOR_FACTORS = ("mental_health", "domestic_abuse", "substance", "learning_d
 BIRTHS_ETHNICITY_PREFIX = "births_ethnicity_"
 BIRTHS_ETHNICITY_KEYS = {"white": "White", "mixed": "Mixed", "asian": "Asian or Asian British",
                          "black": "Black or Black British", "other": "Other ethnic group"}
-WALES_MENTAL_HEALTH = 0.53  # Griffiths et al. (2020), '1000 mothers', at the first antenatal assessment
-WALES_MENTAL_HEALTH_COMPARISON = 0.17  # the study's comparison group of other mothers
+# Griffiths et al. (2020), '1000 mothers' (Wales): data/reference/national_figures.csv
+WALES_MENTAL_HEALTH_ID, WALES_MENTAL_HEALTH_COMPARISON_ID = "wales_mental_health_at_booking", \
+    "wales_mental_health_comparison"
+# The area's (and the nation's) live births by the mother's age: ONS bands, in the generic benchmark
+# format (indicator live_births_mother_<band>, by calendar year). The book's last band joins ONS's 35-39
+# and 40 and over (or takes a published 35_and_over).
+BIRTHS_BY_AGE_PREFIX = "live_births_mother_"
+BIRTHS_BY_AGE_BANDS = {"under 20": ("under_20",), "20-24": ("20_24",), "25-29": ("25_29",), "30-34": ("30_34",),
+                       "35 and over": ("35_39", "40_and_over")}
+BIRTHS_BY_AGE_JOINED = {"35 and over": "35_and_over"}
+NATIONAL_CODES = {"England": "E92000001", "Wales": "W92000004"}
+# Parents' own childhood contact with children's services (parents table, Y/N; blank is not known)
+CHILDHOOD = (("care_experienced", "In care as a child"),
+             ("child_protection_as_child", "On a child protection plan as a child"),
+             ("child_in_need_as_child", "A child in need as a child"))
 
 
 def _memo(ch: Chapter, name: str, compute):
@@ -88,10 +101,14 @@ def cohort(ch: Chapter) -> pd.DataFrame:
                 babies[f"{role}_age"] = d.age_in_years(ids.map(table["date_of_birth"]), babies["birth_date"])
                 babies[f"{role}_ethnicity"] = ids.map(table["ethnicity"])
                 babies[f"{role}_care_experienced"] = ids.map(table["care_experienced"])
+                for column, _ in CHILDHOOD[1:]:
+                    babies[f"{role}_{column}"] = ids.map(table[column]) if column in table else None
             else:
                 babies[f"{role}_age"] = pd.array([pd.NA] * len(babies), dtype="Int64")
                 babies[f"{role}_ethnicity"] = None
                 babies[f"{role}_care_experienced"] = None
+                for column, _ in CHILDHOOD[1:]:
+                    babies[f"{role}_{column}"] = None
             babies[f"{role}_band"] = d.parent_age_band(babies[f"{role}_age"])
         for key, codes in d.FACTOR_GROUPS.items():
             babies[f"factor_{key}"] = d.has_factor(babies["factors"], codes)
@@ -132,9 +149,10 @@ def household_share(factor: str):
     return compute
 
 
-def care_experienced_parents(group: pd.DataFrame, roles=("mother", "father")) -> dict:
-    """The parents (each counted once) recorded as care-experienced, of those recorded Y or N."""
-    frames = [group[[f"{r}_id", f"{r}_care_experienced"]].set_axis(["parent_id", "ce"], axis=1) for r in roles]
+def care_experienced_parents(group: pd.DataFrame, roles=("mother", "father"), column: str = "care_experienced") -> dict:
+    """The parents (each counted once) recorded Y for ``column`` (in care, on a child protection plan,
+    a child in need, as a child), of those recorded Y or N."""
+    frames = [group[[f"{r}_id", f"{r}_{column}"]].set_axis(["parent_id", "ce"], axis=1) for r in roles]
     people = pd.concat(frames, ignore_index=True).dropna(subset=["parent_id"]).drop_duplicates("parent_id")
     recorded = people["ce"].isin(["Y", "N"])
     return {"numerator": int((people["ce"] == "Y").sum()), "denominator": int(recorded.sum()),
@@ -153,6 +171,48 @@ def has_factors(ch: Chapter) -> bool:
 def has_care_experience(ch: Chapter) -> bool:
     people = ch.data.get("parents")
     return people is not None and not people.empty and people["care_experienced"].notna().any()
+
+
+def has_childhood(ch: Chapter, column: str) -> bool:
+    people = ch.data.get("parents")
+    return people is not None and not people.empty and column in people and people[column].notna().any()
+
+
+def births_by_mother_age(ch: Chapter, national: bool = False) -> dict | None:
+    """Live births by the mother's age band over the report period's calendar years (the year each
+    financial year starts in, as the book pairs births with years), for the area or (``national``) its
+    country: {"births": {band: births}, "total": births, "years": [..], "source": text}; None when a band
+    is missing for a year or nothing is given."""
+    tidy = ch.benchmarks.tidy
+    rows = tidy[tidy["indicator"].astype(str).str.startswith(BIRTHS_BY_AGE_PREFIX)]
+    if national:
+        code = NATIONAL_CODES.get(ch.params.country, "")
+        rows = rows[(rows["geographic_level"] == "National") & ((rows["area_code"] == code)
+                                                                 | (rows["area_name"] == ch.params.country))]
+    else:
+        rows = rows[(rows["geographic_level"] == "Local authority") & (rows["area_code"] == ch.params.area_code)]
+    wanted = {fy.split("/")[0] for fy in years(ch)}
+    rows = rows[rows["period"].astype(str).isin(wanted) & ~rows["suppressed"].astype(bool) & rows["value"].notna()]
+    if rows.empty:
+        return None
+    by = rows.assign(band=rows["indicator"].str[len(BIRTHS_BY_AGE_PREFIX):]).groupby(["period", "band"])["value"].sum()
+    births, used = dict.fromkeys(BIRTHS_BY_AGE_BANDS, 0.0), []
+    for year in sorted(set(rows["period"].astype(str))):
+        found = by.loc[year]
+        counts = {}
+        for label, parts in BIRTHS_BY_AGE_BANDS.items():
+            if all(p in found for p in parts):
+                counts[label] = float(sum(found[p] for p in parts))
+            elif BIRTHS_BY_AGE_JOINED.get(label) in found:
+                counts[label] = float(found[BIRTHS_BY_AGE_JOINED[label]])
+        if len(counts) == len(BIRTHS_BY_AGE_BANDS):
+            used.append(year)
+            for label, n in counts.items():
+                births[label] += n
+    total = sum(births.values())
+    if not used or total <= 0:
+        return None
+    return {"births": births, "total": total, "years": used, "source": "; ".join(sorted(set(rows["source"].dropna())))}
 
 
 def births_by_ethnicity(ch: Chapter) -> pd.Series | None:
@@ -232,6 +292,10 @@ class Cells:
             return factor_share(measure[len("factor_"):]), measure
         if measure.startswith("household_"):
             return household_share(measure[len("household_"):]), measure
+        for column, _ in CHILDHOOD[1:]:
+            if measure == column:
+                return (lambda group: care_experienced_parents(group, ("mother", "father"), column)), \
+                    f"{column} mother+father"
         roles = dict(ROLE_GROUPS)[measure[len("care_"):] if measure != "care" else ""]
         return (lambda group: care_experienced_parents(group, roles)), f"care experienced {'+'.join(roles)}"
 
@@ -256,7 +320,7 @@ def compute(prepared: Prepared, upstream: dict | None = None) -> ChapterResult:
                                                          "themselves."),
                                ("cohort_table", "how the parents in pre-birth assessment changed over the years.")):
             r.add(name, missing_cohort(question, brief=True))
-        r.add("national_comparison", _national_comparison(None))
+        r.add("national_comparison", _national_comparison(None, ch.params.country))
         return r
     cells = Cells(ch, r)
     r.status = {"answer": "can answer" if len(cells.babies) else "no babies"}
@@ -267,12 +331,13 @@ def compute(prepared: Prepared, upstream: dict | None = None) -> ChapterResult:
         _ethnicity(r, cells, ch)
         _needs(r, cells, ch)
         _care_experience(r, cells, ch)
+        _childhood(r, cells, ch)
         _cohort(r, cells, ch)
     local = cells.share("factor_mental_health", "all") if len(cells.babies) and has_factors(ch) else None
     if local is not None and local.denominator.value:
         r.glue["ch6_mental_health_compare"] = local
     r.add("national_comparison", _national_comparison(local if local is not None and local.denominator.value
-                                                      else None))
+                                                      else None, ch.params.country))
     return r
 
 
@@ -322,8 +387,17 @@ def _headline(r: ChapterResult, cells: Cells, ch: Chapter) -> None:
         if young.denominator.value:
             r.glue["ch6_mothers_under_20"] = young
             parts.append(Text("For {s} of them the mother was under 20 when the baby was born or due.", {"s": young}))
-            r.finding("Mothers under 20 at the baby's birth: {s} of babies with a pre-birth assessment.",
-                      "mothers_under_20_share", s=young)
+            area = births_by_mother_age(ch)
+            if area is not None:
+                births = _births_share(area, "under 20")
+                words = ("higher than" if young.lower > births.value else "lower than" if young.upper < births.value
+                         else "close to")
+                r.finding("The mother was under 20 for {s} of babies with a pre-birth assessment ({s:one_in}), "
+                          + words + " the {area} among all mothers giving birth in the area.",
+                          "mothers_under_20_share", main=True, s=young, area=births)
+            else:
+                r.finding("Mothers under 20 at the baby's birth: {s} of babies with a pre-birth assessment "
+                          "({s:one_in}).", "mothers_under_20_share", main=True, s=young)
     if has_factors(ch):
         needs = {}
         for factor, name in (("mental_health", "ch6_mental_health"), ("domestic_abuse", "ch6_domestic_abuse"),
@@ -337,7 +411,7 @@ def _headline(r: ChapterResult, cells: Cells, ch: Chapter) -> None:
             listed = _join([f"{FACTOR_LABELS[f].lower()} ({{{f}}})" for f in needs])
             parts.append(Text("The needs most often recorded in the assessments were " + listed + ".", needs))
             r.finding("Needs recorded in pre-birth assessments: " + listed + ".", "factor_mental_health_share",
-                      **needs)
+                      main=True, **needs)
     if has_care_experience(ch):
         care = cells.share("care", "all")
         if care.denominator.value:
@@ -345,8 +419,13 @@ def _headline(r: ChapterResult, cells: Cells, ch: Chapter) -> None:
             parts.append(Text("{s} of the parents whose care history is recorded had been in care themselves.",
                               {"s": care}))
             r.finding("{s} of parents in pre-birth assessment (where recorded) were themselves in care as children.",
-                      "parents_care_experienced_share", s=care)
+                      "parents_care_experienced_share", main=True, s=care)
     r.add("headline", Notice(parts))
+
+
+def _births_share(area: dict, band: str) -> Measure:
+    """The share of the area's births in an age band: a public figure (ONS), resting on no count of the book."""
+    return Measure(area["births"][band] / area["total"], unit="proportion", digits=0)
 
 
 def _join(items: list[str]) -> str:
@@ -381,6 +460,8 @@ def _ages(r: ChapterResult, cells: Cells, ch: Chapter) -> None:
         r.relate(known, list(counts.values()), f"{name.lower()}'s age bands add up to those whose age is known")
         r.relate(total, [known, no_age, no_parent], f"{name.lower()}: known ages, ages not recorded and parents not "
                                                     "recorded add up to the babies")
+        if role == "mother":
+            _age_compare(r, cells, ch, counts, known)
         columns[name] = [*counts.values(), no_age, no_parent, total]
         columns[f"{name}: % of known ages"] = [Share.of(c, known) for c in counts.values()] + ["", "", ""]
         chart += [{"Age band": label, "Parent": name, "Per cent": Share.of(c, known)} for label, c in counts.items()]
@@ -405,6 +486,42 @@ def _ages(r: ChapterResult, cells: Cells, ch: Chapter) -> None:
              "pre-birth assessment."),
         note=f"Bars that rest on fewer than {ch.min_count} parents, or would reveal them, are not drawn (c in the "
              "data below).", download="parents-age-chart"))
+
+
+def _age_compare(r: ChapterResult, cells: Cells, ch: Chapter, counts: dict, known: Count) -> None:
+    """Mothers' ages at the birth against all mothers giving birth in the area (and the nation), from
+    ONS live births by the mother's age in the benchmarks."""
+    area, nation = births_by_mother_age(ch), births_by_mother_age(ch, national=True)
+    if area is None:
+        r.add("age_compare", Notice(
+            "**Against all mothers giving birth in the area:** not in your benchmarks yet. ONS publishes live "
+            "births by the mother's age for every local authority each year (births by mother's usual area of "
+            "residence). Add them to the benchmarks folder in the generic format, one row per calendar year and "
+            "age band, with indicator live_births_mother_under_20, live_births_mother_20_24, _25_29, _30_34, "
+            "_35_39 and _40_and_over (and the same rows for the country, geographic_level National), to compare "
+            "the mothers here with every mother giving birth in the area.", kind="notyet",
+            title="Mothers' ages against all births: not in your benchmarks"))
+        return
+    place = ch.params.country
+    records = []
+    for label in d.PARENT_AGE_BANDS:
+        row = {"Mother's age at the birth": label,
+               "Mothers of babies with a pre-birth assessment: % (95% CI)": Share.of(counts[label], known),
+               f"All mothers giving birth in {ch.params.area_name}": _births_share(area, label)}
+        if nation is not None:
+            row[f"All mothers giving birth in {place}"] = _births_share(nation, label)
+        records.append(row)
+    invented = any(w in area["source"].lower() for w in ("synthetic", "invented"))
+    span = f"{area['years'][0]}" if len(area["years"]) == 1 else f"{area['years'][0]} to {area['years'][-1]}"
+    note = (f"All mothers giving birth: ONS live births by the mother's age, calendar years {span} together "
+            "(the benchmarks file). Mothers here: each baby with a pre-birth assessment once, the mother's age "
+            "known. " + ("In this demo the births by age are invented, like the rest of its data. " if invented
+                         else "") + ("" if nation is not None else f"No figure for {place} as a whole was in the "
+                                     "benchmarks. ") +
+            f"c = fewer than {ch.min_count} mothers, or a share that would reveal one.")
+    r.add("age_compare", ResultTable(frame_of(records), "Mothers' ages at the birth: babies with a pre-birth "
+                                                        "assessment against all births in the area",
+                                     note=note, download="mothers-age-against-births"))
 
 
 def draw_age_bars(data: pd.DataFrame):
@@ -544,6 +661,51 @@ def _care_experience(r: ChapterResult, cells: Cells, ch: Chapter) -> None:
         download="care-experience"))
 
 
+def _childhood(r: ChapterResult, cells: Cells, ch: Chapter) -> None:
+    """Parents' own childhood contact with children's services beyond care: child protection, child in need."""
+    if not any(has_childhood(ch, column) for column, _ in CHILDHOOD[1:]):
+        r.add("childhood_table", not_yet(
+            "whether parents had a child protection plan, or were children in need, when they were children.",
+            ["the parents table's columns child_protection_as_child and child_in_need_as_child (Y or N)"],
+            "for each parent, Y or N: were they on a child protection plan as a child, and were they a child in "
+            "need (supported by children's social care) as a child. The parent's own childhood record, where the "
+            "authority holds it, or the parent's own account, answers both."))
+        return
+    records, shares = [], {}
+    for column, label in CHILDHOOD:
+        if not has_childhood(ch, column):
+            records.append({"Parents' own childhood": label, "Parents known": "", "Recorded (Y or N)": "not recorded",
+                            "Yes": "", "Share of those recorded (95% CI)": "", "Not recorded": ""})
+            continue
+        measure = "care" if column == "care_experienced" else column
+        share = cells.share(measure, "all")
+        row = care_experienced_parents(cells.babies, ("mother", "father"), column)
+        name = "care mother+father" if column == "care_experienced" else f"{column} mother+father"
+        known = Count(key("parents", name, "parents", "all"), row["parents"])
+        missing = Count(key("parents", name, "not recorded", "all"), row["not_recorded"])
+        r.relate(known, [share.denominator, missing], f"parents: {label.lower()} recorded and not recorded")
+        if column != "care_experienced":
+            r.indicator(f"parents_{column}_share", "all", share,
+                        method=SHARE_METHOD + "; parents recorded Y or N, each counted once")
+        shares[column] = share
+        records.append({"Parents' own childhood": label, "Parents known": known, "Recorded (Y or N)": share.denominator,
+                        "Yes": share.numerator, "Share of those recorded (95% CI)": share, "Not recorded": missing})
+    r.add("childhood_table", ResultTable(
+        frame_of(records), "Parents of babies with a pre-birth assessment: their own contact with children's services "
+                           "as children",
+        note="Each parent (mother or father) counts once. Shares are of the parents whose answer is recorded (Y or N): "
+             "a blank is not read as 'no'. A parent can be counted in more than one row (a child in need who later "
+             f"came into care, for example). c = fewer than {ch.min_count} parents, or a share that would reveal one.",
+        download="parents-childhood"))
+    found = {k: v for k, v in shares.items() if k != "care_experienced" and v.denominator.value}
+    if found:
+        words = {"child_protection_as_child": "were on a child protection plan", "child_in_need_as_child":
+                 "were children in need"}
+        listed = _join([f"{{{k}}} {words[k]}" for k in found])
+        r.finding("Beyond care: as children, " + listed + " (parents in pre-birth assessment, where recorded).",
+                  "parents_child_protection_as_child_share", main=True, **found)
+
+
 def _looked_after_mothers(ch: Chapter, r: ChapterResult):
     children = ch.data.get("children")
     if children is None or "mother_flag" not in children.columns:
@@ -660,21 +822,33 @@ def _cohort_trend(r: ChapterResult, cells: Cells, measures) -> None:
 
 
 
-def _national_comparison(local: Share | None) -> Notice:
+def _national_comparison(local: Share | None, country: str = "England") -> Notice:
+    """The Wales '1000 mothers' figures: Wales's national comparison for a Welsh area; for an English
+    area, said to come from Wales (England has no such published figure)."""
+    from .. import reference
     from ..stats.rounding import round_half_up
 
     def pct(value):
         return f"{round_half_up(100 * value, 0):.0f}%"
 
-    study = (f"In the Wales '1000 mothers' study, {pct(WALES_MENTAL_HEALTH)} of mothers whose babies later came into "
+    at_booking = reference.value(WALES_MENTAL_HEALTH_ID)
+    comparison = reference.value(WALES_MENTAL_HEALTH_COMPARISON_ID)
+    if at_booking is None or comparison is None:
+        return Notice("The '1000 mothers' figures (Griffiths et al. 2020) are not in the book's reference file.")
+    study = (f"In the Wales '1000 mothers' study, {pct(at_booking)} of mothers whose babies later came into "
              f"care proceedings reported a mental health condition at their first antenatal assessment, against "
-             f"{pct(WALES_MENTAL_HEALTH_COMPARISON)} of other mothers (Griffiths et al. 2020).")
+             f"{pct(comparison)} of other mothers (Griffiths et al. 2020).")
+    if country == "Wales":
+        where = " These are Wales's own figures: the national comparison for this area."
+    else:
+        where = (f" These figures come from Wales: no such figure is published for {country}, so they are the nearest "
+                 "published comparison, not a national one for this area.")
     caveat = (" The definitions differ: the study used mothers' own reports to midwives, for mothers of infants in "
               "proceedings; this book uses the assessment factors a social worker recorded, for any parent or member "
               "of the household, for every baby with a pre-birth assessment. Read the two side by side, not as a "
               "like-for-like comparison.")
     lead = "**Comparing with the '1000 mothers' study.** "
     if local is None:
-        return Notice(lead + study + caveat)
-    return Notice([Text(lead + study + " Here, a parental mental health need was recorded in the pre-birth assessment "
-                        "for {s} of babies." + caveat, {"s": local}, lead + study + caveat)])
+        return Notice(lead + study + where + caveat)
+    return Notice([Text(lead + study + where + " Here, a parental mental health need was recorded in the pre-birth "
+                        "assessment for {s} of babies." + caveat, {"s": local}, lead + study + where + caveat)])

@@ -100,6 +100,9 @@ QUESTIONS: tuple[Question, ...] = (
                    "the CIN assessment factors at the end of each assessment, pre-birth ones included"),
               Need("parents", ("ethnicity", "care_experienced"), False, "ethnicity and care experience",
                    "parents' ethnicity and whether they were in care themselves"),
+              Need("parents", ("child_protection_as_child", "child_in_need_as_child"), False,
+                   "parents' own childhood contact with children's services beyond care",
+                   "whether each parent was on a child protection plan, or a child in need, as a child (Y or N)"),
               Need("context", ("indicator", "value"), False, "the area's births by ethnic group",
                    "births by mother's ethnic group (context rows births_ethnicity_white, _mixed, _asian, _black, "
                    "_other)"))),
@@ -123,3 +126,73 @@ QUESTIONS: tuple[Question, ...] = (
              (Need("rag", ("round_date", "statement_id", "stage", "level", "rating"), False,
                    "your own self-assessment rounds", "each round's ratings against the statements"),)),
 )
+
+
+@dataclass(frozen=True)
+class Audit:
+    """A case-file audit for a question whose data are thin or withheld: what it checks, and each
+    field with where to look in the case file and why it matters."""
+
+    summary: str
+    fields: tuple[tuple[str, str, str], ...]
+
+
+AUDITS: dict[str, Audit] = {
+    "infants": Audit(
+        "the baby's age at each application, from the court papers",
+        (("Baby's full date of birth", "birth notification or health record", "a date rounded to the month hides "
+          "newborns"),
+         ("Date each care application was issued", "court application (C110A) or legal file", "the year counted"),
+         ("Baby's age in days at issue", "worked out from the two dates above", "newborn means under 7 days"),
+         ("Was the application about an unborn baby's plan made before birth?", "pre-birth plan or legal planning "
+          "meeting minutes", "whether the work started before birth"))),
+    "recurrence": Audit(
+        "whether the mother (or father) had earlier proceedings about another child, here or elsewhere",
+        (("Mother linked to the baby's record", "family and relationships section of the record", "needed to find "
+          "earlier proceedings"),
+         ("Earlier care proceedings about an older child", "chronology, legal file, other authorities' letters",
+          "local records miss other authorities' proceedings"),
+         ("Date the earlier proceedings ended", "final order in the legal file", "time between proceedings"),
+         ("Support offered between the proceedings", "case notes after the final order", "what help came in "
+          "between"))),
+    "trends": Audit(
+        "the legal route and pre-proceedings for babies who came into care",
+        (("Legal route at entry to care (ICO, EPO, police protection, section 20)", "placement and legal file",
+          "the route behind the trend"),
+         ("Date pre-proceedings (PLO) began", "pre-proceedings letter and meeting minutes", "whether it began "
+          "before birth"),
+         ("Local changes at the time (team, threshold, service)", "service records, managers", "context for "
+          "the trend"))),
+    "waiting": Audit(
+        "the dates of each step, from referral to help",
+        (("Referral date and weeks of pregnancy then", "contact and referral record; midwife's referral",
+          "how early families are known"),
+         ("Assessment start and authorisation dates", "assessment record", "time to a decision"),
+         ("Date support was first offered, and what", "case notes, plan", "time to help"),
+         ("Transfers between teams", "allocation history", "time lost at transfers"))),
+    "urgent": Audit(
+        "the notice parents had before the first hearing, and whether they had legal advice",
+        (("Date the application was issued", "court application", "start of the notice"),
+         ("Date of the first hearing", "court order or hearing notes", "notice given"),
+         ("When the parents were told and had legal advice", "letter before proceedings, solicitor contact",
+          "whether parents could prepare"),
+         ("Baby's age at the first hearing", "birth date and hearing date", "hearings in the first days of "
+          "life"))),
+    "parents": Audit(
+        "the parents' ages, needs and their own childhood contact with children's services",
+        (("Mother's and father's dates of birth", "parents' records", "age at the birth"),
+         ("Needs noted in the assessment (mental health, domestic abuse, alcohol or drugs, learning disability)",
+          "assessment and its factors", "the needs behind the figures"),
+         ("Was the parent in care as a child?", "parent's own childhood record, chronology", "care experience"),
+         ("Was the parent on a child protection plan, or a child in need, as a child?", "parent's own childhood "
+          "record, chronology", "earlier involvement beyond care"))),
+    "fathers": Audit(
+        "whether the father was identified, involved and supported",
+        (("Father identified on the baby's record", "family and relationships section", "fathers missing from "
+          "records"),
+         ("Father assessed, invited, at the family group conference, in the plan", "assessment, meeting minutes, "
+          "plan", "how fathers took part"),
+         ("Support offered to the father, and legal advice", "case notes, plan", "fathers' own needs"),
+         ("Earlier proceedings in which the father was a parent", "chronology, legal file", "fathers in repeat "
+          "proceedings"))),
+}

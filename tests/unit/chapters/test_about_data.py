@@ -2,7 +2,7 @@
 
 from prebirth import disclosure, present
 from prebirth.chapters import about_data
-from prebirth.results import Count, Plain, key
+from prebirth.results import ChapterResult, Count, Plain, Share, key
 from tests.unit.chapters.conftest import make_chapter
 
 
@@ -85,4 +85,91 @@ def test_finding_counts_the_questions_answered_in_full():
     result = result_of(area(), "internal")
     findings = present.findings(result, disclosure.decide([result], False, 6))
     full = sum(v == "can answer" for v in result.status.values())
-    assert findings[0]["finding"] == f"{full} of {len(result.status)} questions can be answered in full from the data supplied."
+    assert findings[0]["finding"] == (f"{full} of {len(result.status)} questions can be answered in full from the "
+                                      "data supplied, once numbers too small to show are accounted for.")
+
+
+# -- small numbers: a question whose yearly figures are mostly withheld is answered only in part --------
+
+def urgent_result(numerators: list[int], denominator: int = 20) -> ChapterResult:
+    """A chapter 5 result whose only headline figures are newborns' same-day shares, one per year."""
+    r = ChapterResult(5, "urgent_hearings")
+    for i, n in enumerate(numerators):
+        period = f"{2015 + i}/{16 + i}"
+        share = Share.of(Count(key("test", "same day", period), n), Count(key("test", "newborns", period), denominator))
+        r.indicator("hearing_same_day_share", period, share, group="newborns")
+        # a comparison group and the whole period are not headline yearly figures
+        r.indicator("hearing_same_day_share", period, Share.of(Count(key("test", "all same day", period), 2),
+                                                               Count(key("test", "all", period), 30)),
+                    group="all children")
+    return r
+
+
+def status_of(numerators, audience="published"):
+    tables = area(kids=10)
+    zero = about_data.compute(make_chapter(tables, number=0, audience=audience).prepared, {5: urgent_result(numerators)})
+    five = zero.items["status_table"]
+    return zero, five
+
+
+def shown_status(zero, table, published=True):
+    decision = disclosure.decide([zero], published, 6)
+    frame = present.table_frame(table.frame, decision).set_index("Chapter")
+    return frame.loc["5. Urgent hearings", "Status"], decision
+
+
+def test_mostly_withheld_yearly_figures_make_a_question_partly_answered():
+    # 3 of the 4 yearly same-day counts are 1-5 (withheld): 75% > 50%
+    zero, table = status_of([2, 3, 4, 12])
+    status, decision = shown_status(zero, table)
+    assert status == "partly: numbers too small to show by year"
+    summary = present.show(zero, "status_summary", decision).markdown
+    assert "Urgent hearings (numbers too small to show by year)" in summary
+    assert "It can answer in part:" in summary
+    scrutiny = present.table_frame(zero.items["scrutiny_table"].frame, decision).set_index("Chapter")
+    assert scrutiny.loc["5. Urgent hearings", "Needs more scrutiny?"] == "Yes: numbers too small to show by year"
+
+
+def test_half_withheld_is_not_mostly_withheld():
+    # 2 of 4 withheld: 50% is not more than half, the data's own status stands
+    zero, table = status_of([2, 3, 10, 12])
+    status, _ = shown_status(zero, table)
+    assert status == "can answer"
+
+
+def test_an_internal_book_withholds_nothing_so_the_status_is_the_datas():
+    zero, table = status_of([2, 3, 4, 12], "internal")
+    status, decision = shown_status(zero, table, published=False)
+    assert status == "can answer"
+    assert "numbers too small" not in present.show(zero, "status_summary", decision).markdown
+
+
+def test_the_count_answered_in_full_follows_the_decision():
+    zero, _ = status_of([2, 3, 4, 12])
+    published = present.findings(zero, disclosure.decide([zero], True, 6))[0]["finding"]
+    internal = present.findings(zero, disclosure.decide([zero], False, 6))[0]["finding"]
+    n_internal, n_published = int(internal.split()[0]), int(published.split()[0])
+    assert n_internal - n_published == 1  # urgent hearings drops from "can answer"
+
+
+def test_final_status_rule():
+    assert about_data.final_status("can answer", ((6, 10),)) == about_data.STATUS_SMALL
+    assert about_data.final_status("can answer", ((5, 10),)) == "can answer"
+    assert about_data.final_status("partly", ((9, 10),)) == about_data.STATUS_SMALL
+    assert about_data.final_status("not yet", ((10, 10),)) == "not yet"
+    assert about_data.final_status("can answer", ((0, 0),)) == "can answer"
+
+
+def test_each_question_has_an_audit_checklist_and_csv_template():
+    zero, _ = status_of([10, 12, 14, 16])
+    decision = disclosure.decide([zero], True, 6)
+    table = zero.items["audit_parents"]
+    assert table.download == "audit-parents"
+    template = table.download_frame
+    fields = len(table.frame)
+    assert len(template) == about_data.AUDIT_SAMPLE * fields  # one row per sampled case and field
+    assert set(template["Case (sample number)"]) == {str(i) for i in range(1, about_data.AUDIT_SAMPLE + 1)}
+    assert (template["Found in the file? (Y/N/unclear)"] == "").all()
+    shown = present.table_frame(zero.items["scrutiny_table"].frame, decision).set_index("Chapter")
+    assert shown.loc["5. Urgent hearings", "Needs more scrutiny?"].startswith("Less pressing")
+    assert shown.loc["4. Waiting times", "Needs more scrutiny?"].startswith("Yes: fields missing")

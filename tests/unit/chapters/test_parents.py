@@ -244,3 +244,82 @@ def test_cohort_trend_note_counts_the_trends_read_together():
     rows = len(table.frame)
     assert rows >= 2
     assert f"Each of these {rows} trends is tested on its own at the 5% level, with no correction" in table.note
+
+
+# -- mothers' ages against all births in the area; parents' own childhood; the Wales figures ---------
+
+def births_by_age(rows_by_year: dict, code="E99000001", level="Local authority", name="Testshire"):
+    from prebirth.data.benchmarks import TIDY_COLUMNS
+
+    rows = [{"period": str(year), "geographic_level": level, "area_code": code, "area_name": name,
+             "region_code": "", "region_name": "", "indicator": f"live_births_mother_{band}", "numerator": float(n),
+             "denominator": float("nan"), "value": float(n), "source": "hand-made", "suppressed": False}
+            for year, bands in rows_by_year.items() for band, n in bands.items()]
+    return pd.DataFrame(rows, columns=TIDY_COLUMNS)
+
+
+AREA_BIRTHS = {  # 2019: 100 births, 2020: 100 births (2021 not given: left out)
+    2019: {"under_20": 10, "20_24": 20, "25_29": 30, "30_34": 25, "35_39": 10, "40_and_over": 5},
+    2020: {"under_20": 10, "20_24": 30, "25_29": 30, "30_34": 20, "35_39": 5, "40_and_over": 5},
+}
+
+
+def with_births(national=True):
+    from prebirth.data.benchmarks import Benchmarks
+
+    frames = [births_by_age(AREA_BIRTHS)]
+    if national:
+        frames.append(births_by_age({2019: {"under_20": 2, "20_24": 8, "25_29": 30, "30_34": 35, "35_39": 20,
+                                            "40_and_over": 5}}, code="E92000001", level="National", name="England"))
+    return Benchmarks(pd.concat(frames, ignore_index=True))
+
+
+def test_mothers_ages_against_all_births_in_the_area():
+    ch = make_chapter(area(), number=6, audience="internal", benchmarks=with_births())
+    result = parents.compute(ch.prepared)
+    frame = present.table_frame(result.items["age_compare"].frame, INTERNAL).set_index("Mother's age at the birth")
+    # known ages 12; under 20: B1, B2, B3, B11 = 4 -> 33%; area: (10 + 10) / 200 = 10%
+    assert frame.loc["under 20", "Mothers of babies with a pre-birth assessment: % (95% CI)"].startswith("33%")
+    assert frame.loc["under 20", "All mothers giving birth in Testshire"] == "10%"
+    # 35 and over joins ONS's 35-39 and 40+: (10 + 5 + 5 + 5) / 200 = 12.5% -> 13% (half up)
+    assert frame.loc["35 and over", "All mothers giving birth in Testshire"] == "13%"
+    assert frame.loc["under 20", "All mothers giving birth in England"] == "2%"  # 2 of 100
+    said = [present.text(f.text, INTERNAL) for f in result.findings if f.indicator == "mothers_under_20_share"]
+    # 4 of 12: Wilson lower limit 13.8% is above 10%
+    assert said == ["The mother was under 20 for 33% of babies with a pre-birth assessment (1 in 3), higher than "
+                    "the 10% among all mothers giving birth in the area."]
+    assert [f.main for f in result.findings if f.indicator == "mothers_under_20_share"] == [True]
+
+
+def test_without_births_by_age_the_page_says_which_file_gives_them():
+    result = parents.compute(make_chapter(area(), number=6, audience="internal").prepared)
+    shown = present.show(result, "age_compare", INTERNAL).markdown
+    assert "live_births_mother_under_20" in shown and "ONS" in shown
+
+
+def test_parents_childhood_beyond_care_counts_each_parent_once():
+    tables = area()
+    answers = {"M1": "Y", "M2": "N", "M3": "Y", "M4": "N", "F2": "Y"}
+    for person in tables["parents"]:
+        person["child_protection_as_child"] = answers.get(person["parent_id"])
+        person["child_in_need_as_child"] = None
+    result = parents.compute(make_chapter(tables, number=6, audience="internal").prepared)
+    frame = present.table_frame(result.items["childhood_table"].frame, INTERNAL).set_index("Parents' own childhood")
+    row = frame.loc["On a child protection plan as a child"]
+    # parents: 13 mothers (M1-M8, M10-M14) + 3 fathers = 16; recorded 5; Y 3 (M1, M3, F2) -> 60%
+    assert (row["Parents known"], row["Recorded (Y or N)"], row["Yes"], row["Not recorded"]) == ("16", "5", "3", "11")
+    assert row["Share of those recorded (95% CI)"].startswith("60%")
+    assert frame.loc["A child in need as a child", "Recorded (Y or N)"] == "not recorded"
+    assert any("were on a child protection plan" in present.text(f.text, INTERNAL) for f in result.findings)
+
+
+def test_without_childhood_fields_the_page_says_what_to_record():
+    result = parents.compute(make_chapter(area(), number=6, audience="internal").prepared)
+    assert "child_protection_as_child" in present.show(result, "childhood_table", INTERNAL).markdown
+
+
+def test_the_1000_mothers_figures_are_wales_own_or_said_to_come_from_wales():
+    wales = present.show_notice(parents._national_comparison(None, "Wales"), INTERNAL).markdown
+    england = present.show_notice(parents._national_comparison(None, "England"), INTERNAL).markdown
+    assert "53%" in wales and "17%" in wales and "national comparison for this area" in wales
+    assert "come from Wales" in england and "no such figure is published for England" in england
