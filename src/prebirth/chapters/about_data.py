@@ -120,7 +120,22 @@ def compute(prepared: Prepared, upstream: dict | None = None) -> ChapterResult:
     r.add("sources_table", _sources_table(ch))
     r.add("tables_summary", _tables_summary(ch))
     r.add("warnings_table", _warnings_table(ch))
+    _main_points(r, ch)
     return r
+
+
+def _main_points(r: ChapterResult, chapter: Chapter) -> None:
+    """After the questions' count: how many kinds of record were supplied, and the warnings found."""
+    from ..data.schema import TABLES
+
+    supplied = sum(chapter.data.get(name) is not None for name in TABLES)
+    # kinds of record (tables), not people: said as they are
+    r.finding(f"{supplied} of the {len(TABLES)} kinds of record the book can use were supplied.", main=True)
+    warnings = len(_warning_groups(chapter))  # kinds of problem, not rows
+    r.finding("No data-quality problems were found while reading the data." if not warnings else
+              f"{warnings} kind{'s' if warnings != 1 else ''} of data-quality problem "
+              f"{'were' if warnings != 1 else 'was'} found while reading the data: they did not stop the book, but "
+              "they can change its numbers.", main=True)
 
 
 def _status_summary(chapter: Chapter) -> Notice:
@@ -181,7 +196,10 @@ def _status_table(r: ChapterResult, chapter: Chapter) -> ResultTable:
                      "What to record to answer it routinely": to_record})
         r.status[q.key] = result["status"]
     can = sum(row["Status"] == STATUS_CAN for row in rows)
-    r.finding(f"{can} of {len(rows)} questions can be answered in full from the data supplied.")
+    partly = sum(row["Status"] == STATUS_PARTLY for row in rows)
+    # counts of the book's questions (not of people): said as they are
+    r.finding(f"{can} of the book's {len(rows)} questions can be answered in full from the data supplied, "
+              f"{partly} in part and {len(rows) - can - partly} not yet.", main=True)
     return ResultTable(frame_of(rows), "What each chapter can answer from your data")
 
 
@@ -219,19 +237,24 @@ def _month(value) -> str:
     return "" if pd.isna(value) else value.strftime("%b %Y")
 
 
-def _warnings_table(chapter: Chapter) -> ResultTable | Notice:
-    """The data-quality warnings found while reading the data (never child-level values)."""
-    warnings = chapter.data.warnings + chapter.benchmarks.problems
-    if not warnings:
-        return Notice("No data-quality warnings were found.", kind="ok")
+def _warning_groups(chapter: Chapter) -> dict:
+    """The data-quality warnings by file, field and problem: how many rows each, and what to check."""
     grouped = {}
-    for w in warnings:
+    for w in chapter.data.warnings + chapter.benchmarks.problems:
         message, rows = w.message, 1
         if "more rows with the same problem (" in message:
             rows = int(message.split()[0])
             message = message.split("(", 1)[1].rstrip(")")
         entry = grouped.setdefault((w.file, w.column or "", message), {"rows": 0, "fix": w.fix})
         entry["rows"] += rows
+    return grouped
+
+
+def _warnings_table(chapter: Chapter) -> ResultTable | Notice:
+    """The data-quality warnings found while reading the data (never child-level values)."""
+    grouped = _warning_groups(chapter)
+    if not grouped:
+        return Notice("No data-quality warnings were found.", kind="ok")
     # Rows with a warning are records, but a small number of them is still withheld when published.
     frame = frame_of([{"File": Plain(f), "Field": Plain(c), "What we noticed": Plain(m),
                        "Rows": Count(key("data_warning", f, c, m), v["rows"]), "What to check": Plain(v["fix"])}

@@ -272,7 +272,7 @@ def _headline(r: ChapterResult, cells: Cells) -> None:
         both = {"fathers": fathers_assessed, "mothers": mothers_assessed}
         parts.append(Text("The father was assessed for {fathers} of babies, against {mothers} for mothers.", both))
         r.finding("Fathers were assessed for {fathers} of babies with a pre-birth assessment; mothers for {mothers}.",
-                  "fathers_assessed_share", **both)
+                  "fathers_assessed_share", main=True, **both)
         parts.append(Text("The father was included in the plan for {in_plan}.", {"in_plan": in_plan}))
         r.finding("Fathers were included in the plan for {in_plan} of babies with a pre-birth assessment.",
                   "fathers_in_plan_share", in_plan=in_plan)

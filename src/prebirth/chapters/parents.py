@@ -323,7 +323,7 @@ def _headline(r: ChapterResult, cells: Cells, ch: Chapter) -> None:
             r.glue["ch6_mothers_under_20"] = young
             parts.append(Text("For {s} of them the mother was under 20 when the baby was born or due.", {"s": young}))
             r.finding("Mothers under 20 at the baby's birth: {s} of babies with a pre-birth assessment.",
-                      "mothers_under_20_share", s=young)
+                      "mothers_under_20_share", s=young, main=True)
     if has_factors(ch):
         needs = {}
         for factor, name in (("mental_health", "ch6_mental_health"), ("domestic_abuse", "ch6_domestic_abuse"),

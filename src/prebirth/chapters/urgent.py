@@ -261,7 +261,7 @@ def _headline(r: ChapterResult, cells: Cells, table: pd.DataFrame, ch: Chapter, 
                                "{within} were within " f"{days_s} days " + england, {"within": within})))
         r.finding("Newborns' first hearings: {same} were held on the day proceedings were issued and {within} within "
                   f"{days_s} days (England 2019/20: about 1 in 6 on the same day, 86.3% within 7 days).",
-                  INDICATORS["within_short"], same=same, within=within)
+                  INDICATORS["within_short"], same=same, within=within, main=True)
     every = t.loc[("all children", "all")]
     if every["n"]:
         within = cells.share("all children", "all", "within_short")

@@ -1049,7 +1049,7 @@ def _gestation(r: ChapterResult, ch: Chapter) -> None:
         by20 = Share.of(by[20], n)
         r.glue["ch4_by_20_weeks"] = by20
         r.finding("{share} of pre-birth referrals were made by 20 weeks of pregnancy.", "referred_by_20_weeks_share",
-                  share=by20)
+                  share=by20, main=True)
     _gestation_chart(r, ch, cuts, years)
 
 
