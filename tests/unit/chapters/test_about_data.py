@@ -85,4 +85,31 @@ def test_finding_counts_the_questions_answered_in_full():
     result = result_of(area(), "internal")
     findings = present.findings(result, disclosure.decide([result], False, 6))
     full = sum(v == "can answer" for v in result.status.values())
-    assert findings[0]["finding"] == f"{full} of {len(result.status)} questions can be answered in full from the data supplied."
+    partly = sum(v == "partly" for v in result.status.values())
+    assert findings[0]["finding"] == (f"{full} of the book's {len(result.status)} questions can be answered in full "
+                                      f"from the data supplied, {partly} in part and "
+                                      f"{len(result.status) - full - partly} not yet.")
+    assert findings[0]["main"]
+
+
+def main_points(result):
+    return [f.text.template for f in result.findings if f.main]
+
+
+def test_main_points_count_the_questions_the_records_and_the_kinds_of_problem():
+    result = result_of(area(kids=10, hearing_before_issue=True))
+    said = main_points(result)
+    # the statuses of the book's 8 questions (chapters 1-8), counted from the chapter's own status table
+    statuses = list(result.status.values())
+    assert len(statuses) == 8
+    can, partly = statuses.count("can answer"), statuses.count("partly")
+    assert said[0] == (f"{can} of the book's 8 questions can be answered in full from the data supplied, "
+                       f"{partly} in part and {8 - can - partly} not yet.")
+    # children and proceedings: 2 of the 12 canonical tables
+    assert said[1] == "2 of the 12 kinds of record the book can use were supplied."
+    # one hearing before its issue date: one kind of problem (file, field and message)
+    assert said[2].startswith("1 kind of data-quality problem was found while reading the data")
+
+
+def test_main_points_say_when_no_problem_was_found():
+    assert main_points(result_of(area(kids=10)))[2] == "No data-quality problems were found while reading the data."
