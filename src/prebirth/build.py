@@ -40,7 +40,8 @@ from .provenance import git_commit, software_versions
 from .publish import (MARKER, OutputRefused, _atomic_write, _disk_full, _remove_own, area_lock, check_area_folder,
                       check_output_root, claim_area_folder, claim_output_root, default_output, disk_full_error,
                       indicators_csv, recover, stage_and_publish, write_site_index)
-from .render import _finish_render, _start_render, _write_if_changed, date_the_book, source_stamp, write_book_source
+from .render import (_finish_render, _start_render, _write_if_changed, date_the_book, source_stamp,
+                     write_book_source, write_overview)
 
 
 @dataclass
@@ -208,6 +209,8 @@ def build_area(area_file: Path, jobs: int | None = None, force: bool = False, ou
             write_book_source(params, src)
             result.chapters = execute_chapters(params, summary, area_file, work, src, kernels, force, package, say,
                                                rank, result.audit)
+            write_overview(src, work / "results", {nb.stem: _title_of(layout.ROOT / "notebooks" / f"{nb.stem}.ipynb")
+                                                   for nb in layout.NOTEBOOKS})
             if chapters_done is not None:
                 chapters_done, done = None, chapters_done
                 done()

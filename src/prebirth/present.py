@@ -418,7 +418,8 @@ def findings(result: ChapterResult, decision: Decision) -> list[dict]:
     for finding in result.findings:
         said = text(finding.text, decision)
         if said:
-            out.append({"chapter": result.number, "finding": said, "indicator": finding.indicator})
+            out.append({"chapter": result.number, "finding": said, "indicator": finding.indicator,
+                        "main": finding.main})
     return out
 
 

@@ -84,6 +84,43 @@ def date_the_book(params: AreaParameters, src: Path, work: Path, today: date | N
     _write_if_changed(record, json.dumps({"stamp": stamp, "day": day}))
 
 
+OVERVIEW = Path("pages") / "overview.md"  # included by pages/intro.md
+
+
+def overview_markdown(results_dir: Path, titles: dict[str, str]) -> str:
+    """The intro page's "how your area compares": each chapter's first main point (else its first
+    key finding), as the book's one disclosure decision publishes it, with a link to the chapter.
+
+    ``titles``: notebook stem -> chapter title. Read from each chapter's published results
+    (``results/<key>.json``): nothing is computed or disclosed again here.
+    """
+
+    lines = []
+    for nb in layout.NOTEBOOKS:
+        title = titles.get(nb.stem, nb.stem)
+        link = f"[{title}](../notebooks/{nb.stem}.ipynb)"
+        path = results_dir / f"{nb.key}.json"
+        if not path.exists():
+            said = "This chapter could not be built this time; its page says why."
+        else:
+            payload = json.loads(path.read_text(encoding="utf-8"))
+            findings = payload.get("findings", [])
+            first = next((f for f in findings if f.get("main")), findings[0] if findings else None)
+            if first is not None:
+                said = first["finding"]
+            elif payload.get("status", {}).get("answer") == "not yet":
+                said = "Your data cannot answer this question yet: chapter 0 says what to record."
+            else:
+                said = "See the chapter."
+        lines.append(f"- **{link}:** {said}")
+    return "\n".join(lines) + "\n"
+
+
+def write_overview(src: Path, results_dir: Path, titles: dict[str, str]) -> None:
+    """Write the intro page's overview into the book source (kept as it is when nothing changed)."""
+    _write_if_changed(src / OVERVIEW, overview_markdown(results_dir, titles))
+
+
 def source_stamp(src: Path) -> str:
     """Fingerprint of everything Jupyter Book reads: when it matches the last render's, the
     HTML would come out the same, so the render is skipped."""

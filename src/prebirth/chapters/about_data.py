@@ -218,7 +218,22 @@ def compute(prepared: Prepared, upstream: dict | None = None) -> ChapterResult:
     r.add("sources_table", _sources_table(ch))
     r.add("tables_summary", _tables_summary(ch))
     r.add("warnings_table", _warnings_table(ch))
+    _main_points(r, ch)
     return r
+
+
+def _main_points(r: ChapterResult, chapter: Chapter) -> None:
+    """After the questions' count: how many kinds of record were supplied, and the warnings found."""
+    from ..data.schema import TABLES
+
+    supplied = sum(chapter.data.get(name) is not None for name in TABLES)
+    # kinds of record (tables), not people: said as they are
+    r.finding(f"{supplied} of the {len(TABLES)} kinds of record the book can use were supplied.", main=True)
+    warnings = len(_warning_groups(chapter))  # kinds of problem, not rows
+    r.finding("No data-quality problems were found while reading the data." if not warnings else
+              f"{warnings} kind{'s' if warnings != 1 else ''} of data-quality problem "
+              f"{'were' if warnings != 1 else 'was'} found while reading the data: they did not stop the book, but "
+              "they can change its numbers.", main=True)
 
 
 def _status_summary(chapter: Chapter, upstream: dict | None = None) -> Notice:
@@ -273,7 +288,7 @@ def _status_table(r: ChapterResult, chapter: Chapter, upstream: dict | None = No
                      "What to record to answer it routinely": to_record})
         r.status[q.key] = result["status"]
     r.finding("{n} of " + f"{len(rows)} questions can be answered in full from the data supplied, once numbers too "
-              "small to show are accounted for.", n=_verdict_over(chapter, upstream, full_count))
+              "small to show are accounted for.", main=True, n=_verdict_over(chapter, upstream, full_count))
     return ResultTable(frame_of(rows), "What each chapter can answer from your data",
                        note=f"'{STATUS_SMALL}': the fields are there, but more than half of the chapter's main figures "
                             "by year are withheld to protect families (counts under "
@@ -368,19 +383,24 @@ def _month(value) -> str:
     return "" if pd.isna(value) else value.strftime("%b %Y")
 
 
-def _warnings_table(chapter: Chapter) -> ResultTable | Notice:
-    """The data-quality warnings found while reading the data (never child-level values)."""
-    warnings = chapter.data.warnings + chapter.benchmarks.problems
-    if not warnings:
-        return Notice("No data-quality warnings were found.", kind="ok")
+def _warning_groups(chapter: Chapter) -> dict:
+    """The data-quality warnings by file, field and problem: how many rows each, and what to check."""
     grouped = {}
-    for w in warnings:
+    for w in chapter.data.warnings + chapter.benchmarks.problems:
         message, rows = w.message, 1
         if "more rows with the same problem (" in message:
             rows = int(message.split()[0])
             message = message.split("(", 1)[1].rstrip(")")
         entry = grouped.setdefault((w.file, w.column or "", message), {"rows": 0, "fix": w.fix})
         entry["rows"] += rows
+    return grouped
+
+
+def _warnings_table(chapter: Chapter) -> ResultTable | Notice:
+    """The data-quality warnings found while reading the data (never child-level values)."""
+    grouped = _warning_groups(chapter)
+    if not grouped:
+        return Notice("No data-quality warnings were found.", kind="ok")
     # Rows with a warning are records, but a small number of them is still withheld when published.
     frame = frame_of([{"File": Plain(f), "Field": Plain(c), "What we noticed": Plain(m),
                        "Rows": Count(key("data_warning", f, c, m), v["rows"]), "What to check": Plain(v["fix"])}

@@ -380,7 +380,29 @@ def compute(prepared: Prepared, upstream: dict | None = None) -> ChapterResult:
     r.glue["ch9_min_count"] = f"{ch.min_count}"
     r.add("chapters", chapters_table({n: res for n, res in (upstream or {}).items() if n < NUMBER}))
     r.add("software", software_table(ch))
+    _main_points(r, ch, len(inputs.frame))
     return r
+
+
+def _main_points(r: ChapterResult, ch: Chapter, files: int) -> None:
+    """What a reader checks first: the period and the files, how small numbers are kept private, and
+    whether the book's definition of a newborn is the one England's published figures use."""
+    p = ch.params
+    # the period and the number of files are facts about the build, not counts of people
+    r.finding(f"This book covers {long_date(p.period.start)} to {long_date(p.period.end)} and was made from "
+              f"{files} data file{'s' if files != 1 else ''}.", main=True)
+    if ch.published:
+        r.finding(f"Counts from 1 to {ch.min_count - 1} are shown as **c**, so that no number can point to a "
+                  "family.", main=True)
+    else:
+        r.finding("This is an internal book: small numbers are shown, so it is NOT FOR PUBLICATION.", main=True)
+    same = ("the same as England's published figures (Broadhurst et al. 2018; Pattinson et al. 2021)"
+            if p.newborn_days == 7 else
+            "as in the Welsh research (Alrouh et al. 2019); England's published figures use 7 days, so compare "
+            "with care" if p.newborn_days == 14 else
+            "England's published figures use 7 days, so compare with care")
+    r.finding(f"A newborn here is a baby under {p.newborn_days} days old when proceedings are issued: {same}.",
+              main=True)
 
 
 __all__ = ["NUMBER", "KEY", "TITLE", "compute", "parameters_table", "inputs_table", "inputs_frame",

@@ -774,7 +774,7 @@ def _starters(r: ChapterResult, ch: Chapter, cells: Cells | None) -> pd.DataFram
     alt = Text(intro + " Over the whole period it was {share}.", {"area": Plain(area), "share": whole},
                Text(intro, {"area": Plain(area)}))
     r.finding("Babies under one were {share} of children starting to be looked after (England 2023/24: 16%).",
-              "infant_starters_share", share=whole)
+              "infant_starters_share", share=whole, main=True)
     r.add("starters_chart", Chart(
         draw_starters, frame_of(records),
         "Babies under one as a percentage of children starting to be looked after, by financial year", alt,

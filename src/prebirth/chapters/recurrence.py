@@ -286,7 +286,7 @@ def _headline(r: ChapterResult, ch: Chapter, cells: dict) -> None:
                                "The number of newborn babies whose mother had earlier proceedings is too small to "
                                "publish.")))
         r.finding("{share} of newborns in care proceedings had a mother with earlier proceedings about an older child "
-                  "(England 2012/13 to 2016/17: 47%).", "newborns_subsequent_share", share=share)
+                  "(England 2012/13 to 2016/17: 47%).", "newborns_subsequent_share", share=share, main=True)
     unlinked = total["unlinked"]
     if unlinked.value:
         parts.append(Text("{unlinked} newborn(s) have no mother linked on their record, so they cannot be counted as "

@@ -977,6 +977,39 @@ def discussion_questions(ch: Chapter, results) -> Notice:
     return Notice([Text(text, figures)])
 
 
+# -- main points ---------------------------------------------------------------------------
+
+def _main_points(r: ChapterResult, ch: Chapter, results) -> None:
+    """The self-assessment's latest round (counts of statements, not of people, said as they are),
+    the change since the round before, and what the book can and cannot yet answer."""
+    dates = rounds(ch)
+    if dates:
+        used = statements_in_use(ch)
+
+        def counted(date) -> dict[str, int]:
+            ratings = ratings_of(used["statement_id"], round_ratings(ch, date))
+            return {k: int((ratings == k).sum()) for k in RATING_NAMES}
+
+        now = counted(dates[-1])
+        sentence = (f"In the latest self-assessment ({_round_label(dates[-1])}), {now['R']} of the {len(used)} "
+                    f"statements were rated Red, {now['A']} Amber and {now['G']} Green")
+        if len(dates) >= 2:
+            before = counted(dates[-2])
+            sentence += (f", against {before['R']} Red, {before['A']} Amber and {before['G']} Green in "
+                         f"{_round_label(dates[-2])}")
+        r.finding(sentence + ".", main=True)
+    else:
+        r.finding(f"No self-assessment has been recorded yet: the {len(statements_in_use(ch))} statements below are "
+                  "ready to rate at the first workshop.", main=True)
+    if results is not None:
+        silent = sorted(n for n in not_yet_keys(results) if n in COLLECTED_CHAPTERS)
+        asked = [q for q in QUESTIONS if q.chapter in COLLECTED_CHAPTERS]
+        r.finding(f"The data answer {len(asked) - len(silent)} of the {len(asked)} questions of chapters 1 to 7 at "
+                  "least in part"
+                  + (f"; chapter{'s' if len(silent) != 1 else ''} {', '.join(str(n) for n in silent)} "
+                     "cannot be answered yet (chapter 0 says what to record)." if silent else "."), main=True)
+
+
 # -- the chapter's result ------------------------------------------------------------------
 
 def compute(prepared: Prepared, upstream: dict | None = None) -> ChapterResult:
@@ -989,6 +1022,7 @@ def compute(prepared: Prepared, upstream: dict | None = None) -> ChapterResult:
                  "What are the two or three priorities for the next year, and who owns each one?",
                  "Which baseline measures will tell you whether things are improving for babies and parents, and "
                  "when will you look at them again?"]
+    _main_points(r, ch, results)
     _findings(r, results)
     r.add("rag_intro", rag_intro(ch))
     r.add("rag_heatmap", rag_heatmap(ch))

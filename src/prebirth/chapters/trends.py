@@ -568,7 +568,7 @@ def pre_proceedings(r: ChapterResult, ch: Chapter) -> None:
             if len(weeks):
                 r.glue["ch3_pp_weeks"] = Text("{m}", {"m": median})
             r.finding("Pre-proceedings started before birth for {s} of newborns in care proceedings.",
-                      "newborns_pre_proceedings_before_birth_share", s=b)
+                      "newborns_pre_proceedings_before_birth_share", s=b, main=True)
     annual = [p for p in counts if p != "all"]
     for i, what in enumerate(("newborns", "started before birth", "started before issue", "date recorded")):
         r.relate_periods(counts["all"][i], [counts[p][i] for p in annual],

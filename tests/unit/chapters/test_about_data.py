@@ -87,6 +87,7 @@ def test_finding_counts_the_questions_answered_in_full():
     full = sum(v == "can answer" for v in result.status.values())
     assert findings[0]["finding"] == (f"{full} of {len(result.status)} questions can be answered in full from the "
                                       "data supplied, once numbers too small to show are accounted for.")
+    assert findings[0]["main"]
 
 
 # -- small numbers: a question whose yearly figures are mostly withheld is answered only in part --------
@@ -173,3 +174,24 @@ def test_each_question_has_an_audit_checklist_and_csv_template():
     shown = present.table_frame(zero.items["scrutiny_table"].frame, decision).set_index("Chapter")
     assert shown.loc["5. Urgent hearings", "Needs more scrutiny?"].startswith("Less pressing")
     assert shown.loc["4. Waiting times", "Needs more scrutiny?"].startswith("Yes: fields missing")
+
+
+def main_points(result):
+    return [f.text.template for f in result.findings if f.main]
+
+
+def test_main_points_count_the_questions_the_records_and_the_kinds_of_problem():
+    result = result_of(area(kids=10, hearing_before_issue=True))
+    said = main_points(result)
+    # the statuses of the book's 8 questions (chapters 1-8), counted from the chapter's own status table
+    assert len(result.status) == 8
+    assert said[0] == ("{n} of 8 questions can be answered in full from the data supplied, once numbers too "
+                       "small to show are accounted for.")
+    # children and proceedings: 2 of the 12 canonical tables
+    assert said[1] == "2 of the 12 kinds of record the book can use were supplied."
+    # one hearing before its issue date: one kind of problem (file, field and message)
+    assert said[2].startswith("1 kind of data-quality problem was found while reading the data")
+
+
+def test_main_points_say_when_no_problem_was_found():
+    assert main_points(result_of(area(kids=10)))[2] == "No data-quality problems were found while reading the data."

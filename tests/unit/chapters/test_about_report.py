@@ -220,3 +220,22 @@ def test_every_item_is_shown_in_a_published_book(ch):
     for name in r.items:
         assert present.show(r, name, decision) is not None, name
     assert present.glued(r, decision) == {"ch9_files": "5", "ch9_min_count": "6"}
+
+
+def test_main_points_give_the_period_the_files_the_rule_for_small_numbers_and_the_newborn_definition(ch):
+    r, decision = published(ch)
+    said = [present.text(f.text, decision) for f in r.findings if f.main]
+    assert said == [
+        "This book covers 1 April 2019 to 31 March 2022 and was made from 5 data files.",
+        "Counts from 1 to 5 are shown as **c**, so that no number can point to a family.",
+        "A newborn here is a baby under 7 days old when proceedings are issued: the same as England's published "
+        "figures (Broadhurst et al. 2018; Pattinson et al. 2021)."]
+
+
+def test_main_points_of_an_internal_book_with_the_welsh_newborn_definition(tmp_path):
+    chapter = make_chapter(TABLES, number=9, key="about_this_report", tmp_path=tmp_path, audience="internal",
+                           newborn_days=14, country="Wales")
+    said = [f.text.template for f in about_report.compute(chapter.prepared, {}).findings if f.main]
+    assert said[1] == "This is an internal book: small numbers are shown, so it is NOT FOR PUBLICATION."
+    assert said[2].startswith("A newborn here is a baby under 14 days old when proceedings are issued: as in the "
+                              "Welsh research (Alrouh et al. 2019)")

@@ -497,3 +497,22 @@ def test_the_page_shows_every_item_published_and_on_its_own(two_rounds):
     decision = disclosure.decide([alone], True, 6).restricted_to(alone)
     for name in alone.items:
         assert present.show(alone, name, decision) is not None, name
+
+
+def test_main_points_count_the_latest_ratings_beside_the_round_before_and_the_questions_answered(two_rounds):
+    r, decision = book(chapter(two_rounds), upstream())
+    said = [present.text(f.text, decision) for f in r.findings if f.main]
+    # statements P1-P8; October 2023: R P1 P7, A P2 P8, G P3 P4 P5 (P6 blank); October 2022: R P4 P7,
+    # A P1 P2 P3, G P5 P6. Chapter 0 says recurrence (chapter 2) cannot be answered yet.
+    assert said == [
+        "In the latest self-assessment (October 2023), 2 of the 8 statements were rated Red, 2 Amber and 3 Green, "
+        "against 2 Red, 3 Amber and 2 Green in October 2022.",
+        "The data answer 6 of the 7 questions of chapters 1 to 7 at least in part; chapter 2 cannot be answered yet "
+        "(chapter 0 says what to record)."]
+
+
+def test_main_points_before_any_rating():
+    r = reflect.compute(chapter().prepared, None)
+    said = [f.text.template for f in r.findings if f.main]
+    assert said == [f"No self-assessment has been recorded yet: the {len(reflect.STARTER_STATEMENTS)} statements "
+                    "below are ready to rate at the first workshop."]
