@@ -211,6 +211,9 @@ def build_area(area_file: Path, jobs: int | None = None, force: bool = False, ou
             if chapters_done is not None:
                 chapters_done, done = None, chapters_done
                 done()
+            from .workshop import write_kit
+
+            write_kit(params, work, src, package)  # the workshop deck and worksheet, linked from chapter 8
             stamp = source_stamp(src)
             stamp_file = work / "render.key"
             html_dir = render_dir / "_build" / "html"
