@@ -441,6 +441,28 @@ def worksheet_page(rows: list[dict], params) -> str:
             "</body>\n</html>\n")
 
 
+def write_workshop_deck(area_file, output_root: Path | None = None, to: Path | None = None) -> Path:
+    """Write the workshop deck of an area's last build (``prebirth slides --workshop``); returns the file.
+    Only a new file or an earlier deck is written over (as for a chapter's deck)."""
+    from .config import load_parameters
+    from .publish import default_output
+    from .slides import SlidesError, check_target
+
+    if to is not None:
+        check_target(to, "workshop")
+    params = load_parameters(Path(area_file))
+    folder = (output_root or default_output()) / params.slug
+    bundles = load_bundles(folder / ".work" / "bundles")
+    if not bundles:
+        raise SlidesError(f"no built book for {params.area_name} in {folder}. Build it first: prebirth build "
+                          f"{area_file}" + (f" --output {output_root}" if output_root else "") + ".")
+    target = to or folder / "slides" / "workshop.html"
+    check_target(target, "workshop")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(workshop_deck(bundles, params, links=False), encoding="utf-8")
+    return target
+
+
 # -- written by the build ------------------------------------------------------------------------
 
 def load_bundles(bundles_dir: Path) -> dict[int, tuple]:
@@ -486,5 +508,5 @@ def write_kit(params, work: Path, src: Path, package: str = "") -> list[Path]:
     return targets
 
 
-__all__ = ["plan_workshop", "workshop_parts", "workshop_deck", "chapter_part", "worksheet_rows", "worksheet_xlsx",
+__all__ = ["write_workshop_deck", "plan_workshop", "workshop_parts", "workshop_deck", "chapter_part", "worksheet_rows", "worksheet_xlsx",
            "worksheet_page", "write_kit", "fits_whole", "WORKSHOP_CHARTS", "Slide", "ChapterPart"]
