@@ -888,7 +888,7 @@ class BaselineMeasure:
 
 BASELINE_MEASURES: tuple[BaselineMeasure, ...] = (
     BaselineMeasure("newborn_rate_per_10k_births", "Newborns in care proceedings",
-                    "Babies in new care proceedings while still newborn, per 10,000 babies born in the area.",
+                    "Babies in new care proceedings aged under {newborn_days} days, per 10,000 babies born in the area.",
                     "Head of children's services"),
     BaselineMeasure("infants_share", "Babies under one among children in proceedings",
                     "Of all children in new care proceedings, the share who were under one year old.",
@@ -946,7 +946,8 @@ def baseline_core_frame(ch: Chapter, results) -> pd.DataFrame | None:
         if found.empty:
             continue
         latest, whole = _latest_year(found), _whole(found)
-        rows.append({"Measure": m.name, "What it counts": m.definition,
+        rows.append({"Measure": m.name, "What it counts": m.definition.replace("{newborn_days}",
+                                                                          str(ch.params.newborn_days)),
                      "Latest year": latest["period"] if latest is not None else "",
                      "Value in the latest year": value_text(latest["cell"], latest["unit"]) if latest is not None
                      else "not available",
