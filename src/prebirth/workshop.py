@@ -36,7 +36,6 @@ SKIP_CHAPTERS = (9,)  # about this report: methods, not for the room
 WORKSHOP_CHARTS: dict[int, tuple[tuple[str, str], ...]] = {
     1: (("rate_chart", "newborn_rate_per_10k_births"), ("starters_chart", "infant_starters_share")),
     2: (("subsequent_chart", "newborns_subsequent_share"),),
-    3: (("legal_route_chart", "newborns_pre_proceedings_before_birth_share"),),
     4: (("gestation_chart", "referred_by_20_weeks_share"), ("yearly_chart", "days_referral_to_assessment_median")),
     5: (("shares_chart_newborns", "hearing_within_7_days_share"),),
     6: (("needs_chart", "factor_mental_health_share"), ("age_chart", "mothers_under_20_share")),
