@@ -42,6 +42,7 @@ from .publish import (MARKER, OutputRefused, _atomic_write, _disk_full, _remove_
                       indicators_csv, recover, stage_and_publish, write_site_index)
 from .render import (_finish_render, _start_render, _write_if_changed, date_the_book, source_stamp,
                      write_book_source, write_overview)
+from .workshop import write_kit
 
 
 @dataclass
@@ -214,6 +215,7 @@ def build_area(area_file: Path, jobs: int | None = None, force: bool = False, ou
             if chapters_done is not None:
                 chapters_done, done = None, chapters_done
                 done()
+            write_kit(params, work, src, package)  # the workshop deck and worksheet, linked from chapter 8
             date_the_book(params, src, work)
             stamp = source_stamp(src)
             stamp_file = work / "render.key"

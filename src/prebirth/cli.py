@@ -149,17 +149,28 @@ def template(path: Path = typer.Argument(..., help="workbook to write, e.g. my_a
 @app.command()
 def slides(
     area: Path = typer.Argument(..., help="parameters file of a built book, e.g. areas/demo.yml"),
-    chapter: int = typer.Option(..., "--chapter", "-c", help="the chapter to present (0 to 9)"),
+    chapter: Optional[int] = typer.Option(None, "--chapter", "-c", help="the chapter to present (0 to 9)"),
+    workshop: bool = typer.Option(False, "--workshop", help="one deck across the chapters (main points, one chart a "
+                                                            "slide, prompts, speaker notes) instead of one chapter"),
     output: Optional[Path] = typer.Option(None, "--output", help="build folder the book was built into "
                                                                  "(as given to build --output; default: _build/)"),
     to: Optional[Path] = typer.Option(None, "--to", help="file to write (default: <build>/<area>/slides/<chapter>.html)"),
 ) -> None:
-    """Write a slide deck of one chapter for a workshop: one HTML file that opens with no network."""
+    """Write a slide deck of one chapter, or of every chapter (--workshop): one HTML file that opens with no
+    network."""
     from .config import ParameterError
     from .slides import SlidesError, write_chapter_deck
 
+    if workshop == (chapter is not None):
+        typer.echo("Give --chapter N (one chapter) or --workshop (every chapter), one of the two.", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT)
     try:
-        path = write_chapter_deck(area, chapter, output_root=output, to=to)
+        if workshop:
+            from .workshop import write_workshop_deck
+
+            path = write_workshop_deck(area, output_root=output, to=to)
+        else:
+            path = write_chapter_deck(area, chapter, output_root=output, to=to)
     except ParameterError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(EXIT_BAD_INPUT)

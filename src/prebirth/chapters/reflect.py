@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+from dataclasses import dataclass
 import re
 import textwrap
 
@@ -33,7 +34,8 @@ import numpy as np
 import pandas as pd
 
 from .. import charts, disclosure
-from ..rag_statements import LEVELS, STAGES, STARTER_STATEMENTS, Statement
+from ..rag_statements import (CHANGE_PROJECT_URL, GUIDELINES_CITATION, GUIDELINES_URL, LEVELS, RATING_CHECKS,
+                              STAGES, STARTER_STATEMENTS, Statement, check_note)
 from ..results import ChapterResult, Chart, Count, Measure, Notice, Plain, ResultTable, Share, Text, frame_of
 from ..stats.rounding import round_half_up
 from ..formats import num, pct
@@ -577,6 +579,117 @@ def rag_worksheet(ch: Chapter) -> ResultTable:
 
 
 
+# -- ratings counted, and checked against the book's own figures -----------------------------
+
+def rating_counts(ch: Chapter) -> dict[str, int]:
+    """How many statements the latest round rated Red, Amber and Green, and how many it did not rate
+    (counts of statements, not of people; never an average)."""
+    used = statements_in_use(ch)
+    dates = rounds(ch)
+    latest = ratings_of(used["statement_id"], round_ratings(ch, dates[-1]) if dates else pd.Series(dtype=object))
+    counts = {RATING_NAMES[k]: int((latest == k).sum()) for k in RATING_NAMES}
+    counts["Not rated"] = int(len(used) - sum(counts.values()))
+    return counts
+
+
+def rag_counts(ch: Chapter) -> Notice | None:
+    """The latest round's ratings as counts of Red, Amber and Green: one red among greens stays one red."""
+    dates = rounds(ch)
+    if not dates:
+        return None
+    c = rating_counts(ch)
+    total = sum(c.values())
+    not_rated = f", and {c['Not rated']} not rated" if c["Not rated"] else ""
+    return Notice(f"**In {_round_label(dates[-1])}, of {total} statements: {c['Red']} Red, {c['Amber']} Amber and "
+                  f"{c['Green']} Green{not_rated}.** The ratings are counted, never averaged: a mix of red and green "
+                  "is not the same as amber.", kind="note", title="Ratings in the latest round")
+
+
+def indicator_cell(results, indicator: str, group: str = ""):
+    """The cell of one of the book's indicators for the whole period ("all"), or None when the book holds none."""
+    for number in sorted(results or {}):
+        for row in results[number].indicators:
+            if row.indicator == indicator and (row.group or "") == group and row.period == "all":
+                return row.cell
+    return None
+
+
+CHECK_WITHHELD = "The figure that would check this rating is withheld to protect families."
+
+
+def check_rows(ch: Chapter, results) -> list[dict]:
+    """Each rating the book's figures bear on (:data:`~prebirth.rag_statements.RATING_CHECKS`), the figure
+    beside it (a cell) and a note where they disagree."""
+    used = statements_in_use(ch)
+    dates = rounds(ch)
+    latest = dict(zip(used["statement_id"], ratings_of(used["statement_id"], round_ratings(ch, dates[-1])
+                                                          if dates else pd.Series(dtype=object))))
+    texts = dict(zip(used["statement_id"], used["statement"]))
+    rows = []
+    for check in RATING_CHECKS:
+        cell = indicator_cell(results, check.indicator, check.group)
+        if check.statement_id not in texts or not isinstance(cell, Share) or cell.denominator.value == 0:
+            continue
+        rating = latest.get(check.statement_id, "")
+        figure = check.says
+        shows = Text(figure[0].upper() + figure[1:] + f" (chapter {check.chapter}).", {"v": cell}, CHECK_WITHHELD)
+        kind = check_note(rating, cell.value, check)
+        if kind == "green":
+            note = ("Worth a second look: rated Green, while " + figure + ". What evidence supports Green, and does "
+                    "it cover the babies these figures count?")
+        elif kind == "red":
+            note = ("Rated Red, while " + figure + ": is the rating about something these figures do not show? "
+                    "Note the evidence either way.")
+        elif not rating:
+            note = "Not rated yet: " + figure + "."
+        else:
+            note = "The figure does not contradict the rating."
+        rows.append({"Id": Plain(check.statement_id), "Statement": Plain(texts[check.statement_id]),
+                     "Rating": _rating_word(rating), "What the book shows": shows,
+                     "Check": Text(note, {"v": cell}, CHECK_WITHHELD),
+                     "Second look?": Text("Yes" if kind else "No", {"v": cell}, "not known"), "_kind": kind})
+    return rows
+
+
+def rag_checks(ch: Chapter, results) -> ResultTable | Notice:
+    """The ratings beside the book's own figures where it holds them, with a note where they disagree."""
+    if results is None:
+        return _standalone_notice("The ratings checked against the book's figures")
+    rows = check_rows(ch, results)
+    if not rows:
+        return Notice("None of the statements in use is one the book's figures bear on, so no rating is checked "
+                      "against the data here.")
+    flagged = sum(r["_kind"] != "" for r in rows)
+    frame = frame_of([{k: v for k, v in r.items() if k != "_kind"} for r in rows])
+    return ResultTable(frame, "Ratings beside the book's own figures", download="rag-checks",
+                       note=f"{flagged} of {len(rows)} rating{'s' if len(rows) != 1 else ''} checked here "
+                            f"{'are' if flagged != 1 else 'is'} worth a second look. A note asks a question; it "
+                            "does not change the rating. This book's rule of thumb: a Green is questioned when fewer "
+                            "than 3 in 4 babies had what the statement describes (for short-notice hearings, when "
+                            "more than 1 in 10 newborns had a same-day hearing or more than half were heard within "
+                            "7 days), and a Red when the figure is far better than that. Figures are for the whole "
+                            "period, from the chapter named.")
+
+
+WORKSHOP_DECK = "../workshop/workshop.html"
+WORKSHEET_XLSX = "../workshop/rag-worksheet.xlsx"
+WORKSHEET_PRINT = "../workshop/rag-worksheet.html"
+
+
+def workshop_kit() -> Notice:
+    """Links to the workshop deck, the worksheet (spreadsheet and print view), and the Pre-birth Change
+    Project's own tool and guidelines (links only: nothing is fetched when the book is built)."""
+    return Notice(
+        f'- <a href="{WORKSHOP_DECK}">The workshop slides</a>: the main points of every chapter, one chart a slide, '
+        "and the discussion prompts, with speaker notes (press N for the notes view; print for handouts with "
+        "notes).\n"
+        f'- <a href="{WORKSHEET_XLSX}" download>The rating worksheet as a spreadsheet</a> (.xlsx, with drop-down '
+        f'lists for the rating) and <a href="{WORKSHEET_PRINT}">as a page to print</a>.\n'
+        f"- The Pre-birth Change Project's own [self-assessment tool and resources]({CHANGE_PROJECT_URL}), and the "
+        f"[best practice guidelines]({GUIDELINES_URL}) the statements follow: {GUIDELINES_CITATION}",
+        kind="note", title="For the workshop")
+
+
 # -- baseline measures and the change since an earlier build --------------------------
 
 def _is_comparator(row, names: set[str]) -> bool:
@@ -758,6 +871,106 @@ def _baseline(r: ChapterResult, ch: Chapter, results) -> None:
              "measure is in indicators.csv, which the build writes beside the book (the download "
              "gives each measure's id there); keep it, and name it as previous_indicators in the "
              "parameters file of the next build to see the change.", download="baseline", download_frame=frame))
+
+
+# -- the baseline: a few measures to follow, in plain words -------------------------------------
+
+@dataclass(frozen=True)
+class BaselineMeasure:
+    """One measure of the curated baseline: a row of ``indicators.csv`` in plain words."""
+
+    indicator: str
+    name: str
+    definition: str
+    owner: str  # a role that could own it (the workshop agrees who does)
+    group: str = ""
+
+
+BASELINE_MEASURES: tuple[BaselineMeasure, ...] = (
+    BaselineMeasure("newborn_rate_per_10k_births", "Newborns in care proceedings",
+                    "Babies in new care proceedings aged under {newborn_days} days, per 10,000 babies born in the area.",
+                    "Head of children's services"),
+    BaselineMeasure("infants_share", "Babies under one among children in proceedings",
+                    "Of all children in new care proceedings, the share who were under one year old.",
+                    "Head of children's services"),
+    BaselineMeasure("newborns_subsequent_share", "Newborns whose mother had been to court before",
+                    "Of newborns in care proceedings, the share whose mother had earlier proceedings about an older "
+                    "child.", "Lead for services for parents after proceedings"),
+    BaselineMeasure("referred_by_20_weeks_share", "Referred by 20 weeks of pregnancy",
+                    "Of babies referred before birth, the share referred by 20 weeks of pregnancy.",
+                    "Designated safeguarding midwife"),
+    BaselineMeasure("days_referral_to_assessment_median", "Days from referral to assessment",
+                    "For babies referred before birth, the middle wait (median) from referral to the start of an "
+                    "assessment.", "Pre-birth team manager", group="pre-birth"),
+    BaselineMeasure("prebirth_assessments_authorised_before_due_share", "Assessment finished before the due date",
+                    "Of pre-birth assessments, the share authorised before the baby was due.",
+                    "Pre-birth team manager"),
+    BaselineMeasure("referral_to_support_within_90_days_share", "Support offered within 90 days",
+                    "Of referrals before birth, the share where support was offered within 90 days.",
+                    "Early help lead", group="pre-birth"),
+    BaselineMeasure("hearing_same_day_share", "Same-day first hearings for newborns",
+                    "Of newborns in care proceedings, the share whose first hearing was on the day the application "
+                    "was made.", "Local family justice board", group="newborns"),
+    BaselineMeasure("hearing_within_7_days_share", "First hearings within 7 days for newborns",
+                    "Of newborns in care proceedings, the share whose first hearing was within 7 days of the "
+                    "application (short notice for parents).", "Local family justice board", group="newborns"),
+    BaselineMeasure("fathers_invited_share", "Fathers invited",
+                    "Of babies with a pre-birth assessment, the share whose father was invited to meetings.",
+                    "Principal social worker"),
+    BaselineMeasure("fathers_in_plan_share", "Fathers in the plan",
+                    "Of babies with a pre-birth assessment, the share whose father was included in the plan.",
+                    "Principal social worker"),
+    BaselineMeasure("parents_care_experienced_share", "Parents who were in care themselves",
+                    "Of parents in pre-birth assessments (where recorded), the share who were in care as children.",
+                    "Lead for care leavers"),
+)
+"""The curated baseline: a few measures an area can follow from one book to the next, each a row of
+``indicators.csv`` (the full file keeps every measure, with model coefficients and codes)."""
+
+
+def review_date(ch: Chapter) -> str:
+    """When to look at the baseline again: a year after the period the data end."""
+    end = pd.Timestamp(ch.params.period.end)
+    return (end + pd.DateOffset(years=1)).strftime("%B %Y")
+
+
+def baseline_core_frame(ch: Chapter, results) -> pd.DataFrame | None:
+    """The curated baseline: each measure's plain name, definition, latest year and whole period (cells),
+    owner and review date. A measure the book does not hold is left out."""
+    current = current_indicators(ch, results)
+    if current is None:
+        return None
+    rows, review = [], review_date(ch)
+    for m in BASELINE_MEASURES:
+        found = current[(current["indicator"] == m.indicator) & (current["group"] == m.group)]
+        if found.empty:
+            continue
+        latest, whole = _latest_year(found), _whole(found)
+        rows.append({"Measure": m.name, "What it counts": m.definition.replace("{newborn_days}",
+                                                                          str(ch.params.newborn_days)),
+                     "Latest year": latest["period"] if latest is not None else "",
+                     "Value in the latest year": value_text(latest["cell"], latest["unit"]) if latest is not None
+                     else "not available",
+                     "Whole period": value_text(whole["cell"], whole["unit"]) if whole is not None else "not available",
+                     "Suggested owner": m.owner, "Review by": review, "Indicator id": m.indicator,
+                     "Group": m.group})
+    return frame_of(rows).reindex(columns=["Measure", "What it counts", "Latest year", "Value in the latest year",
+                                           "Whole period", "Suggested owner", "Review by", "Indicator id", "Group"])
+
+
+def baseline_core(ch: Chapter, results) -> ResultTable | Notice:
+    frame = baseline_core_frame(ch, results)
+    if frame is None:
+        return _standalone_notice("The baseline measures")
+    if frame.empty:
+        return Notice("None of the baseline measures could be recorded from the data supplied yet (see chapter 0).",
+                      kind="notyet", title="No baseline measures yet")
+    return ResultTable(frame.drop(columns=["Indicator id", "Group"]),
+                       "The baseline: measures to follow from one book to the next", download="baseline-measures",
+                       download_frame=frame,
+                       note="Ranges are 95% confidence intervals; c = withheld to protect families. The owner is a "
+                            "suggestion: agree at the workshop who owns each measure. The download adds each "
+                            "measure's id in indicators.csv.")
 
 
 PREVIOUS_REQUIRED = ("indicator", "period", "value", "lower", "upper", "unit", "suppressed")
@@ -1025,11 +1238,17 @@ def compute(prepared: Prepared, upstream: dict | None = None) -> ChapterResult:
     _main_points(r, ch, results)
     _findings(r, results)
     r.add("rag_intro", rag_intro(ch))
+    counts = rag_counts(ch)
+    if counts is not None:
+        r.add("rag_counts", counts)
     r.add("rag_heatmap", rag_heatmap(ch))
+    r.add("rag_checks", rag_checks(ch, results))
     r.add("rag_rounds", rag_rounds_chart(ch))
     r.add("rag_change", rag_change_table(ch))
     r.add("rag_priorities", rag_priorities(ch))
     r.add("rag_worksheet", rag_worksheet(ch))
+    r.add("workshop_kit", workshop_kit())
+    r.add("baseline_core", baseline_core(ch, results))
     _baseline(r, ch, results)
     r.add("change", change_table(ch, results))
     r.add("questions", discussion_questions(ch, results))
@@ -1041,5 +1260,6 @@ __all__ = [
     "rag_intro", "rag_heatmap", "rag_rounds_chart", "rag_change_table", "rag_priorities", "rag_worksheet",
     "baseline_frame", "change_table", "change_frame", "read_previous", "republished", "discussion_questions",
     "statements_in_use", "heatmap_data", "normalise_stage", "normalise_level", "format_value", "value_text",
-    "outside_interval", "change_between_rounds", "chapter_titles",
+    "outside_interval", "change_between_rounds", "chapter_titles", "rating_counts", "rag_counts", "rag_checks",
+    "check_rows", "indicator_cell", "workshop_kit", "BASELINE_MEASURES", "baseline_core", "baseline_core_frame",
 ]
