@@ -171,10 +171,11 @@ def _svg(src: str) -> str:
 
 
 def _svg_texts(svg: str) -> list[tuple[str, float]]:
-    """Each text drawn in a matplotlib SVG (its words, kept as a comment) and its size in the
-    image's units (glyph paths are drawn at 100 and scaled)."""
-    return [(" ".join(words.split()), float(scale) * 100) for words, scale in
-            re.findall(r'<!-- (.*?) -->\s*<g [^>]*?transform="[^"]*?scale\(([\d.]+) -', svg, re.S)]
+    """Each text drawn in a matplotlib SVG (kept as text) and its size in the image's units."""
+    import html
+
+    return [(" ".join(html.unescape(words).split()), float(size)) for size, words in
+            re.findall(r'<text style="[^"]*?font-size: ([\d.]+)px[^>]*>(.*?)</text>', svg, re.S)]
 
 
 PUBLISHED = lambda *withheld: disclosure.Decision(True, 6, frozenset(withheld))  # noqa: E731
