@@ -337,9 +337,11 @@ def show_chart(item: Chart, decision: Decision, number: int, downloads_dir: Path
         image = ('<p class="prebirth-withheld">Most of the figures in this chart are withheld to protect people\'s '
                  'privacy (they rest on very few children), so it is not drawn. What can be shown is in the data '
                  'below.</p>')
-    return Shown(f'<figure class="prebirth-figure"><figcaption>{heading}</figcaption>{image}'
-                 f'<p class="prebirth-source">{html.escape(parts["source"])}</p></figure>'
-                 f'{_note(item.note, decision)}'
+    # a chart not drawn is no figure (no image): its heading and the sentence saying why
+    shell = (f'<figure class="prebirth-figure"><figcaption>{heading}</figcaption>{image}'
+             f'<p class="prebirth-source">{html.escape(parts["source"])}</p></figure>' if parts["src"] else
+             f'<div class="prebirth-notdrawn"><p>{heading}</p>{image}</div>')
+    return Shown(f'{shell}{_note(item.note, decision)}'
                  f'<details class="prebirth-data"><summary>The data in this chart</summary>'
                  f'{parts["table"]}</details>{_download(parts["frame"], item.download, number, downloads_dir)}',
                  f"{parts['title'] or item.caption}\n{parts['alt']}")
