@@ -232,18 +232,72 @@ def table_parts(item: ResultTable, decision: Decision) -> dict:
             "rows": len(frame), "columns": frame.shape[1]}
 
 
-def chart_parts(item: Chart, decision: Decision) -> dict:
-    """A chart as published: the image (PNG data URI) drawn from the disclosed numbers, its alt text,
-    caption and note, and its data as published words."""
+@dataclass
+class ChartContext:
+    """What every chart of the book carries inside its image: the book's marking and its default
+    source line."""
+
+    marks: tuple = ()  # (kind, words): "internal" and/or "synthetic"
+    source: str = "Source: the area's own records, prepared for this book (see About your data)."
+
+
+def chart_context(params) -> ChartContext:
+    """The marking drawn into every chart: the book's audience and synthetic settings (as its banner)."""
+    marks = []
+    if not params.published:
+        marks.append(("internal", "NOT FOR PUBLICATION: internal build, small numbers shown"))
+    if params.synthetic:
+        marks.append(("synthetic", "Synthetic data: made-up numbers, for demonstration only"))
+    return ChartContext(tuple(marks), f"Source: {params.area_name}'s own records, prepared for this book "
+                                      "(see About your data).")
+
+
+MOSTLY_WITHHELD = 0.5  # a chart with more than half its local figures withheld is not drawn
+
+
+def _local(cell) -> bool:
+    """A cell resting on this area's counts (what disclosure may withhold), not a published benchmark."""
+    if isinstance(cell, (Count, Share)):
+        return True
+    return isinstance(cell, Measure) and (bool(cell.on) or isinstance(cell.numerator, Count))
+
+
+def withheld_share(frame: pd.DataFrame, decision: Decision) -> float:
+    """The share of a chart's local figures that the book withholds (0 when it has none)."""
+    cells = [v for column in frame.columns for v in frame[column].tolist() if _local(v)]
+    return sum(decision.hides(v) for v in cells) / len(cells) if cells else 0.0
+
+
+def _svg_uri(figure) -> str:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="svg", bbox_inches="tight", pad_inches=0.12, metadata={"Date": None})
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def chart_parts(item: Chart, decision: Decision, context: ChartContext | None = None) -> dict:
+    """A chart as published: its title (the finding, from its own cells), the image drawn from the
+    disclosed numbers for a wide page and for a phone (SVG data URIs; title, source and marking
+    drawn in), its alt text, caption, source and note, and its data as published words.
+    A chart whose local figures are mostly withheld is not drawn (``src`` is "")."""
     import matplotlib.pyplot as plt
 
-    figure = item.draw(chart_numbers(item.data, decision), **item.options)
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
-    plt.close(figure)
+    from . import charts
+
+    context = context or ChartContext()
+    title = _as_plain_text(text(item.title, decision)) if item.title else ""
+    source = item.source or context.source
+    numbers = chart_numbers(item.data, decision)
+    images = {}
+    if withheld_share(item.data, decision) <= MOSTLY_WITHHELD:
+        for size in (charts.WIDE, charts.NARROW):
+            with charts.profile(size):
+                figure = charts.finish(item.draw(numbers.copy(), **item.options), title or item.caption, source,
+                                       list(context.marks))
+                images[size] = _svg_uri(figure)
+                plt.close(figure)
     frame = _unescape_plain(table_frame(item.data, decision), item.data)
-    return {"src": "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode(),
-            "alt": _as_plain_text(text(item.alt, decision)), "caption": item.caption,
+    return {"src": images.get(charts.WIDE, ""), "src_narrow": images.get(charts.NARROW, ""), "title": title,
+            "source": source, "alt": _as_plain_text(text(item.alt, decision)), "caption": item.caption,
             "note": _as_plain_text(text(item.note, decision)) if isinstance(item.note, Text) else item.note,
             "frame": frame, "table": html_table(frame, item.caption)}
 
@@ -270,13 +324,32 @@ def show_table(item: ResultTable, decision: Decision, number: int, downloads_dir
                  f"{item.caption}\n{parts['frame'].to_string(index=False)}")
 
 
-def show_chart(item: Chart, decision: Decision, number: int, downloads_dir: Path | None = None) -> Shown:
-    parts = chart_parts(item, decision)
-    return Shown(f'<figure class="prebirth-figure"><img src="{parts["src"]}" alt="{html.escape(parts["alt"])}"/>'
-                 f'<figcaption>{html.escape(item.caption)}</figcaption></figure>{_note(item.note, decision)}'
+NARROW_PAGE = "(max-width: 600px)"  # a phone: the chart drawn narrow, its text as large as the caption's
+
+
+def show_chart(item: Chart, decision: Decision, number: int, downloads_dir: Path | None = None,
+               context: ChartContext | None = None) -> Shown:
+    parts = chart_parts(item, decision, context)
+    heading = (f'<span class="prebirth-charttitle">{html.escape(parts["title"])}</span> '
+               f'<span class="prebirth-chartwhat">{html.escape(item.caption)}</span>' if parts["title"]
+               else f'<span class="prebirth-charttitle">{html.escape(item.caption)}</span>')
+    if parts["src"]:
+        image = (f'<picture><source media="{NARROW_PAGE}" srcset="{parts["src_narrow"]}"/>'
+                 f'<img src="{parts["src"]}" alt="{html.escape(parts["alt"])}"/></picture>')
+    else:
+        instead = _as_plain_text(text(item.otherwise, decision)) if item.otherwise is not None else ""
+        image = (f'<p class="prebirth-withheld">{html.escape(instead)}</p>' if instead else
+                 '<p class="prebirth-withheld">Most of the figures in this chart are withheld to protect people\'s '
+                 'privacy (they rest on very few children), so it is not drawn. What can be shown is in the data '
+                 'below.</p>')
+    # a chart not drawn is no figure (no image): its heading and the sentence saying why
+    shell = (f'<figure class="prebirth-figure"><figcaption>{heading}</figcaption>{image}'
+             f'<p class="prebirth-source">{html.escape(parts["source"])}</p></figure>' if parts["src"] else
+             f'<div class="prebirth-notdrawn"><p>{heading}</p>{image}</div>')
+    return Shown(f'{shell}{_note(item.note, decision)}'
                  f'<details class="prebirth-data"><summary>The data in this chart</summary>'
                  f'{parts["table"]}</details>{_download(parts["frame"], item.download, number, downloads_dir)}',
-                 f"{item.caption}\n{parts['alt']}")
+                 f"{parts['title'] or item.caption}\n{parts['alt']}")
 
 
 def _as_plain_text(markdown: str) -> str:
@@ -310,14 +383,8 @@ def show_main_points(result: ChapterResult, decision: Decision) -> Markdown | No
     return Markdown("\n".join(f"- {s}" for s in said), "mainpoints", "Main points")
 
 
-def mostly_withheld(item: Chart, decision: Decision) -> bool:
-    """True when more than half of a chart's points (its cells) are withheld: a chart of a few scattered
-    points says less than a sentence, so a chart with an ``otherwise`` shows that instead."""
-    points = cells_in(item.data)
-    return bool(points) and 2 * sum(decision.hides(c) for c in points) > len(points)
-
-
-def show(result: ChapterResult, name: str, decision: Decision, downloads_dir: Path | None = None):
+def show(result: ChapterResult, name: str, decision: Decision, downloads_dir: Path | None = None,
+         context: ChartContext | None = None):
     """What a notebook cell displays for the result's item ``name`` (None: nothing to show)."""
     item = result.items.get(name)
     if item is None and name == MAIN_POINTS:
@@ -327,10 +394,7 @@ def show(result: ChapterResult, name: str, decision: Decision, downloads_dir: Pa
     if isinstance(item, ResultTable):
         return show_table(item, decision, result.number, downloads_dir)
     if isinstance(item, Chart):
-        if item.otherwise is not None and mostly_withheld(item, decision):
-            body = text(item.otherwise, decision)
-            return Markdown(body) if body else None
-        return show_chart(item, decision, result.number, downloads_dir)
+        return show_chart(item, decision, result.number, downloads_dir, context)
     if isinstance(item, Notice):
         return show_notice(item, decision)
     if isinstance(item, Text):
@@ -432,10 +496,11 @@ class Published:
     result: ChapterResult
     decision: Decision
     downloads_dir: Path | None = None
+    context: ChartContext | None = None  # the marking and source line drawn into its charts
 
     def show(self, name: str):
         """One item of the chapter (a table, a chart, a paragraph), as published."""
-        return show(self.result, name, self.decision, self.downloads_dir)
+        return show(self.result, name, self.decision, self.downloads_dir, self.context)
 
     def glue(self) -> None:
         """Glue the chapter's figures into its prose (names as in the notebook's markdown)."""
@@ -448,11 +513,13 @@ def open_result(module: str, area_file: str, result_file: str = "", downloads_di
     import importlib
     import pickle
 
+    from .config import load_parameters
+
     folder = Path(downloads_dir) if downloads_dir else None
     if result_file:
         with open(result_file, "rb") as handle:
             result, decision = pickle.load(handle)
-        return Published(result, decision, folder)
+        return Published(result, decision, folder, chart_context(load_parameters(area_file)))
     from .chapters.common import prepare
     from .disclosure import decide
 
@@ -460,4 +527,4 @@ def open_result(module: str, area_file: str, result_file: str = "", downloads_di
     chapter = importlib.import_module(f"prebirth.chapters.{module}")
     result = chapter.compute(prepared, {})
     decision = decide([result], prepared.params.published, prepared.params.min_count)
-    return Published(result, decision.restricted_to(result), folder)
+    return Published(result, decision.restricted_to(result), folder, chart_context(prepared.params))

@@ -231,6 +231,7 @@ class Chart:
     ``draw(data, **options)`` receives a frame of plain numbers in which withheld cells are
     NaN (and is told nothing else about them), and returns a matplotlib figure.
     ``data`` is shown under the chart and offered as CSV, formatted like a table.
+    ``title`` states the finding; ``caption`` says what the chart shows.
     """
 
     draw: Callable
@@ -240,7 +241,11 @@ class Chart:
     options: dict = field(default_factory=dict)
     note: str = ""
     download: str = ""
-    otherwise: Any = None  # shown instead (markdown or a Text) when most of the chart's points are withheld
+    # The finding the chart shows, in words (a Text: its figures are the chart's own cells, so a
+    # withheld figure never shows; it says its ``otherwise``). Drawn above the chart and inside it.
+    title: Any = ""
+    source: str = ""  # where its numbers come from ("" the book's default)
+    otherwise: Any = None  # shown instead (markdown or a Text) when the chart is not drawn (most of its figures withheld)
 
 
 @dataclass

@@ -135,7 +135,7 @@ def test_the_chapter_read_from_its_result_and_its_notebooks_words():
                                                    "Questions to reflect on", "What the data cannot tell you"]
     shows = content.sections[1]
     assert len(shows.figures) == 1 and shows.figures[0]["alt"] == "Line chart: the rate rose from 4 to 6."
-    assert shows.figures[0]["src"].startswith("data:image/png;base64,")
+    assert shows.figures[0]["src"].startswith("data:image/svg+xml;base64,")
     assert [t["caption"] for t in shows.tables] == ["Children by year", "Every year since 2000"]
     # the count the book's decision withholds (3) is shown as the marker, as on the page
     assert re.search(r"<td[^>]*>c</td>", shows.tables[0]["html"]) and not re.search(r"<td[^>]*>3</td>",

@@ -462,9 +462,11 @@ def _events(ch: Chapter) -> list[dict]:
             for e in ch.params.events]
 
 
-def draw_rates(data: pd.DataFrame, ylabel: str, events: list):
-    """Rates per 10,000 live births by year, one line per series, with 95% intervals; withheld points are absent."""
-    return charts.lines_with_ci(data, "Year", "Rate", "Series", ylabel, "Rate_lower", "Rate_upper", events)
+def draw_rates(data: pd.DataFrame, ylabel: str, events: list, roles: dict | None = None):
+    """Rates per 10,000 live births by year, one line per series, with 95% intervals; a withheld point breaks
+    its line. ``roles``: which series are the area's and the region's (each its colour in every chart)."""
+    return charts.lines_with_ci(data, "Year", "Rate", "Series", ylabel, "Rate_lower", "Rate_upper", events,
+                                roles=roles)
 
 
 def _benchmark(value, numerator=None, denominator=None, digits: int = 1, unit: str = "number",
@@ -501,17 +503,27 @@ def _rate_chart(r: ChapterResult, cells: Cells, ch: Chapter, table: pd.DataFrame
     intro = (f"Line chart of newborns and infants in care proceedings per 10,000 live births in {{area}} by financial "
              "year, with England for comparison.")
     alt = Text(intro, {"area": Plain(area)})
+    title = Text("Newborns and infants in care proceedings in {area}, per 10,000 live births", {"area": Plain(area)})
     if len(latest):
         period = latest["period"].iloc[0]
         rate = _rates(cells, table, period)["newborn_rate"]
         alt = Text(intro + f" In {period} the newborn rate was " "{rate}.", {"area": Plain(area), "rate": rate}, alt)
+        england = bench[(bench["group"] == "England") & (bench["period"] == period)]
+        figures = {"area": Plain(area), "rate": rate}
+        said = f"In {period}, {{rate}} newborns per 10,000 live births in {{area}} were in care proceedings"
+        if len(england) and pd.notna(england["value"].iloc[0]):
+            figures["england"] = _benchmark(england["value"].iloc[0])
+            said += " (England: {england})"
+        title = Text(said, figures, title)
     r.add("rate_chart", Chart(
         draw_rates, frame_of(records),
         "Newborns and infants in care proceedings per 10,000 live births, by financial year "
         "(bars: 95% confidence intervals)", alt,
-        options={"ylabel": "per 10,000 live births", "events": _events(ch)},
+        options={"ylabel": "per 10,000 live births", "events": _events(ch),
+                 "roles": {f"{area}: newborns": "area", f"{area}: infants": "area",
+                           f"{region_name(ch)}: newborns": "region"}},
         note=f"Points that rest on fewer than {ch.min_count} children, or would let a small number be worked out, "
-             "are not drawn (c in the data below).", download="rates"))
+             "are not drawn (c in the data below).", download="rates", title=title))
 
 
 def _trend(r: ChapterResult, ch: Chapter, table: pd.DataFrame) -> None:
@@ -637,7 +649,10 @@ def _funnel(r: ChapterResult, cells: Cells, ch: Chapter, years: list[str]) -> No
              + (f" {partial} authorities have a figure withheld by the publisher in some year: they are shown over "
                 "their published years only (see Years), which leave out their smallest counts, so their rates may "
                 "read a little high." if partial else ""),
-        download="funnel"))
+        download="funnel",
+        title=Text(f"{{area}}'s newborn rate over {years[0]} to {years[-1]}, compared with England: "
+                   f"{describe_flag(mine_flag)}", {"area": Plain(area), "rate": mine},
+                   Text("Newborn rates of every local authority against its number of births", {}))))
 
 
 def draw_dots(data: pd.DataFrame, value: str, highlight: str, xlabel: str, reference=None, scale: float = 1.0):
@@ -687,7 +702,15 @@ def _neighbours(r: ChapterResult, cells: Cells, ch: Chapter, years: list[str]) -
         note=(f"{missing_n} neighbour(s) are not shown (no published figures, or a figure withheld by its publisher "
               "in some year). " if missing_n > 0 else "")
              + f"{area}'s own point is not drawn if it rests on fewer than {ch.min_count} children.",
-        download="neighbours"))
+        download="neighbours",
+        title=Text("{area} has the " f"{_ordinal(rank) + ' ' if rank > 1 else ''}highest newborn rate of {len(near) + 1} similar areas "
+                   f"({years[0]} to {years[-1]})", {"area": Plain(area), "rate": mine},
+                   Text("{area} and its statistical neighbours: newborn rates", {"area": Plain(area)}))))
+
+
+def _ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, ... 11th, 12th, 13th, 21st."""
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
 
 
 # -- children starting to be looked after ------------------------------------------------
