@@ -336,10 +336,10 @@ def compute(prepared: Prepared, upstream: dict | None = None) -> ChapterResult:
     _subsequent_chart(r, ch, cells)
     _prebirth(r, ch)
     _months(r, ch)
-    _returns(r, ch)
     _prebirth_outcomes(r, ch)
     _contrast(r, ch)
     _separation_support(r, ch)
+    _returns(r, ch)
     _comparison_table(r, ch, cells)
     return r
 
@@ -686,7 +686,7 @@ def _returns(r: ChapterResult, ch: Chapter) -> None:
         if len(chosen) == 2:  # one of the two withheld: say the other
             otherwise = sentence(finding, [2], sentence(finding, [7]))
         found = sentence(finding, chosen, otherwise)
-        r.finding(found.template, "", found.otherwise, **found.figures)
+        r.finding(found.template, "", found.otherwise, main=True, **found.figures)
     base = ("Step chart of the percentage of {mothers} mothers who were back in care proceedings with another child, "
             "against years since their first proceedings in the period, with a 95% band")
     # the alt text says what it can: both figures, else the one shown, else only how many mothers
