@@ -720,7 +720,7 @@ def _pathway_finding(r: ChapterResult, ch: Chapter, rows: pd.DataFrame, cells: d
     (n0, _, s0, w0), (n1, _, s1, w1) = pooled["early"], pooled["late"]
     r.glue["ch3_pathway"] = Text("{late} of {n1} babies in " + w1 + ", against {early} of {n0} in " + w0,
                                  {"late": s1, "n1": n1, "early": s0, "n0": n0}, "c")
-    r.finding("{n1} babies were referred before birth in " + w1 + ", against {n0} in " + w0 + "; {late} of them "
+    r.finding("Babies referred before birth numbered {n1} in " + w1 + ", against {n0} in " + w0 + "; {late} of them "
               "({late:one_in}) came into care proceedings before their first birthday, against {early} in the "
               "earlier years.", "prebirth_referrals_proceedings_share", main=True, n1=n1, n0=n0, late=s1, early=s0)
 
@@ -789,7 +789,7 @@ def first_orders(r: ChapterResult, ch: Chapter) -> None:
         period = "all" if span is None else infants.years_label(span)
         total = Count(key("proceedings", "newborns", period), len(part))
         if span is not None and len(span) > 1:
-            r.relate(total, [newborns_of_year(infants.yearly(ch), y) for y in span],
+            r.relate(total, [newborns_of_year(r, infants.yearly(ch), y) for y in span],
                      "newborns in proceedings over pooled years = the years' counts")
         orders = {k: Count(key("first order", "newborns", period, k or "not recorded"), int((part["first_order"] == k).sum()))
                   for k, _ in FIRST_ORDERS}
@@ -825,8 +825,10 @@ def first_orders(r: ChapterResult, ch: Chapter) -> None:
                   "newborns_first_order_share", main=True, late=s1, early=s0)
 
 
-def newborns_of_year(t: pd.DataFrame, period: str) -> Count:
-    return newborns(t[t["period"] != "all"].set_index("period"), period)
+def newborns_of_year(r: ChapterResult, t: pd.DataFrame, period: str) -> str:
+    """Chapter 1's newborns of one year, known to the relations here (chapter 1 publishes them)."""
+    count = newborns(t[t["period"] != "all"].set_index("period"), period)
+    return r.hidden_count(count.key, count.value)
 
 
 # -- service changes: interrupted time series ------------------------------------------
