@@ -706,7 +706,7 @@ def _returns(r: ChapterResult, ch: Chapter) -> None:
         download="returns"))
 
 
-# -- do pre-birth cases with earlier proceedings end in court? ---------------------------------------
+# -- do babies assessed before birth, whose mother had earlier proceedings, come to court? ----------
 
 OUTCOME_GROUPS = (("previous", "Mother had earlier proceedings"), ("none", "No earlier proceedings found"),
                   ("all", "All babies followed"))
