@@ -151,3 +151,14 @@ def test_sparse_urgent_hearings_compute_from_proceedings_alone(sparse_book, spar
     rows = sparse_indicators[(sparse_indicators.indicator == "hearing_within_7_days_share")
                              & (sparse_indicators.period == "all")]
     assert set(rows.group) == {"newborns", "all children"}
+
+
+def test_chapter_two_opens_with_its_main_points_and_answers_issue_16(demo_book):
+    html = demo_book.page(PAGES[2])
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    main = text.split("Main points", 1)[1].split("Why it matters", 1)[0]
+    assert "in England the figure was 47%" in main  # the demo area is in England (Broadhurst et al. 2018)
+    assert "other areas" in main.split("one in five", 1)[1][:200]  # never one in five without the caveat
+    for heading in ("Do babies assessed before birth come to court?", "Support between proceedings"):
+        assert heading in html, heading
+    assert "Support after separation for mothers whose child was removed" in html

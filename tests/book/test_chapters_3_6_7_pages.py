@@ -84,3 +84,13 @@ def test_sparse_book_says_what_to_record(sparse_book):
     assert "answer this yet" in seven and "assessments table" in seven
     # fathers of babies in care proceedings need only children and proceedings
     assert "Babies under one in care proceedings with a father recorded" in seven
+
+
+def test_chapter_three_opens_with_its_main_points_and_shows_the_pathway(demo_book):
+    html = demo_book.page(PAGES[3])
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    main = text.split("Main points", 1)[1].split("Why it matters", 1)[0]
+    assert "In England the rate rose from 35 to 48" in main  # Pattinson et al. (2021)
+    assert "Babies referred before birth numbered" in main
+    assert "did the referral criteria change?" in html
+    assert "The first order made for newborns in care proceedings, by period" in html

@@ -41,10 +41,34 @@ SUBSEQUENT_METHOD = ("Wilson score interval; subsequent infant = mother on an ea
                      "different child")
 SHARE_METHOD = "Wilson score interval"
 ENGLAND_YEARS = ("2012/13", "2013/14", "2014/15", "2015/16", "2016/17")
+# The published share of newborns in proceedings who were subsequent infants, by the area's country:
+# England, Broadhurst et al. (2018), newborn = under 7 days; Wales, Alrouh et al. (2019), 2016 to 2018,
+# babies under two weeks old (a different newborn definition, said wherever the figure is).
+SUBSEQUENT_NATIONAL = {"England": ("england_subsequent_infants_2012_17", "2012/13 to 2016/17", 7),
+                       "Wales": ("wales_subsequent_infants_2016_18", "2016 to 2018", 14)}
+# Final outcomes that leave the child living apart from the mother (the separation that support after
+# separation follows).
+SEPARATION_OUTCOMES = ("care_order", "placement_order", "sgo")
+PREGNANCY_DAYS = 280  # 40 weeks before the (expected) birth: the start of pregnancy as gestation counts it
 
 
 def pct(value, digits: int = 0) -> str:
     return f"{round_half_up(100 * value, digits):.{digits}f}%"
+
+
+def national_subsequent(ch: Chapter) -> dict | None:
+    """The published subsequent-infant share of the area's country: value, years, country and, where the
+    study counted newborns differently from this book, the difference in words ('' when the same)."""
+    figure_id, years, days = SUBSEQUENT_NATIONAL.get(ch.params.country, SUBSEQUENT_NATIONAL["England"])
+    value = reference.value(figure_id)
+    if value is None:
+        return None
+    country = ch.params.country if ch.params.country in SUBSEQUENT_NATIONAL else "England"
+    differs = "" if days == ch.params.newborn_days else (
+        f"counting babies under {'two weeks' if days == 14 else f'{days} days'} old, a different definition from "
+        f"this book's under {ch.params.newborn_days} days")
+    return {"value": value, "years": years, "country": country, "differs": differs,
+            "label": f"{country} {years}"}
 
 
 def _memo(ch: Chapter, name: str, compute):
@@ -142,6 +166,90 @@ def months_rows(ch: Chapter) -> pd.DataFrame:
     return _memo(ch, "months", compute)
 
 
+def prebirth_outcomes(ch: Chapter) -> pd.DataFrame:
+    """Babies with a pre-birth assessment in the period followed to their first birthday, and whether they
+    came into care proceedings before it.
+
+    ``followed``: the first birthday (from the birth, or the expected birth while none is recorded) is on or
+    before the date the data end, so every baby had the whole first year in which to come to court;
+    ``proceedings``: proceedings about the baby issued on or after the assessment started and before the
+    first birthday.
+    """
+    def compute():
+        rows = prebirth_rows(ch).copy()
+        proceedings = ch.data.get("proceedings")
+        end = censoring_date(ch)
+        rows["first_birthday"] = d.first_birthday(pd.to_datetime(rows["birth_date"]))
+        rows["followed"] = rows["first_birthday"].notna() & (rows["first_birthday"] <= end)
+        p = proceedings[["child_id", "issue_date"]].merge(rows[["child_id", "start_date", "first_birthday"]],
+                                                          on="child_id")
+        p = p[(p["issue_date"] >= p["start_date"]) & (p["issue_date"] < p["first_birthday"])]
+        rows["proceedings"] = rows["child_id"].isin(p["child_id"])
+        return rows
+    return _memo(ch, "prebirth_outcomes", compute)
+
+
+def separation_support(ch: Chapter) -> pd.DataFrame | None:
+    """Mothers whose first recorded proceedings (issued in the period) ended with a child living apart from
+    them (care, placement or special guardianship order), with the support after separation offered to them,
+    their next baby and their return to court. None when no final outcome is recorded.
+
+    Columns: mother_id, first_issue, support_on (the first ``post_separation`` support offered to her on or
+    after her first issue date: ``support.parent_id`` is the mother, or blank on her child's record),
+    next_birth (birth, or expected birth, of her first later child not in the first set), pregnancy_start
+    (``PREGNANCY_DAYS`` before the expected birth, or the birth when no expected date is recorded),
+    returned_on (her next proceedings about another child, as in :func:`mother_returns`).
+    """
+    def compute():
+        proceedings, children = ch.data.get("proceedings"), ch.data.get("children")
+        if "final_outcome" not in proceedings or not proceedings["final_outcome"].notna().any():
+            return None
+        m = mother_returns(ch)
+        p = proceedings[["child_id", "issue_date", "final_outcome"]].copy()
+        p["mother_id"] = d.mothers_of(p["child_id"], children).to_numpy()
+        p = p.merge(m[["mother_id", "first_issue"]], on="mother_id")
+        first_set = p[p["issue_date"] == p["first_issue"]]
+        apart = first_set.loc[first_set["final_outcome"].isin(SEPARATION_OUTCOMES), "mother_id"].unique()
+        out = m[m["mother_id"].isin(apart)][["mother_id", "first_issue", "returned_on"]].reset_index(drop=True)
+        support = ch.data.get("support")
+        if support is not None and not support.empty:
+            s = support[support["kind"] == "post_separation"].copy()
+            parent = s["parent_id"] if "parent_id" in s else pd.Series(None, index=s.index, dtype=object)
+            s["mother_id"] = parent.where(parent.notna(), d.mothers_of(s["child_id"], children))
+            s = s.merge(out[["mother_id", "first_issue"]], on="mother_id")
+            s = s[s["offered_date"] >= s["first_issue"]]
+            out = out.join(s.groupby("mother_id")["offered_date"].min().rename("support_on"), on="mother_id")
+        else:
+            out["support_on"] = pd.NaT
+        kids = children[children["mother_id"].isin(out["mother_id"])].copy()
+        kids["born"] = d.birth_or_expected(kids)
+        due = pd.to_datetime(kids["expected_date_of_birth"]) if "expected_date_of_birth" in kids else kids["born"]
+        kids["pregnancy_start"] = due.fillna(kids["born"]) - pd.Timedelta(days=PREGNANCY_DAYS)
+        kids = kids.merge(out[["mother_id", "first_issue"]], on="mother_id")
+        kids = kids[~kids["child_id"].isin(first_set["child_id"]) & (kids["born"] > kids["first_issue"])]
+        nxt = kids.sort_values(["born", "child_id"]).drop_duplicates("mother_id").set_index("mother_id")
+        out["next_birth"] = out["mother_id"].map(nxt["born"])
+        out["pregnancy_start"] = out["mother_id"].map(nxt["pregnancy_start"])
+        for column in ("support_on", "next_birth", "pregnancy_start", "returned_on"):
+            out[column] = pd.to_datetime(out[column])
+        return out
+    return _memo(ch, "separation_support", compute)
+
+
+def separation_support_counts(table: pd.DataFrame) -> dict[str, int]:
+    """The counts the support table publishes (see :func:`separation_support`)."""
+    support, birth, start, back = (table["support_on"], table["next_birth"], table["pregnancy_start"],
+                                   table["returned_on"])
+    baby = birth.notna()
+    before = baby & (support < start)
+    during = baby & ~before & (support < birth)
+    returned = back.notna()
+    return {"mothers": len(table), "supported": int(support.notna().sum()), "next_baby": int(baby.sum()),
+            "before_pregnancy": int(before.sum()), "during_pregnancy": int(during.sum()),
+            "none_before_birth": int((baby & ~before & ~during).sum()), "returned": int(returned.sum()),
+            "supported_before_return": int((returned & (support < back)).sum())}
+
+
 # -- how soon mothers return -------------------------------------------------------------
 
 def mother_returns(ch: Chapter) -> pd.DataFrame:
@@ -208,7 +316,8 @@ def return_summary(ch: Chapter) -> pd.DataFrame:
 # -- the chapter's result ------------------------------------------------------------------
 
 GLUE = ("ch2_subsequent_share_all", "ch2_prebirth_previous_share_all", "ch2_months_median",
-        "ch2_returned_within_2_years", "ch2_returned_within_7_years")
+        "ch2_returned_within_2_years", "ch2_returned_within_7_years", "ch2_prebirth_to_court_previous",
+        "ch2_prebirth_to_court_none", "ch2_separation_support")
 
 
 def compute(prepared: Prepared, upstream: dict | None = None) -> ChapterResult:
@@ -227,6 +336,9 @@ def compute(prepared: Prepared, upstream: dict | None = None) -> ChapterResult:
     _subsequent_chart(r, ch, cells)
     _prebirth(r, ch)
     _months(r, ch)
+    _prebirth_outcomes(r, ch)
+    _contrast(r, ch)
+    _separation_support(r, ch)
     _returns(r, ch)
     _comparison_table(r, ch, cells)
     return r
@@ -285,8 +397,14 @@ def _headline(r: ChapterResult, ch: Chapter, cells: dict) -> None:
                                {"subsequent": total["subsequent"]},
                                "The number of newborn babies whose mother had earlier proceedings is too small to "
                                "publish.")))
-        r.finding("{share} of newborns in care proceedings had a mother with earlier proceedings about an older child "
-                  "(England 2012/13 to 2016/17: 47%).", "newborns_subsequent_share", share=share, main=True)
+        national = national_subsequent(ch)
+        said = ""
+        if national is not None:
+            said = (f"; in {national['country']} the figure was {pct(national['value'])} ({national['years']}"
+                    + (f", {national['differs']}" if national["differs"] else "") + ")")
+        r.finding("{share} of newborns in care proceedings ({share:one_in}) had a mother who had been in earlier "
+                  "proceedings about an older child" + said + ".", "newborns_subsequent_share", main=True,
+                  share=share)
     unlinked = total["unlinked"]
     if unlinked.value:
         parts.append(Text("{unlinked} newborn(s) have no mother linked on their record, so they cannot be counted as "
@@ -313,24 +431,28 @@ def _subsequent_table(r: ChapterResult, ch: Chapter, cells: dict) -> None:
              f"c = fewer than {ch.min_count} babies, or a figure that would reveal one.", download="subsequent"))
 
 
-def draw_subsequent(data: pd.DataFrame, ylabel: str, england: float | None):
-    """The subsequent-infant share by year (per cent, 95% intervals); withheld years are absent."""
+def draw_subsequent(data: pd.DataFrame, ylabel: str, england: float | None,
+                    national_label: str = "England 2012/13 to 2016/17"):
+    """The subsequent-infant share by year (per cent, 95% intervals); withheld years are absent; ``england``:
+    the national figure of the area's country (England's or Wales's), drawn as a line labelled ``national_label``."""
     frame = pd.DataFrame({"Year": data["Year"], "Series": data["Series"], "Per cent": data["Share"] * 100,
                           "Lower": data["Share_lower"] * 100, "Upper": data["Share_upper"] * 100})
     fig = charts.lines_with_ci(frame, "Year", "Per cent", "Series", ylabel, "Lower", "Upper")
     if england is not None:
-        charts.reference_lines(fig, [{"y": england * 100, "label": "England 2012/13 to 2016/17"}])
+        charts.reference_lines(fig, [{"y": england * 100, "label": national_label}])
     return fig
 
 
 def _subsequent_chart(r: ChapterResult, ch: Chapter, cells: dict) -> None:
     years = [p for p in cells if p != "all"]
     records = [{"Year": p, "Series": Plain(ch.params.area_name), "Share": cells[p]["share"]} for p in years]
-    england = reference.value("england_subsequent_infants_2012_17")
+    national = national_subsequent(ch)
+    england = national["value"] if national else None
     shown = [p for p in years if cells[p]["newborns"].value]
     alt = ("Line chart of the percentage of newborn babies in care proceedings whose mother had earlier proceedings "
            "about an older child, in {area} by financial year, with 95% confidence intervals"
-           + (f" and a reference line at England's {pct(england)}." if england is not None else "."))
+           + (f" and a reference line at {national['country']}'s {pct(england)} ({national['years']})."
+              if national else "."))
     figures = {"area": Plain(ch.params.area_name)}
     if shown:
         first, last = cells[shown[0]]["share"], cells[shown[-1]]["share"]
@@ -341,7 +463,8 @@ def _subsequent_chart(r: ChapterResult, ch: Chapter, cells: dict) -> None:
     r.add("subsequent_chart", Chart(
         draw_subsequent, frame_of(records), "Newborns in care proceedings who are subsequent infants, by financial "
                                             "year (bars: 95% confidence intervals)", alt_text,
-        options={"ylabel": "% of newborns in proceedings", "england": england},
+        options={"ylabel": "% of newborns in proceedings", "england": england,
+                 "national_label": national["label"] if national else ""},
         note=f"Years whose share rests on fewer than {ch.min_count} babies, or would reveal them, are not drawn "
              "(c in the data below).", download="subsequent-by-year"))
 
@@ -552,14 +675,18 @@ def _returns(r: ChapterResult, ch: Chapter) -> None:
         return Text(template.replace("{said}", " and ".join(said[y] for y in years)),
                     {names[y]: texts[y] for y in years}, otherwise)
 
-    finding = ("Of mothers in care proceedings, {said} were back in court with another child (about one in five "
-               "within seven years nationally).")
+    # The national "one in five" links mothers across every court; a local record sees only this area's own
+    # proceedings, so the two are never set side by side without saying so.
+    finding = ("Mothers back in care proceedings with another child after their first proceedings here: {said}. "
+               "In England about one in five mothers returns within seven years (Broadhurst et al.), but these "
+               "records do not include proceedings brought by other areas, so the local figure is likely to be "
+               "lower than the true one.")
     if chosen:
         otherwise = None
         if len(chosen) == 2:  # one of the two withheld: say the other
             otherwise = sentence(finding, [2], sentence(finding, [7]))
         found = sentence(finding, chosen, otherwise)
-        r.finding(found.template, "", found.otherwise, **found.figures)
+        r.finding(found.template, "", found.otherwise, main=True, **found.figures)
     base = ("Step chart of the percentage of {mothers} mothers who were back in care proceedings with another child, "
             "against years since their first proceedings in the period, with a 95% band")
     # the alt text says what it can: both figures, else the one shown, else only how many mothers
@@ -577,3 +704,159 @@ def _returns(r: ChapterResult, ch: Chapter) -> None:
              "time count for as long as they were followed. The estimate is shown at 1, 2, 3, 5 and 7 years; where "
              f"it rests on fewer than {ch.min_count} mothers, or would reveal a few, it is not drawn.",
         download="returns"))
+
+
+# -- do babies assessed before birth, whose mother had earlier proceedings, come to court? ----------
+
+OUTCOME_GROUPS = (("previous", "Mother had earlier proceedings"), ("none", "No earlier proceedings found"),
+                  ("all", "All babies followed"))
+
+
+def _prebirth_outcomes(r: ChapterResult, ch: Chapter) -> None:
+    """Babies with a pre-birth assessment, followed to their first birthday: the share in care proceedings by
+    then, where the mother had earlier proceedings and where she had none (the whole period)."""
+    if not ch.data.has("assessments"):
+        return  # the pre-birth table already says what to record
+    rows = prebirth_outcomes(ch)
+    followed = rows[rows["followed"]]
+    if followed.empty:
+        r.add("prebirth_outcome_table", Notice("No baby with a pre-birth assessment in the period has reached their "
+                                               "first birthday by the time the data end, so it is too soon to say "
+                                               "how many came into care proceedings."))
+        return
+    parts = {"previous": followed[followed["previous"]], "none": followed[~followed["previous"]], "all": followed}
+    babies = {g: Count(key("recurrence", "prebirth assessment followed to age one", g), len(part))
+              for g, part in parts.items()}
+    court = {g: Count(key("recurrence", "prebirth assessment followed to age one", g, "in proceedings"),
+                      int(part["proceedings"].sum())) for g, part in parts.items()}
+    r.relate(babies["all"], [babies["previous"], babies["none"]], "babies followed = earlier proceedings + none")
+    r.relate(court["all"], [court["previous"], court["none"]], "babies in proceedings = earlier proceedings + none")
+    shares = {g: Share.of(court[g], babies[g]) for g in parts}
+    for g, _ in OUTCOME_GROUPS:
+        if babies[g].value:
+            r.indicator("prebirth_assessment_to_proceedings_share", "all", shares[g],
+                        group={"previous": "mother had earlier proceedings", "none": "no earlier proceedings",
+                               "all": ""}[g], method=SHARE_METHOD)
+    records = [{"Babies with a pre-birth assessment": label, "Babies followed to their first birthday": babies[g],
+                "In care proceedings before their first birthday": court[g],
+                "Share (95% CI)": shares[g] if babies[g].value else "none"} for g, label in OUTCOME_GROUPS]
+    r.add("prebirth_outcome_table", ResultTable(
+        frame_of(records), "Babies with a pre-birth assessment who came into care proceedings before their first "
+                           "birthday, by whether their mother had been in care proceedings before",
+        note="Babies whose first pre-birth assessment started in the report period and whose first birthday (from "
+             "the birth, or the expected birth) came before the data end, so that each had a whole first year in "
+             "which to come to court. Proceedings count when issued on or after the assessment started. 'No earlier "
+             "proceedings found' includes babies with no mother linked, and mothers whose earlier proceedings were "
+             f"in another area. c = fewer than {ch.min_count} babies, or a number that would reveal them.",
+        download="prebirth-to-proceedings"))
+    if babies["previous"].value and babies["none"].value:
+        r.glue["ch2_prebirth_to_court_previous"] = shares["previous"]
+        r.glue["ch2_prebirth_to_court_none"] = shares["none"]
+        r.finding("Where the mother had been in care proceedings before, {previous} of babies with a pre-birth "
+                  "assessment ({previous:one_in}) were in care proceedings before their first birthday, against "
+                  "{none} where she had not.", "prebirth_assessment_to_proceedings_share", main=True,
+                  previous=shares["previous"], none=shares["none"])
+
+
+# -- the contrast: half of newborns in court, a small part of pre-birth work ------------------------------
+
+def _contrast(r: ChapterResult, ch: Chapter) -> None:
+    """Subsequent infants among newborns in proceedings set against mothers with earlier proceedings among
+    babies in pre-birth assessment: the two shares answer different questions, and their gap is the finding."""
+    newborns, prebirth = r.glue.get("ch2_subsequent_share_all"), r.glue.get("ch2_prebirth_previous_share_all")
+    if not isinstance(newborns, Share) or not isinstance(prebirth, Share):
+        return
+    figures = {"newborns": newborns, "prebirth": prebirth}
+    if newborns.lower > prebirth.upper:  # the intervals do not overlap: a real gap, said plainly
+        template = ("Mothers who had been in care proceedings before were the mothers of only {prebirth} of babies "
+                    "with a pre-birth assessment, but of {newborns} of newborns in care proceedings. They are a small "
+                    "part of pre-birth work and a large part of the babies who come to court: their babies are far "
+                    "more likely to go to court, and some may not have had a pre-birth assessment at all.")
+    else:
+        template = ("Mothers who had been in care proceedings before were the mothers of {prebirth} of babies with a "
+                    "pre-birth assessment and of {newborns} of newborns in care proceedings: these data show no clear "
+                    "difference between the two.")
+    if "ch2_prebirth_to_court_previous" in r.glue:
+        figures.update(previous=r.glue["ch2_prebirth_to_court_previous"], none=r.glue["ch2_prebirth_to_court_none"])
+        template += (" Of babies assessed before birth, {previous} whose mother had earlier proceedings were in care "
+                     "proceedings before their first birthday, against {none} of the others.")
+        otherwise = Text(template.split(" Of babies assessed")[0], {"newborns": newborns, "prebirth": prebirth})
+    else:
+        otherwise = None
+    r.add("contrast", Notice([Text(template, figures, otherwise)]))
+    # the main point says the contrast; the babies' route to court is a main point of its own
+    r.finding(template.split(" Of babies assessed")[0], "", main=True, newborns=newborns, prebirth=prebirth)
+
+
+# -- support between proceedings ----------------------------------------------------------------------
+
+def _separation_support(r: ChapterResult, ch: Chapter) -> None:
+    """Support after separation (``support.kind = post_separation``) for mothers whose child was removed by
+    their first proceedings in the period: recorded at all, before the next pregnancy, before a return."""
+    table = separation_support(ch)
+    if table is None:
+        r.add("separation_support_table", not_yet(
+            "whether mothers were offered support after their child was removed, before another pregnancy.",
+            ["the final outcome of each set of proceedings (proceedings.final_outcome)"],
+            "the final order of each set of proceedings, and each offer of support after separation (support.kind "
+            "post_separation) with the mother's id and the date it was offered."))
+        return
+    if not ch.data.has("support"):
+        r.add("separation_support_table", not_yet(
+            "whether mothers were offered support after their child was removed, before another pregnancy.",
+            ["the support table (each offer of support, its kind and date)"],
+            "each offer of support after separation (support.kind post_separation), with the mother's id "
+            "(support.parent_id) and the date it was offered."))
+        return
+    if table.empty:
+        r.add("separation_support_table", Notice("No mother's first proceedings in the period have ended with her "
+                                                 "child living apart from her, so there is no support after "
+                                                 "separation to follow yet."))
+        return
+    n = separation_support_counts(table)
+    c = {name: Count(key("recurrence", "separated mothers", name), value) for name, value in n.items()}
+    unsupported = r.hidden_count(key("recurrence", "separated mothers", "no support recorded"),
+                                 n["mothers"] - n["supported"])
+    r.relate(c["mothers"], [c["supported"], unsupported], "mothers = support recorded + none recorded")
+    r.relate(c["next_baby"], [c["before_pregnancy"], c["during_pregnancy"], c["none_before_birth"]],
+             "mothers with another baby = support before the pregnancy + during it + none before the birth")
+    not_before = r.hidden_count(key("recurrence", "separated mothers", "no support before the return"),
+                                n["returned"] - n["supported_before_return"])
+    r.relate(c["returned"], [c["supported_before_return"], not_before],
+             "mothers back in court = support before the return + not")
+    share = lambda num, den: Share.of(c[num], c[den]) if c[den].value else "none"  # noqa: E731
+    rows = (("Mothers whose child was removed by their first proceedings in the period", "mothers", None, ""),
+            ("Offered support after separation (recorded at any time after the proceedings began)", "supported",
+             "mothers", "of these mothers"),
+            ("Had another baby afterwards", "next_baby", "mothers", "of these mothers"),
+            ("... offered support after separation before that pregnancy began", "before_pregnancy", "next_baby",
+             "of mothers with another baby"),
+            ("... offered it only during the pregnancy", "during_pregnancy", "next_baby", "of mothers with another baby"),
+            ("... not offered it before the birth", "none_before_birth", "next_baby", "of mothers with another baby"),
+            ("Back in care proceedings with another child", "returned", "mothers", "of these mothers"),
+            ("... offered support after separation before they returned", "supported_before_return", "returned",
+             "of mothers back in court"))
+    records = [{"Mothers": label, "Number": c[num], "Share (95% CI)": share(num, den) if den else "",
+                "Share of": of} for label, num, den, of in rows]
+    r.add("separation_support_table", ResultTable(
+        frame_of(records), "Support after separation for mothers whose child was removed, and whether it came before "
+                           "another pregnancy or another set of proceedings",
+        note="Mothers whose first recorded care proceedings were issued in the report period and ended with a child "
+             "living apart from them (a care, placement or special guardianship order). Support after separation is "
+             "an offer recorded with the kind post_separation, to the mother or on her child's record, on or after "
+             f"the day her proceedings were issued. A pregnancy is taken to begin {PREGNANCY_DAYS // 7} weeks before "
+             "the baby's expected date of birth (or the birth, when no expected date is recorded). Support offered "
+             "by other services, or not recorded, is not seen here. "
+             f"c = fewer than {ch.min_count} mothers, or a number that would reveal them.",
+        download="support-after-separation"))
+    supported = share("supported", "mothers")
+    r.glue["ch2_separation_support"] = supported if isinstance(supported, Share) else None
+    first = ("Support after separation was recorded for {supported} of mothers whose child was removed by their "
+             "first proceedings in the period ({supported:one_in})")
+    if c["next_baby"].value:
+        before = share("before_pregnancy", "next_baby")
+        r.finding(first + "; of the {babies} who had another baby, {before} were offered it before that pregnancy "
+                  "began.", "", Text(first + ".", {"supported": supported}), main=True, supported=supported,
+                  babies=c["next_baby"], before=before)
+    else:
+        r.finding(first + ".", "", main=True, supported=supported)

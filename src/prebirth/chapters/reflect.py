@@ -72,6 +72,8 @@ INDICATOR_LABELS = {
     "newborns_subsequent_share": "Newborns in proceedings whose mother had earlier proceedings",
     "prebirth_assessments_previous_proceedings_share": "Pre-birth assessments where the mother had earlier proceedings",
     "months_previous_to_referral_median": "Months from earlier proceedings to the new referral (median)",
+    "prebirth_assessment_to_proceedings_share": "Babies with a pre-birth assessment in care proceedings before "
+                                                "their first birthday",
     "days_referral_to_assessment_median": "Days from referral to assessment (median)",
     "days_assessment_to_authorisation_median": "Days from assessment start to authorisation (median)",
     "days_referral_to_support_median": "Days from referral to support being offered (median)",
@@ -127,6 +129,11 @@ INDICATOR_LABELS = {
     "newborns_pre_proceedings_share": "Newborns in proceedings who had pre-proceedings first",
     "newborns_pre_proceedings_before_birth_share": "Newborns in proceedings whose pre-proceedings began before birth",
     "weeks_pre_proceedings_before_birth_median": "Weeks from the start of pre-proceedings to the birth (median)",
+    "prebirth_referrals_assessed_share": "Babies referred before birth who had a pre-birth assessment",
+    "prebirth_referrals_authorised_share": "Babies referred before birth whose assessment was authorised",
+    "prebirth_referrals_proceedings_share": "Babies referred before birth in care proceedings before their first "
+                                            "birthday",
+    "newborns_first_order_share": "The first order made for newborns in care proceedings",
     "context_newborn_rate_correlation": "Correlation of the newborn rate with a local context measure",
     "regional_infant_starters_share": "Babies under one among children starting to be looked after, by region",
 }

@@ -29,14 +29,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats as scipy_stats
 
-from .. import charts, definitions as d
+from .. import charts, definitions as d, reference
 from ..results import (ChapterResult, Chart, Count, Measure, Notice, Plain, ResultTable, Share, Text, frame_of, key,
                        not_yet)
 from ..stats import intervals
 from ..stats.rounding import round_half_up
 from . import infants
 from ..formats import num, pct, signed_pct
-from ..periods import financial_year_label
+from ..periods import financial_year_label, financial_year_start
 from .common import Chapter, Prepared
 
 NUMBER, KEY, TITLE = 3, "behind_the_trends", "What lies behind the trends?"
@@ -53,7 +53,7 @@ PEOPLE_UNITS = {"children", "child", "babies", "families", "people", "parents", 
 MIN_YEARS_FOR_CORRELATION = 5
 GLUE = ("ch3_rate_first", "ch3_rate_last", "ch3_first_year", "ch3_last_year", "ch3_pp_before_birth", "ch3_pp_weeks",
         "ch3_route_s20", "ch3_route_ico", "ch3_years", "ch3_level_range", "ch3_corr_caution", "ch3_trend",
-        "ch3_pp_recorded")
+        "ch3_pp_recorded", "ch3_pathway", "ch3_first_order_ico")
 
 # What the Born into Care research heard about rising numbers, and the data that would test each.
 RESEARCH_FACTORS = (
@@ -595,6 +595,242 @@ def pre_proceedings(r: ChapterResult, ch: Chapter) -> None:
         note=note, download="pre-proceedings"))
 
 
+# -- the pre-birth pathway: referral, assessment, plan, proceedings ----------------------
+
+PATHWAY_STAGES = (("assessed", "Had a pre-birth assessment"),
+                  ("authorised", "Assessment authorised (plan agreed)"),
+                  ("proceedings", "Care proceedings before the first birthday"))
+
+
+def pathway_rows(ch: Chapter) -> pd.DataFrame:
+    """Each baby referred before birth in the period (once, at their first pre-birth referral: chapter 4's
+    babies), and how far they went through the pathway.
+
+    ``assessed``: a pre-birth assessment of the baby started on or after the referral; ``authorised``: one of
+    those assessments authorised (the book's stand-in for a plan agreed: the data hold no plan date);
+    ``proceedings``: care proceedings about the baby issued on or after the referral and before the first
+    birthday (from the birth, or the expected birth); ``complete``: that first birthday came before the data
+    end, so the baby had the whole first year in which to come to court.
+    """
+    def compute():
+        from . import waiting
+
+        rows = waiting.prebirth_referrals(ch)[["child_id", "referral_date", "financial_year"]].copy()
+        children = ch.data.get("children")
+        born = pd.Series(d.birth_or_expected(children).to_numpy(), index=children["child_id"].to_numpy())
+        rows["first_birthday"] = d.first_birthday(pd.to_datetime(rows["child_id"].map(born)))
+        rows["complete"] = rows["first_birthday"].notna() & (rows["first_birthday"] <= waiting.censoring_date(ch))
+        rows["assessed"] = rows["authorised"] = False
+        assessments = ch.data.get("assessments")
+        if assessments is not None and not assessments.empty:
+            a = assessments.merge(rows[["child_id", "referral_date"]], on="child_id")
+            dob = a["child_id"].map(children.set_index("child_id")["date_of_birth"])
+            pre = d.is_prebirth_assessment(a["start_date"], dob, a["kind"] if "kind" in a else None)
+            a = a[pre.to_numpy() & (a["start_date"] >= a["referral_date"]).to_numpy()]
+            rows["assessed"] = rows["child_id"].isin(a["child_id"])
+            rows["authorised"] = rows["child_id"].isin(a.loc[a["authorised_date"].notna(), "child_id"])
+        p = ch.data.get("proceedings")
+        if p is not None and not p.empty:
+            p = p[["child_id", "issue_date"]].merge(rows[["child_id", "referral_date", "first_birthday"]], on="child_id")
+            p = p[(p["issue_date"] >= p["referral_date"]) & (p["issue_date"] < p["first_birthday"])]
+            rows["proceedings"] = rows["child_id"].isin(p["child_id"])
+        else:
+            rows["proceedings"] = False
+        return rows.reset_index(drop=True)
+    return _memo(ch, "pathway", compute)
+
+
+def _pathway_counts(r: ChapterResult, rows: pd.DataFrame, period: str) -> dict:
+    referred = Count(key("waiting", "pre-birth referrals", period), len(rows))  # chapter 4's count
+    out = {"referred": referred}
+    for stage, _ in PATHWAY_STAGES:
+        out[stage] = Count(key("pathway", "pre-birth referrals", period, stage), int(rows[stage].sum()))
+    # assessed = authorised + not authorised: the stages nest, so the gap between two is known too
+    r.relate(out["assessed"], [out["authorised"].key, r.hidden_count(key("pathway", "pre-birth referrals", period,
+                                                                         "assessed, not authorised"),
+                                                                     out["assessed"].value - out["authorised"].value)],
+             "babies assessed = authorised + not yet authorised")
+    return out
+
+
+def pathway(r: ChapterResult, ch: Chapter) -> None:
+    """Babies referred before birth by financial year, and the share who went on to each stage of the pathway:
+    the test of 'changes in referral criteria' (wider criteria: more referrals, fewer going on)."""
+    if not ch.data.has("referrals"):
+        r.add("pathway_table", not_yet(
+            "how many babies were referred before birth each year, and how many went on to assessment, a plan and "
+            "care proceedings.", ["the referrals table (the date of each referral, pre-birth referrals included)"],
+            "every referral with its date, unborn babies included (the CIN census return holds them), and each "
+            "assessment's start and authorisation dates."))
+        return
+    rows = pathway_rows(ch)
+    if rows.empty:
+        r.add("pathway_table", Notice("No baby was referred before birth in the report period."))
+        return
+    births = ch.data.get("births")
+    cells, records = {}, []
+    for period in [*years(ch), "all"]:
+        part = rows if period == "all" else rows[rows["financial_year"] == period]
+        c = cells[period] = _pathway_counts(r, part, period)
+        complete = bool(part["complete"].all())
+        record = {"Year": ("All years" if period == "all" else period) + ("" if complete else " (not complete)"),
+                  "Babies referred before birth": c["referred"]}
+        live = d.births_for_year(births, period) if period != "all" else None
+        if births is not None and not births.empty:
+            record["Per 1,000 live births"] = Measure(c["referred"].value / live * 1000, on=(c["referred"],),
+                                                      unit="number", digits=1) if live else ""
+        for stage, label in PATHWAY_STAGES:
+            share = Share.of(c[stage], c["referred"])
+            record[label] = share if c["referred"].value else "none"
+            if c["referred"].value:
+                r.indicator(f"prebirth_referrals_{stage}_share", period, share, method=SHARE_METHOD)
+        records.append(record)
+    for what in ["referred", *[s for s, _ in PATHWAY_STAGES]]:
+        r.relate_periods(cells["all"][what], [cells[p][what] for p in years(ch)],
+                         f"babies referred before birth ({what}) by year against the whole period")
+    r.add("pathway_table", ResultTable(
+        frame_of(records), "Babies referred before birth, and how many went on to a pre-birth assessment, a plan "
+                           "and care proceedings, by financial year of referral",
+        note="Each baby counts once, in the year of their first referral before birth in the report period. Shares "
+             "are of the babies referred that year (95% confidence intervals). The data hold no date for a plan: an "
+             "authorised pre-birth assessment stands for one. 'Not complete': some babies referred that year had not "
+             "reached their first birthday when the data end, so more of them may yet come to court. "
+             f"c = fewer than {ch.min_count} babies, or a number that would reveal them.", download="pathway"))
+    _pathway_finding(r, ch, rows, cells)
+
+
+def _pathway_finding(r: ChapterResult, ch: Chapter, rows: pd.DataFrame, cells: dict) -> None:
+    """The earliest and the latest complete years pooled (up to three each), side by side."""
+    done = [p for p in years(ch) if len(rows[rows["financial_year"] == p])
+            and rows.loc[rows["financial_year"] == p, "complete"].all()]
+    k = min(3, len(done) // 2)
+    if k < 1:
+        return
+    pooled = {}
+    for side, span in (("early", done[:k]), ("late", done[-k:])):
+        label = infants.years_label(span)
+        referred = Count(key("waiting", "pre-birth referrals", label), sum(cells[p]["referred"].value for p in span))
+        court = Count(key("pathway", "pre-birth referrals", label, "proceedings"),
+                      sum(cells[p]["proceedings"].value for p in span))
+        if len(span) > 1:
+            r.relate(referred, [cells[p]["referred"] for p in span], "babies referred before birth: pooled years")
+            r.relate(court, [cells[p]["proceedings"] for p in span], "babies referred who came to court: pooled years")
+        words = span[0] if len(span) == 1 else f"{span[0]} to {span[-1]}"
+        pooled[side] = (referred, court, Share.of(court, referred), words)
+    (n0, _, s0, w0), (n1, _, s1, w1) = pooled["early"], pooled["late"]
+    r.glue["ch3_pathway"] = Text("{late} of {n1} babies in " + w1 + ", against {early} of {n0} in " + w0,
+                                 {"late": s1, "n1": n1, "early": s0, "n0": n0}, "c")
+    r.finding("Babies referred before birth numbered {n1} in " + w1 + ", against {n0} in " + w0 + "; {late} of them "
+              "({late:one_in}) came into care proceedings before their first birthday, against {early} in the "
+              "earlier years.", "prebirth_referrals_proceedings_share", main=True, n1=n1, n0=n0, late=s1, early=s0)
+
+
+# -- the first order made for newborns ------------------------------------------------
+
+FIRST_ORDERS = (("ico", "Interim care order"), ("epo", "Emergency protection order"),
+                ("none", "No order at the first hearing"), ("", "Not recorded"))
+FIRST_ORDER_RANK = {"epo": 0, "ico": 1, "none": 2, "": 3}
+
+
+def newborn_first_orders(ch: Chapter) -> pd.DataFrame:
+    """Newborns in proceedings (chapter 1's rows, once per year) with the first order made: the ``first_order``
+    of their first application that year; where several were issued that day, an emergency protection order
+    comes first (it is heard first), then an interim care order. Blank: not recorded."""
+    def compute():
+        rows = infants.children_in_period(ch)
+        rows = rows[rows["newborn"].fillna(False).astype(bool)].copy()
+        p = ch.data.get("proceedings")
+        order = (p["first_order"] if "first_order" in p else pd.Series(None, index=p.index)).astype("object")
+        p = p[["child_id", "issue_date"]].assign(order=order.fillna("").astype(str).str.strip().str.lower())
+        p["rank"] = p["order"].map(FIRST_ORDER_RANK).fillna(3)
+        first = p.sort_values("rank").drop_duplicates(["child_id", "issue_date"]).set_index(["child_id", "issue_date"])
+        at = pd.MultiIndex.from_arrays([rows["child_id"], rows["issue_date"]])
+        rows["first_order"] = first["order"].reindex(at).fillna("").to_numpy()
+        rows.loc[~rows["first_order"].isin(FIRST_ORDER_RANK), "first_order"] = ""
+        return rows
+    return _memo(ch, "first_orders", compute)
+
+
+def order_periods(ch: Chapter) -> list[tuple[str, list[str]]]:
+    """The years pooled into periods: before and from the first dated service change, else the earlier and the
+    later half of the report period (a single year is too few newborns to say anything)."""
+    ys = years(ch)
+    cut = next((ys.index(e["x"]) for e in event_marks(ch) if e["x"] in ys[1:]), len(ys) // 2 if len(ys) > 1 else 0)
+    if cut == 0:
+        return [(f"{ys[0]} to {ys[-1]}", ys)]
+    before, after = ys[:cut], ys[cut:]
+    span = lambda y: y[0] if len(y) == 1 else f"{y[0]} to {y[-1]}"  # noqa: E731
+    if ch.params.events and event_marks(ch)[0]["x"] in ys[1:]:
+        return [(f"Before the change ({span(before)})", before), (f"From the change ({span(after)})", after)]
+    return [(span(before), before), (span(after), after)]
+
+
+def first_orders(r: ChapterResult, ch: Chapter) -> None:
+    """The first order made for newborns in care proceedings, by order type and period: counts and shares."""
+    if not infants.can_answer(ch):
+        r.add("first_orders_table", _missing_trend(ch))
+        return
+    p = ch.data.get("proceedings")
+    if "first_order" not in p or not p["first_order"].notna().any():
+        r.add("first_orders_table", not_yet(
+            "which order was made first for newborn babies in care proceedings.",
+            ["the first order made in each set of proceedings (proceedings.first_order: ico, epo or none)"],
+            "the first order made for each application (an interim care order, an emergency protection order, "
+            "or none at the first hearing)."))
+        return
+    rows = newborn_first_orders(ch)
+    groups = [(label, span, rows[rows["financial_year"].isin(span)]) for label, span in order_periods(ch)]
+    whole = d.first_in_period(infants.children_in_period(ch))
+    whole = rows[rows.set_index(["child_id", "issue_date"]).index.isin(
+        whole.set_index(["child_id", "issue_date"]).index)]
+    groups.append(("All years", None, whole))
+    records, totals, by_order = [], {}, {k: {} for k, _ in FIRST_ORDERS}
+    for label, span, part in groups:
+        period = "all" if span is None else infants.years_label(span)
+        total = Count(key("proceedings", "newborns", period), len(part))
+        if span is not None and len(span) > 1:
+            r.relate(total, [newborns_of_year(r, infants.yearly(ch), y) for y in span],
+                     "newborns in proceedings over pooled years = the years' counts")
+        orders = {k: Count(key("first order", "newborns", period, k or "not recorded"), int((part["first_order"] == k).sum()))
+                  for k, _ in FIRST_ORDERS}
+        r.relate(total, [orders[k] for k, _ in FIRST_ORDERS], "newborns = the newborns of each first order")
+        totals[period] = total
+        record = {"Period": label, "Newborns in proceedings": total}
+        for k, name in FIRST_ORDERS:
+            by_order[k][period] = orders[k]
+            share = Share.of(orders[k], total)
+            record[name] = Text("{n} ({share})", {"n": orders[k], "share": share}, "c") if total.value else "0"
+            if total.value:
+                r.indicator("newborns_first_order_share", period, share, group=k or "not recorded", method=SHARE_METHOD)
+        records.append(record)
+    pooled = [infants.years_label(span) for _, span, _ in groups if span is not None]
+    r.relate_periods(totals["all"], [totals[q] for q in pooled], "newborns: the periods against the whole period")
+    for k, _ in FIRST_ORDERS:
+        r.relate_periods(by_order[k]["all"], [by_order[k][q] for q in pooled],
+                         "newborns by first order: the periods against the whole period")
+    r.add("first_orders_table", ResultTable(
+        frame_of(records), "The first order made for newborns in care proceedings, by period",
+        note="Each cell: number of newborns (share of the period's newborns). The first order is the one recorded "
+             "for the baby's first application in the year (an emergency protection order first where one was "
+             "issued the same day). Periods pool several years, because a single year has too few newborns to "
+             f"show. c = fewer than {ch.min_count} babies, or a figure that would reveal one by subtraction.",
+        download="first-orders"))
+    if len(pooled) == 2 and all(totals[q].value for q in pooled):
+        (l0, _, _), (l1, _, _) = groups[0], groups[1]
+        s0, s1 = (Share.of(by_order["ico"][q], totals[q]) for q in pooled)
+        r.glue["ch3_first_order_ico"] = Text("{late} " + l1[:1].lower() + l1[1:] + ", against {early} "
+                                             + l0[:1].lower() + l0[1:], {"late": s1, "early": s0}, "c")
+        r.finding("An interim care order was the first order for {late} of newborns in care proceedings "
+                  + l1[:1].lower() + l1[1:] + ", against {early} " + l0[:1].lower() + l0[1:] + ".",
+                  "newborns_first_order_share", main=True, late=s1, early=s0)
+
+
+def newborns_of_year(r: ChapterResult, t: pd.DataFrame, period: str) -> str:
+    """Chapter 1's newborns of one year, known to the relations here (chapter 1 publishes them)."""
+    count = newborns(t[t["period"] != "all"].set_index("period"), period)
+    return r.hidden_count(count.key, count.value)
+
+
 # -- service changes: interrupted time series ------------------------------------------
 
 def breakpoints(ch: Chapter) -> list[tuple[str, str]]:
@@ -887,6 +1123,20 @@ def rate_trend(ch: Chapter):
     return _memo(ch, "rate_trend", compute)
 
 
+def national_rate_words(country: str) -> str:
+    """The country's published newborn rate at both ends of Pattinson et al. (2021)'s series, as a sentence
+    ('' when the reference figures are absent)."""
+    first, last = (reference.national(country, f"newborn_rate_{y}") for y in ("2012_13", "2019_20"))
+    if not first or not last:
+        return ""
+    said = lambda row: f"{float(row['value']):g}"  # noqa: E731 (published figures, as published)
+    # the average yearly change those two figures imply, to set beside the local model's
+    span = financial_year_start(last["period"]) - financial_year_start(first["period"])
+    yearly = (float(last["value"]) / float(first["value"])) ** (1 / span) - 1
+    return (f" In {country} the rate rose from {said(first)} to {said(last)} newborns per 10,000 live births between "
+            f"{first['period']} and {last['period']}, about {signed_pct(yearly, 1)} a year (Pattinson et al. 2021).")
+
+
 def headline(r: ChapterResult, ch: Chapter) -> None:
     """The trend in the newborn rate over all the years (chapter 1's model), then what the chapter sets beside
     it. Single years are given only after it, with what they can and cannot show."""
@@ -908,6 +1158,8 @@ def headline(r: ChapterResult, ch: Chapter) -> None:
         parts.append(Text("In {area}, the rate of newborns in care proceedings " + direction + f" from {span}: "
                           + said + ", from chapter 1's trend model over all " + f"{fit.n_points} years.",
                           {"area": Plain(ch.params.area_name), "ratio": ratio}))
+        r.finding("The rate of newborns in care proceedings here " + direction + f" from {span}: " + said + "."
+                  + national_rate_words(ch.params.country), "", main=True, ratio=ratio)
     if len(series) >= 2:
         first, last = series.iloc[0], series.iloc[-1]
         r.glue.update(ch3_rate_first=Text(unit, {"v": first["cell"]}), ch3_rate_last=Text(unit, {"v": last["cell"]}),
@@ -952,6 +1204,8 @@ def compute(prepared: Prepared, upstream: dict | None = None) -> ChapterResult:
     context_panels(r, ch)
     legal_route(r, ch)
     pre_proceedings(r, ch)
+    pathway(r, ch)
+    first_orders(r, ch)
     service_changes(r, ch)
     correlations(r, ch)
     research_factors(r, ch)

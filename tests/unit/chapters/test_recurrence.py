@@ -349,3 +349,184 @@ def test_no_return_within_a_year_is_said_as_none(area):
     assert shown.loc["2 years", "Mothers back in proceedings (95% CI)"] != "none"
     assert chart.options["none_back"] == [1]  # drawn at 0, not left out as if withheld
     plt.close(chart.draw(present.chart_numbers(chart.data, decision), **chart.options))
+
+
+# -- issue 16, Q2: pre-birth cases that end in court, support after separation, the contrast, Wales -----------
+
+@pytest.fixture
+def court_area():
+    """Babies with a pre-birth assessment followed to their first birthday, and mothers whose child was removed.
+
+    The data end on 2022-03-31 (the last referral)."""
+    kids = [
+        child("OA", "2014-01-01", "MA"), child("A1", "2019-10-01", "MA"),   # MA: earlier proceedings (2015)
+        child("OB", "2015-01-01", "MB"), child("B1", "2020-01-01", "MB"),   # MB: earlier proceedings (2016)
+        child("C1", "2020-02-01", "MC"), child("D1", "2019-12-01", "MD"),
+        child("E1", "2021-12-01", "ME"), child("U1", "2020-03-01"),          # U1: no mother linked
+        child("F1", "2019-05-01", "MF"), child("F2", "2021-09-03", "MF", "2021-09-01"),
+        child("G1", "2019-06-01", "MG"), child("G2", "2021-03-01", "MG"),
+        child("H1", "2019-07-01", "MH"), child("H2", "2020-09-01", "MH", "2020-09-01"),
+    ]
+
+    def p(pid, cid, issued, outcome=None):
+        return {"proceedings_id": pid, "child_id": cid, "issue_date": issued, "final_outcome": outcome}
+
+    procs = [p("qa", "OA", "2015-01-01", "care_order"), p("qb", "OB", "2016-01-01", "care_order"),
+             p("pa", "A1", "2019-10-02", "care_order"),
+             p("pc", "C1", "2021-03-01", "supervision_order"),   # after C1's first birthday (2021-02-01)
+             p("pd", "D1", "2020-06-01", "care_order"),
+             p("pf", "F1", "2019-05-02", "placement_order"), p("pf2", "F2", "2021-09-05"),
+             p("pg", "G1", "2019-06-02", "sgo"),
+             p("ph", "H1", "2019-07-02", "care_order"), p("ph2", "H2", "2020-09-02")]
+    assessments = [{"assessment_id": f"a{c}", "child_id": c, "start_date": start, "kind": "pre-birth"}
+                   for c, start in (("A1", "2019-07-01"), ("B1", "2019-09-01"), ("C1", "2019-11-01"),
+                                    ("D1", "2019-08-01"), ("E1", "2021-08-01"), ("U1", "2019-12-01"))]
+    support = [
+        {"support_id": "s1", "child_id": "F1", "kind": "post_separation", "offered_date": "2019-12-01",
+         "parent_id": "MF"},
+        {"support_id": "s2", "child_id": "G1", "kind": "post_separation", "offered_date": "2021-01-10"},  # no parent
+        {"support_id": "s3", "child_id": "H1", "kind": "parenting", "offered_date": "2019-08-01", "parent_id": "MH"},
+        {"support_id": "s4", "child_id": "H1", "kind": "post_separation", "offered_date": "2019-06-01",
+         "parent_id": "MH"},  # before MH's proceedings were issued: not support after separation
+    ]
+    referrals = [{"referral_id": "r1", "child_id": "E1", "referral_date": "2022-03-31"}]
+    return {"children": kids, "parents": mothers("MA", "MB", "MC", "MD", "ME", "MF", "MG", "MH"),
+            "proceedings": procs, "assessments": assessments, "support": support, "referrals": referrals}
+
+
+def test_prebirth_cases_that_end_in_proceedings_by_hand(court_area):
+    ch, r = result_of(court_area, audience="internal")
+    rows = recurrence.prebirth_outcomes(ch).set_index("child_id")
+    # Followed to the first birthday by 2022-03-31: A1, B1, C1, D1, U1; E1 (born 2021-12-01) is not yet one.
+    assert sorted(rows.index[rows["followed"]]) == ["A1", "B1", "C1", "D1", "U1"]
+    # A1 (issued the day after birth) and D1 (at 6 months) came to court before their first birthday; C1 only
+    # after it (2021-03-01, first birthday 2021-02-01).
+    assert rows["proceedings"].to_dict() == {"A1": True, "B1": False, "C1": False, "D1": True, "E1": False,
+                                             "U1": False}
+    shown = table(r, "prebirth_outcome_table").set_index("Babies with a pre-birth assessment")
+    # earlier proceedings: A1, B1 -> 1 of 2 (50%); none found: C1, D1, U1 -> 1 of 3 (33%); all: 2 of 5 (40%)
+    assert shown["Babies followed to their first birthday"].to_dict() == {
+        "Mother had earlier proceedings": "2", "No earlier proceedings found": "3", "All babies followed": "5"}
+    assert shown["In care proceedings before their first birthday"].to_list() == ["1", "1", "2"]
+    assert shown.loc["Mother had earlier proceedings", "Share (95% CI)"].startswith("50% (")
+    assert shown.loc["No earlier proceedings found", "Share (95% CI)"].startswith("33% (")
+    rows = indicators(r)
+    share = rows[(rows.indicator == "prebirth_assessment_to_proceedings_share")
+                 & (rows.group == "mother had earlier proceedings")].iloc[0]
+    assert (share.numerator, share.denominator) == (1, 2)
+    # Wilson 95% interval for 1 of 2: centre (1 + 1.92)/(2 + 3.84), half-width 1.96 sqrt(0.5 + 0.96)/5.84 -> 9.5% to 90.5%
+    assert share.lower == pytest.approx(0.0945, abs=5e-4) and share.upper == pytest.approx(0.9055, abs=5e-4)
+    relations = {(rel.total, rel.parts) for rel in r.relations}
+    total = key("recurrence", "prebirth assessment followed to age one", "all")
+    assert (total, (key("recurrence", "prebirth assessment followed to age one", "previous"),
+                    key("recurrence", "prebirth assessment followed to age one", "none"))) in relations
+    found = [f for f in r.findings if f.indicator == "prebirth_assessment_to_proceedings_share"]
+    assert found and found[0].main
+    said = present.text(found[0].text, disclosure.decide([r], False, 6))
+    assert said == ("Where the mother had been in care proceedings before, 50% of babies with a pre-birth assessment "
+                    "(1 in 2) were in care proceedings before their first birthday, against 33% where she had not.")
+
+
+def test_support_after_separation_by_hand(court_area):
+    ch, r = result_of(court_area, audience="internal")
+    table_ = recurrence.separation_support(ch).set_index("mother_id")
+    # First recorded proceedings in the period ending with the child living apart: MD (care order), MF (placement
+    # order), MG (special guardianship), MH (care order). MC's ended in a supervision order; MA and MB first came
+    # to court before the period.
+    assert sorted(table_.index) == ["MD", "MF", "MG", "MH"]
+    # MF: offered to her on 2019-12-01. MG: on G1's record with no parent named, 2021-01-10. MH: a parenting
+    # offer, and a post-separation offer dated before her proceedings were issued: neither counts.
+    assert table_.loc["MF", "support_on"] == pd.Timestamp("2019-12-01")
+    assert table_.loc["MG", "support_on"] == pd.Timestamp("2021-01-10")
+    assert table_["support_on"].isna().to_dict() == {"MD": True, "MF": False, "MG": False, "MH": True}
+    # F2 expected 2021-09-01: pregnancy from 2020-11-25 (280 days before). G2 has no expected date: from its birth.
+    assert table_.loc["MF", "pregnancy_start"] == pd.Timestamp("2020-11-25")
+    assert table_.loc["MG", "pregnancy_start"] == pd.Timestamp("2021-03-01") - pd.Timedelta(days=280)
+    n = recurrence.separation_support_counts(table_.reset_index())
+    # MF before the pregnancy (2019-12-01 < 2020-11-25); MG during it (2021-01-10, pregnancy from 2020-05-25,
+    # birth 2021-03-01); MH none before H2's birth. Back in court: MF (F2, 2021-09-05, after her support) and MH.
+    assert n == {"mothers": 4, "supported": 2, "next_baby": 3, "before_pregnancy": 1, "during_pregnancy": 1,
+                 "none_before_birth": 1, "returned": 2, "supported_before_return": 1}
+    shown = table(r, "separation_support_table").set_index("Mothers")
+    assert shown["Number"].to_list() == ["4", "2", "3", "1", "1", "1", "2", "1"]
+    assert shown.iloc[1]["Share (95% CI)"].startswith("50% (")  # 2 of 4 mothers
+    assert shown.iloc[3]["Share (95% CI)"].startswith("33% (")  # 1 of the 3 with another baby
+    relations = {(rel.total, rel.parts) for rel in r.relations}
+    c = lambda name: key("recurrence", "separated mothers", name)  # noqa: E731
+    assert (c("next_baby"), (c("before_pregnancy"), c("during_pregnancy"), c("none_before_birth"))) in relations
+    assert (c("mothers"), (c("supported"), c("no support recorded"))) in relations
+    found = [f for f in r.findings if f.main and "after separation" in f.text.template]
+    said = present.text(found[0].text, disclosure.decide([r], False, 6))
+    assert said == ("Support after separation was recorded for 50% of mothers whose child was removed by their first "
+                    "proceedings in the period (1 in 2); of the 3 who had another baby, 33% were offered it before "
+                    "that pregnancy began.")
+
+
+def test_support_after_separation_is_withheld_in_a_published_build(court_area):
+    _, r = result_of(court_area)  # published, min_count 6: every number here is small
+    decision = disclosure.decide([r], True, 6)
+    assert decision.audit["passed"]
+    shown = present.table_frame(r.items["separation_support_table"].frame, decision)
+    assert set(shown["Number"]) <= {"c", "0"}
+    assert not [f for f in r.findings if f.main and "after separation" in f.text.template
+                and present.text(f.text, decision)]
+
+
+def test_without_final_outcomes_support_after_separation_says_what_to_record(area):
+    _, r = result_of(area, audience="internal")
+    shown = present.show(r, "separation_support_table", disclosure.decide([r], False, 6))
+    assert "can't answer this yet" in shown.markdown and "final_outcome" in shown.markdown
+
+
+def test_the_contrast_is_said_plainly_when_the_intervals_do_not_overlap():
+    from prebirth.results import ChapterResult
+
+    r = ChapterResult(2, "recurrent_proceedings")
+    newborns = Share.of(Count(key("recurrence", "subsequent infants", "all"), 50), Count(key("proceedings", "newborns", "all"), 100))
+    prebirth = Share.of(Count("x", 10), Count("y", 100))  # 50% (40% to 60%) against 10% (6% to 17%)
+    r.glue.update(ch2_subsequent_share_all=newborns, ch2_prebirth_previous_share_all=prebirth)
+    recurrence._contrast(r, None)
+    decision = disclosure.Decision(False, 6, frozenset())
+    said = present.show(r, "contrast", decision).markdown
+    assert said.startswith("Mothers who had been in care proceedings before were the mothers of only 10% of babies "
+                           "with a pre-birth assessment, but of 50% of newborns in care proceedings.")
+    assert [f.main for f in r.findings] == [True]
+
+
+def test_no_contrast_claimed_when_the_shares_overlap(area):
+    # 2 of 7 newborns (29%, 8% to 64%) against 2 of 4 pre-birth babies (50%, 15% to 85%): no clear difference
+    _, r = result_of(area, audience="internal")
+    said = present.show(r, "contrast", disclosure.decide([r], False, 6)).markdown
+    assert "29%" in said and "50%" in said and "no clear difference" in said and "only" not in said
+
+
+def test_the_return_figure_is_never_beside_one_in_five_without_the_caveat(area):
+    _, r = result_of(area, audience="internal")
+    decision = disclosure.decide([r], False, 6)
+    said = [present.text(f.text, decision) for f in r.findings]
+    beside = [s for s in said if "one in five" in s]
+    assert beside and all("other areas" in s for s in beside)
+
+
+@pytest.mark.parametrize("country, national", [
+    ("England", "in England the figure was 47% (2012/13 to 2016/17)."),
+    ("Wales", "in Wales the figure was 49% (2016 to 2018, counting babies under two weeks old, a different "
+              "definition from this book's under 7 days)."),
+])
+def test_the_national_subsequent_figure_is_the_area_countrys(area, country, national):
+    # Broadhurst et al. (2018): 47% in England 2012/13 to 2016/17; Alrouh et al. (2019): 49% in Wales 2016-2018
+    _, r = result_of(area, audience="internal", country=country)
+    decision = disclosure.decide([r], False, 6)
+    main = [present.text(f.text, decision) for f in r.findings if f.indicator == "newborns_subsequent_share"]
+    # 2 of 7: 1 in 3.5, rounded half up to 1 in 4
+    assert main == ["29% of newborns in care proceedings (1 in 4) had a mother who had been in earlier proceedings "
+                    "about an older child; " + national]
+    chart = r.items["subsequent_chart"]
+    assert chart.options["england"] == (0.47 if country == "England" else 0.49)
+    assert chart.options["national_label"].startswith(country)
+
+
+def test_chapter_two_has_three_to_five_main_points(area, court_area):
+    for tables in (area, court_area):
+        _, r = result_of(tables, audience="internal")
+        assert 3 <= sum(f.main for f in r.findings) <= 5

@@ -397,3 +397,137 @@ def test_without_proceedings_the_chapter_says_what_to_record():
     text = markdown(result, decision, "headline")
     assert "can't answer this yet" in text and "issue date" in text
     assert set(trends.GLUE) <= set(result.glue)
+
+
+# -- issue 16, Q3: the pre-birth pathway by year, and the first orders of newborn cases ---------------------
+
+def pathway_area():
+    """Babies referred before birth in 2019/20 to 2021/22; the data end on 2022-03-31 (R6's referral)."""
+    kids = [{"child_id": c, "date_of_birth": dob, "expected_date_of_birth": due} for c, dob, due in (
+        ("R1", "2019-10-01", "2019-10-01"), ("R2", "2019-12-01", None), ("R3", "2020-01-10", None),
+        ("R4", "2020-08-01", None), ("R5", None, "2022-06-01"), ("R6", "2019-05-01", None))]
+    referrals = [{"referral_id": rid, "child_id": c, "referral_date": on} for rid, c, on in (
+        ("f1", "R1", "2019-05-01"), ("f1b", "R1", "2019-08-01"),  # R1's second referral: R1 counts once
+        ("f2", "R2", "2019-06-01"), ("f3", "R3", "2019-07-01"), ("f4", "R4", "2020-05-01"),
+        ("f5", "R5", "2021-11-01"), ("f6", "R6", "2022-03-31"))]  # R6: referred after birth, not pre-birth
+    assessments = [{"assessment_id": aid, "child_id": c, "start_date": on, "authorised_date": done, "kind": "pre-birth"}
+                   for aid, c, on, done in (("a1", "R1", "2019-05-10", "2019-06-10"), ("a2", "R2", "2019-06-05", None),
+                                            ("a4", "R4", "2020-04-20", "2020-05-20"),  # before R4's referral
+                                            ("a5", "R5", "2021-11-10", "2021-12-01"))]
+    procs = [{"proceedings_id": pid, "child_id": c, "issue_date": on} for pid, c, on in (
+        ("p1", "R1", "2019-10-02"), ("p3", "R3", "2021-02-01"),  # R3: after the first birthday (2021-01-10)
+        ("p4", "R4", "2020-09-01"))]
+    return {"children": kids, "referrals": referrals, "assessments": assessments, "proceedings": procs,
+            "births": [{"year": 2019, "live_births": 1000}]}
+
+
+def test_pathway_by_hand():
+    result, decision = computed(pathway_area(), audience="internal")
+    table = shown(result, decision, "pathway_table").set_index("Year")
+    # 2019/20: R1, R2, R3 referred; R1 and R2 assessed after referral; R1's authorised; R1 in court before one.
+    # 2020/21: R4, assessed only before the referral (not counted), in court at 1 month.
+    # 2021/22: R5, assessed and authorised; not yet one when the data end, so the year is not complete.
+    assert table["Babies referred before birth"].to_dict() == {
+        "2019/20": "3", "2020/21": "1", "2021/22 (not complete)": "1", "All years (not complete)": "5"}
+    row = table.loc["2019/20"]
+    assert row["Had a pre-birth assessment"].startswith("67% (")
+    assert row["Assessment authorised (plan agreed)"].startswith("33% (")
+    assert row["Care proceedings before the first birthday"].startswith("33% (")
+    assert row["Per 1,000 live births"] == "3.0"  # 3 babies over 1,000 births in 2019
+    assert table.loc["2020/21", "Had a pre-birth assessment"].startswith("0% (")
+    assert table.loc["2020/21", "Care proceedings before the first birthday"].startswith("100% (")
+    whole = indicator(result, decision, "prebirth_referrals_assessed_share")
+    assert (whole.numerator, whole.denominator) == (3, 5)
+    court = indicator(result, decision, "prebirth_referrals_proceedings_share")
+    assert (court.numerator, court.denominator) == (2, 5)
+    # the top of the pathway is chapter 4's count of babies referred before birth, under its key
+    assert result.items["pathway_table"].frame.iloc[0]["Babies referred before birth"] == Count(
+        key("waiting", "pre-birth referrals", "2019/20"), 3)
+    # the complete years (2019/20, 2020/21), earliest and latest side by side
+    found = [present.text(f.text, decision) for f in result.findings if f.indicator == "prebirth_referrals_proceedings_share"]
+    assert found == ["Babies referred before birth numbered 1 in 2020/21, against 3 in 2019/20; 100% of them (1 in 1) "
+                     "came into care proceedings before their first birthday, against 33% in the earlier years."]
+
+
+def test_pathway_published_hides_small_counts():
+    result, decision = computed(pathway_area())
+    assert decision.audit["passed"]
+    table = shown(result, decision, "pathway_table")
+    assert set(table["Babies referred before birth"]) <= {"c"}
+
+
+def test_pathway_without_referrals_says_what_to_record():
+    result, decision = computed({"children": [{"child_id": "A", "date_of_birth": "2019-05-01"}]})
+    assert "can't answer this yet" in markdown(result, decision, "pathway_table")
+
+
+def orders_area():
+    kids = [{"child_id": c, "date_of_birth": dob} for c, dob in (
+        ("N1", "2019-06-01"), ("N2", "2019-07-01"), ("N3", "2020-09-01"), ("N4", "2021-01-01"), ("N5", "2021-06-01"),
+        ("O1", "2018-01-01"))]
+    procs = [{"proceedings_id": pid, "child_id": c, "issue_date": on, "application": app, "first_order": order}
+             for pid, c, on, app, order in (
+                 ("p1", "N1", "2019-06-02", "s31", "ico"),
+                 ("p2", "N2", "2019-07-01", "s31", "ico"), ("p2e", "N2", "2019-07-01", "epo", "epo"),  # same day
+                 ("p3", "N3", "2020-09-02", "s31", "none"), ("p4", "N4", "2021-01-03", "s31", None),
+                 ("p5", "N5", "2021-06-02", "s31", "ico"), ("p6", "O1", "2019-08-01", "s31", "ico"))]  # O1: not newborn
+    return {"children": kids, "proceedings": procs}
+
+
+def test_first_orders_by_hand():
+    result, decision = computed(orders_area(), audience="internal", events=[{"date": "2020-04-01", "label": "New team"}])
+    table = shown(result, decision, "first_orders_table").set_index("Period")
+    # before the change (2019/20): N1 an ICO, N2 an EPO (issued with its s31 the same day: the EPO comes first);
+    # from it (2020/21 to 2021/22): N3 no order, N4 not recorded, N5 an ICO. O1 is 19 months old: not a newborn.
+    before, after = "Before the change (2019/20)", "From the change (2020/21 to 2021/22)"
+    assert list(table.index) == [before, after, "All years"]
+    assert table["Newborns in proceedings"].to_list() == ["2", "3", "5"]
+    assert table.loc[before, "Interim care order"] == "1 (50%)"
+    assert table.loc[before, "Emergency protection order"] == "1 (50%)"
+    assert table.loc[after, "No order at the first hearing"] == "1 (33%)"
+    assert table.loc[after, "Not recorded"] == "1 (33%)"
+    assert table.loc["All years", "Interim care order"] == "2 (40%)"
+    relations = {(rel.total, rel.parts) for rel in result.relations}
+    pooled = key("proceedings", "newborns", "2020/21+2021/22")
+    assert (pooled, (key("proceedings", "newborns", "2020/21"), key("proceedings", "newborns", "2021/22"))) in relations
+    found = [present.text(f.text, decision) for f in result.findings if f.indicator == "newborns_first_order_share"]
+    assert found == ["An interim care order was the first order for 33% of newborns in care proceedings from the "
+                     "change (2020/21 to 2021/22), against 50% before the change (2019/20)."]
+
+
+def test_first_orders_without_a_change_split_the_period_in_two():
+    result, decision = computed(orders_area(), audience="internal")
+    table = shown(result, decision, "first_orders_table")
+    assert table["Period"].to_list() == ["2019/20", "2020/21 to 2021/22", "All years"]
+
+
+def test_first_orders_not_recorded_says_what_to_record():
+    area = orders_area()
+    for row in area["proceedings"]:
+        row["first_order"] = None
+    result, decision = computed(area)
+    assert "can't answer this yet" in markdown(result, decision, "first_orders_table")
+
+
+@pytest.mark.parametrize("country, said", [
+    # England 35 -> 48 per 10,000 from 2012/13 to 2019/20 (Pattinson et al. 2021): (48/35)^(1/7) = 1.0462
+    ("England", " In England the rate rose from 35 to 48 newborns per 10,000 live births between 2012/13 and 2019/20, "
+                "about +4.6% a year (Pattinson et al. 2021)."),
+    # Wales 41.1 -> 68.3: (68.3/41.1)^(1/7) = 1.0753
+    ("Wales", " In Wales the rate rose from 41.1 to 68.3 newborns per 10,000 live births between 2012/13 and "
+              "2019/20, about +7.5% a year (Pattinson et al. 2021)."),
+])
+def test_the_national_rate_beside_the_trend_is_the_area_countrys(country, said):
+    assert trends.national_rate_words(country) == said
+
+
+def test_chapter_three_main_points_on_the_demo_are_three_to_five(tmp_path):
+    from pathlib import Path
+
+    from prebirth.chapters import common
+
+    demo = Path(__file__).resolve().parents[3] / "areas" / "demo.yml"
+    if not (demo.parent.parent / "data" / "demo" / "area").exists():
+        pytest.skip("the demo data are not generated")
+    result = trends.compute(common.prepare(demo))
+    assert 3 <= sum(f.main for f in result.findings) <= 5
