@@ -40,3 +40,20 @@ def num(value, digits: int = 1) -> str:
     if _missing(value):
         return MARKER
     return f"{round_half_up(float(value), digits):,.{digits}f}"
+
+
+def one_in(value) -> str:
+    """A share in words a parent reads: "1 in 6" when one in a whole number is within a tenth of it,
+    otherwise in tenths ("4 in 10", "about 3 in 10"); "none" and "all" at the ends."""
+    if _missing(value):
+        return MARKER
+    value = float(value)
+    if value <= 0:
+        return "none"
+    if value >= 1:
+        return "all"
+    n = int(round_half_up(1 / value))
+    if n >= 2 and abs(1 / n - value) <= 0.1 * value:
+        return f"1 in {n}"
+    tenths = min(max(int(round_half_up(10 * value)), 1), 9)
+    return f"{'about ' if abs(tenths / 10 - value) > 0.005 else ''}{tenths} in 10"

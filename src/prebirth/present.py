@@ -23,7 +23,7 @@ import pandas as pd
 
 from .disclosure import MARKER, Decision
 from .escape import csv_text, escape_markdown
-from .formats import num, pct
+from .formats import num, one_in, pct
 from .results import (Chart, ChapterResult, Count, Measure, Notice, Plain, ResultTable, Share, Tally, Text, Verdict,
                       cells_in)
 from .stats.rounding import round_half_up
@@ -67,7 +67,7 @@ def fmt(cell, decision: Decision, spec: str = "") -> str:
             interval = f"{pct(cell.lower)} to {pct(cell.upper)}"
             return interval if spec == "interval" else f"{pct(cell.value)} ({interval})"
         if spec == "one_in":
-            return f"1 in {round_half_up(1 / cell.value):.0f}" if cell.value else "none"
+            return one_in(cell.value)
         return pct(cell.value)
     if isinstance(cell, Measure):
         if pd.isna(cell.value):

@@ -23,7 +23,7 @@ def test_counts_shares_and_measures_as_published():
     assert present.fmt(babies, shown) == "1,234"
     assert present.fmt(share, shown) == "62%"  # 0.617
     assert present.fmt(share, shown, "n") == "1,234 of 2,000"
-    assert present.fmt(share, shown, "one_in") == "1 in 2"
+    assert present.fmt(share, shown, "one_in") == "about 6 in 10"  # 62% is not "1 in 2"
     assert present.fmt(rate, shown, "ci") == "12.3 (10.0 to 14.5)"
     hidden = PUBLISHED("b")
     assert [present.fmt(c, hidden) for c in (babies, share, rate)] == ["c", "c", "c"]
@@ -133,3 +133,14 @@ def test_numbers_are_right_aligned_and_words_are_not():
     numeric = re.findall(r'<th class="prebirth-num">([^<]*)</th>', html)
     assert numeric == ["Babies", "Share (95% CI)", "Median"]  # the year and the area's name are words
     assert "&lt;b&gt;North&lt;/b&gt;" in html and "<b>" not in html
+
+
+@pytest.mark.parametrize("value, words", [
+    (0.5, "1 in 2"), (1 / 6, "1 in 6"), (0.16, "1 in 6"), (0.2, "1 in 5"), (0.05, "1 in 20"), (0.33, "1 in 3"),
+    (0.4, "4 in 10"),  # 1 in 3 would be 33%, 1 in 2 50%: neither is within a tenth of 40%
+    (2 / 7, "about 3 in 10"),  # 1 in 4 (25%) and 1 in 3 (33%) are both more than a tenth away from 28.6%
+    (0.617, "about 6 in 10"), (0.86, "about 9 in 10"), (0.9, "9 in 10"), (0.0, "none"), (1.0, "all"),
+])
+def test_one_in_words(value, words):
+    from prebirth.formats import one_in
+    assert one_in(value) == words

@@ -518,8 +518,8 @@ def test_the_national_subsequent_figure_is_the_area_countrys(area, country, nati
     _, r = result_of(area, audience="internal", country=country)
     decision = disclosure.decide([r], False, 6)
     main = [present.text(f.text, decision) for f in r.findings if f.indicator == "newborns_subsequent_share"]
-    # 2 of 7: 1 in 3.5, rounded half up to 1 in 4
-    assert main == ["29% of newborns in care proceedings (1 in 4) had a mother who had been in earlier proceedings "
+    # 2 of 7 = 28.6%: neither 1 in 3 nor 1 in 4 is within a tenth of it, so in tenths
+    assert main == ["29% of newborns in care proceedings (about 3 in 10) had a mother who had been in earlier proceedings "
                     "about an older child; " + national]
     chart = r.items["subsequent_chart"]
     assert chart.options["england"] == (0.47 if country == "England" else 0.49)

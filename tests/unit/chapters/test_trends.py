@@ -445,7 +445,7 @@ def test_pathway_by_hand():
         key("waiting", "pre-birth referrals", "2019/20"), 3)
     # the complete years (2019/20, 2020/21), earliest and latest side by side
     found = [present.text(f.text, decision) for f in result.findings if f.indicator == "prebirth_referrals_proceedings_share"]
-    assert found == ["Babies referred before birth numbered 1 in 2020/21, against 3 in 2019/20; 100% of them (1 in 1) "
+    assert found == ["Babies referred before birth numbered 1 in 2020/21, against 3 in 2019/20; 100% of them (all) "
                      "came into care proceedings before their first birthday, against 33% in the earlier years."]
 
 
