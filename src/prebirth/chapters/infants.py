@@ -796,8 +796,9 @@ def _starters(r: ChapterResult, ch: Chapter, cells: Cells | None) -> pd.DataFram
              "financial year, with England and the region.")
     alt = Text(intro + " Over the whole period it was {share}.", {"area": Plain(area), "share": whole},
                Text(intro, {"area": Plain(area)}))
-    r.finding("Babies under one were {share} of children starting to be looked after (England 2023/24: 16%).",
-              "infant_starters_share", share=whole, main=True)
+    # The whole period pooled: no national figure of one year beside it (the latest year's comparison is a main point).
+    r.finding("Over the whole period, babies under one were {share} of the children who started to be looked after "
+              "here.", "infant_starters_share", share=whole)
     r.add("starters_chart", Chart(
         draw_starters, frame_of(records),
         "Babies under one as a percentage of children starting to be looked after, by financial year", alt,
