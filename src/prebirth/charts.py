@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import textwrap
+import warnings
 
 import matplotlib
 
@@ -16,6 +17,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+
+# A chart whose labels leave no room for tight margins is still drawn (its layout is then fixed by
+# finish()); the warning would print into a published page, with the machine's path in it.
+warnings.filterwarnings("ignore", message="Tight layout not applied", category=UserWarning)
 
 OKABE_ITO = {
     "orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73", "yellow": "#F0E442",
