@@ -342,6 +342,7 @@ def compute(prepared: Prepared, upstream: dict | None = None) -> ChapterResult:
         _neighbours(r, cells, ch, years)
         from . import infants_compare
         infants_compare.national_shares(r, ch, cells)
+        infants_compare.latest_rate_by_name(r, ch, cells)
         infants_compare.age_at_issue(r, ch, cells)
         infants_compare.known_before_birth_table(r, ch, cells)
     else:

@@ -542,3 +542,85 @@ def known_before_birth_table(r: ChapterResult, ch, cells) -> None:
                   "area's records hold is seen: a baby known to another authority, or to health services only, "
                   "counts as not known."),
         download="known-before-birth"))
+
+
+def latest_rate_by_name(r: ChapterResult, ch, cells) -> None:
+    """The newborn rate of the latest year the benchmarks hold: the area's own (on its counts) beside
+    England's, its region's and each statistical neighbour's by name, with the source of each figure, and
+    a main point that carries the comparison."""
+    from .infants import BENCH_RATE, _rates, comparison_years, neighbour_codes, region_name, yearly
+
+    years = comparison_years(ch)
+    if not years:
+        return
+    latest = years[-1]
+    tidy = ch.benchmarks.indicator(BENCH_RATE)
+    area, code, region = ch.params.area_name, ch.params.area_code, region_name(ch)
+    rows = comparison_rows(tidy, None, latest, code, region, neighbour_codes(ch))
+    rows = rows.assign(source=_sources_of(tidy, rows, latest))
+    rows = rows[rows["role"] != "area"]  # the area's own figure comes from its own records
+    table = yearly(ch).set_index("period")
+    own = _rates(cells, yearly(ch), latest)["newborn_rate"]
+    newborns = cells.children("newborns", latest)
+    col_r = f"Newborns per 10,000 live births, {latest}"
+    records = [{"Area": Plain(f"{area} (this area's own records)"), "Newborns": newborns,
+                "Live births": f"{int(table.loc[latest, 'live_births']):,}", col_r: own,
+                "Source": Plain("this area's own records"), "Rank among neighbours": Plain("")}]
+    figures = {"area": Plain(area), "rate": own}
+    said = {}
+    for _, row in rows.iterrows():
+        label = "England" if row["role"] == "England" else (
+            f"{row['area_name']} (region)" if row["role"] == "region" else str(row["area_name"]))
+        cited = source_label(row["source"]) or str(row["source"] or "")
+        record = {"Area": Plain(label), "Source": Plain(cited),
+                  "Rank among neighbours": Plain(str(int(row["rank"]))) if pd.notna(row["rank"]) else Plain("")}
+        if row["suppressed"]:
+            record.update({"Newborns": Plain(WITHHELD_AT_SOURCE), "Live births": Plain(WITHHELD_AT_SOURCE),
+                           col_r: Plain(WITHHELD_AT_SOURCE)})
+        else:
+            value = float(row["value"])
+            whole = value.is_integer() and cited.startswith(PUBLISHED_PREFIX)  # a rate published as a whole number
+            rate = _public(value, 0 if whole else 1)
+            record.update({"Newborns": _public(row["numerator"], 0) if pd.notna(row["numerator"]) else Plain(NOT_GIVEN),
+                           "Live births": _public(row["denominator"], 0) if pd.notna(row["denominator"])
+                           else Plain(NOT_GIVEN), col_r: rate})
+            if row["role"] in ("England", "region") and row["role"] not in said:
+                said[row["role"]] = (rate, cited, row["area_name"])
+        records.append(record)
+    note = (f"Rates pair the financial year {latest} with births in the calendar year {latest[:4]}. Figures "
+            f"{WITHHELD_AT_SOURCE} were suppressed by their publisher to protect small numbers (never counted as 0); "
+            f"{area}'s own figure is withheld if it rests on fewer than {ch.min_count} children. Neighbours are "
+            "ranked by their rate (1 = the highest).")
+    if any(getattr(v, "text", None) == NOT_GIVEN for rec in records for v in rec.values()):
+        note += f" {NOT_GIVEN.capitalize()}: the report gives the count and the rate only."
+    r.add("latest_rate_by_name", ResultTable(
+        frame_of(records), f"Newborns in care proceedings per 10,000 live births in {latest}: {area}, England, "
+                           f"{region or 'the region'} and each statistical neighbour by name (neighbours highest "
+                           "first), with the source of each figure",
+        note=note, download="latest-rate-by-name"))
+    if own is None:
+        return
+    template = f"In {latest}, " "{rate} newborns per 10,000 live births in {area} were in care proceedings"
+    against = []
+    for role, name in (("England", "e"), ("region", "g")):
+        if role not in said:
+            continue
+        rate, cited, who = said[role]
+        figures[name] = rate
+        place = "England's" if role == "England" else "the {" + name + "_name}'s"
+        if role == "region":
+            figures[f"{name}_name"] = Plain(who)
+        against.append(place + " {" + name + "}" + (f" ({cited})" if cited else ""))
+    if against:
+        template += ", against " + " and ".join(against)
+    values = rows.loc[rows["role"] == "neighbour", "value"].dropna().tolist()
+    if values:
+        rank, of = rank_with(float(own.value), values)
+        figures["rank"] = Plain(f"{rank} of {of}")
+        template += "; with its statistical neighbours it ranks {rank} (1 = highest)"
+    if ch.params.country != "England":
+        template += f" (there is no published figure for {ch.params.country} for {latest})"
+    template += "."
+    r.finding(template, "newborn_rate_per_10k_births",
+              Text("In " + latest + ", the newborn rate in {area} is withheld so that no family can be identified.",
+                   {"area": Plain(area)}), main=True, **figures)
