@@ -107,6 +107,13 @@ class AreaParameters(_Strict):
         return self.audience == "published"
 
 
+# A synthetic book's marking: its local and regional numbers are made up, but its national figures are the
+# published ones wherever a page names their report (the demo's benchmarks mark each row's source).
+SYNTHETIC_BANNER = ("Synthetic data: every local and regional number in this book is made up, for demonstration "
+                    "only; national figures are the published ones where the page names their report (those "
+                    "marked 'invented for the demo' are made up too).")
+
+
 def banner(params: AreaParameters) -> str:
     """What every page of the book and every slide of its decks says first: that an internal
     build is not for publication, that synthetic data are made up ("" for a published book
@@ -115,7 +122,7 @@ def banner(params: AreaParameters) -> str:
     if not params.published:
         parts.append("NOT FOR PUBLICATION: this internal build shows small numbers unsuppressed.")
     if params.synthetic:
-        parts.append("Synthetic data: every number in this book is made up, for demonstration only.")
+        parts.append(SYNTHETIC_BANNER)
     return " ".join(parts)
 
 

@@ -247,7 +247,7 @@ def chart_context(params) -> ChartContext:
     if not params.published:
         marks.append(("internal", "NOT FOR PUBLICATION: internal build, small numbers shown"))
     if params.synthetic:
-        marks.append(("synthetic", "Synthetic data: made-up numbers, for demonstration only"))
+        marks.append(("synthetic", "Synthetic data: local and regional numbers made up, for demonstration only"))
     return ChartContext(tuple(marks), f"Source: {params.area_name}'s own records, prepared for this book "
                                       "(see About your data).")
 

@@ -1,6 +1,8 @@
 """Synthetic areas: the demo, the tests' data factory and large areas for benchmarks (DESIGN 5.5).
 
-Everything here is invented. One seed gives byte-identical files. The generator
+Everything here is invented, except England's benchmark rows in the years a published national
+figure exists (DESIGN 10): those carry the published figure, and every benchmark row's ``source``
+says which it is ("published: <report>" or "invented for the demo"). One seed gives byte-identical files. The generator
 builds one fictional local authority with every canonical table (``schema.TABLES``),
 internally consistent: a baby's referral comes before its birth, an assessment after
 its referral, a care episode from the first hearing's interim care order, and so on.
@@ -1429,7 +1431,9 @@ def generate_benchmarks(folder: Path, spec: SynthSpec, n_las: int = 150, *,
     area appears with the counts of its canonical data (from ``area.truth``, or built
     in memory when ``area`` is not given). Local-authority counts of 1 to 5 are
     suppressed as DfE publishes them: numerator and value blank, ``suppressed`` true.
-    Regional rows are the sums of their LAs' true counts; the national row sums all LAs.
+    Regional rows are the sums of their LAs' true counts; the national row sums all LAs, except where
+    England has a published figure for that year: then the row is the published figure (its count, its
+    value, no denominator unless published) and its ``source`` names the report.
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -1460,9 +1464,11 @@ def generate_benchmarks(folder: Path, spec: SynthSpec, n_las: int = 150, *,
                      * (1 + slope[:, None] * (np.arange(ny) - ny / 2)))
     births = np.maximum(births, 300)
 
-    # Newborns in proceedings: England 35 -> 48 per 10,000 over the decade (Pattinson et al. 2021),
-    # regions as in Broadhurst et al. (2018), overdispersed between LAs.
-    england_rate = np.linspace(35, 48, ny) if ny > 1 else np.array([42.0])
+    # Newborns in proceedings: England's invented years follow the line through the published rates per
+    # 10,000 (15 in 2007/08 and 35 in 2016/17, Broadhurst et al. 2018; 35 in 2012/13 and 48 in 2019/20,
+    # Pattinson et al. 2021), held at 48 after the last; regions as in Broadhurst et al. (2018),
+    # overdispersed between LAs.
+    england_rate = np.interp(years.astype(float), [2007.0, 2012.0, 2016.0, 2019.0], [15.0, 35.0, 35.0, 48.0])
     effect = np.clip(rng.gamma(6, 1 / 6, m), 0.2, 3.5)
     # each region's births-weighted mean effect is 1, so regions keep their published ordering
     for r in _REGION_NEWBORN:
@@ -1494,7 +1500,7 @@ def generate_benchmarks(folder: Path, spec: SynthSpec, n_las: int = 150, *,
     starters = np.vstack([[truth["starters_by_year"][lab] for lab in labels], starters]).astype(float)
     infant_starters = np.vstack([[truth["infant_starters_by_year"][lab] for lab in labels],
                                  infant_starters]).astype(float)
-    source = f"Synthetic benchmarks for the demo (seed {spec.seed}); not real statistics"
+    source = INVENTED
 
     la = pd.DataFrame({"area_code": codes, "area_name": names, "region_name": region})
     la["region_code"] = la["region_name"].map(REGIONS)
@@ -1547,6 +1553,7 @@ def generate_benchmarks(folder: Path, spec: SynthSpec, n_las: int = 150, *,
                     "source": source, "suppressed": np.where(suppressed, "True", "False"),
                 }))
     bench = pd.concat(frames, ignore_index=True)[_BENCHMARK_COLUMNS]
+    bench = _published_national(bench)
     bench.to_csv(folder / "benchmarks.csv", index=False, lineterminator="\n")
     _births_by_mother_age(folder, spec, years, demo_births, england_births)
 
@@ -1565,6 +1572,51 @@ def generate_benchmarks(folder: Path, spec: SynthSpec, n_las: int = 150, *,
     return folder
 
 
+# The ``source`` of every benchmark row the generator makes up; a row that carries a published figure says
+# "published: <report>" instead.
+INVENTED = "invented for the demo"
+PUBLISHED = "published: "
+# The published national figures (``data/reference/national_figures.csv``) the demo's England rows carry in
+# the years they exist: benchmark indicator -> (reference id stem of the value, of the count, the kind).
+_PUBLISHED_NATIONAL = {
+    "newborn_rate_per_10k_births": ("england_newborn_rate_", "england_newborns_", "rate"),
+    "newborns_in_proceedings": ("england_newborns_", "england_newborns_", "count"),
+    "infant_starters_share": ("england_starters_under_1_share_", "england_starters_under_1_", "share"),
+}
+
+
+def published_national_figures(periods) -> list[dict]:
+    """The published figures for England among the financial years ``periods`` ("2019/20"), as
+    benchmark fields: indicator, period, numerator (the published count, or ""), value, source
+    ("published: <report>"). The denominator is never made up: it is left blank when the report
+    gives none."""
+    from . import reference
+
+    out = []
+    for indicator, (value_stem, count_stem, kind) in _PUBLISHED_NATIONAL.items():
+        for period in periods:
+            suffix = period.replace("/", "_")
+            row = reference.figure(value_stem + suffix)
+            if row is None:
+                continue
+            count = reference.figure(count_stem + suffix)
+            numerator = count["value"] if count is not None else ""
+            out.append({"indicator": indicator, "period": period, "numerator": numerator,
+                        "value": row["value"], "source": PUBLISHED + row["source"]})
+    return out
+
+
+def _published_national(bench: pd.DataFrame) -> pd.DataFrame:
+    """England's rows carry the published figure where one exists for that year (DESIGN 10); every other
+    row stays invented and says so."""
+    national = bench["geographic_level"] == "National"
+    for fig in published_national_figures(sorted(set(bench.loc[national, "period"]))):
+        at = national & (bench["indicator"] == fig["indicator"]) & (bench["period"] == fig["period"])
+        bench.loc[at, ["numerator", "denominator", "value", "source", "suppressed"]] = [
+            fig["numerator"], "", fig["value"], fig["source"], "False"]
+    return bench
+
+
 # Invented shares of live births by the mother's age (ONS bands), for the demo only.
 _MOTHER_AGE_SHARES = {"under_20": 0.03, "20_24": 0.13, "25_29": 0.27, "30_34": 0.33, "35_39": 0.19,
                       "40_and_over": 0.05}
@@ -1576,7 +1628,7 @@ def _births_by_mother_age(folder: Path, spec: SynthSpec, years, demo_births, eng
     them. Invented (their own random stream) and marked so in ``source``."""
     rng = np.random.default_rng([spec.seed, 61])
     probs = np.array(list(_MOTHER_AGE_SHARES.values()))
-    source = f"Synthetic births by mother's age for the demo (seed {spec.seed}); invented, not ONS figures"
+    source = INVENTED
     rows = []
     for level, code, name, region, births in (
             ("Local authority", spec.area_code, spec.area_name, spec.region, demo_births),

@@ -30,7 +30,7 @@ def test_every_page_exists_without_error(demo_book):
         html = (demo_book.html / f"{page}.html").read_text(encoding="utf-8")
         assert "Traceback" not in html, page
         assert 'class="output traceback"' not in html and 'class="output stderr"' not in html, page
-        assert "Synthetic data: every number in this book is made up" in html, page  # the banner
+        assert "Synthetic data: every local and regional number in this book is made up" in html, page  # the banner
 
 
 def test_no_page_loads_anything_from_the_network(demo_book):

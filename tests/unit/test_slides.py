@@ -181,7 +181,7 @@ def test_the_deck_is_one_accessible_offline_document():
     assert not re.search(r"https?://", deck)
     assert 'alt="Line chart: the rate rose from 4 to 6."' in deck
     assert FINDINGS[0] in deck
-    assert deck.count("Synthetic data: every number in this book is made up") == len(slides.plan_slides(content))
+    assert deck.count("Synthetic data: every local and regional number in this book is made up") == len(slides.plan_slides(content))
     assert "Ask families what it looked like from their side." in deck
     assert "Not yet answerable from your data" in deck  # the not-yet notice is kept
 

@@ -415,9 +415,35 @@ def test_regional_rows_are_sums_of_their_las_and_national_of_all(benchmarks):
     for r in rows:
         if r["geographic_level"] == "Regional":
             regional[(r["indicator"], r["period"])] += num(r["numerator"])
-    assert all(num(national[k]["numerator"]) == v for k, v in regional.items())
-    n = national[("newborn_rate_per_10k_births", "2016/17")]
-    assert num(n["value"]) == pytest.approx(num(n["numerator"]) / num(n["denominator"]) * 1e4, rel=1e-6)
+    invented = {k: r for k, r in national.items() if r["source"] == "invented for the demo"}
+    assert len(invented) == len(national) - 6  # six England rows carry a published figure (next test)
+    assert all(num(invented[k]["numerator"]) == v for k, v in regional.items() if k in invented)
+    n = national[("newborn_rate_per_10k_births", "2017/18")]
+    assert num(n["value"]) == pytest.approx(num(n["numerator"]) / num(n["denominator"]) * 1e4, abs=5e-5)  # 4 places
+
+
+def test_england_rows_carry_the_published_figures_where_they_exist(benchmarks):
+    # By hand from DESIGN 10: Broadhurst et al. 2018 (2,447 newborns, 35 per 10,000 in 2016/17); Pattinson et
+    # al. 2021 (2,914, 48 per 10,000 in 2019/20); DfE (5,460 and 16% of starters under one in 2022/23, 5,210
+    # and 16% in 2023/24). Published figures give no denominator: it is left blank, never made up.
+    rows, _ = benchmarks
+    published = {(r["indicator"], r["period"]): (r["numerator"], r["denominator"], r["value"], r["source"])
+                 for r in rows if r["source"].startswith("published: ")}
+    assert {k: v[:3] for k, v in published.items()} == {
+        ("newborns_in_proceedings", "2016/17"): ("2447", "", "2447"),
+        ("newborns_in_proceedings", "2019/20"): ("2914", "", "2914"),
+        ("newborn_rate_per_10k_births", "2016/17"): ("2447", "", "35"),
+        ("newborn_rate_per_10k_births", "2019/20"): ("2914", "", "48"),
+        ("infant_starters_share", "2022/23"): ("5460", "", "0.16"),
+        ("infant_starters_share", "2023/24"): ("5210", "", "0.16"),
+    }
+    assert all(r["geographic_level"] == "National" and r["area_name"] == "England"
+               for r in rows if r["source"].startswith("published: "))
+    assert "Pattinson" in published[("newborn_rate_per_10k_births", "2019/20")][3]
+    assert "Broadhurst" in published[("newborn_rate_per_10k_births", "2016/17")][3]
+    assert "Department for Education" in published[("infant_starters_share", "2023/24")][3]
+    # every other row, the area's, the other authorities', the regions' and England's other years, is invented
+    assert {r["source"] for r in rows if not r["source"].startswith("published: ")} == {"invented for the demo"}
 
 
 def test_suppressed_cells_are_blank_never_zero(benchmarks):
@@ -435,8 +461,10 @@ def test_benchmarks_are_calibrated_to_the_published_figures(benchmarks):
     value = {(r["area_name"], r["indicator"], r["period"]): num(r["value"])
              for r in rows if r["geographic_level"] != "Local authority"}
     rate = "newborn_rate_per_10k_births"
+    # England's invented years follow the published 35 (2016/17) and 48 (2019/20), held at 48 after
     assert 30 <= value[("England", rate, "2014/15")] <= 40
     assert 43 <= value[("England", rate, "2023/24")] <= 53
+    assert 38 <= value[("England", rate, "2018/19")] <= 48
     mean = lambda area: sum(value[(area, rate, f"{y}/{(y + 1) % 100:02d}")] for y in range(2014, 2024)) / 10
     assert mean("North West") > mean("England") and mean("Yorkshire and The Humber") > mean("England")
     assert mean("London") < mean("England") and mean("South East") < mean("England")

@@ -29,6 +29,7 @@ from ..results import Notice as ResultNotice
 from ..stats import intervals
 from ..formats import num, pct, signed_pct
 from .common import Chapter, Prepared
+from .infants_compare import INVENTED, source_label, sources_note
 
 NUMBER, KEY, TITLE = 1, "infants_and_newborns", "Infants and newborns in care proceedings"
 RATE_METHOD = "exact Poisson limits for counts under 10, Byar's method above"
@@ -341,6 +342,7 @@ def compute(prepared: Prepared, upstream: dict | None = None) -> ChapterResult:
         _neighbours(r, cells, ch, years)
         from . import infants_compare
         infants_compare.national_shares(r, ch, cells)
+        infants_compare.latest_rate_by_name(r, ch, cells)
         infants_compare.age_at_issue(r, ch, cells)
         infants_compare.known_before_birth_table(r, ch, cells)
     else:
@@ -513,7 +515,8 @@ def _rate_chart(r: ChapterResult, cells: Cells, ch: Chapter, table: pd.DataFrame
         said = f"In {period}, {{rate}} newborns per 10,000 live births in {{area}} were in care proceedings"
         if len(england) and pd.notna(england["value"].iloc[0]):
             figures["england"] = _benchmark(england["value"].iloc[0])
-            said += " (England: {england})"
+            cited = source_label(england["source"].iloc[0])
+            said += " (England: {england}" + (f", {cited})" if cited else ")")
         title = Text(said, figures, title)
     r.add("rate_chart", Chart(
         draw_rates, frame_of(records),
@@ -523,7 +526,8 @@ def _rate_chart(r: ChapterResult, cells: Cells, ch: Chapter, table: pd.DataFrame
                  "roles": {f"{area}: newborns": "area", f"{area}: infants": "area",
                            f"{region_name(ch)}: newborns": "region"}},
         note=f"Points that rest on fewer than {ch.min_count} children, or would let a small number be worked out, "
-             "are not drawn (c in the data below).", download="rates", title=title))
+             "are not drawn (c in the data below)." + _sources(bench, t["period"], ("England", region_name(ch))),
+        download="rates", title=title))
 
 
 def _trend(r: ChapterResult, ch: Chapter, table: pd.DataFrame) -> None:
@@ -597,7 +601,7 @@ def _funnel(r: ChapterResult, cells: Cells, ch: Chapter, years: list[str]) -> No
         "denominator": mine.denominator, "value": mine.numerator.value / mine.denominator * 10000,
         "years": len(years)}])], ignore_index=True)
     national = ch.benchmarks.indicator(BENCH_RATE)
-    national = national[(national["geographic_level"] == "National") & national["period"].isin(years)]
+    national = _with_counts(national[(national["geographic_level"] == "National") & national["period"].isin(years)])
     target = (national["numerator"].sum() / national["denominator"].sum() * 10000 if len(national)
               else pooled["numerator"].sum() / pooled["denominator"].sum() * 10000)
     method = None if ch.params.overdispersion == "none" else ch.params.overdispersion
@@ -648,7 +652,8 @@ def _funnel(r: ChapterResult, cells: Cells, ch: Chapter, years: list[str]) -> No
              + _spread_note(spread, chosen)
              + (f" {partial} authorities have a figure withheld by the publisher in some year: they are shown over "
                 "their published years only (see Years), which leave out their smallest counts, so their rates may "
-                "read a little high." if partial else ""),
+                "read a little high." if partial else "")
+             + _centre_note(national, years),
         download="funnel",
         title=Text(f"{{area}}'s newborn rate over {years[0]} to {years[-1]}, compared with England: "
                    f"{describe_flag(mine_flag)}", {"area": Plain(area), "rate": mine},
@@ -684,7 +689,7 @@ def _neighbours(r: ChapterResult, cells: Cells, ch: Chapter, years: list[str]) -
     records.append({"Area": Plain(area), "Newborns": mine.numerator, "Live births": _benchmark(mine.denominator, digits=0),
                     "Per 10,000": mine})
     national = comparator_rates(ch, BENCH_RATE)
-    national = national[(national["group"] == "England") & national["period"].isin(years)]
+    national = _with_counts(national[(national["group"] == "England") & national["period"].isin(years)])
     reference = national["numerator"].sum() / national["denominator"].sum() * 10000 if len(national) else None
     values = sorted([*near["value"].tolist(), mine.value], reverse=True)
     rank = values.index(mine.value) + 1
@@ -701,7 +706,9 @@ def _neighbours(r: ChapterResult, cells: Cells, ch: Chapter, years: list[str]) -
                  "reference": reference},
         note=(f"{missing_n} neighbour(s) are not shown (no published figures, or a figure withheld by its publisher "
               "in some year). " if missing_n > 0 else "")
-             + f"{area}'s own point is not drawn if it rests on fewer than {ch.min_count} children.",
+             + f"{area}'s own point is not drawn if it rests on fewer than {ch.min_count} children."
+             + (_centre_note(national, years).replace("The funnel's centre", "The line for England")
+                if reference is not None else ""),
         download="neighbours",
         title=Text("{area} has the " f"{_ordinal(rank) + ' ' if rank > 1 else ''}highest newborn rate of {len(near) + 1} similar areas "
                    f"({years[0]} to {years[-1]})", {"area": Plain(area), "rate": mine},
@@ -742,7 +749,41 @@ def _comparators(r: ChapterResult, ch: Chapter, indicator: str, own) -> None:
                            numerator=cell.numerator, denominator=cell.denominator,
                            withheld_at_source=cell.withheld_at_source)
         r.indicator(indicator, row["period"], cell, group=str(row["group"]), unit=unit,
-                    method=f"published benchmark ({row.get('source') or 'benchmarks'})")
+                    method=("benchmark" if source_label(row.get("source")) == INVENTED else "published benchmark")
+                           + f" ({row.get('source') or 'benchmarks'})")
+
+
+def _with_counts(rows: pd.DataFrame) -> pd.DataFrame:
+    """The benchmark rows that give both their count and its denominator (a published figure whose report
+    gives no denominator cannot be pooled with others)."""
+    return rows[rows["numerator"].notna() & (rows["denominator"] > 0)]
+
+
+def _sources(bench: pd.DataFrame, periods, groups) -> str:
+    """" Comparison figures: ..." naming the source of each comparison line drawn (see ``sources_note``)."""
+    drawn = bench[bench["group"].isin([g for g in groups if g]) & bench["period"].isin(list(periods))]
+    said = sources_note(drawn)
+    return f" {said}" if said else ""
+
+
+def _centre_note(national: pd.DataFrame, years: list[str]) -> str:
+    """Which of England's years the centre line sums, and where they come from (when the rows say)."""
+    if national.empty:
+        return ""
+    used = sorted(national["period"])
+    labels = {source_label(s) for s in national["source"]} - {None}
+    left_out = [y for y in years if y not in set(used)]
+    text = ""
+    if left_out:
+        text += (f" The funnel's centre is England's rate summed over the years whose newborns and births are both "
+                 f"given ({len(used)} of {len(years)}; not {', '.join(left_out)}, published without the number of births)")
+    elif labels:
+        text += " The funnel's centre is England's rate over these years"
+    if labels:
+        text += f": {', '.join(sorted(labels))}."
+    elif text:
+        text += "."
+    return text
 
 
 def _per_cent(numerator: Count, denominator: Count, rest: Count) -> Measure:
@@ -804,7 +845,8 @@ def _starters(r: ChapterResult, ch: Chapter, cells: Cells | None) -> pd.DataFram
         "Babies under one as a percentage of children starting to be looked after, by financial year", alt,
         options={"ylabel": "% of children starting to be looked after"},
         note=f"Years whose share rests on fewer than {ch.min_count} children, or would let a small number be worked "
-             "out, are not drawn (c in the data below).", download="starters"))
+             "out, are not drawn (c in the data below)." + _sources(bench, years, ("England", region_name(ch))),
+        download="starters"))
     return t
 
 

@@ -30,6 +30,7 @@ from ..stats import intervals
 AGE_BANDS = ("under 7 days", "7 to 27 days", "1 to 2 months", "3 to 5 months", "6 to 11 months")
 WEEKS_BANDS = ("20 weeks or more before birth", "8 to 19 weeks before birth", "less than 8 weeks before birth")
 WITHHELD_AT_SOURCE = "withheld at source"
+NOT_GIVEN = "not given in the report"
 
 
 # -- pure computations -------------------------------------------------------------------------------
@@ -196,6 +197,55 @@ def short_source(row: dict) -> str:
     return f"{found.group(1)} et al. {found.group(2)}" + (f", *{title}*" if title else "")
 
 
+PUBLISHED_PREFIX = "published: "
+INVENTED = "invented for the demo"
+
+
+def source_label(source) -> str | None:
+    """A benchmark row's source in a few words, when the row names it: "published: Pattinson et al. 2021"
+    for a row that says "published: <report>", "invented for the demo" for an invented one; None for a row
+    read from a publisher's own file (its file says where it came from)."""
+    text = str(source or "").strip()
+    if text.lower().startswith(PUBLISHED_PREFIX):
+        report = text[len(PUBLISHED_PREFIX):].strip()
+        found = re.match(r"\s*([A-Z][A-Za-z'-]+)[^()]*\((\d{4})\)", report)
+        if found:
+            return f"{PUBLISHED_PREFIX}{found.group(1)} et al. {found.group(2)}"
+        year = re.search(r"(\d{4})\W*$", report)
+        if ": " in report and year:  # "Department for Education: Children looked after ..., 2024"
+            return f"{PUBLISHED_PREFIX}{report.split(': ')[0]} {year.group(1)}"
+        return PUBLISHED_PREFIX + report
+    if text.lower().startswith(INVENTED):
+        return INVENTED
+    return None
+
+
+def sources_note(rows: pd.DataFrame, label: str = "group") -> str:
+    """Where each comparison figure comes from, in one sentence: for each group of ``rows`` (column ``label``:
+    England, a region...), the source of its figures, and the years of each when they differ
+    ("England 2019/20: published: Pattinson et al. 2021; England's other years and North West: invented for
+    the demo."). "" when no row names its source."""
+    said: dict[str, list[str]] = {}
+    for group, part in rows.groupby(label, sort=False):
+        labels = part["source"].map(source_label)
+        if labels.isna().all():
+            continue
+        kinds = labels.fillna("the publisher's file").value_counts(sort=False)
+        if len(kinds) == 1:
+            said.setdefault(kinds.index[0], []).append(str(group))
+            continue
+        most = max(kinds.index, key=lambda k: kinds[k])
+        for kind in kinds.index:
+            if kind == most:
+                said.setdefault(kind, []).append(f"{group}'s other years")
+            else:
+                years = sorted(part.loc[labels == kind, "period"].astype(str))
+                said.setdefault(kind, []).append(f"{group} {', '.join(years)}")
+    if not said:
+        return ""
+    return "Comparison figures: " + "; ".join(f"{' and '.join(who)}: {kind}" for kind, who in said.items()) + "."
+
+
 # -- the chapter's cells ---------------------------------------------------------------------------------
 
 def _public(value, digits: int, unit: str = "number") -> Measure:
@@ -215,6 +265,18 @@ def _row_label(row, region: str | None, area: str) -> str:
     if row["role"] == "region":
         return f"{row['area_name']} (region)"
     return str(row["area_name"])
+
+
+def _sources_of(tidy: pd.DataFrame, rows: pd.DataFrame, period: str) -> pd.Series:
+    """The ``source`` of each of ``comparison_rows``' rows (by area code and level, in ``period``)."""
+    year = tidy[tidy["period"] == period]
+    level = {"area": "Local authority", "neighbour": "Local authority", "England": "National", "region": "Regional"}
+    out = []
+    for _, row in rows.iterrows():
+        found = year[(year["area_code"] == row["area_code"])
+                     & (year["geographic_level"] == level.get(row["role"], ""))]["source"]
+        out.append(found.iloc[0] if len(found) else None)
+    return pd.Series(out, index=rows.index, dtype=object)
 
 
 def _latest_local_period(tidy: pd.DataFrame, area_code: str, years: list[str]) -> str | None:
@@ -260,16 +322,18 @@ def starters_by_name(r: ChapterResult, ch, own_counts) -> None:
                            col_s: Plain(WITHHELD_AT_SOURCE)})
         else:
             number = Measure(row["numerator"], on=on, unit="number", digits=0)
-            every = Measure(row["denominator"], on=on, unit="number", digits=0)
+            given = pd.notna(row["denominator"])  # a published share may come without its denominator
+            every = Measure(row["denominator"], on=on, unit="number", digits=0) if given else None
             share = Measure(row["value"], on=on, unit="proportion", digits=0, numerator=float(row["numerator"]),
-                            denominator=float(row["denominator"]))
-            record.update({col_n: number, col_d: every, col_s: share})
+                            denominator=float(row["denominator"]) if given else None)
+            record.update({col_n: number, col_d: every if given else Plain(NOT_GIVEN), col_s: share})
             if row["role"] == "area":
                 area_share = (number, every, share)
             elif row["role"] == "England" and (row["revised"] or national is None):
-                national = (number, every, share, row["release"])
+                national = (number, every, share, row["release"],
+                            source_label(_sources_of(tidy, rows.loc[[_]], latest).iloc[0]))
             elif row["role"] == "region":
-                regional = share
+                regional = (share, source_label(_sources_of(tidy, rows.loc[[_]], latest).iloc[0]))
         pool = pooled.loc[row["area_code"]] if row["area_code"] in pooled.index and not (
             row["role"] == "England" and not row["revised"] and (rows["role"] == "England").sum() > 1) else None
         if pool is None:
@@ -288,19 +352,39 @@ def starters_by_name(r: ChapterResult, ch, own_counts) -> None:
         revised_note = (f" England's {latest} figure was first published in the {first['release']} release and revised "
                         f"in the {now['release']} release; both are shown, and the revised one is used elsewhere.")
     wales = ch.params.country == "Wales"
+    cited = sources_note(rows.assign(group=["the statistical neighbours" if row["role"] == "neighbour" else
+                                            _row_label(row, region, area) for _, row in rows.iterrows()],
+                                     source=_sources_of(tidy, rows, latest), period=latest)
+                         [rows["role"] != "area"])
+    if cited:  # the rows name their own sources (the demo's): DfE is not the publisher of them all
+        publisher = (f"Figures {WITHHELD_AT_SOURCE} were suppressed by their publisher to protect small numbers and "
+                     "are never counted as 0. ")
+    else:
+        publisher = ("Published by the Department for Education (Children looked after in England); figures "
+                     f"{WITHHELD_AT_SOURCE} were suppressed by DfE to protect small numbers and are never counted as 0. ")
+    england_code = rows.loc[rows["role"] == "England", "area_code"]
+    if cited and len(england_code) and pool_years:
+        used = tidy[(tidy["area_code"] == england_code.iloc[0]) & tidy["period"].isin(pool_years)
+                    & tidy["numerator"].notna() & (tidy["denominator"] > 0)]
+        labels = sorted({source_label(x) for x in used["source"]} - {None})
+        if labels:
+            cited += f" England's pooled per cent: {', '.join(labels)}."
     r.add("starters_by_name", ResultTable(
         frame, f"Babies under one among children starting to be looked after, {latest}: {area}, England, "
                f"{region or 'the region'} and each statistical neighbour by name (neighbours highest first)",
-        note=("Published by the Department for Education (Children looked after in England); figures "
-              f"{WITHHELD_AT_SOURCE} were suppressed by DfE to protect small numbers and are never counted as 0. "
+        note=(publisher +
               "Neighbours are ranked by their published per cent (1 = the highest share of babies)."
               + revised_note
               + (f" The pooled per cent sums each area's published years from {span}"
-                 + (f"; {', '.join(partial)} had a year withheld by DfE and are pooled over their other years." if partial else ".")
+                 + (f"; {', '.join(partial)} had a year withheld by the publisher, or published without its "
+                    "denominator, and are pooled over their other years." if partial else ".")
                  if pool_years else "")
               + (" DfE's files cover England only: no Welsh figure of this kind is in the benchmarks."
                  if wales else "")
-              + f" {area}'s own row is withheld if the counts it rests on in this book are small."),
+              + f" {area}'s own row is withheld if the counts it rests on in this book are small."
+              + (f" {NOT_GIVEN.capitalize()}: the report gives the count and the per cent only." if
+                 col_d in frame and any(getattr(v, "text", None) == NOT_GIVEN for v in frame[col_d]) else "")
+              + (f" {cited}" if cited else "")),
         download="starters-by-name"))
     if area_share is None:
         return
@@ -308,12 +392,20 @@ def starters_by_name(r: ChapterResult, ch, own_counts) -> None:
     figures = {"area": Plain(area), "n": number, "d": every, "share": share}
     template = "In {latest_}, {n} of {d} children who started to be looked after in {area} were babies under one ({share})"
     if national is not None and not wales:
-        figures.update({"e_share": national[2], "e_n": national[0], "e_d": national[1]})
-        template += ", against England's {e_share} ({e_n} of {e_d}" + (
-            f", {national[3]} release)" if national[3] else ")")
+        figures.update({"e_share": national[2], "e_n": national[0]})
+        template += ", against England's {e_share} ({e_n}"
+        if national[1] is not None:
+            figures["e_d"] = national[1]
+            template += " of {e_d}"
+        else:
+            template += " babies"
+        template += "".join(f", {x}" for x in (f"{national[3]} release" if national[3] else None, national[4]) if x)
+        template += ")"
     if regional is not None and region and not wales:
-        figures.update({"region": Plain(region), "r_share": regional})
+        figures.update({"region": Plain(region), "r_share": regional[0]})
         template += (" and" if national is not None else ", against") + " the {region}'s {r_share}"
+        if regional[1]:
+            template += f" ({regional[1]})"
     if wales:
         template += " (DfE publishes these figures for England only: there is no Welsh figure to set beside it)"
     values = rows.loc[rows["role"] == "neighbour", "value"].tolist()
@@ -450,3 +542,85 @@ def known_before_birth_table(r: ChapterResult, ch, cells) -> None:
                   "area's records hold is seen: a baby known to another authority, or to health services only, "
                   "counts as not known."),
         download="known-before-birth"))
+
+
+def latest_rate_by_name(r: ChapterResult, ch, cells) -> None:
+    """The newborn rate of the latest year the benchmarks hold: the area's own (on its counts) beside
+    England's, its region's and each statistical neighbour's by name, with the source of each figure, and
+    a main point that carries the comparison."""
+    from .infants import BENCH_RATE, _rates, comparison_years, neighbour_codes, region_name, yearly
+
+    years = comparison_years(ch)
+    if not years:
+        return
+    latest = years[-1]
+    tidy = ch.benchmarks.indicator(BENCH_RATE)
+    area, code, region = ch.params.area_name, ch.params.area_code, region_name(ch)
+    rows = comparison_rows(tidy, None, latest, code, region, neighbour_codes(ch))
+    rows = rows.assign(source=_sources_of(tidy, rows, latest))
+    rows = rows[rows["role"] != "area"]  # the area's own figure comes from its own records
+    table = yearly(ch).set_index("period")
+    own = _rates(cells, yearly(ch), latest)["newborn_rate"]
+    newborns = cells.children("newborns", latest)
+    col_r = f"Newborns per 10,000 live births, {latest}"
+    records = [{"Area": Plain(f"{area} (this area's own records)"), "Newborns": newborns,
+                "Live births": f"{int(table.loc[latest, 'live_births']):,}", col_r: own,
+                "Source": Plain("this area's own records"), "Rank among neighbours": Plain("")}]
+    figures = {"area": Plain(area), "rate": own}
+    said = {}
+    for _, row in rows.iterrows():
+        label = "England" if row["role"] == "England" else (
+            f"{row['area_name']} (region)" if row["role"] == "region" else str(row["area_name"]))
+        cited = source_label(row["source"]) or str(row["source"] or "")
+        record = {"Area": Plain(label), "Source": Plain(cited),
+                  "Rank among neighbours": Plain(str(int(row["rank"]))) if pd.notna(row["rank"]) else Plain("")}
+        if row["suppressed"]:
+            record.update({"Newborns": Plain(WITHHELD_AT_SOURCE), "Live births": Plain(WITHHELD_AT_SOURCE),
+                           col_r: Plain(WITHHELD_AT_SOURCE)})
+        else:
+            value = float(row["value"])
+            whole = value.is_integer() and cited.startswith(PUBLISHED_PREFIX)  # a rate published as a whole number
+            rate = _public(value, 0 if whole else 1)
+            record.update({"Newborns": _public(row["numerator"], 0) if pd.notna(row["numerator"]) else Plain(NOT_GIVEN),
+                           "Live births": _public(row["denominator"], 0) if pd.notna(row["denominator"])
+                           else Plain(NOT_GIVEN), col_r: rate})
+            if row["role"] in ("England", "region") and row["role"] not in said:
+                said[row["role"]] = (rate, cited, row["area_name"])
+        records.append(record)
+    note = (f"Rates pair the financial year {latest} with births in the calendar year {latest[:4]}. Figures "
+            f"{WITHHELD_AT_SOURCE} were suppressed by their publisher to protect small numbers (never counted as 0); "
+            f"{area}'s own figure is withheld if it rests on fewer than {ch.min_count} children. Neighbours are "
+            "ranked by their rate (1 = the highest).")
+    if any(getattr(v, "text", None) == NOT_GIVEN for rec in records for v in rec.values()):
+        note += f" {NOT_GIVEN.capitalize()}: the report gives the count and the rate only."
+    r.add("latest_rate_by_name", ResultTable(
+        frame_of(records), f"Newborns in care proceedings per 10,000 live births in {latest}: {area}, England, "
+                           f"{region or 'the region'} and each statistical neighbour by name (neighbours highest "
+                           "first), with the source of each figure",
+        note=note, download="latest-rate-by-name"))
+    if own is None:
+        return
+    template = f"In {latest}, " "{rate} newborns per 10,000 live births in {area} were in care proceedings"
+    against = []
+    for role, name in (("England", "e"), ("region", "g")):
+        if role not in said:
+            continue
+        rate, cited, who = said[role]
+        figures[name] = rate
+        place = "England's" if role == "England" else "the {" + name + "_name}'s"
+        if role == "region":
+            figures[f"{name}_name"] = Plain(who)
+        against.append(place + " {" + name + "}" + (f" ({cited})" if cited else ""))
+    if against:
+        template += ", against " + " and ".join(against)
+    values = rows.loc[rows["role"] == "neighbour", "value"].dropna().tolist()
+    if values:
+        rank, of = rank_with(float(own.value), values)
+        figures["rank"] = Plain(f"{rank} of {of}")
+        template += "; with its statistical neighbours it ranks {rank} (1 = highest)"
+    if ch.params.country != "England":
+        template += f" (there is no published figure for {ch.params.country} for {latest})"
+    template += "."
+    r.finding(template, "newborn_rate_per_10k_births",
+              Text("In " + latest + ", the newborn rate in {area} is withheld so that no family can be identified.",
+                   {"area": Plain(area)}), main=True, **figures)

@@ -862,11 +862,25 @@ def its_models(ch: Chapter) -> list[dict]:
         if len(england) >= 4:
             result = segmented_poisson(england["numerator"].to_numpy(float), england["denominator"].to_numpy(float),
                                        england["period"].tolist(), breaks)
+            from .infants_compare import source_label
+            labels = sorted({source_label(x) for x in england["source"]} - {None})
             out.append({"series": "England: newborns", "column": None, "result": result,
                         "periods": england["period"].tolist(), "counts": england["numerator"].to_numpy(float),
-                        "births": england["denominator"].to_numpy(float), "cells": []})
+                        "births": england["denominator"].to_numpy(float), "cells": [],
+                        "sources": ", ".join(labels)})
         return out
     return _memo(ch, "its", compute)
+
+
+def _england_fit_note(models: list[dict]) -> str:
+    """Which of England's years its model was fitted on, and where they come from, when the benchmarks say
+    (a year published as a rate without its births cannot be fitted with births as the exposure)."""
+
+    england = [m for m in models if m["series"] == "England: newborns"]
+    if not england:
+        return ""
+    return f" England's model uses {', '.join(england[0]['periods'])}" + (
+        f" ({england[0]['sources']})." if england[0].get("sources") else ".")
 
 
 def segments(model: dict) -> list[int]:
@@ -957,7 +971,7 @@ def service_changes(r: ChapterResult, ch: Chapter) -> None:
              "much more the counts vary than a Poisson model allows (never narrowed). It treats each year as "
              "independent of the one before (autocorrelation is not modelled). England's figures, where the "
              "benchmarks give them, are fitted the same way: a change seen in England too was not only a local "
-             "one.",
+             "one." + _england_fit_note(its_models(ch)),
         download="service-changes"))
     _service_change_chart(r, ch)
     _what_few_points_show(r, ch)

@@ -422,6 +422,20 @@ def gestation_waits(ch: Chapter) -> pd.DataFrame:
     return _memo(ch, "gestation_waits", compute)
 
 
+def gestation_support_waits(ch: Chapter) -> pd.DataFrame:
+    """The pre-birth referrals of :func:`support_waits` (each followed until support is offered, the referral
+    is closed without it, or it is no longer followed), with the weeks of pregnancy at referral and their
+    ``band``. Only referrals whose dates are consistent (``valid``)."""
+    def compute():
+        r = support_waits(ch)
+        r = r[r["valid"] & (r["group"] == "pre-birth")].copy()
+        due = r["child_id"].map(_children(ch)["expected_date_of_birth"])
+        r["gestation_weeks"] = d.gestation_weeks(r["referral_date"], due)
+        r["band"] = gestation_band(r["gestation_weeks"])
+        return r.reset_index(drop=True)
+    return _memo(ch, "gestation_support_waits", compute)
+
+
 # -- assessments finished before the baby is due ----------------------------------------
 
 def due_rows(ch: Chapter) -> pd.DataFrame:
@@ -1233,6 +1247,10 @@ def _gestation_waits(r: ChapterResult, ch: Chapter) -> None:
                                                              "no expected date", "n"),
                                                          int(plan["band"].isna().sum()))],
              "pre-birth referrals followed to authorisation = each band + no expected date")
+    support_column = f"Offered support within {SUPPORT_DAYS[-1]} days (95% CI)"
+    if ch.data.has("support"):
+        for record, cell in zip(records, _gestation_support(r, ch)):
+            record[support_column] = cell
     r.add("gestation_waits_table", ResultTable(
         frame_of(records), "Waits after a pre-birth referral, by weeks of pregnancy at referral (whole report period)",
         note="Weeks of pregnancy at referral = 40 minus the weeks from the referral to the expected date of birth. "
@@ -1240,14 +1258,57 @@ def _gestation_waits(r: ChapterResult, ch: Chapter) -> None:
              "long'. The wait to authorisation runs from the referral to the authorisation of its assessment (the "
              "decision on a plan), whether or not the assessment has started. Referrals whose baby has no expected "
              "date of birth are left out. Ranges are 95% confidence intervals. 'Not reached': fewer than half the "
-             f"waits had ended. c = fewer than {ch.min_count} referrals, or a figure that would let a small number be "
-             "worked out.", download="waits-by-weeks-of-pregnancy"))
+             "waits had ended."
+             + (f" Support offered within {SUPPORT_DAYS[-1]} days is the share of the band's pre-birth referrals "
+                "offered any support by then, counted as in the section on support (a referral closed without "
+                "support, or followed by the child's next referral, stops being followed; not every referral leads "
+                "to support, so this is a share, not a median wait)." if ch.data.has("support") else "")
+             + f" c = fewer than {ch.min_count} referrals, or a figure that would let a small number be worked out.",
+        download="waits-by-weeks-of-pregnancy"))
     (early, n_early), (late, n_late) = medians_by[GESTATION_BANDS[0][0]], medians_by[GESTATION_BANDS[-1][0]]
     if n_early.value and n_late.value and pd.notna(early["median"]) and pd.notna(late["median"]):
         r.finding("Babies referred at 30 weeks of pregnancy or later waited a median {late} days for an assessment "
                   "to start, against {early} days for babies referred before 20 weeks.",
                   "days_referral_to_assessment_median",
                   main=True, late=median_measure(late, n_late), early=median_measure(early, n_early))
+
+
+def _gestation_support(r: ChapterResult, ch: Chapter) -> list:
+    """Each band's share of pre-birth referrals offered support within the last of :data:`SUPPORT_DAYS` days
+    (cumulative incidence, as the support section), on its counts: the band's referrals = offered + closed
+    without support + no longer followed + still followed; the bands (and referrals with no expected date)
+    add up to the pre-birth referrals the support section follows over the whole period."""
+    g = gestation_support_waits(ch)
+    day = SUPPORT_DAYS[-1]
+    total = waits_count("referral_to_support", "pre-birth", "all", len(g))
+    parts, cells = [], []
+    for label, _, _ in GESTATION_BANDS:
+        part = g[g["band"] == label]
+        n = Count(key("waiting", "referral_to_support", "pre-birth", "all", label, "n"), len(part))
+        r.hidden_count(n.key, n.value)
+        parts.append(n)
+        if not n.value:
+            cells.append("none")
+            continue
+        row = survival.cumulative_incidence(part["days"], part["outcome"], (day,)).iloc[0]
+        c = lambda what: key("waiting", "referral_to_support", "pre-birth", "all", label, what,  # noqa: E731
+                             f"day {day}")
+        offered = Count(c("offered"), int(row["events_of"]))
+        followed = Count(c("followed"), int(row["followed"]))
+        r.hidden_count(offered.key, offered.value), r.hidden_count(followed.key, followed.value)
+        r.relate(n, [offered.key, r.hidden_count(c("closed"), int(row["competing"])),
+                     r.hidden_count(c("censored"), int(row["censored"])), followed.key],
+                 f"pre-birth referrals at {label} = offered support + closed without it + no longer followed + "
+                 f"still followed, by day {day}")
+        share = Measure(float(row["incidence"]), on=(offered, followed, n), lower=float(row["lower"]),
+                        upper=float(row["upper"]), unit="proportion", digits=0, denominator=n)
+        r.indicator(f"referral_to_support_within_{day}_days_share", "all", share,
+                    group=f"pre-birth, referred at {label}", method=SUPPORT_METHOD)
+        cells.append(share)
+    r.relate(total, [*parts, r.hidden_count(key("waiting", "referral_to_support", "pre-birth", "all",
+                                                     "no expected date", "n"), int(g["band"].isna().sum()))],
+             "pre-birth referrals followed to support = each band of weeks of pregnancy + no expected date")
+    return cells
 
 
 # -- transfers between teams ------------------------------------------------------------------

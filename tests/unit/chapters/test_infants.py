@@ -248,15 +248,18 @@ def test_demo_funnel_limits_by_hand_from_every_authority_over_its_published_year
     sums = local.groupby("area_code")[["numerator", "denominator"]].sum()
     own = infants.yearly(ch).set_index("period").loc[years]
     sums.loc["E99999001"] = [own["newborns"].sum(), own["live_births"].sum()]
-    national = tidy[(tidy.geographic_level == "National") & tidy.period.isin(years)]
+    # England's rate over the years that give both its newborns and its births (the demo's published
+    # years give the count and the rate only)
+    national = tidy[(tidy.geographic_level == "National") & tidy.period.isin(years) & (tidy.denominator > 0)]
     rate = national.numerator.sum() / national.denominator.sum()
     z = [(x / n - rate) / math.sqrt(rate / n) for x, n in zip(sums.numerator, sums.denominator)]
     low, high = _type7(z, 0.1), _type7(z, 0.9)
     phi = sum(min(max(v, low), high) ** 2 for v in z) / len(z)
     w = [n / rate for n in sums.denominator]
     tau2 = max(0.0, (len(z) * phi - (len(z) - 1)) / (sum(w) - sum(v * v for v in w) / sum(w)))
-    assert len(sums) == 150  # every authority with a published year, the partly withheld ones too
     chart = result.items["funnel_plot"]
+    # every authority with a published year is drawn, the partly withheld ones too
+    assert len(sums) == len(chart.data) >= 140
     limits = chart.options["limits"]
     n = limits["denominator"].to_numpy()
     expected = [(rate + 1.959963984540054 * math.sqrt(rate / b + tau2)) * 10000 for b in n]
@@ -289,16 +292,27 @@ def test_starters_share_by_year_is_a_per_cent_with_one_decimal_on_the_counts(dem
 def test_benchmarks_keep_their_publishers_suppression(demo_result):
     r = demo_result
     rows = rows_of(r, disclosure.decide([r], True, 6)).reset_index()
-    bench = rows[(rows.indicator == "newborn_rate_per_10k_births") & (rows.group == "E99700007")]
-    withheld = bench[bench.period == "2015/16"].iloc[0]  # 'c' in the synthetic DfE file: missing, never 0
-    assert pd.isna(withheld.numerator) and pd.isna(withheld.value) and withheld.denominator == 2347
+    # a neighbour's year withheld ('c') in the demo's benchmark file, read here on its own
+    import csv
+
+    from tests.conftest import demo_parameters
+    with open(demo_parameters().parent / ".." / "data" / "demo" / "benchmarks" / "benchmarks.csv",
+              newline="") as handle:
+        file_rows = [x for x in csv.DictReader(handle) if x["indicator"] == "newborn_rate_per_10k_births"
+                     and x["geographic_level"] == "Local authority" and x["suppressed"] == "True"]
+    neighbours = set(rows.loc[rows.indicator == "newborn_rate_per_10k_births", "group"])
+    cell = next(x for x in file_rows if x["area_code"] in neighbours)
+    code, period = cell["area_code"], cell["period"]
+    bench = rows[(rows.indicator == "newborn_rate_per_10k_births") & (rows.group == code)]
+    withheld = bench[bench.period == period].iloc[0]  # 'c' in the synthetic DfE file: missing, never 0
+    assert pd.isna(withheld.numerator) and pd.isna(withheld.value) and withheld.denominator == int(cell["denominator"])
     assert withheld.suppressed  # flagged as withheld, as its publisher flagged it (not merely blank)
     for audience in (True, False):  # an internal book does not un-withhold another publisher's figure
         again = rows_of(r, disclosure.decide([r], audience, 6)).reset_index()
-        assert again[(again.indicator == "newborn_rate_per_10k_births") & (again.group == "E99700007")
-                     & (again.period == "2015/16")].iloc[0].suppressed
+        assert again[(again.indicator == "newborn_rate_per_10k_births") & (again.group == code)
+                     & (again.period == period)].iloc[0].suppressed
     frame = r.items["funnel_plot"].data
-    shown = frame[[c.text == "E99700007" for c in frame["Area code"]]].iloc[0]  # a withheld year: left out of its sum
+    shown = frame[[c.text == code for c in frame["Area code"]]].iloc[0]  # a withheld year: left out of its sum
     assert shown["Years"].text.split()[0] != shown["Years"].text.split()[-1]
     assert all(not numeric(v) != numeric(v) for v in frame["Live births"])  # no missing births among those shown
     # the area's own published row is its own count: withheld whenever the book withholds that count

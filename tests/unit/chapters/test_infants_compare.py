@@ -105,3 +105,101 @@ def test_national_figures_follow_the_country_and_the_newborn_definition():
     assert float(fortnight["newborn_rate"]["value"]) == 83 and float(fortnight["newborns_share_of_infants"]["value"]) == 0.52
     assert "Pattinson et al. 2021" in ic.short_source(wales["newborn_rate"])
     assert "Born into care" in ic.short_source(wales["newborn_rate"])
+
+
+def test_source_label_and_sources_note():
+    assert ic.source_label("published: Pattinson R. et al. (2021). Nuffield FJO") == "published: Pattinson et al. 2021"
+    assert ic.source_label("published: Department for Education: Children looked after in England including "
+                           "adoptions, 2024") == "published: Department for Education 2024"
+    assert ic.source_label("invented for the demo") == "invented for the demo"
+    assert ic.source_label("DfE: la_cla_2018_2022.csv") is None  # a publisher's own file names itself
+    rows = pd.DataFrame({"group": ["England"] * 3 + ["North West"] * 3,
+                         "period": ["2018/19", "2019/20", "2020/21"] * 2,
+                         "source": ["invented for the demo", "published: Pattinson R. et al. (2021). Nuffield FJO",
+                                    "invented for the demo"] + ["invented for the demo"] * 3})
+    assert ic.sources_note(rows) == ("Comparison figures: England's other years and North West: invented for the "
+                                     "demo; England 2019/20: published: Pattinson et al. 2021.")
+    assert ic.sources_note(rows.assign(source="DfE file.csv")) == ""
+
+
+def _latest_chapter(tmp_path, **parameters):
+    """Testshire (E99000001, North West): 6 newborns in 2019/20 (3,000 births in 2019), 7 in 2020/21 (2,000
+    births in 2020). Benchmarks for 2020/21: England as published (2,914 newborns, 48 per 10,000, no
+    births given), the North West invented (30 of 5,000 = 60.0), neighbours N1 20 of 4,000 (50.0), N2 withheld,
+    N3 90 of 10,000 (90.0)."""
+    from prebirth.data.benchmarks import load_benchmarks
+    from tests.unit.chapters.conftest import make_chapter
+
+    kids, procs = [], []
+    for i in range(6):
+        kids.append({"child_id": f"A{i}", "date_of_birth": "2019-06-01"})
+        procs.append({"proceedings_id": f"a{i}", "child_id": f"A{i}", "issue_date": "2019-06-02"})
+    for i in range(7):
+        kids.append({"child_id": f"B{i}", "date_of_birth": "2020-06-01"})
+        procs.append({"proceedings_id": f"b{i}", "child_id": f"B{i}", "issue_date": "2020-06-03"})
+    births = [{"year": 2019, "live_births": 3000}, {"year": 2020, "live_births": 2000}]
+    head = ("period,geographic_level,area_code,area_name,region_code,region_name,indicator,numerator,denominator,"
+            "value,source,suppressed\n")
+    rate = "newborn_rate_per_10k_births"
+    inv = "invented for the demo"
+    lines = [
+        f"2019/20,National,E92000001,England,,,{rate},2700,600000,45,{inv},False",
+        f"2020/21,National,E92000001,England,,,{rate},2914,,48,published: Pattinson R. et al. (2021). Nuffield FJO,False",
+        f"2019/20,Regional,E12000002,North West,E12000002,North West,{rate},25,5000,50,{inv},False",
+        f"2020/21,Regional,E12000002,North West,E12000002,North West,{rate},30,5000,60,{inv},False",
+        f"2020/21,Local authority,E99000001,Testshire,E12000002,North West,{rate},7,2000,35,{inv},False",
+        f"2020/21,Local authority,E99200001,Nbay,E12000002,North West,{rate},20,4000,50,{inv},False",
+        f"2020/21,Local authority,E99200002,Nford,E12000002,North West,{rate},,3000,,{inv},True",
+        f"2020/21,Local authority,E99200003,Nham,E12000002,North West,{rate},90,10000,90,{inv},False",
+    ]
+    (tmp_path / "benchmarks.csv").write_text(head + "\n".join(lines) + "\n")
+    (tmp_path / "statistical_neighbours.csv").write_text(
+        "area_code,rank,neighbour_code\n" + "".join(f"E99000001,{i},E9920000{i}\n" for i in (1, 2, 3)))
+    return make_chapter({"children": kids, "proceedings": procs, "births": births},
+                        benchmarks=load_benchmarks(tmp_path), region="North West", **parameters)
+
+
+def test_latest_year_rate_beside_england_region_and_neighbours_by_name(tmp_path):
+    from prebirth import disclosure, present
+    from prebirth.chapters import infants
+
+    r = infants.compute(_latest_chapter(tmp_path).prepared)
+    decision = disclosure.decide([r], True, 6)
+    frame = r.items["latest_rate_by_name"].frame
+    table = frame.map(lambda cell: cell if isinstance(cell, str) else getattr(cell, "text", None)
+                      if type(cell).__name__ == "Plain" else present.fmt(cell, decision))
+    column = "Newborns per 10,000 live births, 2020/21"
+    assert list(table["Area"]) == ["Testshire (this area's own records)", "England", "North West (region)",
+                                   "Nham", "Nbay", "Nford"]
+    # 7 / 2,000 x 10,000 = 35.0; England's published 48 is a whole number and stays one
+    assert list(table[column]) == ["35.0", "48", "60.0", "90.0", "50.0", ic.WITHHELD_AT_SOURCE]
+    assert list(table["Live births"])[:2] == ["2,000", ic.NOT_GIVEN]
+    assert list(table["Source"]) == ["this area's own records", "published: Pattinson et al. 2021"] + \
+        ["invented for the demo"] * 4
+    assert list(table["Rank among neighbours"]) == ["", "", "", "1", "2", ""]
+    main = [f["finding"] for f in present.findings(r, decision) if f["main"] and "2020/21" in f["finding"]]
+    assert main == ["In 2020/21, 35.0 newborns per 10,000 live births in Testshire were in care proceedings, "
+                    "against England's 48 (published: Pattinson et al. 2021) and the North West's 60.0 (invented "
+                    "for the demo); with its statistical neighbours it ranks 3 of 3 (1 = highest)."]
+
+
+def test_latest_year_rate_for_a_welsh_area_says_wales_has_no_figure_that_year(tmp_path):
+    from prebirth import disclosure, present
+    from prebirth.chapters import infants
+
+    r = infants.compute(_latest_chapter(tmp_path, country="Wales").prepared)
+    decision = disclosure.decide([r], True, 6)
+    main = [f["finding"] for f in present.findings(r, decision) if f["main"] and "2020/21" in f["finding"]]
+    assert main[0].endswith("(there is no published figure for Wales for 2020/21).")
+    assert "England's 48" in main[0] and "national" not in main[0]
+
+
+def test_a_withheld_latest_rate_drops_the_comparison_for_a_sentence_without_it(tmp_path):
+    from prebirth import disclosure, present
+    from prebirth.chapters import infants
+    from prebirth.results import key
+
+    r = infants.compute(_latest_chapter(tmp_path).prepared)
+    hidden = disclosure.Decision(True, 6, frozenset({key("proceedings", "newborns", "2020/21")}))
+    main = [f["finding"] for f in present.findings(r, hidden) if f["main"] and "2020/21" in f["finding"]]
+    assert main == ["In 2020/21, the newborn rate in Testshire is withheld so that no family can be identified."]

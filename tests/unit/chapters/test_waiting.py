@@ -482,3 +482,40 @@ def test_the_bands_of_weeks_of_pregnancy_meet_without_gaps():
     assert waiting.gestation_band(weeks).tolist() == [
         "before 20 weeks", "before 20 weeks", "20 to 29 weeks", "20 to 29 weeks", "30 weeks or later",
         "30 weeks or later", pd.NA]
+
+
+def test_support_by_weeks_of_pregnancy_at_referral_by_hand(area):
+    # K3 is offered support on 2019-11-05, after its second referral r9 (2019-10-25): r9's offer (11 days).
+    # Pre-birth referrals by band (see the test above): before 20 weeks r1, offered after 19 days; 20 to 29
+    # weeks r3 (followed 85 days, until r9, no offer) and rk5 (no offer, followed to the data end, 668 days);
+    # 30 weeks or later r9, offered after 11 days. Within 90 days: 1 of 1, 0 of 2 (one stopped being
+    # followed at day 85, one still followed), 1 of 1.
+    area["support"].append({"support_id": "s3", "child_id": "K3", "kind": "parenting", "offered_date": "2019-11-05"})
+    ch = make_chapter(area, audience="internal")
+    g = waiting.gestation_support_waits(ch).set_index("referral_id")
+    assert g["band"].to_dict() == {"r1": "before 20 weeks", "r3": "20 to 29 weeks", "r9": "30 weeks or later",
+                                   "rk5": "20 to 29 weeks"}
+    assert g.loc[["r1", "r3", "r9", "rk5"], ["days", "outcome"]].to_numpy().tolist() == [
+        [19, 1], [85, 0], [11, 1], [668, 0]]
+    result = waiting.compute(ch.prepared)
+    frame = present.table_frame(result.items["gestation_waits_table"].frame, disclosure.Decision())
+    frame = frame.set_index("Weeks of pregnancy at referral")
+    column = "Offered support within 90 days (95% CI)"
+    assert frame[column].str.split(" ").str[0].to_dict() == {"before 20 weeks": "100%", "20 to 29 weeks": "0%",
+                                                             "30 weeks or later": "100%"}
+    k = lambda *what: key("waiting", "referral_to_support", "pre-birth", "all", *what)  # noqa: E731
+    assert [result.implicit[k(band, "n")] for band in ("before 20 weeks", "20 to 29 weeks", "30 weeks or later")] \
+        == [1, 2, 1]
+    assert [result.implicit[k("20 to 29 weeks", what, "day 90")] for what in ("offered", "closed", "censored",
+                                                                              "followed")] == [0, 0, 1, 1]
+    relations = {(r.total, r.parts) for r in result.relations}
+    # the bands add up to the pre-birth referrals the support section follows (the same book-wide count)
+    assert (k("n"), (k("before 20 weeks", "n"), k("20 to 29 weeks", "n"), k("30 weeks or later", "n"),
+                     k("no expected date", "n"))) in relations
+    assert result.implicit[k("n")] == 4 and result.implicit[k("no expected date", "n")] == 0
+    assert (k("20 to 29 weeks", "n"), (k("20 to 29 weeks", "offered", "day 90"), k("20 to 29 weeks", "closed", "day 90"),
+                                       k("20 to 29 weeks", "censored", "day 90"),
+                                       k("20 to 29 weeks", "followed", "day 90"))) in relations
+    rows = indicators(result)
+    assert rows.loc[("referral_to_support_within_90_days_share", "all", "pre-birth, referred at 30 weeks or later"),
+                    "value"] == pytest.approx(1.0)
