@@ -87,14 +87,16 @@ def date_the_book(params: AreaParameters, src: Path, work: Path, today: date | N
 
 OVERVIEW = Path("pages") / "overview.md"  # included by pages/intro.md
 
-_CITATION = re.compile(r"\s*\([^()]*\bet al\.[^()]*\)")  # "(Broadhurst et al. 2018, ...)": the chapter cites it
+# asides the chapter gives in full: the research cited ("(Broadhurst et al. 2018, ...)") and an interval
+# ("(95% confidence interval ...)")
+_ASIDE = re.compile(r"\s*\((?:[^()]*\bet al\.|95% confidence interval)[^()]*\)")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 
 
 def short_point(finding: str) -> str:
-    """A main point as the overview says it: its first sentence, without the research it cites (the
-    chapter gives both), so that every chapter's point fits the intro's first screen."""
-    said = _CITATION.sub("", finding).strip()
+    """A main point as the overview says it: its first sentence, without the research it cites or its
+    interval (the chapter gives them), so that every chapter's point fits the intro's first screen."""
+    said = _ASIDE.sub("", finding).strip()
     first = _SENTENCE_END.split(said, maxsplit=1)[0].strip()
     return first if first.endswith((".", "!", "?")) else first + "."
 
