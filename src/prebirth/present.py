@@ -369,9 +369,11 @@ def show_chart(item: Chart, decision: Decision, number: int, downloads_dir: Path
     shell = (f'<figure class="prebirth-figure"><figcaption>{heading}</figcaption>{image}'
              f'<p class="prebirth-source">{html.escape(parts["source"])}</p></figure>' if parts["src"] else
              f'<div class="prebirth-notdrawn"><p>{heading}</p>{image}</div>')
-    return Shown(f'{shell}{_note(item.note, decision)}{_analyst_note(item.analyst_note, decision)}'
+    # the chart's data comes first after it; how it was worked out (for analysts) last
+    return Shown(f'{shell}{_note(item.note, decision)}'
                  f'<details class="prebirth-data"><summary>The data in this chart</summary>'
-                 f'{parts["table"]}</details>{_download(parts["frame"], item.download, number, downloads_dir)}',
+                 f'{parts["table"]}</details>{_download(parts["frame"], item.download, number, downloads_dir)}'
+                 f'{_analyst_note(item.analyst_note, decision)}',
                  f"{parts['title'] or item.caption}\n{parts['alt']}")
 
 

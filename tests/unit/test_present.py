@@ -183,3 +183,5 @@ def test_a_charts_analyst_note_is_folded_under_its_plain_note():
     seen = _outside_folds(html)
     assert "Points resting on few babies are not drawn." in seen and "Kaplan" not in seen
     assert "For analysts: how this was worked out" in html and "A Kaplan-Meier estimate." in html
+    # the chart's own data table still comes first after it (a screen reader finds it next)
+    assert html.index("The data in this chart") < html.index("For analysts")
