@@ -109,15 +109,32 @@ def text(value, decision: Decision) -> str:
 
 # -- what a cell displays --------------------------------------------------------------------
 
-class Markdown:
-    """A paragraph or callout (markdown), shown as it is."""
+ANALYST = "For analysts"  # the summary line of every fold that holds analyst detail
 
-    def __init__(self, markdown: str, kind: str = "", title: str = ""):
-        self.markdown, self.kind, self.title = markdown, kind, title
+
+def analyst_summary(what: str = "") -> str:
+    """The words on an analyst fold's summary line: "For analysts: <what>"."""
+    return f"{ANALYST}: {what}" if what else f"{ANALYST}: how this was worked out"
+
+
+def analyst_fold(inner_html: str, what: str = "") -> str:
+    """Analyst detail (model names, field names, internal codes) behind a fold a parent can pass by."""
+    return (f'<details class="prebirth-analyst"><summary>{html.escape(analyst_summary(what))}</summary>'
+            f"{inner_html}</details>") if inner_html else ""
+
+
+class Markdown:
+    """A paragraph or callout (markdown), shown as it is; analyst detail in a fold."""
+
+    def __init__(self, markdown: str, kind: str = "", title: str = "", analyst: bool = False):
+        self.markdown, self.kind, self.title, self.analyst = markdown, kind, title, analyst
 
     def _repr_markdown_(self) -> str:
         if not self.markdown:
             return ""
+        if self.analyst:  # analyst detail: folded, its title in the fold's summary
+            return (f'<details class="prebirth-analyst">\n<summary>{html.escape(analyst_summary(self.title))}'
+                    f'</summary>\n\n{self.markdown}\n\n</details>')
         if self.kind:
             title = f"**{self.title}**\n\n" if self.title else ""
             return f'<div class="prebirth-{self.kind}">\n\n{title}{self.markdown}\n\n</div>'
@@ -309,6 +326,11 @@ def _note(note, decision: Decision) -> str:
     return f'<p class="prebirth-note">{html.escape(note)}</p>' if note else ""
 
 
+def _analyst_note(note, decision: Decision) -> str:
+    """A table's or chart's analyst note (how it was worked out), in a fold."""
+    return analyst_fold(_note(note, decision))
+
+
 def _download_frame(item: ResultTable, parts: dict, decision: Decision) -> pd.DataFrame:
     """The table's CSV: the frame shown, or the fuller one it names (e.g. checksums whole)."""
     if item.download_frame is None:
@@ -318,9 +340,10 @@ def _download_frame(item: ResultTable, parts: dict, decision: Decision) -> pd.Da
 
 def show_table(item: ResultTable, decision: Decision, number: int, downloads_dir: Path | None = None) -> Shown:
     parts = table_parts(item, decision)
-    return Shown(f'<div class="prebirth-tablewrap"><p class="prebirth-caption"><strong>{html.escape(item.caption)}'
-                 f'</strong></p>{parts["html"]}{_note(item.note, decision)}'
-                 f'{_download(_download_frame(item, parts, decision), item.download, number, downloads_dir)}</div>',
+    shown = (f'<div class="prebirth-tablewrap"><p class="prebirth-caption"><strong>{html.escape(item.caption)}'
+             f'</strong></p>{parts["html"]}{_note(item.note, decision)}{_analyst_note(item.analyst_note, decision)}'
+             f'{_download(_download_frame(item, parts, decision), item.download, number, downloads_dir)}</div>')
+    return Shown(analyst_fold(shown, item.caption) if item.analyst else shown,
                  f"{item.caption}\n{parts['frame'].to_string(index=False)}")
 
 
@@ -346,9 +369,11 @@ def show_chart(item: Chart, decision: Decision, number: int, downloads_dir: Path
     shell = (f'<figure class="prebirth-figure"><figcaption>{heading}</figcaption>{image}'
              f'<p class="prebirth-source">{html.escape(parts["source"])}</p></figure>' if parts["src"] else
              f'<div class="prebirth-notdrawn"><p>{heading}</p>{image}</div>')
+    # the chart's data comes first after it; how it was worked out (for analysts) last
     return Shown(f'{shell}{_note(item.note, decision)}'
                  f'<details class="prebirth-data"><summary>The data in this chart</summary>'
-                 f'{parts["table"]}</details>{_download(parts["frame"], item.download, number, downloads_dir)}',
+                 f'{parts["table"]}</details>{_download(parts["frame"], item.download, number, downloads_dir)}'
+                 f'{_analyst_note(item.analyst_note, decision)}',
                  f"{parts['title'] or item.caption}\n{parts['alt']}")
 
 
@@ -368,7 +393,7 @@ def _as_plain_text(markdown: str) -> str:
 def show_notice(item: Notice, decision: Decision) -> Markdown | None:
     parts = item.body if isinstance(item.body, (list, tuple)) else [item.body]
     body = " ".join(t for t in (text(p, decision) for p in parts) if t)
-    return Markdown(body, item.kind, item.title) if body else None
+    return Markdown(body, item.kind, item.title, item.analyst) if body else None
 
 
 MAIN_POINTS = "main_points"

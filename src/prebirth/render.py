@@ -6,6 +6,7 @@ Book 1 on it, execution off, in a process of its own; skipped when no page chang
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import signal
 import subprocess
@@ -86,10 +87,24 @@ def date_the_book(params: AreaParameters, src: Path, work: Path, today: date | N
 
 OVERVIEW = Path("pages") / "overview.md"  # included by pages/intro.md
 
+# asides the chapter gives in full: the research cited ("(Broadhurst et al. 2018, ...)") and an interval
+# ("(95% confidence interval ...)")
+_ASIDE = re.compile(r"\s*\((?:[^()]*\bet al\.|95% confidence interval)[^()]*\)")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+
+
+def short_point(finding: str) -> str:
+    """A main point as the overview says it: its first sentence, without the research it cites or its
+    interval (the chapter gives them), so that every chapter's point fits the intro's first screen."""
+    said = _ASIDE.sub("", finding).strip()
+    first = _SENTENCE_END.split(said, maxsplit=1)[0].strip()
+    return first if first.endswith((".", "!", "?")) else first + "."
+
 
 def overview_markdown(results_dir: Path, titles: dict[str, str]) -> str:
     """The intro page's "how your area compares": each chapter's first main point (else its first
-    key finding), as the book's one disclosure decision publishes it, with a link to the chapter.
+    key finding), as the book's one disclosure decision publishes it, shortened to its first sentence
+    (:func:`short_point`), with a link to the chapter.
 
     ``titles``: notebook stem -> chapter title. Read from each chapter's published results
     (``results/<key>.json``): nothing is computed or disclosed again here.
@@ -107,7 +122,7 @@ def overview_markdown(results_dir: Path, titles: dict[str, str]) -> str:
             findings = payload.get("findings", [])
             first = next((f for f in findings if f.get("main")), findings[0] if findings else None)
             if first is not None:
-                said = first["finding"]
+                said = short_point(first["finding"])
             elif payload.get("status", {}).get("answer") == "not yet":
                 said = "Your data cannot answer this question yet: chapter 0 says what to record."
             else:

@@ -222,6 +222,8 @@ class ResultTable:
     note: Any = ""  # words, or a Text whose figures are cells
     download: str = ""  # the CSV's name (no extension); blank: no download
     download_frame: Any = None  # what the CSV holds when it is not the frame shown (e.g. a fuller one)
+    analyst: bool = False  # analyst detail: the whole table sits in a "For analysts" fold
+    analyst_note: Any = ""  # how it was worked out (model names, codes): shown in a "For analysts" fold
 
 
 @dataclass
@@ -246,6 +248,7 @@ class Chart:
     title: Any = ""
     source: str = ""  # where its numbers come from ("" the book's default)
     otherwise: Any = None  # shown instead (markdown or a Text) when the chart is not drawn (most of its figures withheld)
+    analyst_note: Any = ""  # how it was worked out (model names, codes): shown in a "For analysts" fold
 
 
 @dataclass
@@ -255,6 +258,7 @@ class Notice:
     body: Any
     kind: str = ""  # "" (a paragraph), "notyet", "warning", "note"
     title: str = ""
+    analyst: bool = False  # analyst detail (model names, codes): shown in a "For analysts: <title>" fold
 
 
 Item = ResultTable | Chart | Notice | Text

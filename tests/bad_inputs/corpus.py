@@ -36,6 +36,13 @@ data: {data}
 period: {{start: 2020-04-01, end: 2022-03-31}}
 """
 
+RAG_ROUND = """\
+    round_date,statement_id,stage,level,statement,rating
+    2022-01-10,PB1,pre-birth,strategic,A pre-birth pathway agreed with midwifery,{a}
+    2022-01-10,PB2,pre-birth,practice,Fathers are invited to every meeting,{b}
+    2022-01-10,PB3,pre-birth,practice,Parents are offered an advocate,{c}
+    """
+
 BASE = {
     "children.csv": """\
         child_id,mother_id,father_id,date_of_birth,expected_date_of_birth,sex,ethnicity
@@ -419,6 +426,16 @@ CASES: list[Case] = [
     Case("wrong_code", "a value that is not one of the allowed codes", "error",
          ("children.csv, row 2, column 'sex'", "not one of the allowed codes", "'Female'", "M, F, U"),
          replace_in("children.csv", "2020-05-03,F,", "2020-05-03,Female,")),
+    Case("unknown_rag_rating", "a self-assessment rating that is neither R, A, G nor Red, Amber, Green", "error",
+         ("rag.csv, row 3, column 'rating'", "not one of the allowed codes", "'Purple'",
+          "R, A, G, or the words Red, Amber, Green"),
+         write("rag.csv", RAG_ROUND.format(a="Red", b="Purple", c="Green")),
+         decision="A rating other than the three (a typing slip, or a colour from another scheme) cannot be counted "
+                  "as any of them, so it stops the build and the workshop's sheet is corrected."),
+    Case("rag_rating_words", "self-assessment ratings written as the worksheet's words (' green', 'AMBER', 'Red')",
+         "accepted", ("rag: 3 rows",), write("rag.csv", RAG_ROUND.format(a="Red", b="AMBER", c=" green")),
+         decision="The printable worksheet and its drop-downs say Red, Amber and Green: the words are read as R, A "
+                  "and G, in any case and with spaces around them."),
     # -- dates
     Case("excel_serial_dates", "dates exported as Excel serial numbers", "error",
          ("proceedings.csv, row 2, column 'issue_date'", "'43954'", "Excel date number", "2020-05-03"),

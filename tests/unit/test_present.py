@@ -144,3 +144,55 @@ def test_numbers_are_right_aligned_and_words_are_not():
 def test_one_in_words(value, words):
     from prebirth.formats import one_in
     assert one_in(value) == words
+
+
+def _outside_folds(html: str) -> str:
+    """What a reader sees without opening a fold: the page with every <details> element taken out."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    for fold in soup.find_all("details"):
+        fold.decompose()
+    return soup.get_text(" ")
+
+
+def test_analyst_detail_of_a_table_sits_in_a_fold_and_its_figures_still_go_through_disclosure():
+    frame = frame_of([{"Babies": "Newborns", "Change per year": Measure(1.05, lower=0.98, upper=1.12, unit="number",
+                                                                        digits=2, on=(Count("n", 3),))}])
+    table = ResultTable(frame, "Trend", note="The rate showed no clear change.",
+                        analyst_note="A quasi-Poisson regression with a log(births) offset.")
+    html = present.show_table(table, INTERNAL, 1).html
+    assert "The rate showed no clear change." in _outside_folds(html)
+    assert "Poisson" in html and "Poisson" not in _outside_folds(html)
+    assert '<details class="prebirth-analyst"><summary>For analysts: how this was worked out</summary>' in html
+    whole = ResultTable(frame, "Every measure", analyst=True)
+    shown = present.show_table(whole, PUBLISHED("n"), 1).html
+    assert shown.startswith('<details class="prebirth-analyst"><summary>For analysts: Every measure</summary>')
+    assert shown.endswith("</details>") and _outside_folds(shown).strip() == ""
+    assert re.search(r"<td[^>]*>c</td>", shown) and "1.05" not in shown  # withheld inside the fold too
+
+
+def test_an_analyst_notice_is_a_fold_titled_for_analysts_and_an_ordinary_one_is_not():
+    folded = present.show_notice(Notice("Hazard ratio 0.86 (Cox model).", title="the model"), INTERNAL)
+    assert "<details" not in folded._repr_markdown_()
+    folded = present.show_notice(Notice("Hazard ratio 0.86 (Cox model).", title="the model", analyst=True), INTERNAL)
+    markdown = folded._repr_markdown_()
+    assert markdown.startswith('<details class="prebirth-analyst">\n<summary>For analysts: the model</summary>\n\n')
+    assert markdown.endswith("\n\n</details>") and "Hazard ratio 0.86 (Cox model)." in markdown
+
+
+def test_a_charts_analyst_note_is_folded_under_its_plain_note():
+    import matplotlib.pyplot as plt
+
+    def draw(data):
+        figure, _ = plt.subplots()
+        return figure
+
+    chart = Chart(draw, frame_of([{"Year": "2019/20", "Babies": Count("k", 12)}]), "Babies by year", "A chart.",
+                  note="Points resting on few babies are not drawn.", analyst_note="A Kaplan-Meier estimate.")
+    html = present.show_chart(chart, INTERNAL, 2).html
+    seen = _outside_folds(html)
+    assert "Points resting on few babies are not drawn." in seen and "Kaplan" not in seen
+    assert "For analysts: how this was worked out" in html and "A Kaplan-Meier estimate." in html
+    # the chart's own data table still comes first after it (a screen reader finds it next)
+    assert html.index("The data in this chart") < html.index("For analysts")

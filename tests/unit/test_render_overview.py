@@ -44,3 +44,19 @@ def test_the_overview_is_written_into_the_book_source_only_when_it_changes(tmp_p
     write(results, "about_your_data", [finding("New.", True)])
     render.write_overview(src, results, {})
     assert ":** New." in page.read_text()
+
+
+def test_a_long_main_point_is_shortened_to_its_first_sentence_without_its_citation_or_interval(tmp_path):
+    # the chapters' main points grew (the comparison, the research cited); the overview keeps one screen
+    write(tmp_path, "about_your_data", [finding(
+        "The rate here showed no clear change from 2014/15 to 2023/24: +5.8% a year (95% confidence interval "
+        "-2.0% to +14.3%). In England the rate rose from 35 to 48 per 10,000 (Pattinson et al. 2021).", True)])
+    write(tmp_path, "infants_and_newborns", [finding(
+        "Newborns were 45% of babies under one (133 of 295), against 42% in England in 2016/17 (Broadhurst et al. "
+        "2018, *Born into care: newborns in care proceedings in England*).", True)])
+    write(tmp_path, "recurrent_proceedings", [finding("A father was recorded for 65% of babies", True)])
+    lines = render.overview_markdown(tmp_path, {}).splitlines()
+    assert lines[0].endswith(":** The rate here showed no clear change from 2014/15 to 2023/24: +5.8% a year.")
+    assert lines[1].endswith(":** Newborns were 45% of babies under one (133 of 295), against 42% in England in "
+                             "2016/17.")
+    assert lines[2].endswith(":** A father was recorded for 65% of babies.")

@@ -278,15 +278,19 @@ def _fields_text(chapter: Chapter, fields: list[dict]) -> Text:
 def _status_table(r: ChapterResult, chapter: Chapter, upstream: dict | None = None) -> ResultTable:
     """For every chapter: the tables and fields it needs, their completeness and a status (the status
     decided with the book: a question whose yearly figures are mostly withheld is only partly answered)."""
-    rows = []
+    rows, fields = [], []
     for result in statuses(chapter):
         q = result["question"]
         to_record = "; ".join(n.record for n in result["missing"] + result["partly"]) or "-"
         rows.append({"Chapter": f"{q.chapter}. {q.title}",
                      "Status": status_cell(result["status"], (upstream or {}).get(q.chapter)),
-                     "Fields used (share filled in)": _fields_text(chapter, result["fields"]),
                      "What to record to answer it routinely": to_record})
+        fields.append({"Chapter": f"{q.chapter}. {q.title}",
+                       "Fields used (share filled in)": _fields_text(chapter, result["fields"])})
         r.status[q.key] = result["status"]
+    # the fields by their names in the data (children.mother_id): analyst detail, in a fold
+    r.add("status_fields", ResultTable(frame_of(fields), "The fields each chapter uses, and how complete they are",
+                                       analyst=True))
     r.finding("{n} of " + f"{len(rows)} questions can be answered in full from the data supplied, once numbers too "
               "small to show are accounted for.", main=True, n=_verdict_over(chapter, upstream, full_count))
     return ResultTable(frame_of(rows), "What each chapter can answer from your data",

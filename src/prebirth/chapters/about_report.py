@@ -295,11 +295,12 @@ def definitions_table(ch: Chapter) -> ResultTable:
         ("Weeks of pregnancy at referral", "40 minus the weeks from the referral to the expected date of birth."),
         ("Notice", "Days from the issue of proceedings to the first hearing: 0 is the same day; "
                    f"under {u.emergency} days is an emergency hearing; {u.short_notice} days or fewer is short notice."),
-        ("Children starting to be looked after", "Care episodes that start a new period of care (reason S, or a first "
-                                                 "episode), each child once a year; the DfE measure."),
+        ("Children starting to be looked after", "Care episodes that start a new period of care (a child's first "
+                                                 "episode, or one recorded as a new start), each child once a year; "
+                                                 "the DfE measure."),
         ("Subsequent infant", "A baby whose mother was in earlier care proceedings about an older child."),
-        ("Waiting times", "Open episodes count up to the date of the latest record in the data (censored), "
-                          "never dropped; medians are Kaplan-Meier estimates."),
+        ("Waiting times", "Waits still open count up to the date of the latest record in the data, never "
+                          "dropped; the medians allow for them (the methods page says how)."),
     ]
     frame = pd.DataFrame(rows, columns=["Term", "Definition in this book"]).astype(object)
     return ResultTable(frame, "Definitions in force in this book", download="definitions",

@@ -475,11 +475,12 @@ def _trend_table(r: ChapterResult, cells: Cells) -> None:
         r.add("trend_table", Notice("There are too few years to look for a trend."))
         return
     r.add("trend_table", ResultTable(
-        frame_of(records), "Is the inclusion of fathers changing? Average yearly change in each share (logistic trend)",
-        note=("A logistic regression of each yearly share on the year (quasi-binomial: its interval is widened by "
-              "how much more the yearly shares vary than chance allows): a change of +5% means the odds rose by "
-              "about 5% a year. It describes a steady drift; it cannot say why, or pick out a change at one "
-              "point in time. " + multiple_comparisons(tested)).strip(), download="fathers-trend-model"))
+        frame_of(records), "Is the inclusion of fathers changing? Average yearly change in each share",
+        note=("A change of +5% means the odds rose by about 5% a year. It describes a steady drift; it cannot say "
+              "why, or pick out a change at one point in time. " + multiple_comparisons(tested)).strip(),
+        analyst_note="A logistic regression of each yearly share on the year (quasi-binomial: its interval is "
+                     "widened by how much more the yearly shares vary than chance allows).",
+        download="fathers-trend-model"))
 
 
 def _proceedings_table(r: ChapterResult, ch: Chapter) -> None:

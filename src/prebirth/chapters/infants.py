@@ -224,25 +224,33 @@ def _versus_region(label) -> str:
 
 
 def _spread_note(spread, method, units: str = "authorities") -> str:
-    """Say which limits are drawn, and how far the authorities differ beyond chance."""
+    """Say in plain words which limits are drawn (how far the authorities differ, measured, is
+    analyst detail: :func:`_spread_detail`)."""
     if spread.phi is None or np.isnan(spread.phi):
         return "The limits allow for chance only (too few authorities to measure how far they differ)." if method else ""
+    if method in ("additive", "multiplicative"):
+        return ("The limits allow for the real differences between authorities as well as chance: an authority "
+                "outside them stands out even allowing for that spread.")
+    if spread.overdispersed:
+        return ("The limits allow for chance only, but authorities differ far more than chance would explain, so "
+                "many lie outside them.")
+    return "The limits allow for chance only."
+
+
+def _spread_detail(spread, method, units: str = "authorities") -> str:
+    """How far the authorities differ beyond chance, and how the limits allow for it (for analysts)."""
+    if spread.phi is None or np.isnan(spread.phi):
+        return ""
     measured = (f"phi = {num(spread.phi, 1)}: the variance of the {spread.n_units} {units}' rates is "
                 f"{num(spread.phi, 1)} times what chance alone would give, measured after pulling in the 10% most "
                 "extreme at each end")
     if method == "additive":
         sd = np.sqrt(spread.tau2) * 10000
-        return ("The limits allow for the real differences between authorities as well as chance (Spiegelhalter "
-                f"2005, additive random effects: a between-authority standard deviation of {num(sd, 1)} per 10,000 "
-                f"births added to chance; {measured}). An authority outside them stands out even allowing for "
-                "that spread.")
+        return (f"Spiegelhalter 2005, additive random effects: a between-authority standard deviation of {num(sd, 1)} "
+                f"per 10,000 births added to chance; {measured}.")
     if method == "multiplicative":
-        return ("The limits allow for the real differences between authorities as well as chance (Spiegelhalter "
-                f"2005, multiplicative: chance's spread widened by the square root of phi; {measured}).")
-    if spread.overdispersed:
-        return (f"The limits allow for chance only, but authorities differ far more than chance would explain "
-                f"({measured}), so many lie outside them.")
-    return "The limits allow for chance only."
+        return f"Spiegelhalter 2005, multiplicative: chance's spread widened by the square root of phi; {measured}."
+    return f"Limits for chance only; {measured}."
 
 
 # -- the chapter's cells ------------------------------------------------------------------
@@ -560,10 +568,13 @@ def _trend(r: ChapterResult, ch: Chapter, table: pd.DataFrame) -> None:
         r.add("trend", ResultNotice("There are too few years with births and proceedings to model a trend."))
         return
     r.add("trend", ResultTable(
-        frame_of(records), "Average yearly change in the rate per 10,000 live births (trend model)",
-        note="A Poisson regression of yearly counts with live births as the exposure, quasi-Poisson: its interval "
-             "is widened by how much more the yearly counts vary than a Poisson model allows (never narrowed), and "
-             "neighbouring years are treated as independent.", download="trend"))
+        frame_of(records).drop(columns="Model"), "Average yearly change in the rate per 10,000 live births",
+        note="How much the rate rose or fell on average each year, with its 95% confidence interval: where the "
+             "interval runs from a fall to a rise, the rate showed no clear change.",
+        analyst_note="A Poisson regression of yearly counts with live births as the exposure, quasi-Poisson: its "
+                     "interval is widened by how much more the yearly counts vary than a Poisson model allows (never "
+                     "narrowed), and neighbouring years are treated as independent.",
+        download="trend", download_frame=frame_of(records)))
 
 
 def _own_rate(cells: Cells, ch: Chapter, years: list[str]) -> Measure:
@@ -654,6 +665,7 @@ def _funnel(r: ChapterResult, cells: Cells, ch: Chapter, years: list[str]) -> No
                 "their published years only (see Years), which leave out their smallest counts, so their rates may "
                 "read a little high." if partial else "")
              + _centre_note(national, years),
+        analyst_note=_spread_detail(spread, chosen),
         download="funnel",
         title=Text(f"{{area}}'s newborn rate over {years[0]} to {years[-1]}, compared with England: "
                    f"{describe_flag(mine_flag)}", {"area": Plain(area), "rate": mine},
@@ -984,11 +996,11 @@ def _regional_summary(r: ChapterResult, ch: Chapter, model, mine: Measure | None
                            f"{pct(variation['between_region_share_upper'])})")
     r.add("regional_summary", ResultTable(
         frame_of(records), "Do trends in the share of babies among children starting to be looked after differ "
-                           f"between regions? Test: {test}. Region by region (exploratory; logistic model within "
-                           "authorities, intervals clustered by authority)",
+                           f"between regions? Test: {test}. Region by region (exploratory)",
         note=f"Whether regional trends differ is tested first ({test}); the region-by-region changes are "
              f"exploratory: with {regions} regions looked at together, one may read as rising or falling by chance "
-             "alone. "
+             "alone.",
+        analyst_note="A logistic model within authorities, intervals clustered by authority. "
              f"Variation between authorities on the log-odds scale, beyond chance: between regions "
              f"{_variance_text(variation, 'between_region_variance')}; between authorities within a region "
              f"{_variance_text(variation, 'within_region_variance')}. The between-region share of it is {share_text}, "

@@ -813,11 +813,11 @@ def _cohort_trend(r: ChapterResult, cells: Cells, measures) -> None:
         r.add("cohort_trend", Notice("There are too few years to look for a trend in the parents' characteristics."))
         return
     r.add("cohort_trend", ResultTable(
-        frame_of(records), "Is the cohort changing? Average yearly change in each share (logistic trend)",
-        note=("A logistic regression of each yearly share on the year (quasi-binomial: its interval is widened by "
-              "how much more the yearly shares vary than chance allows). A change of +5% means the odds rose by about "
-              "5% a year. With ten or fewer yearly points only a steady, sizeable change can be told apart from "
-              "chance. " + multiple_comparisons(len(records))).strip(),
+        frame_of(records), "Is the cohort changing? Average yearly change in each share",
+        note=("A change of +5% means the odds rose by about 5% a year. With ten or fewer yearly points only a "
+              "steady, sizeable change can be told apart from chance. " + multiple_comparisons(len(records))).strip(),
+        analyst_note="A logistic regression of each yearly share on the year (quasi-binomial: its interval is "
+                     "widened by how much more the yearly shares vary than chance allows).",
         download="cohort-trend"))
 
 

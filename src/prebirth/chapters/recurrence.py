@@ -696,13 +696,13 @@ def _returns(r: ChapterResult, ch: Chapter) -> None:
         alt = Text(base + ": " + "; ".join(said[y] for y in years) + ".",
                    {"mothers": mothers, **{names[y]: texts[y] for y in years}}, alt)
     r.add("return_chart", Chart(
-        draw_returns, frame_of(records), "How soon mothers return to care proceedings with another child (Kaplan-Meier "
-                                         "estimate)", alt,
+        draw_returns, frame_of(records), "How soon mothers return to care proceedings with another child", alt,
         options={"min_count": ch.min_count, "none_back": [int(y) for y in summary.loc[summary["returned"] == 0, "years"]]},
         note="Mothers whose first recorded proceedings were issued in the report period, followed until their next "
              "proceedings about a child not in that first set, or until the data end. Mothers followed for a shorter "
              "time count for as long as they were followed. The estimate is shown at 1, 2, 3, 5 and 7 years; where "
              f"it rests on fewer than {ch.min_count} mothers, or would reveal a few, it is not drawn.",
+        analyst_note="A Kaplan-Meier estimate: mothers followed for a shorter time are censored when their data end.",
         download="returns"))
 
 

@@ -877,7 +877,8 @@ def _baseline(r: ChapterResult, ch: Chapter, results) -> None:
         note="Ranges are 95% confidence intervals; c = withheld to protect families. Every year of every "
              "measure is in indicators.csv, which the build writes beside the book (the download "
              "gives each measure's id there); keep it, and name it as previous_indicators in the "
-             "parameters file of the next build to see the change.", download="baseline", download_frame=frame))
+             "parameters file of the next build to see the change.", download="baseline", download_frame=frame,
+        analyst=True))  # every measure, model ratios and internal codes among them: for analysts, in a fold
 
 
 # -- the baseline: a few measures to follow, in plain words -------------------------------------

@@ -41,10 +41,10 @@ from .common import Chapter, Prepared
 
 NUMBER, KEY, TITLE = 3, "behind_the_trends", "What lies behind the trends?"
 SHARE_METHOD = "Wilson score interval"
-ROUTES = (
-    ("ico", "Interim care order (C1)"),
-    ("police_or_epo", "Police or emergency protection (L1, L2)"),
-    ("s20", "Section 20 (V2)"),
+ROUTES = (  # the routes in words a parent reads; their SSDA903 legal status codes are in ROUTE_OF_CODE
+    ("ico", "Interim care order"),
+    ("police_or_epo", "Police or emergency protection"),
+    ("s20", "Section 20 agreement"),
     ("other", "Other or not recorded"),
 )
 ROUTE_OF_CODE = {"C1": "ico", "L1": "police_or_epo", "L2": "police_or_epo", "V2": "s20"}
@@ -441,6 +441,9 @@ def legal_route(r: ChapterResult, ch: Chapter) -> None:
         note="Each cell: number of babies (share of that year's babies starting care). A baby counts once a "
              "year, at their first start, by the legal status of that first period of care. "
              f"c = fewer than {ch.min_count} babies, or a figure that would reveal one by subtraction.",
+        analyst_note="The route is the legal status (SSDA903 LS) of the first period of care: interim care order C1; "
+                     "police protection L1 or emergency protection order L2; section 20 V2; any other status, or "
+                     "none, is 'other or not recorded'.",
         download="legal-route"))
     _legal_route_chart(r, ch, routes)
 
@@ -961,17 +964,18 @@ def service_changes(r: ChapterResult, ch: Chapter) -> None:
                 "Years before / after": f"{int(row['points_before'])} / {int(row['points_after'])}",
             })
     r.add("service_changes", ResultTable(
-        frame_of(rows), "Did the rate change when services changed? Segmented (interrupted time series) models",
+        frame_of(rows), "Did the rate change when services changed?",
         note="Changes are rate ratios written as percentages: a change in level of +20% means the rate "
              "jumped by a fifth in the first year of the change, beyond the earlier trend; a change in yearly "
              "trend of -10% means the rate's yearly growth slowed by a tenth. The year in brackets is the "
              "transition year: the financial year in which the change happened, counted as the first year "
-             "after it although part of it came before, which blurs a change in level. A quasi-Poisson "
-             "regression of yearly counts with live births as the exposure: its intervals are widened by how "
-             "much more the counts vary than a Poisson model allows (never narrowed). It treats each year as "
-             "independent of the one before (autocorrelation is not modelled). England's figures, where the "
-             "benchmarks give them, are fitted the same way: a change seen in England too was not only a local "
-             "one." + _england_fit_note(its_models(ch)),
+             "after it although part of it came before, which blurs a change in level. England's figures, where "
+             "the benchmarks give them, are worked out the same way: a change seen in England too was not only a "
+             "local one." + _england_fit_note(its_models(ch)),
+        analyst_note="Segmented (interrupted time series) models: a quasi-Poisson regression of yearly counts with "
+                     "live births as the exposure, its intervals widened by how much more the counts vary than a "
+                     "Poisson model allows (never narrowed). It treats each year as independent of the one before "
+                     "(autocorrelation is not modelled).",
         download="service-changes"))
     _service_change_chart(r, ch)
     _what_few_points_show(r, ch)
@@ -1038,7 +1042,7 @@ def _service_change_chart(r: ChapterResult, ch: Chapter) -> None:
     alt = Text(plain + " At the change the model estimates a change in level of "
                + _ratio_text(row["level_change"], row["level_lower"], row["level_upper"]) + ".", {"level": level}, plain)
     r.add("service_change_chart", Chart(
-        draw_service_change, frame_of(records), "The newborn rate and the segmented model at the dated service changes",
+        draw_service_change, frame_of(records), "The newborn rate, and the trend fitted to it, at the dated service changes",
         alt, options={"events": event_marks(ch)},
         note="The dotted line marks each transition year: the financial year in which the change happened, "
              "counted as the first year after it. "

@@ -476,13 +476,18 @@ def _trend_table(r, cells: Cells, table, groups, names) -> None:
     if not records:
         r.add("trend_table", Notice("There are too few years with recorded first hearings to model a trend."))
         return
+    model = ["Odds ratio per year (95% CI)", "Model"]  # the model's numbers: analyst detail, in a fold
     r.add("trend_table", ResultTable(
-        frame_of(records), "Is notice changing? Trend in each share over the report period",
+        frame_of(records).drop(columns=model), "Is notice changing? Trend in each share over the report period",
+        note="Rising or falling: the share changed from year to year by more than chance would explain; no clear "
+             "change: it did not.",
+        download="notice-trend", download_frame=frame_of(records)))
+    r.add("trend_model", ResultTable(
+        frame_of(records), "The trend model behind each share",
         note="A logistic regression of each year's share on the year. An odds ratio above 1 means the share rises "
              "from year to year. The model is quasi-binomial: its intervals are widened by how much more the "
              "yearly shares vary than chance allows (never narrowed), and neighbouring years are treated as "
-             "independent.",
-        download="notice-trend"))
+             "independent.", analyst=True))
 
 
 def _age(r, cells: Cells, ch: Chapter, known: bool) -> None:

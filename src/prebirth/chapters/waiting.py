@@ -776,8 +776,8 @@ def _headline(r: ChapterResult, ch: Chapter, cells: dict, ratios: dict) -> None:
         elif not proportional(cox):
             texts.append(Text(f"Over the whole period the median wait {short} was {{d}} days "
                               f"{'shorter' if shown.value < 0 else 'longer'} for babies referred before birth "
-                              "(the waits of the two groups differ by more than chance would explain, but not by "
-                              "a constant ratio, so no hazard ratio is given).",
+                              "(the waits of the two groups differ by more than chance would explain, but not in "
+                              "the same way all through the wait).",
                               {"d": Measure(abs(shown.value), on=shown.on, unit="days", digits=1)}))
     r.add("headline", Notice(texts or ["There were no referrals in the report period."]))
 
@@ -797,14 +797,14 @@ def _summary_table(r: ChapterResult, ch: Chapter, cells: dict, ratios: dict) -> 
             comparison_cell, meaning = "not available", ""
         elif not agree:
             comparison_cell = "not given: the years point different ways (see the chart by year)"
-            meaning, logrank = "", ""
+            meaning, logrank = comparison_cell, ""
         elif proportional(cox):
             comparison_cell = Text("hazard ratio {shown:ci}", {"shown": shown}, "c")
             meaning = Text("pre-birth waits end sooner" if cox["lower"] > 1 else "pre-birth waits end later"
                            if cox["upper"] < 1 else "no clear difference", {"shown": shown}, "")
         else:
             comparison_cell = Text("medians differ by {shown} days (pre-birth minus other)", {"shown": shown}, "c")
-            meaning = Text("the groups differ, but not by a constant ratio over the wait: no hazard ratio"
+            meaning = Text("the groups differ, but not in the same way all through the wait"
                            if test["p_value"] < 0.05 else "no clear difference", {"shown": shown}, "")
         pre, other = by[("all", "pre-birth")], by[("all", "other")]
         records.append({
@@ -817,19 +817,25 @@ def _summary_table(r: ChapterResult, ch: Chapter, cells: dict, ratios: dict) -> 
             "Log-rank test": logrank,
             "What it means": meaning,
         })
+    tests = ["Comparison, pre-birth vs other", "Log-rank test"]  # the statistics: analyst detail, in a fold
     r.add("summary_table", ResultTable(
-        frame_of(records), "Waiting times over the whole report period: babies referred before birth and other "
-                           "children (read the years first: see the chart by year)",
-        note="A median is the day by which half the waits had ended, from Kaplan-Meier estimates: waits still "
-             "open when the data end count as 'at least this long', never dropped. 'Not reached' means the share "
-             "still waiting never fell below one half. A hazard ratio (Cox model, Efron's method for waits ending "
-             "on the same day) is given only where the test of proportional hazards does not reject a constant "
-             "ratio over the wait; above 1 means pre-birth waits tend to end sooner. Where the ratio changes over "
-             "the wait (the waits of one group end sooner early on and later afterwards, say), one ratio would "
-             "mislead, and the difference between the medians is given instead. Over the whole period the years "
-             "are pooled: where the years point different ways, the chart by year is the comparison to read. "
+        frame_of(records).drop(columns=tests), "Waiting times over the whole report period: babies referred before "
+                                               "birth and other children (read the years first: see the chart by year)",
+        note="A median is the day by which half the waits had ended: waits still open when the data end count as "
+             "'at least this long', never dropped. 'Not reached' means the share still waiting never fell below "
+             "one half. Over the whole period the years are pooled: where the years point different ways, the "
+             "chart by year is the comparison to read. "
              f"c = fewer than {ch.min_count} waits, or a number that would let them be worked out.",
-        download="waits"))
+        download="waits", download_frame=frame_of(records)))
+    r.add("summary_comparison", ResultTable(
+        frame_of([{k: rec[k] for k in ("Wait", *tests, "What it means")} for rec in records]),
+        "How the waits of the two groups were compared",
+        note="Medians are Kaplan-Meier estimates. A hazard ratio (Cox model, Efron's method for waits ending on the "
+             "same day) is given only where the test of proportional hazards does not reject a constant ratio over "
+             "the wait; above 1 means pre-birth waits tend to end sooner. Where the ratio changes over the wait "
+             "(the waits of one group end sooner early on and later afterwards, say), one ratio would mislead, and "
+             "the difference between the medians is given instead. The log-rank test asks whether the two groups "
+             "wait equally long.", analyst=True))
 
 
 def _excluded(r: ChapterResult, ch: Chapter, cells: dict) -> None:
@@ -966,11 +972,12 @@ def _curve_chart(r: ChapterResult, ch: Chapter, cells: dict) -> None:
         alt = alt_start + "The curve falls below half at no point shown."
     xlabel = "Days since the " + ("assessment started" if wait == "assessment_to_authorisation" else "referral")
     r.add("curve_chart", Chart(
-        draw_curves, frame_of(records), f"Assessments {what}, by days since they started (Kaplan-Meier estimate)", alt,
+        draw_curves, frame_of(records), f"Assessments {what}, by days since they started", alt,
         options={"xlabel": xlabel, "ylabel": f"% {what}"},
         note="The curve is shown at " + ", ".join(str(t) for t in CURVE_DAYS[:-1]) + f" and {CURVE_DAYS[-1]} days "
              "(a curve at every day would let the families whose wait ended on one day be counted). Points that "
              f"rest on fewer than {ch.min_count} families, or would let a small number be worked out, are not drawn.",
+        analyst_note="A Kaplan-Meier estimate: waits still open when the data end are censored, never dropped.",
         download="waiting-curves"))
 
 
@@ -1254,8 +1261,7 @@ def _gestation_waits(r: ChapterResult, ch: Chapter) -> None:
     r.add("gestation_waits_table", ResultTable(
         frame_of(records), "Waits after a pre-birth referral, by weeks of pregnancy at referral (whole report period)",
         note="Weeks of pregnancy at referral = 40 minus the weeks from the referral to the expected date of birth. "
-             "Medians are Kaplan-Meier estimates: waits still open when the data end count as 'at least this "
-             "long'. The wait to authorisation runs from the referral to the authorisation of its assessment (the "
+             "In the medians, waits still open when the data end count as 'at least this long'. The wait to authorisation runs from the referral to the authorisation of its assessment (the "
              "decision on a plan), whether or not the assessment has started. Referrals whose baby has no expected "
              "date of birth are left out. Ranges are 95% confidence intervals. 'Not reached': fewer than half the "
              "waits had ended."
@@ -1357,6 +1363,6 @@ def _transfers(r: ChapterResult, ch: Chapter) -> None:
         note="A recorded action is any dated entry about the child after the day of the transfer: a referral, "
              "an assessment starting or authorised, support offered or started, pre-proceedings, an "
              "application, a hearing or a care episode. A transfer with no later action yet counts as still "
-             "waiting (Kaplan-Meier). The share adds up, over referrals whose assessment was authorised, the "
+             "waiting. The share adds up, over referrals whose assessment was authorised, the "
              "days between each transfer and the next action (stopping at the authorisation) and divides by "
              "all the days from referral to authorisation.", download="transfers"))

@@ -31,6 +31,11 @@ FINAL_OUTCOMES = (
     "withdrawn", "other",
 )
 RAG_RATINGS = ("R", "A", "G")
+# Words a code may also be written as (any case, spaces around ignored), by (table, column): the
+# printable worksheet and its drop-downs say Red, Amber and Green.
+CODE_WORDS: dict[tuple[str, str], dict[str, str]] = {
+    ("rag", "rating"): {"RED": "R", "AMBER": "A", "GREEN": "G"},
+}
 YN = ("Y", "N")
 
 

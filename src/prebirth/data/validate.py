@@ -15,7 +15,7 @@ import pandas as pd
 
 from .distinct import Distinct
 from .problems import Problem, error, warning
-from .schema import PROVENANCE, TABLES, Table
+from .schema import CODE_WORDS, PROVENANCE, TABLES, Table
 
 MAX_LISTED = 20  # problems of one kind listed per column before summarising
 
@@ -163,10 +163,13 @@ def type_table(table: Table, raw: pd.DataFrame, problems: list[Problem], today: 
             out[column.name] = parsed
         elif column.kind in ("code", "yn"):
             upper = column.kind == "yn" or column.codes in (("M", "F", "U"), ("R", "A", "G"))
+            words = CODE_WORDS.get((table.name, column.name), {})
             normal = text.map(lambda v: None if v is None else v.upper() if upper else v.lower())
+            normal = normal.map(lambda v: words.get(v.upper(), v) if v is not None else None) if words else normal
             bad_values = text.notna() & ~normal.isin(list(column.codes))
+            also = (", or the words " + ", ".join(w.capitalize() for w in words)) if words else ""
             _report(problems, error, raw, distinct.rows_where(bad_values), column.name, "not one of the allowed codes",
-                    "use one of: " + ", ".join(column.codes) + " (or leave blank if not recorded)")
+                    "use one of: " + ", ".join(column.codes) + also + " (or leave blank if not recorded)")
             out[column.name] = distinct.rows(normal.where(~bad_values & normal.notna(), pd.NA), pd.NA)
         elif column.kind in ("int", "float"):
             out[column.name] = _numbers(table, column, raw, text, distinct, problems)

@@ -42,10 +42,9 @@ MIN_POINTS_PER_SEGMENT = 3  # fewer, and a segment's level and slope cannot both
 RELIABLE_POINTS_PER_SEGMENT = 8  # common guidance for interrupted time series (e.g. Penfold & Zhang 2013)
 
 GENERAL_CAVEAT = (
-    "A segmented trend shows when the rate changed, not why: with no comparison area, "
+    "A trend fitted either side of a change shows when the rate changed, not why: with no comparison area, "
     "anything else that changed at the same time could explain the change. The model also treats each year as "
-    "independent of the one before (autocorrelation is not modelled), so a run of similar years can look like "
-    "firmer evidence than it is."
+    "independent of the one before, so a run of similar years can look like firmer evidence than it is."
 )
 
 

@@ -20,7 +20,7 @@ def result_of(tables, audience="published"):
 
 
 def fields_of(result, decision, chapter: str) -> str:
-    frame = present.table_frame(result.items["status_table"].frame, decision)
+    frame = present.table_frame(result.items["status_fields"].frame, decision)
     return frame.set_index("Chapter").loc[chapter, "Fields used (share filled in)"]
 
 

@@ -213,10 +213,14 @@ def test_funnel_limits_allow_for_real_differences_by_default_and_chance_only_on_
     params = widened.params.model_copy(update={"overdispersion": "none"})
     plain = common.Prepared(params, widened.data, widened.benchmarks)
     plain_note = infants.compute(plain).items["funnel_plot"].note
-    widened_note = infants.compute(widened).items["funnel_plot"].note
+    widened_chart = infants.compute(widened).items["funnel_plot"]
+    widened_note = widened_chart.note
     # the demo's 150 authorities differ far more than chance allows (phi well above 1)
     assert "The limits allow for chance only, but authorities differ far more" in plain_note
-    assert "Spiegelhalter 2005, additive random effects" in widened_note
+    assert "The limits allow for the real differences between authorities" in widened_note
+    # the model and its statistic are analyst detail, in the chart's fold, not in the words under it
+    assert "Spiegelhalter 2005, additive random effects" in widened_chart.analyst_note
+    assert "phi" not in widened_note and "phi" not in plain_note
     assert int(widened_note.split()[0]) < int(plain_note.split()[0])
 
 
@@ -264,7 +268,8 @@ def test_demo_funnel_limits_by_hand_from_every_authority_over_its_published_year
     n = limits["denominator"].to_numpy()
     expected = [(rate + 1.959963984540054 * math.sqrt(rate / b + tau2)) * 10000 for b in n]
     assert limits["upper_95"].tolist() == pytest.approx(expected, rel=1e-9)
-    assert f"phi = {phi:.1f}" in chart.note and f"standard deviation of {math.sqrt(tau2) * 10000:.1f}" in chart.note
+    detail = chart.analyst_note
+    assert f"phi = {phi:.1f}" in detail and f"standard deviation of {math.sqrt(tau2) * 10000:.1f}" in detail
     # the chance-only limits flag 42 authorities above England; the widened ones far fewer
     flags = [str(v.text) for v in chart.data["compared with England"] if hasattr(v, "text")]
     high_flags = [f for f in flags if f.startswith("High")]
@@ -340,8 +345,8 @@ def test_regional_section_gives_the_between_region_share_with_its_interval_and_l
     assert "is uncertain: an estimated" in finding.text.template and "only 9 regions" in finding.text.template
     summary = demo_result.items["regional_summary"]
     assert summary.note.startswith("Whether regional trends differ is tested first (p = ")
-    assert "exploratory" in summary.caption and "between regions 0.0" in summary.note
-    assert "between authorities within a region 0.0" in summary.note
+    assert "exploratory" in summary.caption and "between regions 0.0" in summary.analyst_note
+    assert "between authorities within a region 0.0" in summary.analyst_note
     assert "What it suggests (exploratory)" in summary.frame.columns
     # the area against its region: the limits allow for the usual spread between the region's authorities
     position = demo_result.items["regional_position"].template

@@ -184,3 +184,29 @@ def test_expected_dates_of_birth_blank_for_most_babies_referred_before_birth_is_
 def test_expected_dates_of_birth_blank_for_half_is_not_flagged(tmp_path):
     data = load(tmp_path, _babies_referred_before_birth(blank=6))  # 6 of 12: not more than half
     assert [w for w in data.warnings if w.column == "expected_date_of_birth"] == []
+
+
+RAG = """\
+    round_date,statement_id,stage,level,statement,rating
+    2024-01-10,PB1,pre-birth,strategic,Agreed pathway,{a}
+    2024-01-10,PB2,pre-birth,practice,Early referral,{b}
+    2024-01-10,PB3,pre-birth,practice,Fathers invited,{c}
+    2024-01-10,PB4,pre-birth,practice,Advocacy offered,{d}
+    """
+
+
+def test_rag_ratings_may_be_written_as_the_words_of_the_worksheet(tmp_path):
+    # the printable worksheet says Red, Amber and Green: any case, spaces around, read as R, A, G
+    files = dict(TINY, **{"rag.csv": RAG.format(a="Red", b=" amber ", c="GREEN", d="g")})
+    ratings = load(tmp_path, files).tables["rag"]["rating"].tolist()
+    assert ratings == ["R", "A", "G", "G"]
+
+
+def test_an_unknown_rag_rating_says_file_row_column_value_and_what_is_expected(tmp_path):
+    files = dict(TINY, **{"rag.csv": RAG.format(a="Red", b="Amber-ish", c="Green", d="")})
+    with pytest.raises(DataError) as err:
+        load(tmp_path, files)
+    described = [p.describe() for p in err.value.errors]
+    assert len(described) == 1, described
+    assert "rag.csv, row 3, column 'rating'" in described[0] and "'Amber-ish'" in described[0]
+    assert "R, A, G, or the words Red, Amber, Green" in described[0]
