@@ -228,8 +228,9 @@ def separation_support(ch: Chapter) -> pd.DataFrame | None:
         kids = kids.merge(out[["mother_id", "first_issue"]], on="mother_id")
         kids = kids[~kids["child_id"].isin(first_set["child_id"]) & (kids["born"] > kids["first_issue"])]
         nxt = kids.sort_values(["born", "child_id"]).drop_duplicates("mother_id").set_index("mother_id")
-        out["next_birth"] = out["mother_id"].map(nxt["born"])
-        out["pregnancy_start"] = out["mother_id"].map(nxt["pregnancy_start"])
+        for column, source in (("next_birth", "born"), ("pregnancy_start", "pregnancy_start")):
+            # no later baby at all: pandas cannot map an empty series of dates, and every answer is "none"
+            out[column] = out["mother_id"].map(nxt[source]) if len(nxt) else pd.NaT
         for column in ("support_on", "next_birth", "pregnancy_start", "returned_on"):
             out[column] = pd.to_datetime(out[column])
         return out

@@ -530,3 +530,15 @@ def test_chapter_two_has_three_to_five_main_points(area, court_area):
     for tables in (area, court_area):
         _, r = result_of(tables, audience="internal")
         assert 3 <= sum(f.main for f in r.findings) <= 5
+
+
+def test_support_after_separation_when_no_mother_had_another_baby(court_area):
+    # Without F2, G2 and H2 no mother whose child was removed had a later baby: none is followed to one, and the
+    # chapter is still built (it once failed on mapping an empty series of dates).
+    later = {"F2", "G2", "H2"}
+    area = {name: [row for row in rows if row.get("child_id") not in later] for name, rows in court_area.items()}
+    ch, r = result_of(area, audience="internal")
+    table_ = recurrence.separation_support(ch)
+    assert sorted(table_["mother_id"]) == ["MD", "MF", "MG", "MH"]
+    assert table_["next_birth"].isna().all() and table_["pregnancy_start"].isna().all()
+    assert str(table_["next_birth"].dtype).startswith("datetime64")
