@@ -302,6 +302,7 @@ def _status_table(r: ChapterResult, chapter: Chapter, upstream: dict | None = No
 # -- what needs more scrutiny --------------------------------------------------------------
 
 AUDIT_SAMPLE = 10  # babies in the suggested sample of case files
+SAMPLE_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[:AUDIT_SAMPLE]
 
 
 def scrutiny_words(data_status: str, missing: str, withheld: tuple) -> str:
@@ -318,10 +319,11 @@ def scrutiny_words(data_status: str, missing: str, withheld: tuple) -> str:
 
 
 def audit_template(audit) -> pd.DataFrame:
-    """The CSV an auditor fills in: one row per sampled case and field, the answers blank."""
-    rows = [{"Case (sample number)": str(case), "Field to check": field, "Where to look in the case file": where,
+    """The CSV an auditor fills in: one row per sampled case (lettered A, B, ...: a number there would read
+    as a count of people) and field, the answers blank."""
+    rows = [{"Sampled file": case, "Field to check": field, "Where to look in the case file": where,
              "Found in the file? (Y/N/unclear)": "", "Matches the recorded data? (Y/N)": "", "Notes": ""}
-            for case in range(1, AUDIT_SAMPLE + 1) for field, where, _ in audit.fields]
+            for case in SAMPLE_LETTERS for field, where, _ in audit.fields]
     return pd.DataFrame(rows)
 
 
