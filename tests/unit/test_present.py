@@ -133,3 +133,15 @@ def test_numbers_are_right_aligned_and_words_are_not():
     numeric = re.findall(r'<th class="prebirth-num">([^<]*)</th>', html)
     assert numeric == ["Babies", "Share (95% CI)", "Median"]  # the year and the area's name are words
     assert "&lt;b&gt;North&lt;/b&gt;" in html and "<b>" not in html
+
+
+def test_a_count_is_always_written_as_a_whole_number_even_when_a_float_holds_it():
+    from prebirth.formats import count
+
+    assert count(38527.0) == "38,527" and count(12) == "12" and count(2.5) == "3"  # half up
+    decision = disclosure.Decision(True, 6, frozenset())
+    births = Count("births|2023/24", 38527.0)  # a benchmark's count read from a spreadsheet as a float
+    frame = present.table_frame(pd.DataFrame({"Live births": [births]}), decision)
+    assert frame["Live births"].tolist() == ["38,527"]
+    newborns = Count("newborns|2023/24", 120.0)
+    assert present.fmt(Share.of(newborns, births), decision, "n") == "120 of 38,527"
