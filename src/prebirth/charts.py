@@ -102,9 +102,11 @@ def line_style(style: dict) -> dict:
 WIDE, NARROW = "wide", "narrow"
 PROFILES = {
     WIDE: {"width": 1.0, "height": 1.0, "font": 12.0},
-    # a phone shows the chart about 342 px wide: drawn 0.56 times as wide, with 15.5 pt text, its
-    # smallest text is as large as the page's caption (16 px)
-    NARROW: {"width": 0.56, "height": 1.1, "font": 15.5},
+    # a phone shows the chart 342 px wide (a 390 px screen): drawn 4.3 inches wide (327 pt with its
+    # margins), with 15.5 pt text, the image is shown at 342/327 of its size and its smallest text
+    # (16.2 px) is as large as the page's caption (16 px). ``page``: the width (inches) every text,
+    # legend and label is fitted into, so nothing widens the image.
+    NARROW: {"width": 0.56, "height": 1.1, "font": 15.5, "page": 4.3},
 }
 _profile = {"name": WIDE}
 
@@ -146,9 +148,9 @@ def theme() -> None:
 
 
 def size(width: float, height: float) -> tuple[float, float]:
-    """A figure's size (inches) on the current page size."""
+    """A figure's size (inches) on the current page size (on a phone, never wider than its page)."""
     p = current()
-    return width * p["width"], height * p["height"]
+    return min(width * p["width"], p.get("page", float("inf"))), height * p["height"]
 
 
 def new(width: float = 8, height: float = 4.2):
@@ -188,10 +190,11 @@ def event_labels(ax, events: list, position: dict | None = None, offset: float =
         if label:
             low, high = ax.get_xlim()
             right = (where - low) > (high - low) / 2
-            ax.annotate(event["label"], (where, 1), xycoords=("data", "axes fraction"), xytext=(0, 4),
-                        textcoords="offset points", va="bottom", ha="right" if right else "left",
-                        color="#333333", fontsize=current()["font"] * 0.9 if _profile["name"] == WIDE else None,
-                        **PLAIN_TEXT)
+            note = ax.annotate(event["label"], (where, 1), xycoords=("data", "axes fraction"), xytext=(0, 4),
+                               textcoords="offset points", va="bottom", ha="right" if right else "left",
+                               color="#333333", fontsize=current()["font"] * 0.9 if _profile["name"] == WIDE else None,
+                               **PLAIN_TEXT)
+            note._prebirth_event = True  # finish() keeps event labels apart and inside a phone's width
 
 
 def legend_under(ax, ncol: int | None = None):
@@ -463,17 +466,196 @@ def _place_legends(fig, renderer) -> None:
         legend.set_bbox_to_anchor((0.5, bottom - 0.02), transform=ax.transAxes)
 
 
+# -- fitting a phone's width: every text measured and wrapped to fit, fewer tick labels ------
+
+_MEASURE: dict = {}
+
+
+def text_width(words: str, fontsize: float, weight: str = "normal", style: str = "normal") -> float:
+    """The width (points) of one line of text as matplotlib lays it out, in the book's font."""
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.font_manager import FontProperties
+
+    renderer = _MEASURE.setdefault("renderer", RendererAgg(10, 10, 72))  # 72 dpi: a pixel is a point
+    prop = FontProperties(family=plt.rcParams["font.family"], size=fontsize, weight=weight, style=style)
+    return renderer.get_text_width_height_descent(words, prop, ismath=False)[0]
+
+
+def wrap_to_width(words: str, width: float, fontsize: float, weight: str = "normal", style: str = "normal") -> str:
+    """Words wrapped (at spaces) into lines no wider than ``width`` points at ``fontsize``, measured
+    in the chart's font; a line break already in the text is kept, and one word wider than the width
+    stays whole on its own line."""
+    out = []
+    for paragraph in str(words).split("\n"):
+        line = ""
+        for word in paragraph.split():
+            candidate = f"{line} {word}" if line else word
+            if line and text_width(candidate, fontsize, weight, style) > width:
+                out.append(line)
+                line = word
+            else:
+                line = candidate
+        out.append(line)
+    return "\n".join(out)
+
+
+def _wrap_artist(text, width: float) -> None:
+    """Wrap a drawn text (a matplotlib Text) to ``width`` points, in its own font."""
+    words = text.get_text()
+    if words:
+        wrapped = wrap_to_width(words.replace("\n", " ") if text.get_rotation() == 0 else words, width,
+                                text.get_fontsize(), text.get_fontweight(), text.get_fontstyle())
+        text.set_text(wrapped)
+
+
+def _fixed_labels(axis) -> list[str] | None:
+    """The labels of an axis whose tick labels were given as words (a category or year axis)."""
+    from matplotlib.ticker import FixedFormatter, FixedLocator, FuncFormatter
+
+    if not isinstance(axis.get_major_locator(), FixedLocator) or \
+            not isinstance(axis.get_major_formatter(), (FixedFormatter, FuncFormatter)):
+        return None
+    return [t.get_text() for t in axis.get_ticklabels()]
+
+
+def _relabel(axis, labels: list[str]) -> None:
+    """New words for an axis's tick labels, keeping their size, turn and alignment."""
+    first = axis.get_ticklabels()[0] if axis.get_ticklabels() else None
+    style = {} if first is None else dict(rotation=first.get_rotation(), ha=first.get_ha(),
+                                          rotation_mode=first.get_rotation_mode(), fontsize=first.get_fontsize())
+    axis.set_ticklabels(labels, **style)
+
+
+def _take_legends(fig) -> list[tuple[list, list[str]]]:
+    """Every legend of the chart, removed from its plot: (handles, labels) to draw below it."""
+    taken = []
+    for ax in fig.axes:
+        legend = ax.get_legend()
+        if legend is None:
+            continue
+        handles = list(legend.legend_handles)
+        labels = [t.get_text() for t in legend.get_texts()]
+        legend.remove()
+        taken.append((handles, labels))
+    return taken
+
+
+def _fit_axes_texts(fig, page: float) -> None:
+    """On a phone: category labels at most two-fifths of the width, axis labels and plot titles
+    within it, event labels within half of it, any other text within nine tenths."""
+    from matplotlib.text import Annotation
+
+    for ax in fig.axes:
+        labels = _fixed_labels(ax.yaxis)
+        if labels:
+            size = ax.yaxis.get_ticklabels()[0].get_fontsize() if ax.yaxis.get_ticklabels() else current()["font"]
+            _relabel(ax.yaxis, [wrap_to_width(str(w).replace("\n", " "), 0.4 * page, size) for w in labels])
+        _wrap_artist(ax.xaxis.label, 0.9 * page)
+        for text in ax.texts:
+            if getattr(text, "_prebirth_event", False):
+                _wrap_artist(text, 0.45 * page)
+            elif not isinstance(text, Annotation) and text.get_window_extent().width * 72 / fig.dpi > 0.9 * page:
+                _wrap_artist(text, 0.9 * page)
+
+
+def _fit_titles(fig, renderer) -> None:
+    """A plot's own title within the page: from where it starts to the figure's right edge; its
+    x axis label (centred under it) within the page on both sides."""
+    right = fig.get_size_inches()[0] * fig.dpi
+    for ax in fig.axes:
+        plot = ax.get_window_extent(renderer)
+        centre = (plot.x0 + plot.x1) / 2
+        _wrap_artist(ax.xaxis.label, 2 * min(centre, right - centre) * 72 / fig.dpi - 6)
+        for title in (ax.title, ax._left_title, ax._right_title):
+            if title.get_text():
+                start = min(title.get_window_extent(renderer).x0, ax.get_window_extent(renderer).x0)
+                _wrap_artist(title, (right - max(0.0, start)) * 72 / fig.dpi - 6)
+
+
+def _overlap(a, b, gap: float = 2.0) -> bool:
+    return a.x0 < b.x1 + gap and b.x0 < a.x1 + gap and a.y0 < b.y1 + gap and b.y0 < a.y1 + gap
+
+
+def _thin_ticks(fig, renderer) -> None:
+    """Fewer x tick labels where neighbours would touch: every k-th of a category axis (the last
+    kept), or fewer numbers on a number axis."""
+    from matplotlib.ticker import MaxNLocator
+
+    for ax in fig.axes:
+        for _ in range(6):
+            boxes = [t.get_window_extent(renderer) for t in ax.xaxis.get_ticklabels()
+                     if t.get_visible() and t.get_text()]
+            gap = 0.5 * current()["font"] * fig.dpi / 72  # half a letter's height between labels
+            if not any(_overlap(a, b, gap) for a, b in zip(boxes, boxes[1:])):
+                break
+            labels = _fixed_labels(ax.xaxis)
+            if labels is not None:
+                shown = [i for i, w in enumerate(labels) if w]
+                step = 2 if len(shown) < 2 else 2 * (shown[1] - shown[0])
+                last = len(labels) - 1
+                _relabel(ax.xaxis, [w if (last - i) % step == 0 else "" for i, w in enumerate(labels)])
+            else:
+                ax.xaxis.set_major_locator(MaxNLocator(nbins=max(2, len(boxes) // 2)))
+            fig.draw_without_rendering()
+
+
+def _separate_events(fig, renderer) -> None:
+    """Event labels above a plot that would touch are raised one above the other."""
+    for ax in fig.axes:
+        notes = sorted((t for t in ax.texts if getattr(t, "_prebirth_event", False)),
+                       key=lambda t: t.get_window_extent(renderer).x0)
+        rows: list[list] = []
+        for note in notes:
+            note.xyann = (note.xyann[0], 4)
+            box = note.get_window_extent(renderer)
+            row = next((i for i, placed in enumerate(rows) if not any(_overlap(box, b) for b in placed)), len(rows))
+            if row == len(rows):
+                rows.append([])
+            if row:
+                lift = sum(max(b.height for b in rows[r]) for r in range(row)) * 72 / fig.dpi + 2 * row
+                note.xyann = (note.xyann[0], 4 + lift)
+            rows[row].append(box)
+        if notes:  # the plot's title sits above its event labels
+            top = max(t.get_window_extent(renderer).y1 for t in notes) - ax.get_window_extent(renderer).y1
+            pad = top * 72 / fig.dpi + 4
+            for loc, title in (("center", ax.title), ("left", ax._left_title), ("right", ax._right_title)):
+                if title.get_text():
+                    ax.set_title(title.get_text(), loc=loc, pad=pad, fontsize=title.get_fontsize())
+
+
+def _fit_narrow(fig, renderer) -> list:
+    """Lay out a chart for a phone: the figure as wide as the page, every text inside that width,
+    fewer tick labels, event labels apart; returns the legends taken off the plots (to go below)."""
+    page_in = current()["page"]
+    fig.set_size_inches(page_in, fig.get_size_inches()[1])
+    legends = _take_legends(fig)
+    fig.draw_without_rendering()
+    _fit_axes_texts(fig, page_in * 72)
+    for _ in range(2):
+        with contextlib.suppress(Exception):
+            fig.tight_layout()
+        fig.draw_without_rendering()
+        _fit_titles(fig, renderer)
+        _thin_ticks(fig, renderer)
+        _separate_events(fig, renderer)
+    return legends
+
+
 def finish(fig, title: str = "", source: str = "", marks: list | None = None):
     """The chart as it is published: its title (stating the finding) above, its source line below
     and the book's marking (``marks``: (kind, words) pairs) at the top, drawn into the image so a
-    copied chart keeps them; every text at least the page size's smallest size."""
+    copied chart keeps them; every text at least the page size's smallest size. On a phone
+    (NARROW) every text is fitted into the page's width (wrapped, fewer tick labels, the legend
+    below in one column), so the image is never wider than the page and never shrunk."""
     smallest = current()["font"]
+    narrow = _profile["name"] == NARROW
     from matplotlib.text import Text as MplText
 
     for text in fig.findobj(MplText):
         if text.get_text() and text.get_fontsize() < smallest:
             text.set_fontsize(smallest)
     renderer = fig.canvas.get_renderer()
+    legends = _fit_narrow(fig, renderer) if narrow else []
     for ax in fig.axes:  # an axis label longer than its plot is tall goes on two lines
         label = ax.yaxis.label
         if label.get_text() and "\n" not in label.get_text() and \
@@ -482,20 +664,29 @@ def finish(fig, title: str = "", source: str = "", marks: list | None = None):
             label.set_text(_wrap(words, max(8, len(words) // 2 + 1)))
     with contextlib.suppress(Exception):
         fig.tight_layout()
-    _place_legends(fig, renderer)
+    if narrow:
+        fig.draw_without_rendering()
+        _separate_events(fig, renderer)
+    else:
+        _place_legends(fig, renderer)
     box = fig.get_tightbbox(renderer)  # inches
     width_in, height_in = fig.get_size_inches()
-    chars = max(20, int(box.width * 72 / (smallest * 0.56)))
-    left = box.x0 / width_in
+    left = max(0.0, box.x0) / width_in
+    # the width the words above and below may take: the page's on a phone, else the chart's own
+    room = (width_in * (1 - left) * 72 - 4) if narrow else box.width * 72
     y = box.y1 / height_in
     gap = 0.4 * smallest / 72 / height_in
 
-    def above(words: str, **style) -> None:
+    def to_figure(extent) -> object:
+        return extent.transformed(fig.dpi_scale_trans.inverted())
+
+    def above(words: str, pad: float = 0, **style) -> None:
         nonlocal y
         y += gap
-        t = fig.text(left, y, _wrap(words, chars), ha="left", va="bottom", fontsize=style.pop("size", smallest),
-                     **style, **PLAIN_TEXT)
-        y = t.get_window_extent(renderer).transformed(fig.dpi_scale_trans.inverted()).y1 / height_in
+        size = style.pop("size", smallest)
+        lines = wrap_to_width(words, room - 2 * pad, size, style.get("weight", "normal"), style.get("style", "normal"))
+        t = fig.text(left, y, lines, ha="left", va="bottom", fontsize=size, **style, **PLAIN_TEXT)
+        y = to_figure(t.get_window_extent(renderer)).y1 / height_in
 
     if title:
         above(title, size=smallest * 1.15, weight="bold", color="#111111")
@@ -503,10 +694,16 @@ def finish(fig, title: str = "", source: str = "", marks: list | None = None):
         style = dict(MARKING_STYLES.get(kind, {}))
         background = style.pop("backgroundcolor", None)
         y += gap
-        above(words, bbox=dict(facecolor=background, edgecolor="black", pad=3,
-                                linestyle="--" if kind == "synthetic" else "-"), **style)
+        above(words, pad=4, bbox=dict(facecolor=background, edgecolor="black", pad=3,
+                                      linestyle="--" if kind == "synthetic" else "-"), **style)
+    low = box.y0 / height_in - gap
+    for handles, labels in legends:  # on a phone: each legend below the chart, one entry a line
+        handle_room = (plt.rcParams["legend.handlelength"] + plt.rcParams["legend.handletextpad"] + 1) * smallest
+        wrapped = [wrap_to_width(w, room - handle_room, smallest) for w in labels]
+        legend = fig.legend(handles, wrapped, loc="upper left", bbox_to_anchor=(left, low), ncol=1, frameon=False,
+                            borderaxespad=0, borderpad=0, fontsize=smallest)
+        low = to_figure(legend.get_window_extent(renderer)).y0 / height_in - gap
     if source:
-        low = box.y0 / height_in - gap
-        fig.text(left, low, _wrap(source, chars), ha="left", va="top", fontsize=smallest, color="#333333",
-                 **PLAIN_TEXT)
+        fig.text(left, low, wrap_to_width(source, room, smallest), ha="left", va="top", fontsize=smallest,
+                 color="#333333", **PLAIN_TEXT)
     return fig

@@ -35,6 +35,13 @@ def signed_pct(value, digits: int = 0) -> str:
     return f"{'+' if value >= 0 else ''}{pct(value, digits)}"
 
 
+def count(value) -> str:
+    """A count as a whole number with thousands separators, whatever type holds it: 38527.0 -> '38,527'."""
+    if _missing(value):
+        return MARKER
+    return f"{int(round_half_up(float(value), 0)):,}"
+
+
 def num(value, digits: int = 1) -> str:
     """A number with thousands separators, e.g. 1234.56 -> '1,234.6'."""
     if _missing(value):

@@ -23,7 +23,7 @@ import pandas as pd
 
 from .disclosure import MARKER, Decision
 from .escape import csv_text, escape_markdown
-from .formats import num, one_in, pct
+from .formats import count, num, one_in, pct
 from .results import (Chart, ChapterResult, Count, Measure, Notice, Plain, ResultTable, Share, Tally, Text, Verdict,
                       cells_in)
 from .stats.rounding import round_half_up
@@ -57,12 +57,12 @@ def fmt(cell, decision: Decision, spec: str = "") -> str:
     if isinstance(cell, (Count, Share, Measure)) and decision.hides(cell):
         return MARKER
     if isinstance(cell, Count):
-        return f"{cell.value:,}"
+        return count(cell.value)
     if isinstance(cell, Share):
         if cell.denominator.value == 0:
             return "none"
         if spec == "n":
-            return f"{cell.numerator.value:,} of {cell.denominator.value:,}"
+            return f"{count(cell.numerator.value)} of {count(cell.denominator.value)}"
         if spec in ("ci", "interval"):
             interval = f"{pct(cell.lower)} to {pct(cell.upper)}"
             return interval if spec == "interval" else f"{pct(cell.value)} ({interval})"

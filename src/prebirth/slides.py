@@ -97,9 +97,11 @@ def built_chapter(area_file: Path, chapter: int, output_root: Path | None = None
 _SHOW = re.compile(r'^\s*r\.show\("(?P<name>[^"]+)"\)\s*$')
 
 
-def read_result_chapter(notebook, result, decision) -> ChapterContent:
+def read_result_chapter(notebook, result, decision, context=None) -> ChapterContent:
     """A computed chapter's deck content: the words of its notebook (markdown cells), and for each
-    display cell the item of its result as the book's decision publishes it (never rendered HTML)."""
+    display cell the item of its result as the book's decision publishes it (never rendered HTML).
+    ``context``: the book's :class:`~prebirth.present.ChartContext` (its marking and source line),
+    drawn into every chart as in the book."""
     from . import present
 
     findings = [render_markdown(f["finding"]) for f in present.findings(result, decision)]
@@ -111,16 +113,16 @@ def read_result_chapter(notebook, result, decision) -> ChapterContent:
             shown.append(cell)
         elif match:
             shown.append(match.group("name"))
-    return _content(shown, glue, findings, lambda name: _item_parts(result, name, decision))
+    return _content(shown, glue, findings, lambda name: _item_parts(result, name, decision, context))
 
 
-def _item_parts(result, name: str, decision) -> tuple[str, object]:
+def _item_parts(result, name: str, decision, context=None) -> tuple[str, object]:
     from . import present
     from .results import Chart, ResultTable
 
     item = result.items.get(name)
     if isinstance(item, Chart):
-        parts = present.chart_parts(item, decision)
+        parts = present.chart_parts(item, decision, context)
         return "figure", {k: parts[k] for k in ("src", "alt", "caption", "note")}
     if isinstance(item, ResultTable):
         parts = present.table_parts(item, decision)
@@ -372,7 +374,9 @@ def write_chapter_deck(area_file: str | Path, chapter: int, output_root: Path | 
         check_target(to, notebook_for(chapter).stem)
     notebook, result, decision, params = built_chapter(area_file, chapter, output_root)
     nb = notebook_for(chapter)
-    content = read_result_chapter(notebook, result, decision)
+    from . import present
+
+    content = read_result_chapter(notebook, result, decision, present.chart_context(params))
     target = to or (output_root or default_output()) / params.slug / "slides" / f"{nb.stem}.html"
     check_target(target, nb.stem)
     target.parent.mkdir(parents=True, exist_ok=True)

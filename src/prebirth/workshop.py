@@ -87,8 +87,9 @@ def chapter_title(result, number: int) -> str:
     return result.title or titles.get(number, f"Chapter {number}")
 
 
-def chapter_part(result, decision, stem: str = "") -> ChapterPart:
-    """What the deck shows of one chapter, as the book's decision publishes it."""
+def chapter_part(result, decision, stem: str = "", context=None) -> ChapterPart:
+    """What the deck shows of one chapter, as the book's decision publishes it (``context``: the
+    book's ChartContext, whose marking and source line every chart image carries)."""
     from . import present
     from .results import Chart, ResultTable
 
@@ -104,7 +105,7 @@ def chapter_part(result, decision, stem: str = "") -> ChapterPart:
         item = result.items.get(name)
         if not isinstance(item, Chart):
             continue
-        parts = present.chart_parts(item, decision)
+        parts = present.chart_parts(item, decision, context)
         title = by_indicator.get(indicator, "") if indicator else ""
         if number == 8 and not title:
             title = _rag_title(result, decision)
@@ -239,14 +240,15 @@ def _plain_html(fragment: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", fragment))
 
 
-def workshop_parts(bundles: dict[int, tuple], stems: dict[int, str] | None = None) -> list[ChapterPart]:
-    """Each chapter's part of the deck from its (result, decision); chapters with nothing to show are left out."""
+def workshop_parts(bundles: dict[int, tuple], stems: dict[int, str] | None = None, context=None) -> list[ChapterPart]:
+    """Each chapter's part of the deck from its (result, decision); chapters with nothing to show are left out.
+    ``context``: the book's ChartContext (marking and source drawn into every chart)."""
     out = []
     for number in sorted(bundles):
         if number in SKIP_CHAPTERS:
             continue
         result, decision = bundles[number]
-        part = chapter_part(result, decision, (stems or {}).get(number, ""))
+        part = chapter_part(result, decision, (stems or {}).get(number, ""), context)
         if part.points or part.figures or part.prompts:
             out.append(part)
     return out
@@ -285,8 +287,10 @@ def deck_html(slides: list[Slide], params, title: str) -> str:
 
 
 def workshop_deck(bundles: dict[int, tuple], params, links: bool = True) -> str:
+    from . import present
+
     stems = {nb.number: nb.stem for nb in NOTEBOOKS}
-    slides = plan_workshop(workshop_parts(bundles, stems), params.area_name, links)
+    slides = plan_workshop(workshop_parts(bundles, stems, present.chart_context(params)), params.area_name, links)
     return deck_html(slides, params, f"Workshop slides: {params.area_name}")
 
 

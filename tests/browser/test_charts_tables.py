@@ -87,9 +87,6 @@ def test_chapter_one_first_chart_has_a_title_stating_the_finding_and_a_source(br
     page.close()
 
 
-@pytest.mark.xfail(reason="a legend, event label or title wider than the phone drawing widens the image, which the "
-                          "page then shrinks: the smallest chart text is 10-14 px beside the caption's 16 px",
-                   strict=False)
 @pytest.mark.parametrize("page_name", CHAPTERS)
 def test_chart_text_on_a_phone_is_no_smaller_than_the_caption(browser, site, page_name):  # noqa: F811
     page = browser.new_page(viewport=PHONE)

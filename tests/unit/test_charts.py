@@ -154,10 +154,11 @@ def test_the_event_label_sits_clear_of_the_data_and_the_legend_and_inside_the_im
         charts.finish(fig, "A title", "Source: somewhere", [("synthetic", "Synthetic data")])
         renderer = fig.canvas.get_renderer()
         ax = fig.axes[0]
-        label = [t for t in ax.texts if t.get_text() == "Pre-birth team set up"][0]
+        label = [t for t in ax.texts if " ".join(t.get_text().split()) == "Pre-birth team set up"][0]
         box = label.get_window_extent(renderer)
         assert not _boxes_overlap(box, ax.get_window_extent(renderer))  # above the plot: never on the data
-        assert not _boxes_overlap(box, ax.get_legend().get_window_extent(renderer))
+        legend = ax.get_legend() or fig.legends[0]  # on a phone the legend goes below the whole chart
+        assert not _boxes_overlap(box, legend.get_window_extent(renderer))
         titles = [t for t in fig.texts if t.get_text() == "A title"]
         assert titles and not _boxes_overlap(box, titles[0].get_window_extent(renderer))
         whole = fig.get_tightbbox(renderer).transformed(fig.dpi_scale_trans)  # what the saved image holds
@@ -230,3 +231,79 @@ def test_the_same_chart_gives_the_same_image():
     one = present.chart_parts(_rate_chart(), PUBLISHED(), present.ChartContext())["src"]
     two = present.chart_parts(_rate_chart(), PUBLISHED(), present.ChartContext())["src"]
     assert one == two
+
+
+# -- a phone: every text inside the page's width, never smaller than the caption ---------------
+
+def test_words_wrap_into_lines_no_wider_than_asked_in_the_charts_font():
+    words = "Northbrook newborns in care proceedings, with the region and England beside them"
+    wrapped = charts.wrap_to_width(words, 150, 15.5)
+    lines = wrapped.split("\n")
+    assert len(lines) > 1 and " ".join(lines) == words  # every word kept, in order, a space per break
+    assert all(charts.text_width(line, 15.5) <= 150 for line in lines)
+    # each line is as full as it can be: the next line's first word would not have fitted
+    assert all(charts.text_width(f"{a} {b.split()[0]}", 15.5) > 150 for a, b in zip(lines, lines[1:]))
+    assert charts.wrap_to_width("Supercalifragilistic", 20, 15.5) == "Supercalifragilistic"  # one word stays whole
+    assert charts.wrap_to_width("one\ntwo", 500, 15.5) == "one\ntwo"  # a break already there is kept
+    assert charts.text_width("mmmm", 20) == pytest.approx(2 * charts.text_width("mmmm", 10), rel=0.05)
+
+
+PHONE_SHOWN = 342  # CSS px: the width a 390 px phone gives a chart (its text at 15.5 x 342 / the image's width)
+
+
+def _phone_image(fig) -> tuple[float, list[float], str]:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="svg", bbox_inches="tight", pad_inches=0.12, metadata={"Date": None})
+    svg = buffer.getvalue().decode()
+    width = float(re.search(r'viewBox="[\d.]+ [\d.]+ ([\d.]+) ', svg).group(1))
+    return width, [s for _, s in _svg_texts(svg)], svg
+
+
+def test_a_phone_chart_with_long_words_everywhere_stays_as_wide_as_the_page():
+    long_names = ["Northbrook: newborns in care proceedings (this area)",
+                  "North West: newborns in care proceedings (the region)", "England: newborns in care proceedings"]
+    data = pd.DataFrame({"Year": [f"20{y}/{y + 1}" for y in range(14, 24)] * 3,
+                         "Series": [n for n in long_names for _ in range(10)],
+                         "Rate": np.linspace(30, 70, 30)})
+    title = "In 2023/24, 65.2 newborns per 10,000 live births in Northbrook were in care proceedings (England: 47.9)"
+    with charts.profile(charts.NARROW):
+        fig = charts.lines_with_ci(data, "Year", "Rate", "Series", "Newborns in proceedings per 10,000 live births",
+                                   events=[{"x": "2019/20", "label": "Pre-birth team set up in the family court"},
+                                           {"x": "2020/21", "label": "New court protocol"}])
+        charts.finish(fig, title, "Source: Northbrook's own records, prepared for this book (see About your data).",
+                      [("internal", "NOT FOR PUBLICATION: internal build, small numbers shown"),
+                       ("synthetic", "Synthetic data: made-up numbers, for demonstration only")])
+        width, sizes, svg = _phone_image(fig)
+        renderer = fig.canvas.get_renderer()
+        ax = fig.axes[0]
+        events = [t for t in ax.texts if getattr(t, "_prebirth_event", False)]
+        assert len(events) == 2 and not _boxes_overlap(*(t.get_window_extent(renderer) for t in events))
+        shown = [t for t in ax.get_xticklabels() if t.get_text()]
+        assert 2 <= len(shown) < 10 and shown[-1].get_text() == "2023/24"  # fewer year labels, the latest kept
+        boxes = [t.get_window_extent(renderer) for t in shown]
+        assert not any(_boxes_overlap(a, b) for a, b in zip(boxes, boxes[1:]))
+    page = charts.PROFILES[charts.NARROW]["page"] * 72 + 2 * 0.12 * 72  # the page and the saved margins, in pt
+    assert width <= page + 1, f"the phone image is {width:.0f} pt wide, its page {page:.0f}"
+    assert min(sizes) >= 15.5 - 0.01
+    assert min(sizes) * PHONE_SHOWN / max(width, PHONE_SHOWN * 3 / 4) >= 16  # at least the caption's 16 px
+    words = " ".join(w for w, _ in _svg_texts(svg))
+    for name in long_names:  # the legend below, one entry a line: every word of each drawn
+        assert all(word in words for word in name.split())
+    plt = charts.plt
+    plt.close(fig)
+
+
+def test_long_category_labels_are_wrapped_on_a_phone_and_the_plot_keeps_its_room():
+    data = pd.DataFrame({"What": ["Recorded on the baby's record at the first meeting", "Invited to the family group "
+                                  "conference and the pre-birth planning meeting", "Given legal advice"],
+                         "Per cent": [60.0, 40.0, 20.0]})
+    with charts.profile(charts.NARROW):
+        fig = charts.finish(charts.bars(data, "What", "Per cent", "% of babies with a pre-birth assessment"),
+                            "Most babies had their father recorded")
+        width, sizes, _ = _phone_image(fig)
+        ax = fig.axes[0]
+        page_px = charts.PROFILES[charts.NARROW]["page"] * fig.dpi
+        assert ax.get_window_extent().width >= 0.35 * page_px  # the bars keep a third of the width or more
+        assert all("\n" in t.get_text() for t in ax.get_yticklabels()[:2])
+    assert width <= charts.PROFILES[charts.NARROW]["page"] * 72 + 2 * 0.12 * 72 + 1
+    charts.plt.close(fig)

@@ -196,3 +196,15 @@ def test_a_charts_analyst_note_is_folded_under_its_plain_note():
     assert "For analysts: how this was worked out" in html and "A Kaplan-Meier estimate." in html
     # the chart's own data table still comes first after it (a screen reader finds it next)
     assert html.index("The data in this chart") < html.index("For analysts")
+
+
+def test_a_count_is_always_written_as_a_whole_number_even_when_a_float_holds_it():
+    from prebirth.formats import count
+
+    assert count(38527.0) == "38,527" and count(12) == "12" and count(2.5) == "3"  # half up
+    decision = disclosure.Decision(True, 6, frozenset())
+    births = Count("births|2023/24", 38527.0)  # a benchmark's count read from a spreadsheet as a float
+    frame = present.table_frame(pd.DataFrame({"Live births": [births]}), decision)
+    assert frame["Live births"].tolist() == ["38,527"]
+    newborns = Count("newborns|2023/24", 120.0)
+    assert present.fmt(Share.of(newborns, births), decision, "n") == "120 of 38,527"

@@ -305,3 +305,20 @@ def test_slides_write_over_an_earlier_deck(tmp_path):
     first.write_text(first.read_text(encoding="utf-8").replace(slides.GENERATOR, ""), encoding="utf-8")  # an older deck
     assert slides.write_chapter_deck(area, 1, output_root=tmp_path / "_build", to=target) == target
     assert slides.GENERATOR in target.read_text(encoding="utf-8")
+
+
+def test_a_decks_charts_carry_the_books_marking_when_given_its_context():
+    import base64
+
+    from prebirth import present
+
+    class Params:
+        area_name, published, synthetic = "Northbrook", False, True
+
+    notebook, result, decision = chapter()
+    content = slides.read_result_chapter(notebook, result, decision, present.chart_context(Params()))
+    figures = [f for s in content.sections for f in s.figures]
+    assert figures
+    for figure in figures:
+        svg = base64.b64decode(figure["src"].split(",", 1)[1]).decode()
+        assert "NOT FOR PUBLICATION" in svg and "Synthetic data" in svg and "Northbrook" in svg

@@ -290,3 +290,18 @@ def test_the_slides_command_writes_the_workshop_deck(tmp_path):
     assert "Newborns in care proceedings: 44.4 per 10,000 live births over the period." in text
     both = CliRunner().invoke(app, ["slides", str(area), "--workshop", "--chapter", "1"])
     assert both.exit_code == 2 and "one of the two" in both.output
+
+
+def test_every_chart_of_the_deck_carries_the_books_marking_and_source():
+    import base64
+
+    class Params:
+        area_name, published, synthetic = "Testshire", False, True
+
+    deck = workshop.workshop_deck(bundle(), Params())
+    images = re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', deck)
+    assert images
+    for image in images:
+        svg = base64.b64decode(image).decode()
+        assert "NOT FOR PUBLICATION" in svg and "Synthetic data" in svg  # both markings, as the book's charts
+        assert "Testshire&#39;s own records" in svg or "Testshire's own records" in svg

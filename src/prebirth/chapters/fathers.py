@@ -345,7 +345,8 @@ def _involvement_chart(r: ChapterResult, cells: Cells) -> None:
         "Fathers and mothers in pre-birth work: share of babies whose parent took part in each step "
         "(bars: 95% confidence intervals)", alt,
         note=f"Bars resting on fewer than {cells.ch.min_count} babies, or that would let a small number be worked "
-             "out, are not drawn (c in the data below).", download="involvement-chart"))
+             "out, are not drawn (c in the data below).", download="involvement-chart",
+        title=Text("Fathers were assessed for {fathers} of babies, mothers for {mothers}", assessed)))
 
 
 def _complete(share: Share):

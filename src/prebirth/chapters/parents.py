@@ -485,7 +485,8 @@ def _ages(r: ChapterResult, cells: Cells, ch: Chapter) -> None:
              "Horizontal bar chart of the age bands of mothers and fathers at the baby's birth, for babies with a "
              "pre-birth assessment."),
         note=f"Bars that rest on fewer than {ch.min_count} parents, or would reveal them, are not drawn (c in the "
-             "data below).", download="parents-age-chart"))
+             "data below).", download="parents-age-chart",
+        title=Text("{young} of mothers were under 20 when their baby was born", {"young": young})))
 
 
 def _age_compare(r: ChapterResult, cells: Cells, ch: Chapter, counts: dict, known: Count) -> None:
@@ -625,7 +626,9 @@ def _needs(r: ChapterResult, cells: Cells, ch: Chapter) -> None:
              "{mh} of babies.", {"mh": shares["mental_health"]},
              "Bar chart of the needs recorded in pre-birth assessments."),
         note=f"Needs whose share rests on fewer than {ch.min_count} babies, or would reveal them, are not drawn.",
-        download="needs-chart"))
+        download="needs-chart",
+        title=Text("A parental mental health need was recorded for {mh} of babies with a pre-birth assessment",
+                   {"mh": shares["mental_health"]})))
 
 
 def draw_needs(data: pd.DataFrame):

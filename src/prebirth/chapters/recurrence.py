@@ -467,7 +467,10 @@ def _subsequent_chart(r: ChapterResult, ch: Chapter, cells: dict) -> None:
         options={"ylabel": "% of newborns in proceedings", "england": england,
                  "national_label": national["label"] if national else ""},
         note=f"Years whose share rests on fewer than {ch.min_count} babies, or would reveal them, are not drawn "
-             "(c in the data below).", download="subsequent-by-year"))
+             "(c in the data below).", download="subsequent-by-year",
+        title=Text(f"In {shown[-1]}, " "{last} of newborns in care proceedings in {area} had a mother with earlier "
+                   "proceedings about an older child", {"last": cells[shown[-1]]["share"], **figures})
+        if shown else ""))
 
 
 def _comparison_table(r: ChapterResult, ch: Chapter, cells: dict) -> None:

@@ -451,7 +451,10 @@ def _shares_chart(r, cells: Cells, table, ch: Chapter, group: str, names) -> Non
              "out, are not drawn (c in the data below).", download=f"notice-by-year-{slug}",
         otherwise=(f"Most yearly figures for {who} are withheld (too few each year to publish without revealing "
                    "them), so they are not drawn year by year: the three-year periods below show how notice has "
-                   "changed." if group == "newborns" else None)))
+                   "changed." if group == "newborns" else None),
+        title=Text(f"In {list(part['period'])[-1]}, " "{within} of " f"{who} in care proceedings had their first "
+                   f"hearing within {ch.params.urgent_days.short_notice} days of the application",
+                   {"within": cells.share(group, list(part["period"])[-1], "within_short")})))
 
 
 def _trend_table(r, cells: Cells, table, groups, names) -> None:

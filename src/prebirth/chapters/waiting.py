@@ -900,7 +900,10 @@ def _yearly_chart(r: ChapterResult, ch: Chapter, cells: dict) -> None:
         draw_medians, frame_of(records), "Median waits by financial year: babies referred before birth and other "
         "children (bars: 95% confidence intervals)", alt, options={"events": _events(ch)},
         note=f"Years whose median rests on fewer than {ch.min_count} waits, or would let a small number be worked "
-             "out, are not drawn (c in the data below).", download="waits-by-year"))
+             "out, are not drawn (c in the data below).", download="waits-by-year",
+        title=Text(f"In {years[-1]}, " "babies referred before birth waited a median of {b} days from referral to the "
+                   "start of an assessment", {"b": median_measure(*last)})
+        if last[1].value and pd.notna(last[0]["median"]) else ""))
 
 
 def curve_points(days, observed, at_days=CURVE_DAYS) -> pd.DataFrame:
@@ -1147,7 +1150,9 @@ def _gestation_chart(r: ChapterResult, ch: Chapter, cuts: dict, years: list) -> 
         draw_gestation, frame_of(records), "Babies referred before birth: percentage referred by 12, 16 and 20 weeks "
         "of pregnancy (bars: 95% confidence intervals)", alt, options={"events": _events(ch)},
         note=f"Years whose share rests on fewer than {ch.min_count} babies, or would let a small number be worked "
-             "out, are not drawn (c in the data below).", download="gestation-by-year"))
+             "out, are not drawn (c in the data below).", download="gestation-by-year",
+        title=Text(f"In {known[-1]}, " "{b} of babies referred before birth were referred by 20 weeks of pregnancy",
+                   {"b": share(known[-1], 20)})))
 
 
 # -- assessments finished before the baby is due ---------------------------------------------
