@@ -319,7 +319,8 @@ def deck_html(content: ChapterContent, params, chapter: int, made: dt.date | Non
         banner_html = f'<p class="deck-banner">{html.escape(warning)}</p>' if warning else ""
         # The body scrolls when a slide holds more than fits: focusable, so the keyboard can scroll it.
         parts.append(
-            f'<section class="slide {slide.kind}" id="slide-{i}" aria-labelledby="slide-{i}-title">'
+            # each slide a region named by its number too: two slides may share a title (a table's second slide)
+            f'<section class="slide {slide.kind}" id="slide-{i}" aria-label="{html.escape(f"Slide {i}: {slide.title}")}">'
             f'<{heading} id="slide-{i}-title">{html.escape(slide.title)}</{heading}>'
             f'<div class="deck-body" tabindex="0" role="group" aria-labelledby="slide-{i}-title">{body}</div>'
             f'<div class="deck-foot">{banner_html}<p class="deck-source">{source}</p></div></section>')

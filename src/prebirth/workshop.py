@@ -264,10 +264,11 @@ def deck_html(slides: list[Slide], params, title: str) -> str:
         kicker = f'<p class="deck-kicker">{html.escape(slide.kicker)}</p>' if slide.kicker else ""
         banner_html = f'<p class="deck-banner">{html.escape(warning)}</p>' if warning else ""
         sections.append(
-            f'<section class="slide {slide.kind}" id="slide-{i}" aria-labelledby="slide-{i}-title">{kicker}'
-            f'<{heading} id="slide-{i}-title">{html.escape(slide.title)}</{heading}>'
+            # each slide a region named by its number too (two slides may share a title), and so are its notes
+            f'<section class="slide {slide.kind}" id="slide-{i}" aria-label="{html.escape(f"Slide {i}: {slide.title}")}">'
+            f'{kicker}<{heading} id="slide-{i}-title">{html.escape(slide.title)}</{heading}>'
             f'<div class="deck-body">{slide.body}</div>'
-            f'<aside class="deck-notes" aria-label="Speaker notes"><p class="deck-notes-title">Speaker notes</p>'
+            f'<aside class="deck-notes" aria-label="Speaker notes, slide {i}"><p class="deck-notes-title">Speaker notes</p>'
             f"{slide.notes}</aside>"
             f'<div class="deck-foot">{banner_html}<p class="deck-source">{source}</p></div></section>')
     css = (ASSETS / "deck.css").read_text(encoding="utf-8") + (ASSETS / "workshop.css").read_text(encoding="utf-8")
