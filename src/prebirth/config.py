@@ -109,9 +109,8 @@ class AreaParameters(_Strict):
 
 # A synthetic book's marking: its local and regional numbers are made up, but its national figures are the
 # published ones wherever a page names their report (the demo's benchmarks mark each row's source).
-SYNTHETIC_BANNER = ("Synthetic data: every local and regional number in this book is made up, for demonstration "
-                    "only; national figures are the published ones where the page names their report (those "
-                    "marked 'invented for the demo' are made up too).")
+SYNTHETIC_BANNER = ("Synthetic data: every local and regional number in this book is made up; a national figure "
+                    "is real only where its report is named.")
 
 
 def banner(params: AreaParameters) -> str:
