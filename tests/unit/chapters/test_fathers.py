@@ -213,7 +213,8 @@ def test_a_count_beside_its_total_is_withheld_with_its_share():
     frame = shown(result, "involvement_table", decision).set_index(
         "Of all babies with a pre-birth assessment, the parent was")
     assert frame.loc["Included in the plan", "Mothers: babies"] == "c"  # M1 and 11 others = 12 of 14
-    assert frame.loc["Included in the plan", "Mothers: share"] == "c" and frame.loc["Included in the plan", "Mothers: 95% interval"] == "c"
+    assert frame.loc["Included in the plan", "Mothers: share"] == "c"
+    assert frame.loc["Included in the plan", "Mothers: 95% interval"] == "c"
     # assessed: M1, M2 and the 11 others = 13 of 14, complement 1: withheld too
     assert frame.loc["Assessed", "Mothers: babies"] == "c"
     # recorded: 13 of 14 (B9 has no mother), complement 1: withheld; fathers 3 of 14: withheld as small
