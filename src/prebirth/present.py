@@ -148,7 +148,8 @@ INTERVAL = "95% interval"  # the header (or its ending) of a column of 95% confi
 _SAYS_CI = " (95% CI)"  # a header that already says its figures come with an interval
 
 
-_LIMITS_IN_WORDS = re.compile(r"\(([^()]* to [^()]*|\{[^{}]*:interval\})\)$")  # "... ({lo} to {hi})"
+# a sentence cell that is a figure (and its unit) with its interval: "{m} days ({lo} to {hi})", "{v} ({v:interval})"
+_LIMITS_IN_WORDS = re.compile(r"(\{\w+\}|[-+]?[\d.,]+%?)( \w+)? \(([^()]* to [^()]*|\{\w+:interval\})\)")
 
 
 def _has_limits(cell) -> bool:
@@ -157,7 +158,7 @@ def _has_limits(cell) -> bool:
     if isinstance(cell, Share):
         return cell.denominator.value != 0 and not (pd.isna(cell.lower) or pd.isna(cell.upper))
     if isinstance(cell, Text):
-        return bool(_LIMITS_IN_WORDS.search(cell.template)) and any(
+        return bool(_LIMITS_IN_WORDS.fullmatch(cell.template)) and any(
             isinstance(f, (Share, Measure)) for f in cell.figures.values())
     return isinstance(cell, Measure) and not (pd.isna(cell.value) or pd.isna(cell.lower) or pd.isna(cell.upper))
 
