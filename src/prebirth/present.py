@@ -306,6 +306,20 @@ def html_table(frame: pd.DataFrame, caption: str) -> str:
     cls = lambda i: ' class="prebirth-num"' if numeric[i] else ""  # noqa: E731
     # one cell a line, as pandas writes them: the table's text reads with spaces between its cells
     head = "\n".join(f"<th{cls(i)}>{html.escape(str(c))}</th>" for i, c in enumerate(frame.columns))
+    names = [str(c) for c in frame.columns]
+    paired = [i > 0 and name.endswith(INTERVAL) and not names[i - 1].endswith(INTERVAL) for i, name in
+              enumerate(names)]
+    if any(paired):  # a value and its interval under one heading: "Share" over "Value" and "95% interval"
+        top, under = [], []
+        for i, name in enumerate(names):
+            if paired[i]:
+                continue
+            if i + 1 < len(names) and paired[i + 1]:
+                top.append(f'<th colspan="2" scope="colgroup"{cls(i)}>{html.escape(name)}</th>')
+                under += [f'<th scope="col"{cls(i)}>Value</th>', f'<th scope="col"{cls(i + 1)}>{INTERVAL}</th>']
+            else:
+                top.append(f'<th rowspan="2" scope="col"{cls(i)}>{html.escape(name)}</th>')
+        head = "\n".join(top) + "\n</tr>\n<tr>\n" + "\n".join(under)
     rows = "\n".join("<tr>\n" + "\n".join(f"<td{cls(i)}>{html.escape('not available' if v is None else str(v))}</td>"
                                             for i, v in enumerate(row)) + "\n</tr>"
                      for row in frame.itertuples(index=False, name=None))

@@ -234,9 +234,13 @@ def test_an_interval_is_published_in_its_own_column_beside_its_value(tmp_path):
                                      ["2020/21", "c", "c", "c", "c", "1.0"],
                                      ["2021/22", "none", "", "7.0", "", "1.5"]]
     assert parts["columns"] == 6
-    # the interval's numbers are right-aligned like the value's
-    numeric = re.findall(r'<th class="prebirth-num">([^<]*)</th>', parts["html"])
-    assert numeric == ["Share", "Share: 95% interval", "Rate", "Rate: 95% interval", "Mean"]
+    # on the page a value and its interval sit under one heading; the interval's numbers are right-aligned too
+    head = parts["html"].split("</thead>")[0]
+    assert re.findall(r'<th colspan="2" scope="colgroup" class="prebirth-num">([^<]*)</th>', head) == ["Share", "Rate"]
+    assert re.findall(r'<th rowspan="2" scope="col"[^>]*>([^<]*)</th>', head) == ["Year", "Mean"]
+    assert re.findall(r'<th scope="col" class="prebirth-num">([^<]*)</th>', head) == ["Value", "95% interval"] * 2
+    assert re.findall(r'<td class="prebirth-num">([^<]*)</td>', parts["html"])[:5] == [
+        "30%", "22% to 40%", "12.3", "10.0 to 14.5", "2.0"]
     # the CSV has the same columns as the page
     present.show_table(table, PUBLISHED("3"), 9, tmp_path)
     rows = list(csv.reader((tmp_path / "09-t.csv").open()))
