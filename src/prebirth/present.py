@@ -144,13 +144,84 @@ class Markdown:
         return self.markdown
 
 
+INTERVAL = "95% interval"  # the header (or its ending) of a column of 95% confidence intervals
+_SAYS_CI = " (95% CI)"  # a header that already says its figures come with an interval
+
+
+# a sentence cell that is a figure (and its unit) with its interval: "{m} days ({lo} to {hi})", "{v} ({v:interval})"
+_LIMITS_IN_WORDS = re.compile(r"(\{\w+\}|[-+]?[\d.,]+%?)( \w+)? \(([^()]* to [^()]*|\{\w+:interval\})\)")
+
+
+def _has_limits(cell) -> bool:
+    """A share or measure published with its 95% limits (a share of none has no interval), or a
+    sentence cell that ends with one ("{m} days ({lo} to {hi})")."""
+    if isinstance(cell, Share):
+        return cell.denominator.value != 0 and not (pd.isna(cell.lower) or pd.isna(cell.upper))
+    if isinstance(cell, Text):
+        return bool(_LIMITS_IN_WORDS.fullmatch(cell.template)) and any(
+            isinstance(f, (Share, Measure)) for f in cell.figures.values())
+    return isinstance(cell, Measure) and not (pd.isna(cell.value) or pd.isna(cell.lower) or pd.isna(cell.upper))
+
+
+def _withheld(cell, decision: Decision) -> bool:
+    """A cell the book withholds (a sentence cell: when any of its figures is withheld)."""
+    if isinstance(cell, Text):
+        return any(decision.hides(f) for f in cell.figures.values() if isinstance(f, (Count, Share, Measure)))
+    return isinstance(cell, (Count, Share, Measure)) and bool(decision.hides(cell))
+
+
+def _value_and_interval(cell, decision: Decision) -> tuple[str, str]:
+    """A cell with limits as two published words: its value and its interval ("c" in both when withheld)."""
+    if not isinstance(cell, Text):
+        return fmt(cell, decision), fmt(cell, decision, "interval")
+    said = text(cell, decision)
+    if _withheld(cell, decision):
+        return said, MARKER
+    at = said.rfind(" (")
+    return (said[:at], said[at + 2:-1]) if at > 0 and said.endswith(")") else (said, "")
+
+
+def _interval_headers(columns: list[str], with_limits: list[str]) -> dict[str, tuple[str, str]]:
+    """For each column with limits, its value header and its interval's header. "Share (95% CI)"
+    gives "Share" and, when it is the table's only interval, "95% interval"; "Fathers: share"
+    gives "Fathers: share" and "Fathers: 95% interval"; any other "Rate" gives "Rate: 95% interval"."""
+    out, taken = {}, set(columns)
+    for column in with_limits:
+        says = column.endswith(_SAYS_CI)
+        value = column[:-len(_SAYS_CI)] if says else column
+        if says and len(with_limits) == 1:
+            interval = INTERVAL
+        else:
+            interval = f"{value.split(': ', 1)[0] if ': ' in value else value}: {INTERVAL}"
+        if value != column and value in taken:
+            value = column
+        if interval in taken:
+            interval = f"{value} ({INTERVAL})"
+        taken.update((value, interval))
+        out[column] = (value, interval)
+    return out
+
+
 def table_frame(frame: pd.DataFrame, decision: Decision) -> pd.DataFrame:
-    """A frame of cells as the published words (every cell a string)."""
+    """A frame of cells as the published words (every cell a string). A column of shares or
+    measures with 95% limits is published as two: the value, then its interval ("58% to 66%";
+    "c" in both when withheld; blank for a cell without limits)."""
+    columns = [str(c) for c in frame.columns]
+    with_limits = [str(c) for c in frame.columns if any(_has_limits(v) for v in frame[c].tolist())]
+    headers = _interval_headers(columns, with_limits)
     out = pd.DataFrame(index=frame.index)
     for column in frame.columns:
-        out[str(column)] = [text(v, decision) if isinstance(v, Text) else v if isinstance(v, str)
-                            else fmt(v, decision, "ci" if isinstance(v, (Share, Measure)) else "")
-                            for v in frame[column].tolist()]
+        values = frame[column].tolist()
+        words = [text(v, decision) if isinstance(v, Text) else v if isinstance(v, str)
+                 else fmt(v, decision) for v in values]
+        if str(column) not in headers:
+            out[str(column)] = words
+            continue
+        value_header, interval_header = headers[str(column)]
+        pairs = [_value_and_interval(v, decision) if _has_limits(v) else (w, MARKER if _withheld(v, decision) else "")
+                 for v, w in zip(values, words)]
+        out[value_header] = [value for value, _ in pairs]
+        out[interval_header] = [interval for _, interval in pairs]
     return out.reset_index(drop=True)
 
 
@@ -217,8 +288,9 @@ def _unescape_plain(frame: pd.DataFrame, source: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-_NUMERIC_CELL = re.compile(r"(c|none|not available|not reached|100%|[-+]?[\d,]+(\.\d+)?%?( (days|weeks|months))?"
-                           r"( \([^()]*\))?)")
+_NUMBER = r"[-+]?[\d,]+(\.\d+)?%?"
+_NUMERIC_CELL = re.compile(r"(c|none|not available|not reached|100%|" + _NUMBER + r"( (days|weeks|months))?"
+                           r"( \([^()]*\))?|" + _NUMBER + " to " + _NUMBER + ")")
 
 
 def _numeric_column(values) -> bool:
@@ -234,6 +306,20 @@ def html_table(frame: pd.DataFrame, caption: str) -> str:
     cls = lambda i: ' class="prebirth-num"' if numeric[i] else ""  # noqa: E731
     # one cell a line, as pandas writes them: the table's text reads with spaces between its cells
     head = "\n".join(f"<th{cls(i)}>{html.escape(str(c))}</th>" for i, c in enumerate(frame.columns))
+    names = [str(c) for c in frame.columns]
+    paired = [i > 0 and name.endswith(INTERVAL) and not names[i - 1].endswith(INTERVAL) for i, name in
+              enumerate(names)]
+    if any(paired):  # a value and its interval under one heading: "Share" over "Value" and "95% interval"
+        top, under = [], []
+        for i, name in enumerate(names):
+            if paired[i]:
+                continue
+            if i + 1 < len(names) and paired[i + 1]:
+                top.append(f'<th colspan="2" scope="colgroup"{cls(i)}>{html.escape(name)}</th>')
+                under += [f'<th scope="col"{cls(i)}>Value</th>', f'<th scope="col"{cls(i + 1)}>{INTERVAL}</th>']
+            else:
+                top.append(f'<th rowspan="2" scope="col"{cls(i)}>{html.escape(name)}</th>')
+        head = "\n".join(top) + "\n</tr>\n<tr>\n" + "\n".join(under)
     rows = "\n".join("<tr>\n" + "\n".join(f"<td{cls(i)}>{html.escape('not available' if v is None else str(v))}</td>"
                                             for i, v in enumerate(row)) + "\n</tr>"
                      for row in frame.itertuples(index=False, name=None))

@@ -107,7 +107,8 @@ def test_baseline_shows_this_area_s_indicators(demo_book):
     indicator = a_shown_share(demo_book)
     mine = indicators[(indicators.indicator == indicator) & indicators.group.isna()]
     whole = mine[mine.period == "all"].iloc[0]
-    shown = f"{half_up(100 * whole.value, 0)}% ({half_up(100 * whole.lower, 0)}% to {half_up(100 * whole.upper, 0)}%)"
+    # the value's cell, then its interval's cell beside it
+    shown = f"{half_up(100 * whole.value, 0)}% {half_up(100 * whole.lower, 0)}% to {half_up(100 * whole.upper, 0)}%"
     assert shown in page
     assert "Baseline measures for evaluation: this book's indicators for the area" in page
     assert "previous_indicators: <path to the earlier indicators.csv>" in page  # how to see the change

@@ -208,3 +208,70 @@ def test_a_count_is_always_written_as_a_whole_number_even_when_a_float_holds_it(
     assert frame["Live births"].tolist() == ["38,527"]
     newborns = Count("newborns|2023/24", 120.0)
     assert present.fmt(Share.of(newborns, births), decision, "n") == "120 of 38,527"
+
+
+def test_an_interval_is_published_in_its_own_column_beside_its_value(tmp_path):
+    thirty, hundred, three, ten, none = (Count("30", 30), Count("100", 100), Count("3", 3), Count("10", 10),
+                                          Count("0", 0))
+    frame = frame_of([
+        # 30 of 100: Wilson 21.9% to 39.6%; a rate with its limits; a mean with none
+        {"Year": "2019/20", "Share": Share.of(thirty, hundred),
+         "Rate (95% CI)": Measure(12.345, on=(thirty,), lower=10.0, upper=14.5, unit="rate", digits=1),
+         "Mean": Measure(2.0, on=(thirty,))},
+        # 3 of 10 is withheld (and so is the rate resting on 3); the mean has no limits
+        {"Year": "2020/21", "Share": Share.of(three, ten), "Rate (95% CI)": Measure(5.0, on=(three,), lower=1.0,
+                                                                                   upper=9.0),
+         "Mean": Measure(1.0, on=(ten,))},
+        # a share of none, and a rate whose limits could not be worked out
+        {"Year": "2021/22", "Share": Share.of(none, none), "Rate (95% CI)": Measure(7.0, on=(ten,)),
+         "Mean": Measure(1.5, on=(ten,))}])
+    table = ResultTable(frame, "T", download="t")
+    parts = present.table_parts(table, PUBLISHED("3"))
+    shown = parts["frame"]
+    # the only interval of a header that says "(95% CI)" would be short; here there are two, so each names its column
+    assert list(shown.columns) == ["Year", "Share", "Share: 95% interval", "Rate", "Rate: 95% interval", "Mean"]
+    assert shown.values.tolist() == [["2019/20", "30%", "22% to 40%", "12.3", "10.0 to 14.5", "2.0"],
+                                     ["2020/21", "c", "c", "c", "c", "1.0"],
+                                     ["2021/22", "none", "", "7.0", "", "1.5"]]
+    assert parts["columns"] == 6
+    # on the page a value and its interval sit under one heading; the interval's numbers are right-aligned too
+    head = parts["html"].split("</thead>")[0]
+    assert re.findall(r'<th colspan="2" scope="colgroup" class="prebirth-num">([^<]*)</th>', head) == ["Share", "Rate"]
+    assert re.findall(r'<th rowspan="2" scope="col"[^>]*>([^<]*)</th>', head) == ["Year", "Mean"]
+    assert re.findall(r'<th scope="col" class="prebirth-num">([^<]*)</th>', head) == ["Value", "95% interval"] * 2
+    assert re.findall(r'<td class="prebirth-num">([^<]*)</td>', parts["html"])[:5] == [
+        "30%", "22% to 40%", "12.3", "10.0 to 14.5", "2.0"]
+    # the CSV has the same columns as the page
+    present.show_table(table, PUBLISHED("3"), 9, tmp_path)
+    rows = list(csv.reader((tmp_path / "09-t.csv").open()))
+    assert rows[0] == list(shown.columns) and rows[1] == ["2019/20", "30%", "22% to 40%", "12.3", "10.0 to 14.5", "2.0"]
+
+
+def test_a_single_interval_of_a_header_that_says_95_ci_is_headed_95_interval():
+    share = Share.of(Count("a", 3), Count("b", 10))
+    frame = frame_of([{"Parents": "Mothers", "Share of those recorded (95% CI)": share}])
+    shown = present.table_frame(frame, INTERNAL)
+    assert list(shown.columns) == ["Parents", "Share of those recorded", "95% interval"]
+    assert shown.iloc[0].tolist() == ["Mothers", "30%", "11% to 60%"]  # Wilson 10.8% to 60.3%
+    # "Fathers: share" and "Mothers: share" give "Fathers: 95% interval" and "Mothers: 95% interval"
+    two = frame_of([{"Fathers: share": Share.of(Count("a", 3), Count("b", 10)),
+                     "Mothers: share": Share.of(Count("c", 30), Count("d", 100))}])
+    assert list(present.table_frame(two, INTERNAL).columns) == ["Fathers: share", "Fathers: 95% interval",
+                                                               "Mothers: share", "Mothers: 95% interval"]
+
+
+def test_a_sentence_cell_of_a_figure_and_its_interval_is_split_too():
+    n = Count("waits", 20)
+    median = Measure(10.0, on=(n,), lower=7.0, upper=12.0, unit="days", digits=0)
+    lo, hi = Measure(7.0, on=(n,), digits=0), Measure(12.0, on=(n,), digits=0)
+    frame = frame_of([
+        {"Wait": "to assessment", "Median (95% CI)": Text("{m} days ({lo} to {hi})", {"m": median, "lo": lo,
+                                                                                      "hi": hi}, "c"),
+         "Now": Text("2020/21: {v} ({v:interval})", {"v": median}, "2020/21: c")},
+        {"Wait": "to a plan", "Median (95% CI)": "none", "Now": "none"}])
+    assert present.table_frame(frame, INTERNAL).values.tolist() == [["to assessment", "10 days", "7 to 12",
+                                                                     "2020/21: 10 (7 to 12)"],
+                                                                    ["to a plan", "none", "", "none"]]
+    assert present.table_frame(frame, INTERNAL).columns[2] == "95% interval"  # a sentence with words first stays
+    assert present.table_frame(frame, PUBLISHED("waits")).values.tolist()[0] == ["to assessment", "c", "c",
+                                                                                  "2020/21: c"]

@@ -201,8 +201,9 @@ def test_baseline_values_are_cells_withheld_by_the_books_decision():
     item = r.items["baseline_core"]
     shown = present.table_parts(item, decision)["frame"]
     assert list(shown["Measure"]) == ["Fathers invited", "Fathers in the plan"]
-    assert shown.loc[0, "Whole period"].startswith("41% (")
-    assert shown.loc[1, "Whole period"] == "c"  # 2 of 100: withheld
+    # 41 of 100: Wilson 31.9% to 50.8%
+    assert (shown.loc[0, "Whole period"], shown.loc[0, "Whole period: 95% interval"]) == ("41%", "32% to 51%")
+    assert shown.loc[1, "Whole period"] == "c" and shown.loc[1, "Whole period: 95% interval"] == "c"  # 2 of 100
     assert set(shown["Review by"]) == {"March 2023"}  # a year after the data end (31 March 2022)
     download = present.table_frame(item.download_frame, decision)
     assert list(download["Indicator id"]) == ["fathers_invited_share", "fathers_in_plan_share"]

@@ -150,7 +150,7 @@ def test_pre_proceedings_before_birth_by_hand():
     assert row["Newborns in proceedings"] == "5"
     assert row["Pre-proceedings started before birth"].startswith("60%")  # N1, N4, N5 of 5
     assert row["Any pre-proceedings before issue"].startswith("80%")      # and N2
-    assert row["Median weeks before birth (95% CI)"].startswith("9.0")    # median of 6, 9, 12
+    assert row["Median weeks before birth"] == "9.0"    # median of 6, 9, 12
     weeks = indicator(result, decision, "weeks_pre_proceedings_before_birth_median", "2019/20")
     assert weeks.value == pytest.approx(9.0) and weeks.denominator == 3 and weeks.unit == "weeks"
     share = indicator(result, decision, "newborns_pre_proceedings_before_birth_share")
@@ -163,7 +163,8 @@ def test_pre_proceedings_says_how_complete_the_dates_are_beside_the_table():
     # N1, N2, N4 (its s31) and N5 have a start date, N3 none: 4 of 5 newborns, 80% (Wilson 37.6% to 96.4%)
     result, decision = computed(pp_area(), audience="internal")
     row = shown(result, decision, "pre_proceedings_table").set_index("Year").loc["2019/20"]
-    assert row["Pre-proceedings date recorded"] == "80% (38% to 96%)"
+    assert row["Pre-proceedings date recorded"] == "80%"
+    assert row["Pre-proceedings date recorded: 95% interval"] == "38% to 96%"
     recorded = indicator(result, decision, "newborns_pre_proceedings_date_recorded_share")
     assert (recorded.numerator, recorded.denominator) == (4, 5)
     note = present.text(result.items["pre_proceedings_table"].note, decision)
@@ -178,7 +179,9 @@ def test_pre_proceedings_says_how_complete_the_dates_are_beside_the_table():
 def test_pre_proceedings_published_withholds_small_numbers():
     result, decision = computed(pp_area())
     row = shown(result, decision, "pre_proceedings_table").set_index("Year").loc["All years"]
-    assert row["Pre-proceedings started before birth"] == "c" and row["Median weeks before birth (95% CI)"] == "c"
+    assert row["Pre-proceedings started before birth"] == "c" and row["Median weeks before birth"] == "c"
+    assert row["Pre-proceedings started before birth: 95% interval"] == "c"
+    assert row["Median weeks before birth: 95% interval"] == "c"
     weeks = indicator(result, decision, "weeks_pre_proceedings_before_birth_median")
     assert weeks.suppressed and pd.isna(weeks.value)
     assert present.glued(result, decision)["ch3_pp_before_birth"] == "not available"
@@ -229,7 +232,7 @@ def test_a_clean_step_is_a_doubling_in_level_and_no_change_in_trend():
     # rates 10, 10, 10 then 20, 20, 20 per 10,000: flat, then twice as high, then flat again
     assert level.value == pytest.approx(2.0, rel=1e-6) and level.unit == "rate ratio"
     assert slope.value == pytest.approx(1.0, abs=1e-6)
-    assert newborns["Change in level (95% CI)"].startswith("+100%")
+    assert newborns["Change in level"].startswith("+100%")
 
 
 def test_the_headline_leads_with_the_trend_not_the_end_years():
@@ -310,7 +313,7 @@ def test_a_context_indicator_that_tracks_the_rate_correlates_fully():
     context = context_rows([21, 21, 21, 41, 41, 41])
     result, decision = computed(step_area(context), period=SIX_YEARS, audience="internal")
     row = shown(result, decision, "correlations").iloc[0]
-    assert row["Years"] == "6" and row["Correlation of yearly levels (95% CI)"].startswith("1.00")
+    assert row["Years"] == "6" and row["Correlation of yearly levels"].startswith("1.00")
     assert row["Correlation of year-on-year changes"] == "1.00"
     # no verdict: a "moved together" read off the levels (or off a handful of changes) claims too much
     assert "Reading" not in row.index
@@ -430,12 +433,18 @@ def test_pathway_by_hand():
     assert table["Babies referred before birth"].to_dict() == {
         "2019/20": "3", "2020/21": "1", "2021/22 (not complete)": "1", "All years (not complete)": "5"}
     row = table.loc["2019/20"]
-    assert row["Had a pre-birth assessment"].startswith("67% (")
-    assert row["Assessment authorised (plan agreed)"].startswith("33% (")
-    assert row["Care proceedings before the first birthday"].startswith("33% (")
+    # Wilson 95% intervals by hand: 2 of 3, 20.8% to 93.9%; 1 of 3, 6.1% to 79.2%
+    assert (row["Had a pre-birth assessment"], row["Had a pre-birth assessment: 95% interval"]) == ("67%", "21% to 94%")
+    assert (row["Assessment authorised (plan agreed)"],
+            row["Assessment authorised (plan agreed): 95% interval"]) == ("33%", "6% to 79%")
+    assert (row["Care proceedings before the first birthday"],
+            row["Care proceedings before the first birthday: 95% interval"]) == ("33%", "6% to 79%")
     assert row["Per 1,000 live births"] == "3.0"  # 3 babies over 1,000 births in 2019
-    assert table.loc["2020/21", "Had a pre-birth assessment"].startswith("0% (")
-    assert table.loc["2020/21", "Care proceedings before the first birthday"].startswith("100% (")
+    # 0 of 1: 0% to 79.3%; 1 of 1: 20.7% to 100%
+    assert table.loc["2020/21", "Had a pre-birth assessment"] == "0%"
+    assert table.loc["2020/21", "Had a pre-birth assessment: 95% interval"] == "0% to 79%"
+    assert table.loc["2020/21", "Care proceedings before the first birthday"] == "100%"
+    assert table.loc["2020/21", "Care proceedings before the first birthday: 95% interval"] == "21% to 100%"
     whole = indicator(result, decision, "prebirth_referrals_assessed_share")
     assert (whole.numerator, whole.denominator) == (3, 5)
     court = indicator(result, decision, "prebirth_referrals_proceedings_share")

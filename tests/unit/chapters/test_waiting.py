@@ -250,7 +250,7 @@ def test_published_medians_from_few_waits_are_withheld(area):
     medians = rows[rows.indicator == "days_referral_to_assessment_median"]
     assert medians["suppressed"].all() and medians["value"].isna().all()
     shown = present.table_frame(result.items["summary_table"].frame, decision)
-    assert set(shown["Pre-birth: median (95% CI)"]) == {"c"}
+    assert set(shown["Pre-birth: median"]) == {"c"} and set(shown["Pre-birth: 95% interval"]) == {"c"}
 
 
 def other_children_waits(per_year: dict) -> dict:
@@ -469,10 +469,10 @@ def test_waits_by_weeks_of_pregnancy_at_referral_by_hand(area):
     frame = present.table_frame(result.items["gestation_waits_table"].frame, disclosure.Decision())
     frame = frame.set_index("Weeks of pregnancy at referral")
     assert frame["Referrals"].to_dict() == {"before 20 weeks": "1", "20 to 29 weeks": "2", "30 weeks or later": "1"}
-    assert frame.loc["before 20 weeks", "Median days to the start of an assessment (95% CI)"].startswith("10 days")
-    assert frame.loc["before 20 weeks", "Median days to its authorisation (95% CI)"].startswith("40 days")
-    assert frame.loc["30 weeks or later", "Median days to the start of an assessment (95% CI)"].startswith("7 days")
-    assert frame.loc["30 weeks or later", "Median days to its authorisation (95% CI)"].startswith("27 days")
+    assert frame.loc["before 20 weeks", "Median days to the start of an assessment"] == "10 days"
+    assert frame.loc["before 20 weeks", "Median days to its authorisation"] == "40 days"
+    assert frame.loc["30 weeks or later", "Median days to the start of an assessment"] == "7 days"
+    assert frame.loc["30 weeks or later", "Median days to its authorisation"] == "27 days"
     total = key("waiting", "referral_to_assessment", "pre-birth", "all", "n")
     band = lambda label: key("waiting", "referral_to_assessment", "pre-birth", "all", label, "n")  # noqa: E731
     relations = {(r.total, r.parts) for r in result.relations}
@@ -503,8 +503,8 @@ def test_support_by_weeks_of_pregnancy_at_referral_by_hand(area):
     result = waiting.compute(ch.prepared)
     frame = present.table_frame(result.items["gestation_waits_table"].frame, disclosure.Decision())
     frame = frame.set_index("Weeks of pregnancy at referral")
-    column = "Offered support within 90 days (95% CI)"
-    assert frame[column].str.split(" ").str[0].to_dict() == {"before 20 weeks": "100%", "20 to 29 weeks": "0%",
+    column = "Offered support within 90 days"
+    assert frame[column].to_dict() == {"before 20 weeks": "100%", "20 to 29 weeks": "0%",
                                                              "30 weeks or later": "100%"}
     k = lambda *what: key("waiting", "referral_to_support", "pre-birth", "all", *what)  # noqa: E731
     assert [result.implicit[k(band, "n")] for band in ("before 20 weeks", "20 to 29 weeks", "30 weeks or later")] \
