@@ -433,7 +433,7 @@ def _headline(r: ChapterResult, cells: Cells, ch: Chapter, table: pd.DataFrame) 
 
 def _year_table(r: ChapterResult, cells: Cells, ch: Chapter, table: pd.DataFrame) -> None:
     days = ch.params.newborn_days
-    records = []
+    records, rate_records = [], []
     for _, row in table.iterrows():
         period = row["period"]
         everyone, infants, newborns = (cells.children(g, period) for g in GROUPS)
@@ -455,16 +455,24 @@ def _year_table(r: ChapterResult, cells: Cells, ch: Chapter, table: pd.DataFrame
             "Infants as a share of all children": infants_share,
             f"Newborns (under {days} days)": newborns,
             "Newborns as a share of infants": newborns_share,
+        })
+        rate_records.append({
+            "Year": "All years" if period == "all" else period,
             "Live births (calendar year)": f"{int(births):,}" if pd.notna(births) else "not supplied",
             "Newborns per 10,000 live births": rates["newborn_rate"] or "no births supplied",
             "Infants per 10,000 live births": rates["infant_rate"] or "no births supplied",
         })
+    withheld = (f"c = fewer than {ch.min_count} children (withheld so no family can be identified), "
+                "or a figure that would reveal one. Ranges are 95% confidence intervals.")
+    # Two tables, each narrower than the page: the counts and shares, then the rates per 10,000 births.
     r.add("year_table", ResultTable(
         frame_of(records), "Children, infants and newborns in care proceedings, by financial year of issue",
-        note=f"c = fewer than {ch.min_count} children (withheld so no family can be identified), "
-             "or a figure that would reveal one. Ranges are 95% confidence intervals. "
-             "Rates pair the financial year 2019/20 with births in the calendar year 2019.",
-        download="by-year"))
+        note=withheld, download="by-year"))
+    r.add("rate_table", ResultTable(
+        frame_of(rate_records), "Newborns and infants in care proceedings for every 10,000 live births, by "
+        "financial year of issue",
+        note=withheld + " Rates pair the financial year 2019/20 with births in the calendar year 2019.",
+        download="rates-by-year"))
 
 
 def _events(ch: Chapter) -> list[dict]:

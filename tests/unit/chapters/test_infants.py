@@ -49,8 +49,9 @@ def rows_of(result, decision=None):
 
 
 def year_row(result, year):
-    frame = result.items["year_table"].frame
-    return frame[frame["Year"] == year].iloc[0]
+    """A year's row of the counts-and-shares table and of the rates table, side by side."""
+    counts, rates = (result.items[name].frame for name in ("year_table", "rate_table"))
+    return pd.concat([counts[counts["Year"] == year].iloc[0], rates[rates["Year"] == year].iloc[0].drop("Year")])
 
 
 def test_counts_shares_and_rates_by_hand(area):
@@ -119,7 +120,7 @@ def test_published_book_withholds_small_counts_and_what_derives_from_them(area):
     assert decision.hides(y["Newborns (under 7 days)"]) and decision.hides(y["Infants (under 1)"])
     assert decision.hides(y["Newborns per 10,000 live births"])
     assert key("proceedings", "older children", "2019/20") in decision.small_implicit
-    frame = present.table_frame(r.items["year_table"].frame, decision)
+    frame = present.table_frame(r.items["rate_table"].frame, decision)
     assert frame.loc[0, "Newborns per 10,000 live births"] == "c"
     assert frame.loc[0, "Live births (calendar year)"] == "3,000"  # public figures stay
 
