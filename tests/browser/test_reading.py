@@ -257,6 +257,14 @@ def pdf_pages(pdf: bytes) -> list[bytes]:
             for page in pages]
 
 
+def test_the_pdf_reader_reads_a_page_whose_compressed_content_ends_in_a_carriage_return():
+    content = next(c for c in (b"0 0 1 rg\n" + b"q\n" * n for n in range(1000)) if zlib.compress(c).endswith(b"\r"))
+    data = zlib.compress(content)
+    pdf = (b"%%PDF-1.4\n1 0 obj\n<</Type /Page\n/Contents 2 0 R>>\nendobj\n2 0 obj\n<</Filter /FlateDecode\n"
+           b"/Length %d>> stream\n%s\nendstream\nendobj\n" % (len(data), data))
+    assert pdf_pages(pdf) == [content]
+
+
 def paints(content: bytes, rgb: tuple[int, int, int]) -> bool:
     """Whether a page's content sets this colour (fill or stroke), as Chromium writes it."""
     for r, g, b, _ in re.findall(rb"([\d.]+) ([\d.]+) ([\d.]+) (rg|RG)", content):
