@@ -171,3 +171,13 @@ def test_cleaning_warnings_for_publication_is_not_reading_the_tables():
     assert data.tables.read == set()
     public.tables["children"]  # a chapter's own reading is still recorded
     assert data.tables.read == {"children"}
+
+
+def test_the_extract_date_reads_every_table():
+    """Unlike the look for ids, the extract date rests on every table's dates: a chapter that censors at it
+    must be computed again when any table changes, so the look is recorded."""
+    from prebirth.data.load import RecordedTables
+    data = _area_with([], [])
+    data.tables = RecordedTables(data.tables)
+    data.extract_date
+    assert data.tables.read == {"children"}

@@ -110,9 +110,8 @@ class AreaData:
         so they do not count; nor do the self-assessment rounds.
         """
         latest = []
-        # Looking for ids in warnings is not reading the tables: a chapter's record of what it read
-        # (which decides when its result is computed again) leaves this out.
-        for name, frame in dict.items(self.tables):
+        # Every table's dates decide it: a chapter that censors here has read them all (this look is recorded).
+        for name, frame in self.tables.items():
             for column in TABLES[name].columns:
                 if (column.kind == "date" and column.name in frame and name != "rag"
                         and column.name != "expected_date_of_birth"):
