@@ -11,6 +11,7 @@ from pathlib import Path
 
 from . import layout
 from .config import AreaParameters
+from .data.load import sha256_of
 from .layout import Notebook
 
 
@@ -28,14 +29,6 @@ def package_fingerprint() -> str:
     return _sha(*parts, *_tree_prints(layout.PACKAGE_DIR.parents[1] / "data" / "reference"))
 
 
-def _file_sha(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _tree_prints(path: Path | None) -> list[bytes]:
     """Name and content fingerprint of a file, or of every file in a folder (recursively).
 
@@ -45,10 +38,10 @@ def _tree_prints(path: Path | None) -> list[bytes]:
         return [b"absent"]
     path = Path(path)
     if path.is_file():
-        return [path.name.encode() + b"=" + _file_sha(path).encode()]
+        return [path.name.encode() + b"=" + sha256_of(path).encode()]
     files = sorted(p for p in path.rglob("*") if p.is_file()
                    and not any(part.startswith((".", "~$")) for part in p.relative_to(path).parts))
-    return [str(p.relative_to(path)).encode() + b"=" + _file_sha(p).encode() for p in files]
+    return [str(p.relative_to(path)).encode() + b"=" + sha256_of(p).encode() for p in files]
 
 
 def data_key(params: AreaParameters, package: str) -> str:

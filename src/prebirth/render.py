@@ -19,7 +19,8 @@ import yaml
 from . import layout, lifeline
 from .config import AreaParameters, banner
 from .exit_codes import BuildError
-from .fingerprints import _file_sha, _sha
+from .data.load import sha256_of
+from .fingerprints import _sha
 
 
 def _write_if_changed(path: Path, text: str) -> None:
@@ -140,7 +141,7 @@ def source_stamp(src: Path) -> str:
     """Fingerprint of everything Jupyter Book reads: when it matches the last render's, the
     HTML would come out the same, so the render is skipped."""
     files = sorted(p for p in src.rglob("*") if p.is_file())
-    return _sha(b"jupyter-book", *[str(p.relative_to(src)).encode() + b"=" + _file_sha(p).encode() for p in files])
+    return _sha(b"jupyter-book", *[str(p.relative_to(src)).encode() + b"=" + sha256_of(p).encode() for p in files])
 
 
 def render(src: Path, render_dir: Path) -> None:
