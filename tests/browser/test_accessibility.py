@@ -5,16 +5,13 @@ its text alternative and its data; a clean print layout. A summary of axe's find
 every page is kept under _build/accessibility/, the print and slide screenshots under
 _build/screenshots/."""
 
-import functools
-import http.server
 import json
 import os
-import threading
 
 import pytest
 
 from tests.book.test_demo_book import toc_pages
-from tests.browser.test_pages import browser  # noqa: F401  (the shared headless Chromium)
+from tests.browser.test_pages import browser, served  # noqa: F401  (the shared headless Chromium)
 from tests.conftest import ROOT
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -25,19 +22,11 @@ REPORTS = ROOT / "_build" / "accessibility"
 SHOTS = ROOT / "_build" / "screenshots"
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):  # one line per request would drown the test report
-        pass
-
-
 @pytest.fixture(scope="module")
 def site(demo_book):
     """The demo book served over HTTP on a free local port."""
-    handler = functools.partial(QuietHandler, directory=str(demo_book.html))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with served(demo_book.html) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

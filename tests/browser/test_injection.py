@@ -6,17 +6,14 @@ would (no cell is a formula)."""
 from __future__ import annotations
 
 import csv
-import functools
-import http.server
 import re
 import shutil
-import threading
 
 import pytest
 import yaml
 
 from tests.book.test_demo_book import toc_pages
-from tests.browser.test_pages import QuietHandler, browser  # noqa: F401  (the shared headless Chromium)
+from tests.browser.test_pages import browser, served  # noqa: F401  (the shared headless Chromium)
 from tests.conftest import build_book, demo_parameters
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -66,11 +63,8 @@ def hostile_book(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def hostile_site(hostile_book):
-    handler = functools.partial(QuietHandler, directory=str(hostile_book.html))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with served(hostile_book.html) as url:
+        yield url
 
 
 @pytest.mark.parametrize("page_name", toc_pages())

@@ -1,6 +1,7 @@
 """Every page of the demo book in real headless Chromium: no console error, no request
 leaving the site. Screenshots of each chapter are kept under _build/screenshots/."""
 
+import contextlib
 import functools
 import http.server
 import os
@@ -33,14 +34,22 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+@contextlib.contextmanager
+def served(folder):
+    """A built book's folder served over HTTP on a free local port: yields its address."""
+    handler = functools.partial(QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+
+
 @pytest.fixture(scope="module")
 def site(demo_book):
-    handler = functools.partial(QuietHandler, directory=str(demo_book.html))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with served(demo_book.html) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ import pytest
 
 from tests.book.test_demo_book import toc_pages
 from tests.browser.test_accessibility import axe_source  # noqa: F401  (axe-core, or a skip)
-from tests.browser.test_pages import QuietHandler, browser  # noqa: F401  (the shared headless Chromium)
+from tests.browser.test_pages import browser, served  # noqa: F401  (the shared headless Chromium)
 from tests.conftest import ROOT
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -28,28 +28,16 @@ SYNTHETIC_YELLOW = (0xF0, 0xE4, 0x42)
 INTERNAL_RED = (0xA5, 0x0F, 0x15)
 
 
-def serve(folder):
-    import functools
-    import http.server
-    import threading
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(folder)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}"
-
-
 @pytest.fixture(scope="module")
 def site(demo_book):
-    server, url = serve(demo_book.html)
-    yield url
-    server.shutdown()
+    with served(demo_book.html) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def internal_site(small_internal_book):
-    server, url = serve(small_internal_book.html)
-    yield url
-    server.shutdown()
+    with served(small_internal_book.html) as url:
+        yield url
 
 
 def open_page(browser, url, viewport):
